@@ -1,0 +1,77 @@
+// swift-tools-version:6.1
+// pxelab: a network-boot lab emulator for Autopilot-style deployments.
+//
+// The module list reads as the architecture (see ARCHITECTURE.md):
+//   CLibvirt, CLibXML2   system libraries (libvirt's C API, libxml2)
+//   Libvirt              a Swift binding that mirrors libvirt's objects one to one
+//   LibXML               a small owning wrapper over libxml2 trees
+//   LibvirtXML           typed libvirt documents (DomainSpec) built and read with LibXML
+//   DeviceIdentity       a lab device's synthetic hardware identity (SMBIOS, MAC, UUID)
+//   Autopilot            the emulated Autopilot service: tenant, groups, profiles, ESP, apps
+//   LabTopology          lab files (YAML): parsing, validation with positions, fleet expansion
+//   LabController        bringing a lab up and down on a libvirt host, listing its devices
+//   pxelab               the command-line controller
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "pxelab",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "pxelab", targets: ["pxelab"]),
+        .library(name: "Libvirt", targets: ["Libvirt"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLibvirt",
+            pkgConfig: "libvirt",
+            providers: [.apt(["libvirt-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]
+        ),
+        .target(name: "Libvirt", dependencies: ["CLibvirt"], swiftSettings: strictSettings),
+        .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
+        .target(name: "LibvirtXML", dependencies: ["LibXML", "DeviceIdentity"], swiftSettings: strictSettings),
+        .target(name: "DeviceIdentity", swiftSettings: strictSettings),
+        .target(name: "Autopilot", dependencies: ["DeviceIdentity"], swiftSettings: strictSettings),
+        .target(
+            name: "LabTopology",
+            dependencies: ["DeviceIdentity", "Autopilot", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LabController",
+            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabTopology", "DeviceIdentity"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "pxelab",
+            dependencies: [
+                "LabController", "LabTopology",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "TestSupport"]),
+        .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
+        .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML"]),
+        .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity"]),
+        .testTarget(name: "LabTopologyTests", dependencies: ["LabTopology", "DeviceIdentity", "Autopilot"]),
+        .testTarget(
+            name: "LabControllerTests",
+            dependencies: ["LabController", "LabTopology", "Libvirt", "LibvirtXML", "TestSupport"]
+        ),
+    ]
+)

@@ -1,0 +1,59 @@
+import Foundation
+public import LibvirtXML
+public import LabTopology
+import DeviceIdentity
+
+/// Builds the libvirt domain for a lab device: its SMBIOS identity, hardware, state disk,
+/// serial console, network-boot NIC and pxelab metadata.
+public struct DeviceDomain: Sendable {
+    /// The port the controller's HTTP endpoint listens on; VMs reach it as 10.0.2.2:port.
+    public static let defaultEndpointPort = 7480
+    /// The address QEMU's user-mode network gives the host, as seen from inside a VM.
+    public static let hostAddressFromGuest = "10.0.2.2"
+
+    public let topology: Topology
+    public let directory: LabDirectory
+    public let endpointPort: Int
+
+    public init(topology: Topology, directory: LabDirectory, endpointPort: Int = DeviceDomain.defaultEndpointPort) {
+        self.topology = topology
+        self.directory = directory
+        self.endpointPort = endpointPort
+    }
+
+    /// The bootstrap script URL that QEMU's DHCP server hands to iPXE.
+    public var bootFileURL: String { "http://\(Self.hostAddressFromGuest):\(endpointPort)/boot.ipxe" }
+
+    /// The domain definition of a device on a host whose driver is `hypervisor`.
+    public func spec(for device: LabDevice, hypervisor: DomainSpec.HypervisorType) -> DomainSpec {
+        let model = topology.model(of: device)
+        let identity = device.identity
+        let sysinfo = SMBIOSSysinfo(
+            system: .init(manufacturer: identity.manufacturer, product: identity.product, version: identity.version,
+                          serial: identity.serial, uuid: identity.uuid.uuidString.lowercased(), sku: identity.sku,
+                          family: identity.family),
+            baseBoard: .init(manufacturer: identity.board.manufacturer, product: identity.board.product,
+                             version: identity.board.version, serial: identity.board.serial),
+            chassis: .init(manufacturer: identity.chassis.manufacturer, serial: identity.chassis.serial,
+                           asset: identity.chassis.assetTag))
+        let isQEMU = hypervisor != .test
+        return DomainSpec(
+            type: hypervisor,
+            name: device.name,
+            uuid: identity.uuid,
+            title: "\(identity.manufacturer) \(identity.product) \(identity.serial)",
+            memoryKiB: model.memoryMiB * 1024,
+            vcpus: model.vcpus,
+            sysinfo: sysinfo,
+            os: DomainSpec.OS(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
+            acpi: true,
+            disks: [DomainSpec.Disk(path: directory.path("disks/\(device.name).qcow2").path)],
+            // The test driver has no QEMU command line, so it gets a libvirt NIC carrying the MAC;
+            // QEMU gets the network-boot NIC instead.
+            interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],
+            serialConsole: .file(directory.path("console/\(device.name).log").path),
+            networkBoot: isQEMU ? QEMUNetworkBoot(bootFileURL: bootFileURL, mac: identity.mac) : nil,
+            labMetadata: LabMetadata(lab: topology.lab, device: device.name, serial: identity.serial,
+                                     model: device.model, groupTag: device.groupTag, mac: identity.mac))
+    }
+}

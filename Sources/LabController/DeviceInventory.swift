@@ -1,0 +1,35 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+
+/// One row of `pxelab devices`: a lab device as libvirt reports it.
+public struct DeviceListing: Codable, Sendable, Equatable {
+    public var lab: String
+    public var name: String
+    public var serial: String
+    public var model: String?
+    public var mac: String?
+    public var groupTag: String?
+    /// libvirt's state, in `virsh list` words ("running", "shut off"...).
+    public var state: String
+    public var uri: String
+}
+
+/// Lists lab devices from libvirt alone, through the metadata pxelab writes into each domain.
+public enum DeviceInventory {
+    /// The devices of one lab folder, on every host the lab was brought up on.
+    public static func devices(in directory: LabDirectory) throws -> [DeviceListing] {
+        let uris = LabRecord.load(from: directory)?.uris ?? []
+        return try uris.flatMap { uri in try devices(on: uri, directory: directory, lab: directory.lab) }
+    }
+
+    /// The devices of one lab (or of every lab when `lab` is nil) on a libvirt URI.
+    public static func devices(on uri: String, directory: LabDirectory, lab: String?) throws -> [DeviceListing] {
+        let session = try HostSession.open(uri: uri, directory: directory)
+        return try session.labDomains(lab: lab).map { domain, metadata in
+            DeviceListing(lab: metadata.lab, name: domain.name, serial: metadata.serial, model: metadata.model,
+                          mac: metadata.mac?.description, groupTag: metadata.groupTag,
+                          state: try domain.state().state.description, uri: uri)
+        }.sorted { ($0.lab, $0.name) < ($1.lab, $1.name) }
+    }
+}

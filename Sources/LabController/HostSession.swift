@@ -1,0 +1,41 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+import LabTopology
+
+/// An open libvirt host of a lab, embedded or not.
+struct HostSession {
+    let uri: String
+    let connection: Connection
+    let embedded: Bool
+    let directory: LabDirectory
+
+    /// Opens a lab URI; `test:///default` opens the lab's embedded host.
+    static func open(uri: String, directory: LabDirectory) throws -> HostSession {
+        if EmbeddedHost.isEmbedded(uri) {
+            return HostSession(uri: uri, connection: try EmbeddedHost.open(in: directory), embedded: true,
+                               directory: directory)
+        }
+        return HostSession(uri: uri, connection: try Connection(uri: uri), embedded: false, directory: directory)
+    }
+
+    /// The domain type for this host's driver: `test` for the test driver, `qemu` (TCG) otherwise.
+    func hypervisor() throws -> DomainSpec.HypervisorType {
+        try connection.driverType().lowercased() == "test" ? .test : .qemu
+    }
+
+    /// Saves the embedded host's state; nothing to do for a real daemon.
+    func persist() throws {
+        if embedded { try EmbeddedHost.save(connection, in: directory) }
+    }
+
+    /// The domains on this host that carry a given lab's metadata (any lab's when nil).
+    func labDomains(lab: String?) throws -> [(domain: Domain, metadata: LabMetadata)] {
+        try connection.domains().compactMap { domain in
+            guard let xml = try domain.metadata(namespaceURI: LabMetadata.namespaceURI),
+                  let metadata = try? LabMetadata(xml: xml, source: domain.name),
+                  lab == nil || metadata.lab == lab else { return nil }
+            return (domain, metadata)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+public import Foundation
+
+/// A lab's state folder, `<state root>/<lab>/` (by default `.pxelab/<lab>/`): the embedded
+/// host's saved state, the record of where the lab was brought up, device disks and consoles.
+///
+/// Folders are created owner-only (0700). Commands that change a lab hold its lock, so two
+/// `pxelab` processes never modify one lab at the same time.
+public struct LabDirectory: Sendable {
+    /// The folder.
+    public let url: URL
+    /// The lab's name.
+    public let lab: String
+
+    /// The default state root, `.pxelab` in the working directory, or `$PXELAB_STATE_DIR`.
+    public static var defaultRoot: URL {
+        if let configured = ProcessInfo.processInfo.environment["PXELAB_STATE_DIR"], !configured.isEmpty {
+            return URL(fileURLWithPath: configured, isDirectory: true)
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath, isDirectory: true)
+            .appendingPathComponent(".pxelab", isDirectory: true)
+    }
+
+    public init(root: URL, lab: String) {
+        self.url = root.appendingPathComponent(lab, isDirectory: true).standardizedFileURL
+        self.lab = lab
+    }
+
+    /// Creates the folder (owner-only) if it does not exist.
+    public func create() throws {
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
+    }
+
+    /// A file or folder inside the lab folder.
+    public func path(_ component: String) -> URL { url.appendingPathComponent(component) }
+
+    /// Every lab folder under a state root that holds a lab record.
+    public static func all(under root: URL) -> [LabDirectory] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.sorted().map { LabDirectory(root: root, lab: $0) }
+            .filter { FileManager.default.fileExists(atPath: $0.path(LabRecord.fileName).path) }
+    }
+
+    /// Runs `body` while holding the lab's exclusive lock (`flock` on `.lock`).
+    public func withLock<T>(_ body: () throws -> T) throws -> T {
+        try create()
+        let descriptor = open(path(".lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: path(".lock").path])
+        }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 && errno == EINTR {}
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
+    }
+
+    /// Writes a file atomically with owner-only permissions.
+    func writeAtomically(_ data: Data, to file: URL) throws {
+        let temporary = file.appendingPathExtension("tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data,
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        guard rename(temporary.path, file.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])
+        }
+    }
+}
+
+/// What `pxelab up` remembers about a lab: its file and the libvirt hosts it was brought up on,
+/// so that `pxelab devices` and `pxelab down` find the lab's domains again.
+public struct LabRecord: Codable, Sendable, Equatable {
+    static let fileName = "lab.json"
+
+    /// The lab file, as an absolute path.
+    public var topologyFile: String
+    /// The libvirt URIs the lab's devices were defined on.
+    public var uris: [String]
+
+    public init(topologyFile: String, uris: [String]) {
+        self.topologyFile = topologyFile
+        self.uris = uris
+    }
+
+    public static func load(from directory: LabDirectory) -> LabRecord? {
+        guard let data = try? Data(contentsOf: directory.path(fileName)) else { return nil }
+        return try? JSONDecoder().decode(LabRecord.self, from: data)
+    }
+
+    public func save(to directory: LabDirectory) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try directory.create()
+        try directory.writeAtomically(try encoder.encode(self), to: directory.path(Self.fileName))
+    }
+}

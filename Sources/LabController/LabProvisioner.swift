@@ -1,0 +1,206 @@
+import Foundation
+import Libvirt
+import LibvirtXML
+public import LabTopology
+
+/// Brings a lab's fleet up on its libvirt hosts and takes it down again.
+///
+/// `up` converges: devices missing from a host are defined, devices whose definition differs
+/// from the lab file are redefined, devices the lab file no longer declares are removed, and
+/// everything else is left alone, so a second `up` changes nothing. If any step fails, the
+/// changes already made are undone in reverse order, so a failed `up` leaves the hosts as they
+/// were. Domains that do not carry this lab's metadata are never touched.
+public struct LabProvisioner {
+    public let topology: Topology
+    public let directory: LabDirectory
+    /// Replaces every host's URI when set (`--libvirt`).
+    public let uriOverride: String?
+    public let builder: DeviceDomain
+
+    public init(topology: Topology, directory: LabDirectory, uriOverride: String? = nil,
+                endpointPort: Int = DeviceDomain.defaultEndpointPort) {
+        self.topology = topology
+        self.directory = directory
+        self.uriOverride = uriOverride
+        self.builder = DeviceDomain(topology: topology, directory: directory, endpointPort: endpointPort)
+    }
+
+    /// The URI each device is defined on.
+    public func uri(of device: LabDevice) -> String { uriOverride ?? topology.host(of: device).uri }
+
+    /// Defines, updates and removes domains until the hosts match the lab file.
+    public func up() throws -> [DeviceChange] {
+        try directory.withLock {
+            var journal = UndoJournal()
+            var sessions: [HostSession] = []
+            do {
+                var changes: [DeviceChange] = []
+                var removals: [(HostSession, Domain)] = []
+                let byURI = Dictionary(grouping: topology.devices, by: uri(of:))
+                for uri in byURI.keys.sorted() {
+                    let session = try HostSession.open(uri: uri, directory: directory)
+                    sessions.append(session)
+                    let hypervisor = try session.hypervisor()
+                    for device in byURI[uri]! {
+                        let desired = builder.spec(for: device, hypervisor: hypervisor)
+                        changes.append(try converge(desired, on: session, journal: &journal))
+                    }
+                    let declared = Set(byURI[uri]!.map(\.name))
+                    for (domain, _) in try session.labDomains(lab: topology.lab) where !declared.contains(domain.name) {
+                        removals.append((session, domain))
+                    }
+                }
+                // Removals cannot be undone once a running domain is destroyed, so they come last,
+                // after everything that can fail has succeeded.
+                for (session, domain) in removals {
+                    try remove(domain)
+                    changes.append(DeviceChange(device: domain.name, uri: session.uri, action: .removed))
+                }
+                try sessions.forEach { try $0.persist() }
+                try record(adding: Set(byURI.keys))
+                return changes
+            } catch {
+                let undone = journal.rollBack()
+                try? sessions.forEach { try $0.persist() }
+                throw ProvisionError(underlying: error, rolledBack: undone)
+            }
+        }
+    }
+
+    /// Destroys and undefines every domain carrying this lab's metadata on the lab's hosts.
+    public func down() throws -> [DeviceChange] {
+        try directory.withLock {
+            var uris = Set(LabRecord.load(from: directory)?.uris ?? [])
+            if let uriOverride { uris = [uriOverride] } else { uris.formUnion(topology.hosts.map(\.uri)) }
+            var changes: [DeviceChange] = []
+            for uri in uris.sorted() {
+                let session = try HostSession.open(uri: uri, directory: directory)
+                for (domain, _) in try session.labDomains(lab: topology.lab) {
+                    try remove(domain)
+                    changes.append(DeviceChange(device: domain.name, uri: uri, action: .removed))
+                }
+                try session.persist()
+            }
+            var record = LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])
+            record.uris.removeAll { uris.contains($0) }
+            try record.save(to: directory)
+            return changes
+        }
+    }
+
+    private func converge(_ desired: DomainSpec, on session: HostSession,
+                          journal: inout UndoJournal) throws -> DeviceChange {
+        let connection = session.connection
+        guard let existing = try connection.domainIfExists(named: desired.name) else {
+            let domain = try connection.defineDomain(xml: desired.xml())
+            journal.record("undefine \(desired.name)") { try domain.undefine(Self.undefineFlags(desired)) }
+            return DeviceChange(device: desired.name, uri: session.uri, action: .defined)
+        }
+        let storedXML = try existing.xmlDescription([.inactive, .secure])
+        let stored = try DomainSpec(xml: storedXML, source: "\(session.uri) domain \(desired.name)")
+        guard stored.labMetadata?.lab == topology.lab else {
+            throw ProvisionError.Conflict(message: "domain '\(desired.name)' on \(session.uri) is not part of lab "
+                + "'\(topology.lab)' (it belongs to \(stored.labMetadata.map { "lab '\($0.lab)'" } ?? "no pxelab lab")); "
+                + "rename the device or remove that domain")
+        }
+        let running = try existing.isActive()
+        if stored.uuid != desired.uuid {
+            guard !running else {
+                throw ProvisionError.Conflict(message: "domain '\(desired.name)' on \(session.uri) must get a new UUID "
+                    + "but is running; stop it first (pxelab down, or power it off)")
+            }
+            try existing.undefine(Self.undefineFlags(stored))
+            journal.record("restore \(desired.name)") { _ = try connection.defineDomain(xml: storedXML) }
+            let domain = try connection.defineDomain(xml: desired.xml())
+            journal.record("undefine \(desired.name)") { try domain.undefine(Self.undefineFlags(desired)) }
+            return DeviceChange(device: desired.name, uri: session.uri, action: .replaced)
+        }
+        let drift = desired.drift(from: stored)
+        guard !drift.isEmpty else { return DeviceChange(device: desired.name, uri: session.uri, action: .unchanged) }
+        _ = try connection.defineDomain(xml: desired.xml())
+        journal.record("restore \(desired.name)") { _ = try connection.defineDomain(xml: storedXML) }
+        return DeviceChange(device: desired.name, uri: session.uri, action: .updated(fields: drift),
+                            note: running ? "running: the new definition applies at its next power-on" : nil)
+    }
+
+    private func remove(_ domain: Domain) throws {
+        if try domain.isActive() { try domain.destroy() }
+        if try domain.isPersistent() {
+            let spec = try DomainSpec(xml: domain.xmlDescription([.inactive]), source: domain.name)
+            try domain.undefine(Self.undefineFlags(spec))
+        }
+    }
+
+    /// QEMU domains also lose NVRAM and checkpoint metadata; the test driver accepts fewer flags.
+    static func undefineFlags(_ spec: DomainSpec) -> Domain.UndefineFlags {
+        spec.type == .test ? [.snapshotsMetadata, .managedSave]
+                           : [.snapshotsMetadata, .managedSave, .nvram, .checkpointsMetadata]
+    }
+
+    private func record(adding uris: Set<String>) throws {
+        var record = LabRecord.load(from: directory)
+            ?? LabRecord(topologyFile: URL(fileURLWithPath: topology.source).standardizedFileURL.path, uris: [])
+        record.topologyFile = URL(fileURLWithPath: topology.source).standardizedFileURL.path
+        record.uris = Array(Set(record.uris).union(uris)).sorted()
+        try record.save(to: directory)
+    }
+}
+
+/// What `up` or `down` did to one device.
+public struct DeviceChange: Sendable, Equatable {
+    public var device: String
+    public var uri: String
+    public var action: Action
+    public var note: String?
+
+    public init(device: String, uri: String, action: Action, note: String? = nil) {
+        self.device = device
+        self.uri = uri
+        self.action = action
+        self.note = note
+    }
+
+    public enum Action: Sendable, Equatable {
+        case defined
+        /// Redefined because these fields changed.
+        case updated(fields: [String])
+        /// Undefined and defined again (its UUID changed).
+        case replaced
+        case unchanged
+        case removed
+    }
+}
+
+/// A failed `up`, after its changes were undone.
+public struct ProvisionError: Error, CustomStringConvertible {
+    public let underlying: any Error
+    /// The changes that were undone, in the order they were undone.
+    public let rolledBack: [String]
+
+    public var description: String {
+        let undone = rolledBack.isEmpty ? "nothing had changed" : "undid: " + rolledBack.joined(separator: ", ")
+        return "\(underlying) (\(undone))"
+    }
+
+    /// A domain that is in the way of the lab.
+    public struct Conflict: Error, CustomStringConvertible {
+        public let message: String
+        public var description: String { message }
+    }
+}
+
+/// Undo actions for the steps of an operation, run in reverse when it fails.
+struct UndoJournal {
+    private var entries: [(label: String, undo: () throws -> Void)] = []
+
+    mutating func record(_ label: String, _ undo: @escaping () throws -> Void) {
+        entries.append((label, undo))
+    }
+
+    /// Undoes every recorded step, newest first; returns the labels of the steps undone.
+    func rollBack() -> [String] {
+        entries.reversed().compactMap { entry in
+            (try? entry.undo()) == nil ? "\(entry.label) (failed)" : entry.label
+        }
+    }
+}

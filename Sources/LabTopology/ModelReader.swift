@@ -1,0 +1,83 @@
+import DeviceIdentity
+
+/// Reads the `models` section: hardware models by id.
+struct ModelReader {
+    let log: DiagnosticLog
+
+    static let fields = ["manufacturer", "product", "version", "sku", "family", "chassis", "board", "memory", "vcpus",
+                         "disk", "tpm", "winre"]
+
+    func read(_ value: YAMLValue) -> [DeviceModel] {
+        guard case .mapping(let mapping) = value.node else {
+            value.error("expected a mapping of model ids to models, found \(value.node.kindName)")
+            return []
+        }
+        let ids = Array(mapping.keys.compactMap { $0.scalar?.string })
+        let section = MappingReader(mapping: mapping, path: value.path, log: log, allowed: ids)
+        if ids.isEmpty { value.error("declare at least one model") }
+        return ids.compactMap { id in section[id].flatMap { read(id: id, $0) } }
+    }
+
+    private func read(id: String, _ value: YAMLValue) -> DeviceModel? {
+        guard let fields = value.mapping(allowing: Self.fields) else { return nil }
+        if !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
+            value.error("model id '\(id)' may use letters, digits, '-' and '_' only")
+        }
+        let manufacturer = fields.required("manufacturer").flatMap { SMBIOSText.read($0) }
+        let product = fields.required("product").flatMap { SMBIOSText.read($0) }
+        let board = fields["board"]?.mapping(allowing: ["manufacturer", "product"])
+        let chassis = fields["chassis"]?.oneOf(ChassisType.allCases.map { ($0.name, $0) }) ?? .notebook
+        guard let manufacturer, let product else { return nil }
+        return DeviceModel(
+            id: id, manufacturer: manufacturer, product: product,
+            version: fields["version"].flatMap { SMBIOSText.read($0) },
+            sku: fields["sku"].flatMap { SMBIOSText.read($0) },
+            family: fields["family"].flatMap { SMBIOSText.read($0) },
+            chassisType: chassis,
+            boardManufacturer: board?["manufacturer"].flatMap { SMBIOSText.read($0) } ?? manufacturer,
+            boardProduct: board?["product"].flatMap { SMBIOSText.read($0) } ?? product,
+            memoryMiB: fields["memory"].flatMap { memory($0) } ?? 512,
+            vcpus: fields["vcpus"]?.int(in: 1...64) ?? 1,
+            diskGiB: fields["disk"].flatMap { disk($0) } ?? 128,
+            tpm: fields["tpm"]?.oneOf(DeviceModel.TPM.allCases.map { ($0.rawValue, $0) }) ?? .v2_0,
+            winRE: fields["winre"]?.bool() ?? true)
+    }
+
+    private func memory(_ value: YAMLValue) -> Int? {
+        guard let bytes = value.bytes(defaultUnit: .mib) else { return nil }
+        let mebibytes = bytes / (1 << 20)
+        guard (64...1_048_576).contains(mebibytes) else {
+            value.error("memory must be between 64 MiB and 1 TiB")
+            return nil
+        }
+        return mebibytes
+    }
+
+    private func disk(_ value: YAMLValue) -> Int? {
+        guard let bytes = value.bytes(defaultUnit: .gib) else { return nil }
+        let gibibytes = bytes / (1 << 30)
+        guard (1...65_536).contains(gibibytes) else {
+            value.error("disk must be between 1 GiB and 64 TiB")
+            return nil
+        }
+        return gibibytes
+    }
+}
+
+/// SMBIOS strings: printable ASCII, at most 64 characters.
+enum SMBIOSText {
+    static func read(_ value: YAMLValue) -> String? {
+        guard let text = value.string() else { return nil }
+        guard let problem = problem(text) else { return text }
+        value.error(problem)
+        return nil
+    }
+
+    static func problem(_ text: String) -> String? {
+        if text.count > 64 { return "'\(text)' is longer than SMBIOS's 64 characters" }
+        if let bad = text.unicodeScalars.first(where: { $0.value < 0x20 || $0.value > 0x7E }) {
+            return "'\(text)' holds U+\(String(bad.value, radix: 16, uppercase: true)); SMBIOS strings are printable ASCII"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Autopilot
+
+/// Reads one deployment profile in Graph's `windowsAutopilotDeploymentProfile` shape, from a lab
+/// file or from Graph JSON (JSON is YAML, so one reader serves both, with positions).
+struct ProfileReader {
+    let log: DiagnosticLog
+    /// The id given to a profile that has none, from its display name.
+    let defaultID: (String) -> String
+    /// The creation time given to a profile that has none.
+    let defaultCreation: Date
+
+    static let entraType = "#microsoft.graph.azureADWindowsAutopilotDeploymentProfile"
+    static let hybridType = "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile"
+
+    static let fields = ["@odata.type", "id", "displayName", "description", "language", "locale", "createdDateTime",
+                         "lastModifiedDateTime", "outOfBoxExperienceSettings", "extractHardwareHash",
+                         "hardwareHashExtractionEnabled", "deviceNameTemplate", "deviceType", "enableWhiteGlove",
+                         "preprovisioningAllowed", "roleScopeTagIds", "managementServiceAppId",
+                         "hybridAzureADJoinSkipConnectivityCheck", "domainJoinConfiguration", "joinType",
+                         "assignments", "exclusions"]
+    static let oobeFields = ["@odata.type", "hidePrivacySettings", "hideEULA", "userType", "deviceUsageType",
+                             "skipKeyboardSelectionPage", "hideEscapeLink"]
+    static let domainJoinFields = ["activeDirectoryDomainName", "organizationalUnit", "computerNameStaticPrefix",
+                                   "computerNameSuffixRandomCharCount"]
+
+    func read(_ item: YAMLValue) -> DeploymentProfile? {
+        guard let fields = item.mapping(allowing: Self.fields),
+              let name = fields.required("displayName")?.nonEmptyString() else { return nil }
+        if name.count > 200 { fields.error("displayName", "is \(name.count) characters; Intune allows 200") }
+
+        let hybrid = isHybrid(fields)
+        var join = DeploymentProfile.Join.entra
+        if hybrid {
+            guard let settings = hybridJoin(fields) else { return nil }
+            join = .hybrid(settings)
+        } else {
+            for key in ["hybridAzureADJoinSkipConnectivityCheck", "domainJoinConfiguration"] where fields[key] != nil {
+                fields.error(key, "applies to hybrid join profiles only (joinType: hybrid)")
+            }
+        }
+        if let template = fields["deviceNameTemplate"], let text = template.string(), !text.isEmpty {
+            if hybrid {
+                template.error("hybrid-joined devices are named by the domain-join configuration; a name template applies to Entra join only")
+            } else {
+                do { _ = try DeviceNameTemplate(text) } catch { template.error(error.description) }
+            }
+        }
+        let language = fields["language"].flatMap(readLanguage) ?? "os-default"
+        let created = fields["createdDateTime"].flatMap(GraphDate.read) ?? defaultCreation
+        let settings = fields["outOfBoxExperienceSettings"].flatMap(readOOBE) ?? OutOfBoxExperienceSettings()
+        let whiteGlove = (fields["enableWhiteGlove"] ?? fields["preprovisioningAllowed"])?.bool() ?? false
+        if whiteGlove && settings.deviceUsageType == .shared {
+            fields.error("enableWhiteGlove", "pre-provisioning applies to user-driven profiles, not self-deploying (shared) ones")
+        }
+        if hybrid && settings.deviceUsageType == .shared {
+            fields.error("outOfBoxExperienceSettings", "self-deploying mode does not support hybrid join")
+        }
+        return DeploymentProfile(
+            id: fields["id"]?.nonEmptyString() ?? defaultID(name),
+            displayName: name,
+            description: fields["description"]?.string(),
+            language: language,
+            deviceNameTemplate: hybrid ? nil : fields["deviceNameTemplate"]?.string().flatMap { $0.isEmpty ? nil : $0 },
+            deviceType: fields["deviceType"]?.oneOf(DeploymentProfile.DeviceType.allCases.map { ($0.rawValue, $0) }) ?? .windowsPc,
+            enableWhiteGlove: whiteGlove,
+            extractHardwareHash: (fields["extractHardwareHash"] ?? fields["hardwareHashExtractionEnabled"])?.bool() ?? false,
+            outOfBoxExperienceSettings: settings,
+            join: join,
+            createdDateTime: created,
+            lastModifiedDateTime: fields["lastModifiedDateTime"].flatMap(GraphDate.read),
+            roleScopeTagIds: fields["roleScopeTagIds"]?.stringList() ?? ["0"],
+            assignments: fields["assignments"]?.stringList() ?? [],
+            exclusions: fields["exclusions"]?.stringList() ?? [])
+    }
+
+    private func isHybrid(_ fields: MappingReader) -> Bool {
+        let fromType = fields["@odata.type"].flatMap { value -> Bool? in
+            switch value.string() {
+            case Self.entraType?: return false
+            case Self.hybridType?: return true
+            case let other?:
+                value.error("'\(other)' is not \(Self.entraType) or \(Self.hybridType)")
+                return nil
+            case nil: return nil
+            }
+        }
+        let fromJoin = fields["joinType"]?.oneOf([("entra", false), ("hybrid", true)])
+        if let fromType, let fromJoin, fromType != fromJoin {
+            fields.error("joinType", "contradicts @odata.type")
+        }
+        return fromType ?? fromJoin ?? false
+    }
+
+    private func hybridJoin(_ fields: MappingReader) -> DeploymentProfile.HybridJoin? {
+        guard let configuration = fields.required("domainJoinConfiguration")?.mapping(allowing: Self.domainJoinFields),
+              let domain = configuration.required("activeDirectoryDomainName")?.nonEmptyString(),
+              let prefixValue = configuration.required("computerNameStaticPrefix"),
+              let prefix = prefixValue.nonEmptyString() else { return nil }
+        let suffix = configuration["computerNameSuffixRandomCharCount"]?.int(in: 1...14) ?? 15 - min(prefix.count, 14)
+        if prefix.count + suffix > 15 {
+            prefixValue.error("prefix '\(prefix)' plus \(suffix) random characters exceeds the 15-character computer name limit")
+        }
+        if prefix.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-")) }) {
+            prefixValue.error("prefix '\(prefix)' may use letters, digits and hyphens only")
+        }
+        return DeploymentProfile.HybridJoin(
+            skipConnectivityCheck: fields["hybridAzureADJoinSkipConnectivityCheck"]?.bool() ?? false,
+            domainName: domain,
+            organizationalUnit: configuration["organizationalUnit"]?.nonEmptyString(),
+            computerNamePrefix: prefix,
+            randomSuffixLength: suffix)
+    }
+
+    private func readOOBE(_ value: YAMLValue) -> OutOfBoxExperienceSettings? {
+        guard let fields = value.mapping(allowing: Self.oobeFields) else { return nil }
+        let defaults = OutOfBoxExperienceSettings()
+        return OutOfBoxExperienceSettings(
+            hidePrivacySettings: fields["hidePrivacySettings"]?.bool() ?? defaults.hidePrivacySettings,
+            hideEULA: fields["hideEULA"]?.bool() ?? defaults.hideEULA,
+            userType: fields["userType"]?.oneOf(OutOfBoxExperienceSettings.UserType.allCases.map { ($0.rawValue, $0) })
+                ?? defaults.userType,
+            deviceUsageType: fields["deviceUsageType"]?.oneOf(
+                OutOfBoxExperienceSettings.DeviceUsageType.allCases.map { ($0.rawValue, $0) }) ?? defaults.deviceUsageType,
+            skipKeyboardSelectionPage: fields["skipKeyboardSelectionPage"]?.bool() ?? defaults.skipKeyboardSelectionPage,
+            hideEscapeLink: fields["hideEscapeLink"]?.bool() ?? defaults.hideEscapeLink)
+    }
+
+    /// `os-default` or a language tag such as `en-US` or `de-DE`.
+    private func readLanguage(_ value: YAMLValue) -> String? {
+        guard let text = value.nonEmptyString() else { return nil }
+        if text == "os-default" || text == "user-select" { return text }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        let valid = parts.count >= 2 && parts[0].count >= 2 && parts[0].count <= 3 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 8 && part.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+        guard valid else {
+            value.error("'\(text)' is not a language: use os-default, user-select or a tag such as en-US")
+            return nil
+        }
+        return text
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+public import DeviceIdentity
+public import Autopilot
+
+/// A lab, as a lab file declares it: where devices run, what hardware they are, the fleet, the
+/// Autopilot tenant they deploy against, and the scenario to run.
+///
+/// Load one with ``Topology/load(file:)``; every problem in the file is reported at once.
+public struct Topology: Sendable {
+    /// The file the topology was read from.
+    public var source: String
+    /// The lab's name: it scopes device names, identities and the state folder.
+    public var lab: String
+    public var description: String?
+    /// libvirt hosts by name, in file order; the first is the default.
+    public var hosts: [LabHost]
+    /// Device models by id, in file order.
+    public var models: [DeviceModel]
+    /// Every device of the fleet, expanded, with its identity.
+    public var devices: [LabDevice]
+    public var tenant: Tenant
+    public var groups: [DeviceGroup]
+    public var profiles: [DeploymentProfile]
+    public var enrollmentStatusPages: [EnrollmentStatusPage]
+    public var apps: [App]
+    /// Policies, certificates and network profiles (the `policies` section).
+    public var configurations: [ConfigurationItem]
+    public var scenario: [ScenarioStep]
+
+    /// The host a device runs on.
+    public func host(of device: LabDevice) -> LabHost {
+        hosts.first { $0.name == device.host } ?? hosts[0]
+    }
+
+    /// The model a device is an instance of.
+    public func model(of device: LabDevice) -> DeviceModel {
+        models.first { $0.id == device.model }!
+    }
+}
+
+/// A libvirt host the lab's devices are defined on.
+public struct LabHost: Sendable, Equatable {
+    public var name: String
+    /// A libvirt URI. `test:///default` is the embedded default: libvirt's test driver, in-process.
+    public var uri: String
+
+    public init(name: String, uri: String) {
+        self.name = name
+        self.uri = uri
+    }
+
+    /// The host used when a lab file declares none.
+    public static let embedded = LabHost(name: "embedded", uri: "test:///default")
+}
+
+/// A hardware model: the SMBIOS values and virtual hardware its devices share.
+public struct DeviceModel: Sendable, Equatable {
+    public var id: String
+    public var manufacturer: String
+    public var product: String
+    public var version: String?
+    public var sku: String?
+    public var family: String?
+    public var chassisType: ChassisType
+    public var boardManufacturer: String
+    public var boardProduct: String
+    public var memoryMiB: Int
+    public var vcpus: Int
+    public var diskGiB: Int
+    public var tpm: TPM
+    /// Whether the Windows Recovery Environment is enabled (Autopilot Reset needs it).
+    public var winRE: Bool
+
+    /// The TPM a model has.
+    public enum TPM: String, Sendable, Equatable, CaseIterable {
+        case none
+        case v1_2 = "1.2"
+        case v2_0 = "2.0"
+    }
+}
+
+/// Field bugs a device may reproduce on purpose, which validation otherwise rejects.
+public enum FieldBug: String, Sendable, Equatable, CaseIterable {
+    /// The device reports a placeholder serial such as "Default string".
+    case placeholderSerial = "placeholder-serial"
+    /// The device shares its serial with another device.
+    case duplicateSerial = "duplicate-serial"
+}
+
+/// One device of the fleet.
+public struct LabDevice: Sendable, Equatable {
+    /// The device's name in the lab, also its libvirt domain name.
+    public var name: String
+    /// The model id.
+    public var model: String
+    /// The host name.
+    public var host: String
+    public var identity: DeviceIdentity
+    /// The Autopilot group tag (`[OrderID]`).
+    public var groupTag: String?
+    public var assignedUser: String?
+    public var purchaseOrder: String?
+    /// Field bugs this device reproduces on purpose.
+    public var reproduces: Set<FieldBug>
+    /// A hardware hash to present instead of one derived from the identity (cloned field devices).
+    public var hardwareHash: String?
+    /// The 0-based index of the fleet entry that produced the device.
+    public var fleetEntry: Int
+}

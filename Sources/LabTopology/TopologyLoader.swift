@@ -1,0 +1,128 @@
+import Foundation
+import Yams
+import DeviceIdentity
+import Autopilot
+
+extension Topology {
+    /// Reads and validates a lab file.
+    ///
+    /// - Throws: ``TopologyError`` listing every problem, each with file, line, column and field.
+    public static func load(file: String) throws(TopologyError) -> Topology {
+        let text: String
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: file))
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                throw TopologyError([Diagnostic(file: file, line: 0, column: 0, path: "",
+                                                message: "the file is not UTF-8 text")])
+            }
+            text = decoded
+        } catch let error as TopologyError {
+            throw error
+        } catch {
+            throw TopologyError([Diagnostic(file: file, line: 0, column: 0, path: "",
+                                            message: "cannot read the file: \(error.localizedDescription)")])
+        }
+        return try parse(text, file: file)
+    }
+
+    /// Reads and validates a lab file's text; `file` names it in diagnostics.
+    public static func parse(_ text: String, file: String) throws(TopologyError) -> Topology {
+        let log = DiagnosticLog(file: file)
+        guard let root = YAMLDocument.root(of: text, log: log) else { throw TopologyError(log.diagnostics) }
+        let topology = TopologyReader(log: log).read(root, source: file)
+        guard log.isEmpty, let topology else { throw TopologyError(log.diagnostics) }
+        return topology
+    }
+}
+
+/// Turns Yams' parse errors into diagnostics with positions.
+enum YAMLDocument {
+    static func root(of text: String, log: DiagnosticLog) -> YAMLValue? {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                log.error(at: nil, "", "the file is empty")
+                return nil
+            }
+            return YAMLValue(node: node, path: "", log: log)
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(let context, let problem, let mark, _),
+                 .parser(let context, let problem, let mark, _),
+                 .composer(let context, let problem, let mark, _):
+                let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+                log.error(at: mark, "", "not valid YAML: \(detail)")
+            case .duplicatedKeysInMapping(let duplicates, let context):
+                let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
+                log.error(at: context.mark, "", "\(keys) appears more than once in the same mapping")
+            case .reader(let problem, _, _, _):
+                log.error(at: nil, "", "not readable as YAML text: \(problem)")
+            default:
+                log.error(at: nil, "", "not valid YAML: \(error)")
+            }
+            return nil
+        } catch {
+            log.error(at: nil, "", "not valid YAML: \(error)")
+            return nil
+        }
+    }
+}
+
+/// Reads the top level of a lab file, section by section.
+struct TopologyReader {
+    let log: DiagnosticLog
+
+    static let sections = ["lab", "description", "hosts", "models", "fleet", "tenant", "groups", "profiles",
+                           "esp", "apps", "policies", "scenario"]
+
+    func read(_ root: YAMLValue, source: String) -> Topology? {
+        guard let top = root.mapping(allowing: Self.sections) else { return nil }
+        let lab = top.required("lab").flatMap(readLabName) ?? "lab"
+        let hosts = top["hosts"].map(readHosts) ?? [LabHost.embedded]
+        let models = top.required("models").map { ModelReader(log: log).read($0) } ?? []
+        let devices = top.required("fleet").map { value in
+            FleetReader(lab: lab, models: models, hosts: hosts, log: log).read(value)
+        } ?? []
+        let autopilot = AutopilotSectionsReader(lab: lab, devices: devices, log: log)
+        let tenant = autopilot.tenant(top["tenant"])
+        let groups = autopilot.groups(top["groups"])
+        let apps = autopilot.apps(top["apps"])
+        let configurations = autopilot.configurations(top["policies"])
+        let pages = autopilot.enrollmentStatusPages(top["esp"], groups: groups, apps: apps)
+        let profiles = autopilot.profiles(top["profiles"], groups: groups)
+        let scenario = top["scenario"].map { ScenarioReader(log: log).read($0) } ?? []
+        return Topology(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
+                        models: models, devices: devices, tenant: tenant, groups: groups, profiles: profiles,
+                        enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario)
+    }
+
+    /// Lab names become folder names and domain-name prefixes.
+    private func readLabName(_ value: YAMLValue) -> String? {
+        guard let name = value.nonEmptyString() else { return nil }
+        guard name.count <= 40, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              name.first?.isLetter == true || name.first?.isNumber == true else {
+            value.error("'\(name)' is not a lab name: use up to 40 letters, digits, '-' and '_', starting with a letter or digit")
+            return nil
+        }
+        return name
+    }
+
+    private func readHosts(_ value: YAMLValue) -> [LabHost] {
+        guard case .mapping(let mapping) = value.node else {
+            value.error("expected a mapping of host names to libvirt URIs, found \(value.node.kindName)")
+            return [LabHost.embedded]
+        }
+        let reader = MappingReader(mapping: mapping, path: value.path, log: log,
+                                   allowed: Array(mapping.keys.compactMap { $0.scalar?.string }))
+        var hosts: [LabHost] = []
+        for key in mapping.keys.compactMap({ $0.scalar?.string }) {
+            guard let uriValue = reader[key], let uri = uriValue.nonEmptyString() else { continue }
+            guard uri.contains(":///") || uri.contains("://") else {
+                uriValue.error("'\(uri)' is not a libvirt URI (examples: test:///default, qemu:///system)")
+                continue
+            }
+            hosts.append(LabHost(name: key, uri: uri))
+        }
+        if hosts.isEmpty { value.error("declare at least one host, or leave `hosts` out to use test:///default") }
+        return hosts.isEmpty ? [LabHost.embedded] : hosts
+    }
+}

@@ -1,0 +1,31 @@
+extension DomainSpec {
+    /// The fields of this (desired) definition that a stored definition does not match.
+    ///
+    /// Values this spec leaves to libvirt (architecture and machine type when nil) are not
+    /// compared, so a definition libvirt completed still matches the spec it came from.
+    /// An empty result means the stored domain is up to date.
+    public func drift(from stored: DomainSpec) -> [String] {
+        var changed: [String] = []
+        func compare<Value: Equatable>(_ name: String, _ desired: Value, _ actual: Value) {
+            if desired != actual { changed.append(name) }
+        }
+        compare("type", type, stored.type)
+        compare("name", name, stored.name)
+        compare("uuid", uuid, stored.uuid)
+        compare("title", title, stored.title)
+        compare("memory", memoryKiB, stored.memoryKiB)
+        compare("vcpus", vcpus, stored.vcpus)
+        compare("sysinfo", sysinfo, stored.sysinfo)
+        if let arch = os.arch { compare("os.arch", arch, stored.os.arch) }
+        if let machine = os.machine { compare("os.machine", machine, stored.os.machine) }
+        compare("os.boot", os.bootOrder, stored.os.bootOrder)
+        compare("os.smbios", os.smbiosMode, stored.os.smbiosMode)
+        compare("features.acpi", acpi, stored.acpi)
+        compare("disks", disks, stored.disks)
+        compare("interfaces", interfaces, stored.interfaces)
+        compare("serial", serialConsole, stored.serialConsole)
+        compare("network boot", networkBoot, stored.networkBoot)
+        compare("metadata", labMetadata, stored.labMetadata)
+        return changed
+    }
+}

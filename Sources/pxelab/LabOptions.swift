@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import LabController
+import LabTopology
+
+/// Options shared by commands that act on a lab file.
+struct LabOptions: ParsableArguments {
+    @Argument(help: "The lab file (YAML), for example Topologies/demo.yaml.")
+    var file: String
+
+    @Option(name: .customLong("state-dir"),
+            help: "Where lab state lives (default: .pxelab in the current folder, or $PXELAB_STATE_DIR).")
+    var stateDirectory: String?
+
+    /// Loads the lab file, printing every problem and failing when it has any.
+    func loadTopology() throws -> Topology {
+        do {
+            return try Topology.load(file: file)
+        } catch {
+            printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+
+    func directory(for topology: Topology) -> LabDirectory {
+        LabDirectory(root: stateRoot, lab: topology.lab)
+    }
+
+    var stateRoot: URL {
+        stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
+    }
+}
+
+/// Writes a line to standard error.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import LabTopology
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check lab files and report every problem with its file, line, column and field.",
+        discussion: """
+        Reads each lab file and checks it completely: unknown or misspelt fields, wrong value types, \
+        models and hosts that do not exist, duplicate device names, serials, MACs and UUIDs, placeholder \
+        serials such as "Default string", invalid device-name templates, and assignments to groups that \
+        do not exist. Exits with status 2 when any file has a problem.
+        """
+    )
+
+    @Argument(help: "One or more lab files.")
+    var files: [String]
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            do {
+                let topology = try Topology.load(file: file)
+                let models = Set(topology.devices.map(\.model)).count
+                print("\(file): OK - lab '\(topology.lab)', \(topology.devices.count) devices of \(models) models, "
+                      + "\(topology.profiles.count) profiles, \(topology.groups.count) groups, "
+                      + "\(topology.scenario.count) scenario steps")
+            } catch {
+                printError(error.description)
+                failed = true
+            }
+        }
+        if failed { throw ExitCode(2) }
+    }
+}

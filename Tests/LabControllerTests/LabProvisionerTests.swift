@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import Libvirt
+import LibvirtXML
+import LabController
+import LabTopology
+import TestSupport
+
+func lab(named name: String = "ctl", count: Int = 3, memory: Int = 512, hostURI: String? = nil,
+         extraDevice: String = "") throws -> Topology {
+    let hosts = hostURI.map { "hosts:\n  rack: \($0)\n" } ?? ""
+    let text = """
+    lab: \(name)
+    \(hosts)models:
+      laptop:
+        manufacturer: Contoso
+        product: Lab Laptop
+        memory: \(memory)
+    fleet:
+      - model: laptop
+        count: \(count)
+        serial: "\(name.uppercased())-{seq:04}"
+        groupTag: Sales
+    \(extraDevice)
+    """
+    return try Topology.parse(text, file: "\(name).yaml")
+}
+
+@Suite("bringing labs up and down on the embedded default")
+struct EmbeddedProvisionerTests {
+    let root = makeTemporaryDirectory("pxelab-state")
+
+    func provisioner(_ topology: Topology) -> LabProvisioner {
+        LabProvisioner(topology: topology, directory: LabDirectory(root: root, lab: topology.lab))
+    }
+
+    @Test func upDefinesEveryDeviceAndASecondUpChangesNothing() throws {
+        let topology = try lab()
+        let first = try provisioner(topology).up()
+        #expect(first.map(\.action) == Array(repeating: .defined, count: 3))
+        let second = try provisioner(topology).up()
+        #expect(second.map(\.action) == Array(repeating: .unchanged, count: 3))
+    }
+
+    @Test func theEmbeddedFleetPersistsAcrossConnections() throws {
+        let topology = try lab()
+        _ = try provisioner(topology).up()
+        // A new process would open the lab's node file again: do the same.
+        let directory = LabDirectory(root: root, lab: "ctl")
+        let connection = try EmbeddedHost.open(in: directory)
+        let stored = try connection.domains().map { try DomainSpec(xml: $0.xmlDescription()) }
+        #expect(stored.compactMap(\.sysinfo?.system.serial).sorted() == ["CTL-0001", "CTL-0002", "CTL-0003"])
+        #expect(stored.allSatisfy { $0.labMetadata?.lab == "ctl" && $0.os.smbiosMode == .sysinfo })
+        let listed = try DeviceInventory.devices(in: directory)
+        #expect(listed.map(\.serial) == ["CTL-0001", "CTL-0002", "CTL-0003"])
+        #expect(listed.allSatisfy { $0.state == "shut off" && $0.groupTag == "Sales" && $0.mac?.hasPrefix("52:54:00") == true })
+    }
+
+    @Test func changedDevicesAreRedefinedAndRemovedOnesUndefined() throws {
+        _ = try provisioner(try lab(count: 3)).up()
+        let changes = try provisioner(try lab(count: 2, memory: 1024)).up()
+        #expect(changes.map(\.action) == [.updated(fields: ["memory"]), .updated(fields: ["memory"]), .removed])
+        #expect(changes.last?.device == "ctl-laptop-03")
+        let listed = try DeviceInventory.devices(in: LabDirectory(root: root, lab: "ctl"))
+        #expect(listed.map(\.name) == ["ctl-laptop-01", "ctl-laptop-02"])
+    }
+
+    @Test func aRunningDeviceIsUpdatedWithANote() throws {
+        let directory = LabDirectory(root: root, lab: "ctl")
+        _ = try provisioner(try lab()).up()
+        let connection = try EmbeddedHost.open(in: directory)
+        try connection.domain(named: "ctl-laptop-01").start()
+        try EmbeddedHost.save(connection, in: directory)
+        let changes = try provisioner(try lab(memory: 768)).up()
+        #expect(changes[0].note?.contains("next power-on") == true)
+        #expect(try DeviceInventory.devices(in: directory).first?.state == "running")
+    }
+
+    @Test func downRemovesOnlyThisLabsDevices() throws {
+        _ = try provisioner(try lab(named: "one")).up()
+        _ = try provisioner(try lab(named: "two")).up()
+        let removed = try provisioner(try lab(named: "one")).down()
+        #expect(removed.count == 3)
+        #expect(try DeviceInventory.devices(in: LabDirectory(root: root, lab: "one")).isEmpty)
+        #expect(try DeviceInventory.devices(in: LabDirectory(root: root, lab: "two")).count == 3)
+    }
+
+    /// Puts a domain without pxelab metadata where the lab's third device would go.
+    func placeForeignDomain(in directory: LabDirectory) throws {
+        let connection = try EmbeddedHost.open(in: directory)
+        _ = try connection.defineDomain(xml: """
+            <domain type='test'><name>ctl-laptop-03</name><memory>65536</memory><os><type>hvm</type></os></domain>
+            """)
+        try EmbeddedHost.save(connection, in: directory)
+    }
+
+    @Test func aFailedUpIsRolledBack() throws {
+        let directory = LabDirectory(root: root, lab: "ctl")
+        try placeForeignDomain(in: directory)
+        let error = #expect(throws: ProvisionError.self) { try provisioner(try lab()).up() }
+        #expect(error?.description.contains("is not part of lab 'ctl'") == true)
+        #expect(error?.rolledBack == ["undefine ctl-laptop-02", "undefine ctl-laptop-01"])
+        #expect(try EmbeddedHost.open(in: directory).domains().map(\.name) == ["ctl-laptop-03"])
+    }
+
+    @Test func aFailedUpRestoresUpdatedDefinitions() throws {
+        let directory = LabDirectory(root: root, lab: "ctl")
+        _ = try provisioner(try lab(count: 2)).up()
+        try placeForeignDomain(in: directory)
+        #expect(throws: ProvisionError.self) { try provisioner(try lab(count: 3, memory: 2048)).up() }
+        let memories = try EmbeddedHost.open(in: directory).domains().filter { $0.name != "ctl-laptop-03" }
+            .map { try DomainSpec(xml: $0.xmlDescription([.inactive])).memoryKiB }
+        #expect(memories == [524_288, 524_288])
+    }
+}
+
+/// Needs libvirtd with the QEMU driver, which `make test` starts.
+@Suite("bringing a lab up on qemu:///system")
+struct SystemDaemonProvisionerTests {
+    @Test func realDomainsCarryEachDevicesSerial() throws {
+        let name = "t\(UUID().uuidString.prefix(6).lowercased())"
+        let topology = try lab(named: name, count: 2)
+        let root = makeTemporaryDirectory("pxelab-state")
+        let provisioner = LabProvisioner(topology: topology, directory: LabDirectory(root: root, lab: name),
+                                         uriOverride: "qemu:///system")
+        defer { _ = try? provisioner.down() }
+        #expect(try provisioner.up().map(\.action) == [.defined, .defined])
+        let connection = try Connection(uri: "qemu:///system")
+        for device in topology.devices {
+            let stored = try DomainSpec(xml: connection.domain(named: device.name).xmlDescription([.inactive]))
+            #expect(stored.type == .qemu)
+            #expect(stored.sysinfo?.system.serial == device.identity.serial)
+            #expect(stored.sysinfo?.system.uuid == device.identity.uuid.uuidString.lowercased())
+            #expect(stored.networkBoot?.mac == device.identity.mac)
+            #expect(stored.networkBoot?.bootFileURL == "http://10.0.2.2:7480/boot.ipxe")
+        }
+        #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged])
+        #expect(try provisioner.down().count == 2)
+        #expect(try connection.domainIfExists(named: topology.devices[0].name) == nil)
+    }
+}

@@ -1,0 +1,330 @@
+import Foundation
+import Testing
+import DeviceIdentity
+import LabTopology
+import Autopilot
+
+/// A valid lab file that each error test changes in one place.
+let baseLab = """
+lab: unit
+models:
+  laptop:
+    manufacturer: Contoso
+    product: Lab Laptop
+    sku: LL-1
+fleet:
+  - model: laptop
+    count: 3
+    serial: "LL-{seq:04}"
+    groupTag: Sales
+"""
+
+func load(_ text: String) throws(TopologyError) -> Topology { try Topology.parse(text, file: "lab.yaml") }
+
+/// The diagnostics for a lab file that must fail.
+func problems(_ text: String) -> [Diagnostic] {
+    do {
+        _ = try load(text)
+        Issue.record("the lab file was accepted")
+        return []
+    } catch {
+        return error.diagnostics
+    }
+}
+
+@Suite("lab files: valid ones")
+struct ValidTopologyTests {
+    @Test func theDemoLabLoads() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies/demo.yaml")
+        let topology = try Topology.load(file: url.path)
+        #expect(topology.lab == "demo")
+        #expect(topology.devices.count == 10)
+        #expect(Set(topology.devices.map(\.identity.manufacturer)).count == 3)
+        #expect(topology.profiles.count == 4)
+        #expect(Set(topology.profiles.map(\.mode)).count == 3)
+        #expect(topology.enrollmentStatusPages.first?.selectedMobileAppIds == ["company-portal", "microsoft-365-apps"])
+        #expect(topology.tenant.domain == "contoso.onmicrosoft.com")
+    }
+
+    @Test func fleetExpansionAndDefaults() throws {
+        let topology = try load(baseLab)
+        #expect(topology.hosts == [LabHost.embedded])
+        #expect(topology.devices.map(\.name) == ["unit-laptop-01", "unit-laptop-02", "unit-laptop-03"])
+        #expect(topology.devices.map(\.identity.serial) == ["LL-0001", "LL-0002", "LL-0003"])
+        let device = topology.devices[0]
+        #expect(device.identity.manufacturer == "Contoso")
+        #expect(device.identity.board.manufacturer == "Contoso")
+        #expect(device.identity.chassis.serial == "LL-0001")
+        #expect(device.identity.board.serial.hasPrefix("PB"))
+        #expect(device.identity.mac.hasQEMUPrefix)
+        #expect(device.groupTag == "Sales")
+        #expect(topology.model(of: device).tpm == .v2_0)
+        #expect(topology.model(of: device).memoryMiB == 512)
+        #expect(Set(topology.devices.map(\.identity.mac)).count == 3)
+        #expect(Set(topology.devices.map(\.identity.uuid)).count == 3)
+    }
+
+    @Test func identitiesAreDeterministic() throws {
+        let first = try load(baseLab).devices.map(\.identity)
+        let second = try load(baseLab).devices.map(\.identity)
+        #expect(first == second)
+        let renamed = try load(baseLab.replacingOccurrences(of: "lab: unit", with: "lab: other")).devices.map(\.identity)
+        #expect(first[0].mac != renamed[0].mac)
+    }
+
+    @Test func explicitIdentityAndOverrides() throws {
+        let text = baseLab + """
+
+          - model: laptop
+            name: field-clone
+            serial: "5CG1234XYZ"
+            uuid: 4C4C4544-0042-3910-8052-B4C04F4D3233
+            mac: "00-15-5D-01-02-03"
+            smbios: { manufacturer: HP, product: EliteBook 840 G8, sku: 3C8G1EA#ABD, boardSerial: PXB123 }
+            assetTag: "CT-{seq:03}"
+            assignedUser: user@contoso.com
+        """
+        let device = try #require(try load(text).devices.last)
+        #expect(device.identity.uuid == UUID(uuidString: "4C4C4544-0042-3910-8052-B4C04F4D3233"))
+        #expect(device.identity.mac == MACAddress("00:15:5d:01:02:03"))
+        #expect(device.identity.manufacturer == "HP")
+        #expect(device.identity.sku == "3C8G1EA#ABD")
+        #expect(device.identity.board.serial == "PXB123")
+        #expect(device.identity.chassis.assetTag == "CT-001")
+        #expect(device.assignedUser == "user@contoso.com")
+    }
+
+    @Test func fieldBugsCanBeReproducedOnPurpose() throws {
+        let text = baseLab + """
+
+          - model: laptop
+            count: 2
+            name: oem-{seq}
+            serial: Default string
+            reproduce: [placeholder-serial, duplicate-serial]
+        """
+        let devices = try load(text).devices.filter { $0.name.hasPrefix("oem-") }
+        #expect(devices.map(\.identity.serial) == ["Default string", "Default string"])
+        #expect(devices[0].reproduces == [.placeholderSerial, .duplicateSerial])
+    }
+
+    @Test func jsonIsAcceptedToo() throws {
+        let json = #"{"lab": "j", "models": {"m": {"manufacturer": "A", "product": "B"}}, "fleet": [{"model": "m", "serial": "S-1"}]}"#
+        #expect(try load(json).devices.map(\.identity.serial) == ["S-1"])
+    }
+}
+
+@Suite("lab files: every problem is reported with file, line, column and field")
+struct InvalidTopologyTests {
+    @Test func unknownFieldSuggestsTheRightOne() {
+        let found = problems(baseLab.replacingOccurrences(of: "groupTag: Sales", with: "grouptag: Sales"))
+        #expect(found.count == 1)
+        let problem = found[0]
+        #expect(problem.file == "lab.yaml")
+        #expect(problem.line == 11)
+        #expect(problem.column == 5)
+        #expect(problem.path == "fleet[0].grouptag")
+        #expect(problem.message.contains("did you mean 'groupTag'?"))
+        #expect(problem.description.hasPrefix("lab.yaml:11:5: fleet[0].grouptag: unknown field"))
+    }
+
+    @Test func unknownTopLevelSection() {
+        let found = problems(baseLab + "\nprofils: []\n")
+        #expect(found.map(\.path) == ["profils"])
+        #expect(found[0].message.contains("did you mean 'profiles'?"))
+    }
+
+    @Test func allProblemsAreReportedAtOnce() {
+        let text = baseLab
+            .replacingOccurrences(of: "count: 3", with: "count: three")
+            .replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    tpm: 3.0")
+        let found = problems(text)
+        #expect(found.map(\.path) == ["models.laptop.tpm", "fleet[0].count"])
+        #expect(found[0].message.contains("is not one of: none, 1.2, 2.0"))
+        #expect(found[1].message.contains("expected a whole number, found 'three'"))
+    }
+
+    @Test func missingRequiredFields() {
+        let found = problems("lab: x\nmodels:\n  m:\n    product: P\nfleet:\n  - count: 2\n")
+        #expect(found.map(\.path) == ["models.m.manufacturer", "fleet[0].model", "fleet[0].serial"])
+        #expect(found.allSatisfy { $0.message == "required field is missing" })
+    }
+
+    @Test func unknownModelAndHost() {
+        let text = baseLab.replacingOccurrences(of: "  - model: laptop\n", with: "  - model: laptp\n")
+        #expect(problems(text).first?.message.contains("no model 'laptp' in `models` (did you mean 'laptop'?)") == true)
+        let hostText = baseLab + "\n    host: rack-2\n"
+        #expect(problems(hostText).first?.message.contains("no host 'rack-2'") == true)
+    }
+
+    @Test func duplicateSerialsNameBothDevices() {
+        let text = baseLab + "\n  - model: laptop\n    name: extra\n    serial: LL-0002\n"
+        let found = problems(text)
+        #expect(found.count == 1)
+        #expect(found[0].path == "fleet[1].serial")
+        #expect(found[0].line == 14)
+        #expect(found[0].column == 13)
+        #expect(found[0].message.contains("also the serial of unit-laptop-02"))
+        #expect(found[0].message.contains("reproduce: [duplicate-serial]"))
+    }
+
+    @Test(arguments: ["Default string", "To be filled by O.E.M.", "System Serial Number", "0", "\"\""])
+    func placeholderSerialsAreRejected(serial: String) {
+        let text = baseLab.replacingOccurrences(of: "count: 3\n    serial: \"LL-{seq:04}\"", with: "serial: \(serial)")
+        let found = problems(text)
+        let message = found.first { $0.path == "fleet[0].serial" }?.message ?? ""
+        #expect(message.contains("placeholder serial") || message.contains("must not be empty"), "\(found)")
+    }
+
+    @Test func aPatternWithoutSequenceGivesEveryDeviceOneSerial() {
+        let found = problems(baseLab.replacingOccurrences(of: "LL-{seq:04}", with: "LL-0001"))
+        #expect(found.first?.message.contains("all 3 devices would share one serial") == true)
+    }
+
+    @Test func badPatterns() {
+        let found = problems(baseLab.replacingOccurrences(of: "LL-{seq:04}", with: "LL-{sequence}"))
+        #expect(found.first?.message.contains("{sequence} is not a placeholder") == true)
+    }
+
+    @Test func duplicateDeviceNames() {
+        let found = problems(baseLab + "\n  - model: laptop\n    serial: X-{seq}\n")
+        #expect(found.first?.message.contains("device name 'unit-laptop-01' is also produced by fleet[0]") == true)
+    }
+
+    @Test func invalidIdentityValues() {
+        let text = baseLab + """
+
+          - model: laptop
+            name: bad id
+            serial: "S\\u00e9rie"
+            uuid: not-a-uuid
+            mac: "01:00:5e:00:00:01"
+            assignedUser: nobody
+            groupTag: "Sales,East"
+        """
+        let found = problems(text)
+        let messages = found.map(\.message).joined(separator: "\n")
+        #expect(messages.contains("'not-a-uuid' is not a UUID"))
+        #expect(messages.contains("multicast"))
+        #expect(messages.contains("'nobody' is not a user principal name"))
+        #expect(messages.contains("commas, quotes and non-ASCII"))
+        #expect(messages.contains("SMBIOS strings are printable ASCII"))
+        #expect(messages.contains("device name 'bad id' may use letters"))
+    }
+
+    @Test func duplicateExplicitMACs() {
+        let text = baseLab + """
+
+          - { model: laptop, name: a, serial: A1, mac: "52:54:00:00:00:01" }
+          - { model: laptop, name: b, serial: B1, mac: "52:54:00:00:00:01" }
+        """
+        #expect(problems(text).map(\.message) == ["MAC 52:54:00:00:00:01 is given to another device too"])
+    }
+
+    @Test func singleDeviceFieldsWithACount() {
+        let found = problems(baseLab + "\n    uuid: 4C4C4544-0042-3910-8052-B4C04F4D3233\n")
+        #expect(found.first?.message == "applies to one device only, but count is 3")
+    }
+
+    @Test func yamlSyntaxErrorsHaveAPosition() {
+        let found = problems("lab: x\nmodels: {m: [\n")
+        #expect(found.count == 1)
+        #expect(found[0].line >= 2)
+        #expect(found[0].message.hasPrefix("not valid YAML"))
+    }
+
+    @Test func repeatedKeys() {
+        let found = problems(baseLab + "\n    groupTag: Finance\n")
+        #expect(found.first?.message == "'groupTag' appears more than once in the same mapping")
+        #expect(found.first?.line == 11)
+    }
+
+    @Test func profilesAreChecked() {
+        let text = baseLab + """
+
+        groups:
+          - name: Sales devices
+            rule: (device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))
+        profiles:
+          - displayName: Too long a name
+            deviceNameTemplate: "CONTOSO-LAPTOP-%RAND:4%"
+            assignments: [Sales devcies]
+          - displayName: Hybrid
+            joinType: hybrid
+          - displayName: Kiosk
+            outOfBoxExperienceSettings: { deviceUsageType: shared, userType: guest }
+            enableWhiteGlove: true
+        """
+        let messages = problems(text).map(\.message).joined(separator: "\n")
+        #expect(messages.contains("the name would be 19 characters before any serial; the limit is 15"))
+        #expect(messages.contains("assigned to 'Sales devcies', which is not a group in `groups` (did you mean 'Sales devices'?)"))
+        #expect(messages.contains("required field is missing"))  // hybrid needs domainJoinConfiguration
+        #expect(messages.contains("'guest' is not one of: administrator, standard"))
+        #expect(messages.contains("pre-provisioning applies to user-driven profiles"))
+    }
+
+    @Test func espReferencesApps() {
+        let text = baseLab + """
+
+        apps:
+          - displayName: Company Portal
+        esp:
+          - displayName: ESP
+            selectedMobileAppIds: [Company Portal, Missing App]
+            installProgressTimeoutInMinutes: 0
+        """
+        let messages = problems(text).map(\.message)
+        #expect(messages.contains("no app 'Missing App' in `apps`"))
+        #expect(messages.contains("0 is out of range (1...1440)"))
+    }
+
+    @Test func scenarioStepsAreChecked() {
+        let text = baseLab + """
+
+        scenario:
+          - deploy: all
+          - wait: all
+          - expect: { group: Sales }
+            state: business-ready
+            errorCode: 0x80070774
+          - reboot: all
+          - power: unit-laptop-01
+            action: hibernate
+        """
+        let found = problems(text)
+        #expect(found.map(\.path) == ["scenario[1].state", "scenario[3]", "scenario[4].action"])
+        #expect(found[1].message.contains("a step needs one action"))
+    }
+
+    @Test func unreadableFile() {
+        let error = #expect(throws: TopologyError.self) { try Topology.load(file: "/nonexistent/lab.yaml") }
+        #expect(error?.diagnostics.first?.message.contains("cannot read the file") == true)
+    }
+}
+
+@Suite("device name templates")
+struct DeviceNameTemplateTests {
+    @Test func validTemplatesRender() throws {
+        let serial = try DeviceNameTemplate("CTS-%SERIAL%")
+        #expect(serial.name(serial: "0F300001263", randomDigit: { 0 }) == "CTS-0F300001263")
+        #expect(serial.name(serial: "5CG1234567890XYZ", randomDigit: { 0 }) == "CTS-5CG12345678")
+        let random = try DeviceNameTemplate("SALES-%RAND:4%")
+        var digits = [1, 2, 3, 4].makeIterator()
+        #expect(random.name(serial: "x", randomDigit: { digits.next()! }) == "SALES-1234")
+    }
+
+    @Test(arguments: [
+        ("", "the template is empty"),
+        ("has space", "names cannot contain spaces"),
+        ("LAB_%SERIAL%", "'_' is not allowed"),
+        ("lab-%serial%", "must be written in upper case"),
+        ("X-%RAND:0%", "is not a macro"),
+        ("1234%RAND:3%", "names cannot be only digits"),
+        ("CONTOSOLAPTOP15%SERIAL%", "no room is left for %SERIAL%"),
+        ("ABC%", "starts no macro"),
+    ])
+    func invalidTemplates(template: String, problem: String) {
+        let error = #expect(throws: DeviceNameTemplateError.self) { try DeviceNameTemplate(template) }
+        #expect(error?.problems.contains { $0.contains(problem) } == true, "\(error?.problems ?? [])")
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import DeviceIdentity
+import Libvirt
+import LibvirtXML
+import TestSupport
+
+@Suite("DomainSpec through libvirt")
+struct DomainSpecOnLibvirtTests {
+    func spec(name: String, type: DomainSpec.HypervisorType, serial: String) -> DomainSpec {
+        let uuid = UUID()
+        let mac = MACAddress("52:54:00:0a:0b:0c")!
+        return DomainSpec(
+            type: type, name: name, uuid: uuid, memoryKiB: 65_536, vcpus: 1,
+            sysinfo: SMBIOSSysinfo(system: .init(manufacturer: "Contoso", product: "Lab PC", serial: serial,
+                                                 uuid: uuid.uuidString.lowercased(), sku: "LAB-SKU", family: "Lab"),
+                                   baseBoard: .init(manufacturer: "Contoso", serial: "BOARD-1"),
+                                   chassis: .init(manufacturer: "Contoso", serial: serial, asset: "ASSET-1")),
+            os: .init(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
+            interfaces: type == .test ? [.init(kind: .user, mac: mac)] : [],
+            networkBoot: type == .test ? nil : QEMUNetworkBoot(bootFileURL: "http://10.0.2.2:7480/boot.ipxe", mac: mac),
+            labMetadata: LabMetadata(lab: "tests", device: name, serial: serial, mac: mac))
+    }
+
+    @Test func theTestDriverStoresWhatWeDefine() throws {
+        let connection = try Connection(uri: privateTestDriverURI())
+        let desired = spec(name: "stored", type: .test, serial: "TEST-SERIAL-1")
+        let domain = try connection.defineDomain(xml: desired.xml())
+        let stored = try DomainSpec(xml: domain.xmlDescription([.inactive]))
+        #expect(desired.drift(from: stored) == [])
+        #expect(stored.sysinfo?.system.serial == "TEST-SERIAL-1")
+        #expect(stored.os.arch != nil)  // filled in by libvirt
+    }
+
+    /// Needs libvirtd with the QEMU driver, which `make test` starts.
+    @Test func qemuSystemStoresTheSMBIOSSerial() throws {
+        let connection = try Connection(uri: "qemu:///system")
+        let name = "pxelab-test-\(UUID().uuidString.prefix(8).lowercased())"
+        let serial = "QEMU-\(UUID().uuidString.prefix(6))"
+        let domain = try connection.defineDomain(xml: spec(name: name, type: .qemu, serial: serial).xml())
+        defer { try? domain.undefine([.snapshotsMetadata, .nvram]) }
+        let stored = try DomainSpec(xml: domain.xmlDescription([.inactive]))
+        #expect(stored.sysinfo?.system.serial == serial)
+        #expect(stored.sysinfo?.chassis.asset == "ASSET-1")
+        #expect(stored.networkBoot?.bootFileURL == "http://10.0.2.2:7480/boot.ipxe")
+        #expect(stored.labMetadata?.serial == serial)
+        #expect(try domain.metadata(namespaceURI: LabMetadata.namespaceURI)?.contains(serial) == true)
+    }
+}

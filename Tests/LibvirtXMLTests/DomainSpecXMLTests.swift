@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import DeviceIdentity
+import LibXML
+import LibvirtXML
+
+/// A spec that sets every field the type models.
+func fullSpec(type: DomainSpec.HypervisorType = .qemu) -> DomainSpec {
+    let mac = MACAddress("52:54:00:12:34:56")!
+    return DomainSpec(
+        type: type, name: "sales-01", uuid: UUID(uuidString: "e1556426-615a-8a4d-a4dc-885d7874f998"),
+        title: "Contoso & Co <laptop>", memoryKiB: 524_288, vcpus: 2,
+        sysinfo: SMBIOSSysinfo(
+            system: .init(manufacturer: "Microsoft Corporation", product: "Surface Laptop 5", version: "1.0",
+                          serial: "0F3&<00001>", uuid: "e1556426-615a-8a4d-a4dc-885d7874f998",
+                          sku: "Surface_Laptop_5_1950", family: "Surface"),
+            baseBoard: .init(manufacturer: "Microsoft Corporation", product: "Surface Laptop 5", serial: "PB1234"),
+            chassis: .init(manufacturer: "Microsoft Corporation", serial: "0F300001", asset: "ASSET-7")),
+        os: .init(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
+        acpi: true,
+        disks: [.init(path: "/var/lib/pxelab/sales-01.qcow2")],
+        interfaces: type == .test ? [.init(kind: .user, mac: mac)] : [],
+        serialConsole: .file("/var/log/pxelab/sales-01.log"),
+        networkBoot: type == .test ? nil : QEMUNetworkBoot(bootFileURL: "http://10.0.2.2:7480/boot.ipxe", mac: mac),
+        labMetadata: LabMetadata(lab: "demo", device: "sales-01", serial: "0F3&<00001>", model: "surface-laptop-5",
+                                 groupTag: "Sales", mac: mac))
+}
+
+@Suite("DomainSpec XML")
+struct DomainSpecXMLTests {
+    @Test(arguments: DomainSpec.HypervisorType.allCases)
+    func roundTrip(type: DomainSpec.HypervisorType) throws {
+        let spec = fullSpec(type: type)
+        #expect(try DomainSpec(xml: spec.xml()) == spec)
+    }
+
+    @Test func minimalSpecRoundTrips() throws {
+        let spec = DomainSpec(type: .test, name: "bare", memoryKiB: 1024, vcpus: 1, os: .init(bootOrder: []), acpi: false)
+        #expect(try DomainSpec(xml: spec.xml()) == spec)
+    }
+
+    @Test func writesTheElementsLibvirtExpects() throws {
+        let document = try XMLDocument(parsing: fullSpec().xml())
+        let root = document.root
+        #expect(root.attribute("type") == "qemu")
+        let system = try #require(root.child(named: "sysinfo")?.child(named: "system"))
+        #expect(root.child(named: "sysinfo")?.attribute("type") == "smbios")
+        let entries = system.children(named: "entry").map { ($0.attribute("name") ?? "", $0.text) }
+        #expect(entries.map(\.0) == ["manufacturer", "product", "version", "serial", "uuid", "sku", "family"])
+        #expect(entries.first { $0.0 == "serial" }?.1 == "0F3&<00001>")
+        #expect(root.child(named: "os")?.child(named: "smbios")?.attribute("mode") == "sysinfo")
+        #expect(root.child(named: "os")?.children(named: "boot").compactMap { $0.attribute("dev") } == ["network", "hd"])
+        #expect(root.child(named: "features")?.child(named: "acpi") != nil)
+        let args = root.child(named: "commandline", namespaceURI: QEMUNetworkBoot.namespaceURI)?
+            .children(named: "arg", namespaceURI: QEMUNetworkBoot.namespaceURI).compactMap { $0.attribute("value") }
+        #expect(args == ["-netdev", "user,id=pxe0,bootfile=http://10.0.2.2:7480/boot.ipxe",
+                         "-device", "virtio-net-pci,netdev=pxe0,mac=52:54:00:12:34:56,bootindex=1,addr=0x10"])
+        let metadata = root.child(named: "metadata")?.child(named: "device", namespaceURI: LabMetadata.namespaceURI)
+        #expect(metadata?.child(named: "serial", namespaceURI: LabMetadata.namespaceURI)?.text == "0F3&<00001>")
+    }
+
+    @Test func readsMemoryInEveryUnit() throws {
+        for (unit, value, kib) in [("KiB", 1024, 1024), ("MiB", 512, 524_288), ("GiB", 2, 2_097_152),
+                                   ("bytes", 1_048_576, 1024), ("MB", 1000, 976_562)] {
+            let xml = "<domain type='test'><name>m</name><memory unit='\(unit)'>\(value)</memory></domain>"
+            #expect(try DomainSpec(xml: xml).memoryKiB == kib, "\(unit)")
+        }
+    }
+
+    @Test func errorsNameTheLineAndProblem() {
+        let cases: [(String, String)] = [
+            ("<domain type='xen'><name>x</name><memory>1</memory></domain>", "is not one of test, qemu, kvm"),
+            ("<domain type='test'>\n<memory>1</memory></domain>", "<name> is missing"),
+            ("<domain type='test'><name>x</name></domain>", "<memory> is missing"),
+            ("<domain type='test'><name>x</name>\n<memory unit='parsecs'>1</memory></domain>", "not a unit libvirt knows"),
+            ("<domain type='test'><name>x</name><memory>lots</memory></domain>", "not a whole number"),
+            ("<domain type='test'><name>x</name><uuid>nope</uuid><memory>1</memory></domain>", "not a UUID"),
+            ("<domain type='test'><name>x</name><memory>1</memory><os><boot dev='usb'/></os></domain>", "not a boot device"),
+            ("<vm/>", "not <domain>"),
+            ("<domain", "Couldn't find end of Start Tag"),
+        ]
+        for (xml, message) in cases {
+            let error = #expect(throws: DomainXMLError.self) { try DomainSpec(xml: xml, source: "case") }
+            #expect(error?.message.contains(message) == true, "\(xml): \(error?.message ?? "no error")")
+            #expect(error?.source == "case")
+        }
+        let located = #expect(throws: DomainXMLError.self) {
+            try DomainSpec(xml: "<domain type='test'><name>x</name>\n\n<memory unit='parsecs'>1</memory></domain>")
+        }
+        #expect(located?.line == 3)
+    }
+
+    @Test func driftListsChangedFieldsAndIgnoresLibvirtDefaults() throws {
+        let desired = fullSpec()
+        var stored = desired
+        stored.os.arch = "x86_64"
+        stored.os.machine = "pc-i440fx-7.2"
+        #expect(desired.drift(from: stored).isEmpty)
+        stored.memoryKiB *= 2
+        stored.sysinfo?.system.serial = "OTHER"
+        #expect(desired.drift(from: stored) == ["memory", "sysinfo"])
+    }
+}
+
+@Suite("QEMU network-boot NIC")
+struct QEMUNetworkBootTests {
+    @Test func argumentsRoundTripWithEscapedCommas() {
+        let nic = QEMUNetworkBoot(bootFileURL: "http://10.0.2.2:7480/boot.ipxe?a=1,b=2", mac: MACAddress("52:54:00:aa:bb:cc")!,
+                                  pciSlot: 0x11)
+        #expect(nic.arguments[1] == "user,id=pxe0,bootfile=http://10.0.2.2:7480/boot.ipxe?a=1,,b=2")
+        #expect(QEMUNetworkBoot(arguments: nic.arguments) == nic)
+    }
+
+    @Test func unrelatedArgumentsAreNotANIC() {
+        #expect(QEMUNetworkBoot(arguments: ["-display", "none"]) == nil)
+        #expect(QEMUNetworkBoot(arguments: ["-netdev", "user,id=x", "-device", "virtio-net-pci,netdev=y,mac=52:54:00:00:00:01"]) == nil)
+    }
+}
+
+@Suite("lab metadata")
+struct LabMetadataTests {
+    @Test func standaloneElementWithAndWithoutNamespace() throws {
+        let metadata = LabMetadata(lab: "demo", device: "d1", serial: "S1", model: "m", groupTag: "T",
+                                   mac: MACAddress("52:54:00:00:00:01"))
+        #expect(try LabMetadata(xml: metadata.xml()) == metadata)
+        // virDomainGetMetadata returns the element with its namespace stripped.
+        let stripped = "<device><lab>demo</lab><id>d1</id><serial>S1</serial></device>"
+        #expect(try LabMetadata(xml: stripped) == LabMetadata(lab: "demo", device: "d1", serial: "S1"))
+        #expect(throws: DomainXMLError.self) { try LabMetadata(xml: "<device><lab>demo</lab></device>") }
+    }
+}
