@@ -36,31 +36,22 @@ struct ModelReader {
             chassisType: chassis,
             boardManufacturer: board?["manufacturer"].flatMap { SMBIOSText.read($0) } ?? manufacturer,
             boardProduct: board?["product"].flatMap { SMBIOSText.read($0) } ?? product,
-            memoryMiB: fields["memory"].flatMap { memory($0) } ?? 512,
+            memoryMiB: fields["memory"].flatMap { size($0, in: .mib, 64...1_048_576, "memory must be between 64 MiB and 1 TiB") } ?? 512,
             vcpus: fields["vcpus"]?.int(in: 1...64) ?? 1,
-            diskGiB: fields["disk"].flatMap { disk($0) } ?? 128,
+            diskGiB: fields["disk"].flatMap { size($0, in: .gib, 1...65_536, "disk must be between 1 GiB and 64 TiB") } ?? 128,
             tpm: fields["tpm"]?.oneOf(DeviceModel.TPM.allCases.map { ($0.rawValue, $0) }) ?? .v2_0,
             winRE: fields["winre"]?.bool() ?? true)
     }
 
-    private func memory(_ value: YAMLValue) -> Int? {
-        guard let bytes = value.bytes(defaultUnit: .mib) else { return nil }
-        let mebibytes = bytes / (1 << 20)
-        guard (64...1_048_576).contains(mebibytes) else {
-            value.error("memory must be between 64 MiB and 1 TiB")
+    /// A size counted in `unit` (the unit plain numbers are in), within `range` of that unit.
+    private func size(_ value: YAMLValue, in unit: ByteUnit, _ range: ClosedRange<Int>, _ description: String) -> Int? {
+        guard let bytes = value.bytes(defaultUnit: unit) else { return nil }
+        let units = Int(Double(bytes) / unit.multiplier)
+        guard range.contains(units) else {
+            value.error(description)
             return nil
         }
-        return mebibytes
-    }
-
-    private func disk(_ value: YAMLValue) -> Int? {
-        guard let bytes = value.bytes(defaultUnit: .gib) else { return nil }
-        let gibibytes = bytes / (1 << 30)
-        guard (1...65_536).contains(gibibytes) else {
-            value.error("disk must be between 1 GiB and 64 TiB")
-            return nil
-        }
-        return gibibytes
+        return units
     }
 }
 

@@ -75,14 +75,8 @@ extension DomainSpec {
     /// - Parameter source: a label for error messages, such as the domain's name or a file name.
     /// - Throws: ``DomainXMLError`` naming the line and what is missing or wrong.
     public init(xml: String, source: String = "domain XML") throws(DomainXMLError) {
-        let document: XMLDocument
-        do {
-            document = try XMLDocument(parsing: xml, source: source)
-        } catch {
-            throw DomainXMLError(source: source, line: error.line, message: error.message)
-        }
-        let domain = document.root
         let reader = DomainReader(source: source)
+        let domain = try reader.parse(xml).root
         guard domain.name == "domain" else {
             throw reader.error(domain, "the root element is <\(domain.name)>, not <domain>")
         }
@@ -170,6 +164,15 @@ public struct DomainXMLError: Error, Sendable, Equatable, CustomStringConvertibl
 /// Typed reads of element values, with errors that name the element and line.
 struct DomainReader {
     let source: String
+
+    /// Parses a document, reporting libxml2's errors as ``DomainXMLError``s.
+    func parse(_ xml: String) throws(DomainXMLError) -> XMLDocument {
+        do {
+            return try XMLDocument(parsing: xml, source: source)
+        } catch {
+            throw DomainXMLError(source: source, line: error.line, message: error.message)
+        }
+    }
 
     func error(_ element: XMLElement, _ message: String) -> DomainXMLError {
         DomainXMLError(source: source, line: element.line, message: message)

@@ -47,17 +47,12 @@ extension LabMetadata {
 extension LabMetadata {
     /// Reads the standalone element `virDomainGetMetadata` returns (libvirt strips its namespace).
     public init(xml: String, source: String = "domain metadata") throws(DomainXMLError) {
-        let document: XMLDocument
-        do {
-            document = try XMLDocument(parsing: xml, source: source)
-        } catch {
-            throw DomainXMLError(source: source, line: error.line, message: error.message)
-        }
-        let root = document.root
+        let reader = DomainReader(source: source)
+        let root = try reader.parse(xml).root
         guard root.name == Self.elementName, root.namespaceURI == nil || root.namespaceURI == Self.namespaceURI else {
             throw DomainXMLError(source: source, line: root.line,
                                  message: "expected <\(Self.prefix):\(Self.elementName)> in \(Self.namespaceURI)")
         }
-        try self.init(reading: root, DomainReader(source: source))
+        try self.init(reading: root, reader)
     }
 }
