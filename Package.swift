@@ -9,6 +9,7 @@
 //   DeviceIdentity       a lab device's synthetic hardware identity (SMBIOS, MAC, UUID)
 //   Autopilot            the emulated Autopilot service: tenant, groups, profiles, ESP, apps
 //   LabTopology          lab files (YAML): parsing, validation with positions, fleet expansion
+//   LabStore             the lab's durable state in SQLite (GRDB): registry, assignments, ...
 //   LabController        bringing a lab up and down on a libvirt host, listing its devices
 //   pxelab               the command-line controller
 import PackageDescription
@@ -28,6 +29,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -51,14 +53,19 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "LabStore",
+            dependencies: ["Autopilot", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "LabController",
-            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabTopology", "DeviceIdentity"],
+            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabTopology", "DeviceIdentity", "LabStore", "Autopilot"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "pxelab",
             dependencies: [
-                "LabController", "LabTopology",
+                "LabController", "LabTopology", "Autopilot", "DeviceIdentity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -66,6 +73,8 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
+        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "DeviceIdentity"], exclude: ["Fixtures"]),
+        .testTarget(name: "LabStoreTests", dependencies: ["LabStore", "Autopilot", "TestSupport"]),
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity"]),
         .testTarget(name: "LabTopologyTests", dependencies: ["LabTopology", "DeviceIdentity", "Autopilot"]),

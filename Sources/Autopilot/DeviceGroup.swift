@@ -12,7 +12,7 @@ public struct DeviceGroup: Equatable, Sendable {
 
     public enum Membership: Equatable, Sendable {
         /// A dynamic device group: members are the devices that match the rule.
-        case dynamic(rule: String)
+        case dynamic(MembershipRule)
         /// An assigned group: members listed by serial number.
         case assigned(serials: [String])
     }

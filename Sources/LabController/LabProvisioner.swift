@@ -138,9 +138,8 @@ public struct LabProvisioner {
     }
 
     private func record(adding uris: Set<String>) throws {
-        var record = LabRecord.load(from: directory)
-            ?? LabRecord(topologyFile: URL(fileURLWithPath: topology.source).standardizedFileURL.path, uris: [])
-        record.topologyFile = URL(fileURLWithPath: topology.source).standardizedFileURL.path
+        try LabRecord.remember(topology: topology, in: directory)
+        var record = LabRecord.load(from: directory)!
         record.uris = Array(Set(record.uris).union(uris)).sorted()
         try record.save(to: directory)
     }

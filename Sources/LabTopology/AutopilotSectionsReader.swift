@@ -14,11 +14,14 @@ struct AutopilotSectionsReader {
     /// first one in the file is the oldest (which matters: the oldest profile wins).
     static let creationEpoch = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
-    func tenant(_ value: YAMLValue?) -> Tenant {
+    /// The tenant, and how long newly targeted devices stay "assigning" (`assignmentDelay`).
+    func tenant(_ value: YAMLValue?) -> (tenant: Tenant, assignmentDelay: Double) {
         let fallback = Tenant(id: IdentifierAllocator.stableUUID("tenant", lab),
                               domain: "\(lab.lowercased().filter { $0.isLetter || $0.isNumber }).onmicrosoft.com",
                               displayName: lab)
-        guard let value, let fields = value.mapping(allowing: ["id", "domain", "name"]) else { return fallback }
+        guard let value, let fields = value.mapping(allowing: ["id", "domain", "name", "assignmentDelay"]) else {
+            return (fallback, 0)
+        }
         var tenant = fallback
         if let id = fields["id"] {
             if let text = id.string() {
@@ -33,7 +36,7 @@ struct AutopilotSectionsReader {
             }
         }
         if let name = fields["name"]?.nonEmptyString() { tenant.displayName = name }
-        return tenant
+        return (tenant, fields["assignmentDelay"]?.duration() ?? 0)
     }
 
     func groups(_ value: YAMLValue?) -> [DeviceGroup] {
@@ -50,7 +53,12 @@ struct AutopilotSectionsReader {
             switch (fields["rule"], fields["members"]) {
             case (let rule?, nil):
                 guard let text = rule.nonEmptyString() else { continue }
-                membership = .dynamic(rule: text)
+                do {
+                    membership = .dynamic(try MembershipRule(text))
+                } catch {
+                    rule.error("rule \(error.description)\n\(error.snippet)")
+                    continue
+                }
             case (nil, let members?):
                 guard let serials = members.stringList() else { continue }
                 for (index, serial) in serials.enumerated() where !devices.contains(where: { $0.identity.serial == serial }) {

@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 import DeviceIdentity
+import Autopilot
 
 /// Reads the `fleet` section and expands it into devices with unique, deterministic identities.
 struct FleetReader {
@@ -10,7 +11,7 @@ struct FleetReader {
     let log: DiagnosticLog
 
     static let fields = ["model", "count", "start", "name", "serial", "host", "groupTag", "assignedUser",
-                         "purchaseOrder", "assetTag", "uuid", "mac", "smbios", "hardwareHash", "reproduce"]
+                         "purchaseOrder", "assetTag", "uuid", "mac", "smbios", "hardwareHash", "reproduce", "registered"]
     static let smbiosFields = ["manufacturer", "product", "version", "sku", "family", "boardSerial", "chassisSerial"]
 
     private static let unallocatedUUID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -79,7 +80,8 @@ struct FleetReader {
         let purchaseOrder = entry["purchaseOrder"]?.nonEmptyString()
         let explicitUUID = entry["uuid"].flatMap(readUUID)
         let explicitMAC = entry["mac"].flatMap(readMAC)
-        let hardwareHash = entry["hardwareHash"]?.nonEmptyString()
+        let hardwareHash = entry["hardwareHash"].flatMap(readHash)
+        let registered = entry["registered"]?.bool() ?? true
         let overrides = entry["smbios"]?.mapping(allowing: Self.smbiosFields)
         if count > 1, let overrides {
             for single in ["boardSerial", "chassisSerial"] where overrides[single] != nil {
@@ -108,7 +110,7 @@ struct FleetReader {
                                type: model.chassisType))
             let device = LabDevice(name: name, model: model.id, host: hostName, identity: identity, groupTag: groupTag,
                                    assignedUser: assignedUser, purchaseOrder: purchaseOrder, reproduces: reproduces,
-                                   hardwareHash: hardwareHash, fleetEntry: index)
+                                   hardwareHash: hardwareHash, registered: registered, fleetEntry: index)
             return Draft(device: device, explicitMAC: explicitMAC, explicitUUID: explicitUUID,
                          boardSerial: override("boardSerial"), mark: entry.mark,
                          serialMark: entry["serial"]?.mark, nameMark: entry["name"]?.mark ?? entry.mark,
@@ -197,6 +199,17 @@ struct FleetReader {
             return nil
         }
         return user
+    }
+
+    private func readHash(_ value: YAMLValue) -> String? {
+        guard let text = value.nonEmptyString() else { return nil }
+        do {
+            _ = try HardwareHash(base64: text)
+            return Base64Padding.padded(text)
+        } catch {
+            value.error("not a valid hardware hash: \(error)")
+            return nil
+        }
     }
 
     private func readUUID(_ value: YAMLValue) -> UUID? {

@@ -1,5 +1,6 @@
 import Foundation
-import Autopilot
+public import Autopilot
+import DeviceIdentity
 
 /// Reads one deployment profile in Graph's `windowsAutopilotDeploymentProfile` shape, from a lab
 /// file or from Graph JSON (JSON is YAML, so one reader serves both, with positions).
@@ -59,7 +60,7 @@ struct ProfileReader {
         return DeploymentProfile(
             id: fields["id"]?.nonEmptyString() ?? defaultID(name),
             displayName: name,
-            description: fields["description"]?.string(),
+            description: fields["description"]?.string().flatMap { $0.isEmpty ? nil : $0 },
             language: language,
             deviceNameTemplate: hybrid ? nil : fields["deviceNameTemplate"]?.string().flatMap { $0.isEmpty ? nil : $0 },
             deviceType: fields["deviceType"]?.oneOf(DeploymentProfile.DeviceType.allCases.map { ($0.rawValue, $0) }) ?? .windowsPc,
@@ -139,5 +140,20 @@ struct ProfileReader {
             return nil
         }
         return text
+    }
+}
+
+extension Topology {
+    /// Reads one deployment profile from Graph JSON (or YAML), with the same checks as a lab
+    /// file's `profiles` entries, for importing a profile exported from Graph or from pxelab.
+    public static func readProfile(_ text: String, file: String, lab: String) throws(TopologyError) -> DeploymentProfile {
+        let log = DiagnosticLog(file: file)
+        guard let root = YAMLDocument.root(of: text, log: log) else { throw TopologyError(log.diagnostics) }
+        let reader = ProfileReader(log: log, defaultID: { name in
+            IdentifierAllocator.stableUUID("profile", lab, name).uuidString.lowercased()
+        }, defaultCreation: AutopilotSectionsReader.creationEpoch)
+        let profile = reader.read(root)
+        guard log.isEmpty, let profile else { throw TopologyError(log.diagnostics) }
+        return profile
     }
 }

@@ -19,6 +19,8 @@ public struct Topology: Sendable {
     /// Every device of the fleet, expanded, with its identity.
     public var devices: [LabDevice]
     public var tenant: Tenant
+    /// How long a newly targeted device stays "assigning" before its profile is assigned.
+    public var assignmentDelaySeconds: Double
     public var groups: [DeviceGroup]
     public var profiles: [DeploymentProfile]
     public var enrollmentStatusPages: [EnrollmentStatusPage]
@@ -26,6 +28,12 @@ public struct Topology: Sendable {
     /// Policies, certificates and network profiles (the `policies` section).
     public var configurations: [ConfigurationItem]
     public var scenario: [ScenarioStep]
+
+    /// The Autopilot service's configuration this lab file declares.
+    public var serviceConfiguration: ServiceConfiguration {
+        ServiceConfiguration(tenant: tenant, groups: groups, profiles: profiles, enrollmentStatusPages: enrollmentStatusPages,
+                             apps: apps, configurations: configurations, assignmentDelaySeconds: assignmentDelaySeconds)
+    }
 
     /// The host a device runs on.
     public func host(of device: LabDevice) -> LabHost {
@@ -104,6 +112,9 @@ public struct LabDevice: Sendable, Equatable {
     public var reproduces: Set<FieldBug>
     /// A hardware hash to present instead of one derived from the identity (cloned field devices).
     public var hardwareHash: String?
+    /// Whether the lab registers the device with Autopilot (as an OEM would); unregistered devices
+    /// get event 807 until a CSV import registers them.
+    public var registered: Bool
     /// The 0-based index of the fleet entry that produced the device.
     public var fleetEntry: Int
 }

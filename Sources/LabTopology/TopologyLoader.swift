@@ -83,7 +83,7 @@ struct TopologyReader {
             FleetReader(lab: lab, models: models, hosts: hosts, log: log).read(value)
         } ?? []
         let autopilot = AutopilotSectionsReader(lab: lab, devices: devices, log: log)
-        let tenant = autopilot.tenant(top["tenant"])
+        let (tenant, assignmentDelay) = autopilot.tenant(top["tenant"])
         let groups = autopilot.groups(top["groups"])
         let apps = autopilot.apps(top["apps"])
         let configurations = autopilot.configurations(top["policies"])
@@ -91,7 +91,8 @@ struct TopologyReader {
         let profiles = autopilot.profiles(top["profiles"], groups: groups)
         let scenario = top["scenario"].map { ScenarioReader(log: log).read($0) } ?? []
         return Topology(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
-                        models: models, devices: devices, tenant: tenant, groups: groups, profiles: profiles,
+                        models: models, devices: devices, tenant: tenant, assignmentDelaySeconds: assignmentDelay,
+                        groups: groups, profiles: profiles,
                         enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario)
     }
 

@@ -47,9 +47,7 @@ struct Devices: ParsableCommand {
             throw ExitCode.failure
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(listings), as: UTF8.self))
+            try printJSON(listings)
             return
         }
         guard !listings.isEmpty else {

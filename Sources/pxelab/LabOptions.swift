@@ -13,7 +13,10 @@ struct LabOptions: ParsableArguments {
     var stateDirectory: String?
 
     /// Loads the lab file, printing every problem and failing when it has any.
-    func loadTopology() throws -> Topology {
+    func loadTopology() throws -> Topology { try Self.load(file) }
+
+    /// Loads a lab file, printing every problem and failing (status 2) when it has any.
+    static func load(_ file: String) throws -> Topology {
         do {
             return try Topology.load(file: file)
         } catch {
@@ -34,4 +37,11 @@ struct LabOptions: ParsableArguments {
 /// Writes a line to standard error.
 func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+}
+
+/// Prints a value as indented JSON with sorted keys.
+func printJSON<Value: Encodable>(_ value: Value) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

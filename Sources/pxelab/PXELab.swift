@@ -20,7 +20,9 @@ struct PXELab: ParsableCommand {
           pxelab validate Topologies/demo.yaml
           pxelab up Topologies/demo.yaml
           pxelab devices
+          pxelab registry --lab Topologies/demo.yaml
         """,
-        subcommands: [Validate.self, Up.self, Down.self, Devices.self]
+        subcommands: [Validate.self, Up.self, Down.self, Devices.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
+                      CloneDevice.self, Registry.self, ProfileCommand.self]
     )
 }

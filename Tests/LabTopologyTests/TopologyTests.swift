@@ -328,3 +328,26 @@ struct DeviceNameTemplateTests {
         #expect(error?.problems.contains { $0.contains(problem) } == true, "\(error?.problems ?? [])")
     }
 }
+
+@Suite("profiles as Graph JSON")
+struct GraphProfileTests {
+    @Test(arguments: ["Sales - user-driven Entra join", "Finance - hybrid join", "Kiosk - self-deploying", "Field - pre-provisioned"])
+    func exportThenImportGivesTheSameProfile(name: String) throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies/demo.yaml")
+        let profile = try #require(try Topology.load(file: url.path).profiles.first { $0.displayName == name })
+        let json = String(decoding: profile.graphJSON(), as: UTF8.self)
+        #expect(json.contains(profile.odataType))
+        #expect(try Topology.readProfile(json, file: "export.json", lab: "demo") == profile)
+    }
+
+    @Test func ruleErrorsShowTheColumn() {
+        let found = problems(baseLab + """
+
+        groups:
+          - name: Broken
+            rule: (device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales")
+        """)
+        #expect(found.first?.path == "groups[0].rule")
+        #expect(found.first?.message.contains("rule column 57: expected ')' to close the '('") == true)
+    }
+}

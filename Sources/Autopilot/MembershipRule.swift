@@ -1,0 +1,127 @@
+import Foundation
+
+/// A dynamic device-group membership rule in Entra's syntax, parsed.
+///
+/// Supports what Autopilot groups use: `device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales")`,
+/// `-startsWith "[ZTDid]"`, `[PurchaseOrderId]`, `-contains`, scalar properties such as
+/// `device.enrollmentProfileName` and `device.deviceModel`, `-and`, `-or`, `-not` and parentheses.
+/// Keywords, property names and string comparisons are case-insensitive, as in Entra.
+public struct MembershipRule: Equatable, Sendable, CustomStringConvertible {
+    /// The rule as written.
+    public let text: String
+    let expression: Expression
+
+    /// Parses a rule. Throws ``MembershipRuleError`` with the 1-based column of the problem.
+    public init(_ text: String) throws(MembershipRuleError) {
+        self.text = text
+        var parser = RuleParser(text)
+        self.expression = try parser.parseRule()
+    }
+
+    public var description: String { text }
+
+    /// Whether a device with these properties matches.
+    public func matches(_ device: DeviceProperties) -> Bool { expression.evaluate(device) }
+
+    indirect enum Expression: Equatable, Sendable {
+        case and(Expression, Expression)
+        case or(Expression, Expression)
+        case not(Expression)
+        /// `device.property -op value`.
+        case compare(property: Property, op: Operator, value: Value)
+        /// `device.collection -any (_ -op value)` or `-all`.
+        case quantified(property: Property, all: Bool, op: Operator, value: Value)
+
+        func evaluate(_ device: DeviceProperties) -> Bool {
+            switch self {
+            case .and(let left, let right): return left.evaluate(device) && right.evaluate(device)
+            case .or(let left, let right): return left.evaluate(device) || right.evaluate(device)
+            case .not(let inner): return !inner.evaluate(device)
+            case .compare(let property, let op, let value):
+                return op.apply(device.value(of: property), value)
+            case .quantified(let property, let all, let op, let value):
+                let items = device.values(of: property)
+                return all ? items.allSatisfy { op.apply($0, value) } : items.contains { op.apply($0, value) }
+            }
+        }
+    }
+
+    /// Device properties rules can test.
+    public enum Property: String, CaseIterable, Sendable {
+        case devicePhysicalIds, deviceId, displayName, deviceModel, deviceManufacturer, enrollmentProfileName
+        case deviceOSType, deviceOSVersion, deviceOwnership, managementType, systemLabels
+
+        var isCollection: Bool { self == .devicePhysicalIds || self == .systemLabels }
+    }
+
+    /// Comparison operators.
+    public enum Operator: String, CaseIterable, Sendable {
+        case eq = "-eq", ne = "-ne", startsWith = "-startsWith", notStartsWith = "-notStartsWith"
+        case contains = "-contains", notContains = "-notContains", match = "-match", notMatch = "-notMatch"
+        case `in` = "-in", notIn = "-notIn"
+
+        func apply(_ actual: String?, _ value: Value) -> Bool {
+            switch (self, value) {
+            case (.in, .list(let options)): return actual.map { a in options.contains { $0.caseInsensitiveCompare(a) == .orderedSame } } ?? false
+            case (.notIn, .list(let options)): return !Operator.in.apply(actual, .list(options))
+            case (_, .null): return self == .eq ? actual == nil : actual != nil
+            case (_, .list): return false
+            case (_, .string(let expected)):
+                guard let actual else { return self == .ne || self == .notStartsWith || self == .notContains || self == .notMatch }
+                let a = actual.lowercased(), e = expected.lowercased()
+                switch self {
+                case .eq: return a == e
+                case .ne: return a != e
+                case .startsWith: return a.hasPrefix(e)
+                case .notStartsWith: return !a.hasPrefix(e)
+                case .contains: return a.contains(e)
+                case .notContains: return !a.contains(e)
+                case .match, .notMatch:
+                    let found = (try? NSRegularExpression(pattern: expected, options: [.caseInsensitive]))?
+                        .firstMatch(in: actual, range: NSRange(actual.startIndex..., in: actual)) != nil
+                    return self == .match ? found : !found
+                case .in, .notIn: return false
+                }
+            }
+        }
+    }
+
+    enum Value: Equatable, Sendable {
+        case string(String)
+        case list([String])
+        case null
+    }
+}
+
+/// The properties of a device that membership rules test, as Entra sees an Autopilot device.
+public struct DeviceProperties: Sendable, Equatable {
+    /// `[ZTDId]:…`, `[OrderID]:…`, `[PurchaseOrderId]:…`, `[HWID]:…` and so on.
+    public var physicalIds: [String]
+    public var scalars: [MembershipRule.Property: String]
+
+    public init(physicalIds: [String], scalars: [MembershipRule.Property: String] = [:]) {
+        self.physicalIds = physicalIds
+        self.scalars = scalars
+    }
+
+    func value(of property: MembershipRule.Property) -> String? { scalars[property] }
+
+    func values(of property: MembershipRule.Property) -> [String] {
+        switch property {
+        case .devicePhysicalIds: physicalIds
+        default: scalars[property].map { [$0] } ?? []
+        }
+    }
+}
+
+/// A rule that does not parse, with the 1-based column where the problem is.
+public struct MembershipRuleError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let rule: String
+    public let column: Int
+    public let message: String
+
+    public var description: String { "column \(column): \(message)" }
+
+    /// The rule with a caret under the problem, as a two-line snippet.
+    public var snippet: String { rule + "\n" + String(repeating: " ", count: max(0, column - 1)) + "^" }
+}

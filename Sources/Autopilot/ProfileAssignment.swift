@@ -1,0 +1,56 @@
+public import Foundation
+
+/// Which profile targets a registered device and since when. Its status follows from the time:
+/// a newly targeted device is "assigning" for the service's assignment delay, then "assigned",
+/// as Intune moves devices from unassigned through assigning to assigned.
+public struct ProfileAssignment: Codable, Equatable, Sendable {
+    /// The targeting profile, or nil when none does.
+    public var profileID: String?
+    /// When the device became targeted by `profileID`.
+    public var since: Date
+
+    public init(profileID: String?, since: Date) {
+        self.profileID = profileID
+        self.since = since
+    }
+
+    /// Graph's `deploymentProfileAssignmentStatus` values the lab moves through.
+    public enum Status: String, Codable, Sendable {
+        case notAssigned, assigning, assigned
+    }
+
+    public func status(at now: Date, delaySeconds: Double) -> Status {
+        guard profileID != nil else { return .notAssigned }
+        return now.timeIntervalSince(since) >= delaySeconds ? .assigned : .assigning
+    }
+
+    /// The assignment after resolving again at `now`: unchanged while the same profile targets the
+    /// device, restarted when another profile (or none) does.
+    public func reconciled(with profile: DeploymentProfile?, at now: Date) -> ProfileAssignment {
+        profile?.id == profileID ? self : ProfileAssignment(profileID: profile?.id, since: now)
+    }
+}
+
+/// What the Autopilot service answers a device that asks for its profile during OOBE.
+public enum ProfileDiscovery: Equatable, Sendable {
+    /// The device's profile.
+    case assigned(DeploymentProfile)
+    /// A profile targets the device but is not assigned yet: try again later.
+    case assigning(retryAfterSeconds: Double)
+    /// The device is registered but no profile targets it (Autopilot event 815).
+    case noProfile
+    /// The device is not registered (Autopilot event 807).
+    case notRegistered
+    /// The device is registered to another tenant ("That username looks like it belongs to
+    /// another organization").
+    case otherTenant(tenantID: UUID)
+
+    /// The Autopilot diagnostics event id a device logs for this answer, where there is one.
+    public var eventID: Int? {
+        switch self {
+        case .noProfile: 815
+        case .notRegistered: 807
+        default: nil
+        }
+    }
+}

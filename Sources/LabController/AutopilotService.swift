@@ -1,0 +1,120 @@
+public import Foundation
+public import Autopilot
+public import LabStore
+public import LabTopology
+import DeviceIdentity
+import Synchronization
+
+/// The lab's Autopilot service: its configuration, with the registry and assignments kept in the
+/// lab's store. It registers devices (from the lab file and from CSV files), resolves what
+/// reaches each device, and answers devices that ask for their profile.
+public final class AutopilotService: Sendable {
+    public let store: LabStore
+    private let state: Mutex<ServiceConfiguration>
+    private let clock: @Sendable () -> Date
+
+    public init(store: LabStore, configuration: ServiceConfiguration, clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.state = Mutex(configuration)
+        self.clock = clock
+    }
+
+    /// The configuration in force.
+    public var configuration: ServiceConfiguration { state.withLock { $0 } }
+
+    /// Replaces the configuration (profiles, groups...); assignments follow at the next resolution.
+    public func configure(_ change: (inout ServiceConfiguration) -> Void) {
+        state.withLock { change(&$0) }
+    }
+
+    public var tenant: Tenant { configuration.tenant }
+
+    // MARK: Registration
+
+    /// Registers the lab file's devices that are marked `registered` and not registered yet, as
+    /// an OEM would, with their first hardware-hash collection. Returns the new registrations.
+    @discardableResult
+    public func registerFleet(of topology: Topology) throws -> [RegisteredDevice] {
+        let known = Set(try store.registeredDevices().map(\.serialNumber))
+        var seen = Set<String>()
+        let new = topology.devices.filter { device in
+            device.registered && !known.contains(device.identity.serial) && seen.insert(device.identity.serial).inserted
+        }.map { device in
+            RegisteredDevice(id: IdentifierAllocator.stableUUID("ztd", topology.lab, device.name).uuidString.lowercased(),
+                             tenantID: tenant.id, serialNumber: device.identity.serial,
+                             hardwareHash: topology.hardwareHash(of: device), manufacturer: device.identity.manufacturer,
+                             model: device.identity.product, groupTag: device.groupTag,
+                             purchaseOrderIdentifier: device.purchaseOrder, assignedUser: device.assignedUser,
+                             registeredAt: clock(), source: "lab file \(URL(fileURLWithPath: topology.source).lastPathComponent)")
+        }
+        try store.register(new)
+        return new
+    }
+
+    /// Imports a hardware-hash CSV: every row is registered, or none is and every problem is
+    /// reported (rows are checked against the file's own rules and against every tenant's registry).
+    public func importCSV(_ data: Data, source: String) throws -> [RegisteredDevice] {
+        let rows = try AutopilotCSV.read(data, source: source)
+        let registrations = try Registration.register(rows, source: source, tenant: tenant.id,
+                                                      existing: try store.registeredDevices(), at: clock(),
+                                                      makeID: { UUID().uuidString.lowercased() })
+        // Intune fills manufacturer and model from the hash when the file does not give them.
+        let completed = registrations.map { device in
+            var device = device
+            if let text = device.hardwareHash, let hash = try? HardwareHash(base64: text) {
+                device.manufacturer = device.manufacturer ?? hash.manufacturer
+                device.model = device.model ?? hash.product
+            }
+            return device
+        }
+        try store.register(completed)
+        return completed
+    }
+
+    /// This tenant's registrations as a CSV Intune imports (ASCII, CRLF, padded hashes).
+    public func exportCSV() throws -> Data {
+        AutopilotCSV.write(try store.registeredDevices().filter { $0.tenantID == tenant.id })
+    }
+
+    /// Deletes a device's registration (in this tenant). Returns whether there was one.
+    @discardableResult
+    public func deregister(serial: String) throws -> Bool {
+        var removed = false
+        for device in try store.registeredDevices(serial: serial) where device.tenantID == tenant.id {
+            removed = try store.deregister(id: device.id) || removed
+        }
+        return removed
+    }
+
+    // MARK: Assignment
+
+    /// The profile assignment of a registration, resolved again now and stored.
+    public func assignment(of device: RegisteredDevice) throws -> (ProfileAssignment, DeploymentProfile?) {
+        let configuration = configuration
+        let profile = AssignmentResolver(configuration: configuration).profile(for: device)
+        let now = clock()
+        let stored = try store.assignments()[device.id]
+        let current = stored?.reconciled(with: profile, at: now) ?? ProfileAssignment(profileID: profile?.id, since: now)
+        if current != stored { try store.setAssignment(current, for: device.id) }
+        return (current, profile)
+    }
+
+    /// What the service answers a device that asks for its profile, matched by serial number.
+    public func discoverProfile(serial: String) throws -> ProfileDiscovery {
+        let registrations = try store.registeredDevices(serial: serial)
+        guard let device = registrations.first(where: { $0.tenantID == tenant.id }) else {
+            if let foreign = registrations.first { return .otherTenant(tenantID: foreign.tenantID) }
+            return .notRegistered
+        }
+        let (assignment, profile) = try assignment(of: device)
+        switch assignment.status(at: clock(), delaySeconds: configuration.assignmentDelaySeconds) {
+        case .notAssigned:
+            return .noProfile
+        case .assigning:
+            let remaining = configuration.assignmentDelaySeconds - clock().timeIntervalSince(assignment.since)
+            return .assigning(retryAfterSeconds: max(1, remaining.rounded(.up)))
+        case .assigned:
+            return profile.map(ProfileDiscovery.assigned) ?? .noProfile
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+public import Autopilot
+
+extension LabStore {
+    /// Every registration, in every tenant, oldest first.
+    public func registeredDevices() throws -> [RegisteredDevice] {
+        try database.read { db in
+            try RegisteredDevice.order(Column("registeredAt"), Column("serialNumber")).fetchAll(db)
+        }
+    }
+
+    /// The registrations with a serial number (several only when a field bug is reproduced).
+    public func registeredDevices(serial: String) throws -> [RegisteredDevice] {
+        try database.read { db in
+            try RegisteredDevice.filter(Column("serialNumber") == serial).order(Column("registeredAt")).fetchAll(db)
+        }
+    }
+
+    /// Adds registrations, all or none.
+    public func register(_ devices: [RegisteredDevice]) throws {
+        try database.write { db in
+            for device in devices { try device.insert(db) }
+        }
+    }
+
+    /// Replaces a registration (group tag, user...).
+    public func update(_ device: RegisteredDevice) throws {
+        try database.write { db in try device.update(db) }
+    }
+
+    /// Deletes a registration and its assignment. Returns whether there was one.
+    @discardableResult
+    public func deregister(id: String) throws -> Bool {
+        try database.write { db in try RegisteredDevice.deleteOne(db, key: id) }
+    }
+
+    /// Every device's profile assignment, by registration id.
+    public func assignments() throws -> [String: ProfileAssignment] {
+        try database.read { db in
+            let rows = try StoredAssignment.fetchAll(db)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.deviceID, ProfileAssignment(profileID: $0.profileID, since: $0.since)) })
+        }
+    }
+
+    /// Stores a device's assignment.
+    public func setAssignment(_ assignment: ProfileAssignment, for deviceID: String) throws {
+        try database.write { db in
+            try StoredAssignment(deviceID: deviceID, profileID: assignment.profileID, since: assignment.since).save(db)
+        }
+    }
+}

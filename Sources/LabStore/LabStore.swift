@@ -1,0 +1,72 @@
+public import Foundation
+public import GRDB
+public import Autopilot
+
+/// A lab's durable state: one SQLite database (through GRDB) in the lab folder, in WAL mode,
+/// with versioned migrations. Every write is one transaction, so a failed request leaves
+/// nothing half-applied, and everything survives a restart of the controller.
+public final class LabStore: Sendable {
+    /// The database. A pool (concurrent readers, one writer) on disk; a queue in memory.
+    public let database: any DatabaseWriter
+
+    /// Opens (creating if needed, owner-only) the store at a path and migrates it.
+    public init(path: URL) throws {
+        if !FileManager.default.fileExists(atPath: path.path) {
+            try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            _ = FileManager.default.createFile(atPath: path.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        database = try DatabasePool(path: path.path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    /// A store in memory, for tests and throwaway runs.
+    public init() throws {
+        database = try DatabaseQueue()
+        try Self.migrator.migrate(database)
+    }
+
+    /// The store of a lab folder: `state.sqlite`.
+    public static func fileName() -> String { "state.sqlite" }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: registry") { db in
+            try db.create(table: RegisteredDevice.databaseTableName) { table in
+                table.primaryKey("id", .text)
+                table.column("tenantID", .blob).notNull()
+                table.column("serialNumber", .text).notNull().indexed()
+                table.column("productKey", .text).notNull()
+                table.column("hardwareHash", .text)
+                table.column("manufacturer", .text)
+                table.column("model", .text)
+                table.column("groupTag", .text)
+                table.column("purchaseOrderIdentifier", .text)
+                table.column("assignedUser", .text)
+                table.column("registeredAt", .datetime).notNull()
+                table.column("source", .text).notNull()
+            }
+            try db.create(table: StoredAssignment.databaseTableName) { table in
+                table.primaryKey("deviceID", .text)
+                    .references(RegisteredDevice.databaseTableName, onDelete: .cascade)
+                table.column("profileID", .text)
+                table.column("since", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}
+
+extension RegisteredDevice: FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "registeredDevice"
+}
+
+/// A device's profile assignment as stored.
+struct StoredAssignment: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "profileAssignment"
+    var deviceID: String
+    var profileID: String?
+    var since: Date
+}

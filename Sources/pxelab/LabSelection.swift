@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import LabController
+import LabTopology
+
+/// `--lab FILE` for commands that act on one lab; without it, the only lab in the state folder.
+struct LabSelection: ParsableArguments {
+    @Option(help: "The lab file (default: the only lab in the state folder).")
+    var lab: String?
+
+    @Option(name: .customLong("state-dir"),
+            help: "Where lab state lives (default: .pxelab in the current folder, or $PXELAB_STATE_DIR).")
+    var stateDirectory: String?
+
+    var stateRoot: URL {
+        stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
+    }
+
+    /// Opens the lab (its store and Autopilot service), printing problems and failing on any.
+    func open() throws -> Lab {
+        let file: String
+        do {
+            file = try lab ?? Lab.onlyLabFile(under: stateRoot)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let topology = try LabOptions.load(file)
+        return try Lab(topology: topology, stateRoot: stateRoot)
+    }
+}
