@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -54,7 +57,7 @@ let package = Package(
         ),
         .target(
             name: "LabStore",
-            dependencies: ["Autopilot", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["Autopilot", "DeviceProtocol", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -62,15 +65,42 @@ let package = Package(
             dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabTopology", "DeviceIdentity", "LabStore", "Autopilot"],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "DeviceProtocol",
+            dependencies: ["Autopilot"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BootEndpoint",
+            dependencies: [
+                "LabController", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "OOBEAgent",
+            dependencies: [
+                "DeviceProtocol", "Autopilot",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "pxelab",
             dependencies: [
-                "LabController", "LabTopology", "Autopilot", "DeviceIdentity",
+                "LabController", "LabTopology", "Autopilot", "DeviceIdentity", "BootEndpoint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
         .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "DeviceIdentity"], exclude: ["Fixtures"]),
@@ -78,6 +108,10 @@ let package = Package(
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity"]),
         .testTarget(name: "LabTopologyTests", dependencies: ["LabTopology", "DeviceIdentity", "Autopilot"]),
+        .testTarget(
+            name: "BootEndpointTests",
+            dependencies: ["BootEndpoint", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "TestSupport"]
+        ),
         .testTarget(
             name: "LabControllerTests",
             dependencies: ["LabController", "LabTopology", "Libvirt", "LibvirtXML", "TestSupport"]

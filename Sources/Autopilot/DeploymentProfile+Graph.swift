@@ -1,6 +1,6 @@
 public import Foundation
 
-extension DeploymentProfile: Encodable {
+extension DeploymentProfile: Codable {
     /// Graph's `@odata.type` for the profile's subtype.
     public var odataType: String {
         isHybrid ? "#microsoft.graph.activeDirectoryWindowsAutopilotDeploymentProfile"
@@ -46,6 +46,47 @@ extension DeploymentProfile: Encodable {
         }
         try container.encode(assignments, forKey: .assignments)
         try container.encode(exclusions, forKey: .exclusions)
+    }
+
+    /// Reads the JSON ``encode(to:)`` writes. (Lab files and imports go through the lab-file
+    /// reader, which checks every rule; this is for the lab's own store.)
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: GraphKeys.self)
+        let isHybrid = try container.decode(String.self, forKey: .odataType).contains("activeDirectory")
+        var join = Join.entra
+        if isHybrid {
+            let domainJoin = try container.nestedContainer(keyedBy: DomainJoinKeys.self, forKey: .domainJoinConfiguration)
+            join = .hybrid(HybridJoin(
+                skipConnectivityCheck: try container.decodeIfPresent(Bool.self, forKey: .hybridAzureADJoinSkipConnectivityCheck) ?? false,
+                domainName: try domainJoin.decode(String.self, forKey: .activeDirectoryDomainName),
+                organizationalUnit: try domainJoin.decodeIfPresent(String.self, forKey: .organizationalUnit),
+                computerNamePrefix: try domainJoin.decode(String.self, forKey: .computerNameStaticPrefix),
+                randomSuffixLength: try domainJoin.decode(Int.self, forKey: .computerNameSuffixRandomCharCount)))
+        }
+        func date(_ key: GraphKeys) throws -> Date {
+            let text = try container.decode(String.self, forKey: key)
+            let formatter = ISO8601DateFormatter()
+            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            guard let date = formatter.date(from: text) else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "'\(text)' is not a date")
+            }
+            return date
+        }
+        let description = try container.decodeIfPresent(String.self, forKey: .description)
+        let template = try container.decodeIfPresent(String.self, forKey: .deviceNameTemplate)
+        self.init(id: try container.decode(String.self, forKey: .id),
+                  displayName: try container.decode(String.self, forKey: .displayName),
+                  description: description?.isEmpty == false ? description : nil,
+                  language: try container.decode(String.self, forKey: .language),
+                  deviceNameTemplate: template?.isEmpty == false ? template : nil,
+                  deviceType: try container.decode(DeviceType.self, forKey: .deviceType),
+                  enableWhiteGlove: try container.decode(Bool.self, forKey: .enableWhiteGlove),
+                  extractHardwareHash: try container.decode(Bool.self, forKey: .extractHardwareHash),
+                  outOfBoxExperienceSettings: try container.decode(OutOfBoxExperienceSettings.self, forKey: .outOfBoxExperienceSettings),
+                  join: join, createdDateTime: try date(.createdDateTime), lastModifiedDateTime: try date(.lastModifiedDateTime),
+                  roleScopeTagIds: try container.decode([String].self, forKey: .roleScopeTagIds),
+                  assignments: try container.decode([String].self, forKey: .assignments),
+                  exclusions: try container.decode([String].self, forKey: .exclusions))
     }
 
     /// The profile as Graph JSON (pretty, keys sorted).

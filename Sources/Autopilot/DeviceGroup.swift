@@ -1,5 +1,5 @@
 /// An Entra device group that profiles, ESP, apps and policies are assigned to.
-public struct DeviceGroup: Equatable, Sendable {
+public struct DeviceGroup: Equatable, Sendable, Codable {
     public var id: String
     public var displayName: String
     public var membership: Membership
@@ -10,7 +10,7 @@ public struct DeviceGroup: Equatable, Sendable {
         self.membership = membership
     }
 
-    public enum Membership: Equatable, Sendable {
+    public enum Membership: Equatable, Sendable, Codable {
         /// A dynamic device group: members are the devices that match the rule.
         case dynamic(MembershipRule)
         /// An assigned group: members listed by serial number.

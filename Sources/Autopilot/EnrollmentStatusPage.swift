@@ -2,7 +2,7 @@ public import Foundation
 
 /// An Enrollment Status Page profile, in the shape of Graph's
 /// `windows10EnrollmentCompletionPageConfiguration`.
-public struct EnrollmentStatusPage: Equatable, Sendable {
+public struct EnrollmentStatusPage: Equatable, Sendable, Codable {
     public var id: String
     public var displayName: String
     public var description: String?

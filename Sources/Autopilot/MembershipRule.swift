@@ -6,7 +6,7 @@ import Foundation
 /// `-startsWith "[ZTDid]"`, `[PurchaseOrderId]`, `-contains`, scalar properties such as
 /// `device.enrollmentProfileName` and `device.deviceModel`, `-and`, `-or`, `-not` and parentheses.
 /// Keywords, property names and string comparisons are case-insensitive, as in Entra.
-public struct MembershipRule: Equatable, Sendable, CustomStringConvertible {
+public struct MembershipRule: Equatable, Sendable, CustomStringConvertible, Codable {
     /// The rule as written.
     public let text: String
     let expression: Expression
@@ -19,6 +19,19 @@ public struct MembershipRule: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { text }
+
+    /// A rule is stored as its text.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do { try self.init(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(text)
+    }
 
     /// Whether a device with these properties matches.
     public func matches(_ device: DeviceProperties) -> Bool { expression.evaluate(device) }

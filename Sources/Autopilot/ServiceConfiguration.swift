@@ -1,6 +1,6 @@
 /// What a lab's Autopilot service is configured with: the tenant and everything assigned
 /// through it. The lab file provides it; the admin API changes it while a lab runs.
-public struct ServiceConfiguration: Equatable, Sendable {
+public struct ServiceConfiguration: Equatable, Sendable, Codable {
     public var tenant: Tenant
     public var groups: [DeviceGroup]
     public var profiles: [DeploymentProfile]

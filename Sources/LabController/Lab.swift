@@ -15,7 +15,10 @@ public final class Lab: Sendable {
         self.directory = LabDirectory(root: stateRoot, lab: topology.lab)
         try directory.create()
         self.store = try LabStore(path: directory.path(LabStore.fileName()))
-        self.autopilot = AutopilotService(store: store, configuration: topology.serviceConfiguration, clock: clock)
+        // The lab file's configuration, or the stored one while the lab file has not changed since
+        // (changes made through the admin API live there).
+        let configuration = try store.configuration(fromLabFile: topology.serviceConfiguration)
+        self.autopilot = AutopilotService(store: store, configuration: configuration, clock: clock)
         try autopilot.registerFleet(of: topology)
         try LabRecord.remember(topology: topology, in: directory)
     }

@@ -55,6 +55,66 @@ public final class LabStore: Sendable {
                 table.column("since", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2: devices, events, discovery, actions, configuration") { db in
+            try db.create(table: LabDeviceRecord.databaseTableName) { table in
+                table.primaryKey("name", .text)
+                table.column("serial", .text).notNull().indexed()
+                table.column("mac", .text).notNull().indexed()
+                table.column("uuid", .text).notNull().indexed()
+                table.column("manufacturer", .text).notNull()
+                table.column("product", .text).notNull()
+                table.column("model", .text).notNull()
+                table.column("lifecycle", .text).notNull()
+                table.column("errorCode", .integer)
+                table.column("token", .text).notNull()
+                table.column("lastSeq", .integer).notNull().defaults(to: 0)
+                table.column("bootCount", .integer).notNull().defaults(to: 0)
+                table.column("lastHash", .text)
+                table.column("lastSeenAt", .datetime)
+                table.column("updatedAt", .datetime).notNull()
+            }
+            try db.create(table: StoredEvent.databaseTableName) { table in
+                table.column("device", .text).notNull()
+                    .references(LabDeviceRecord.databaseTableName, onDelete: .cascade)
+                table.column("seq", .integer).notNull()
+                table.column("time", .datetime).notNull()
+                table.column("receivedAt", .datetime).notNull()
+                table.column("phase", .text).notNull()
+                table.column("step", .text).notNull()
+                table.column("status", .text).notNull()
+                table.column("errorCode", .integer)
+                table.column("message", .text)
+                table.primaryKey(["device", "seq"])
+            }
+            try db.create(table: SeenDevice.databaseTableName) { table in
+                table.primaryKey("key", .text)
+                table.column("mac", .text)
+                table.column("uuid", .text)
+                table.column("serial", .text)
+                table.column("manufacturer", .text)
+                table.column("product", .text)
+                table.column("firstSeen", .datetime).notNull()
+                table.column("lastSeen", .datetime).notNull()
+                table.column("count", .integer).notNull()
+            }
+            try db.create(table: IdentityConflict.databaseTableName) { table in
+                table.column("identity", .text).notNull()
+                table.column("devices", .text).notNull()
+                table.column("detectedAt", .datetime).notNull()
+                table.primaryKey(["identity", "devices"])
+            }
+            try db.create(table: PendingAction.databaseTableName) { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("device", .text).notNull().indexed()
+                table.column("action", .text).notNull()
+                table.column("createdAt", .datetime).notNull()
+            }
+            try db.create(table: StoredConfiguration.databaseTableName) { table in
+                table.primaryKey("id", .integer).check { $0 == 1 }
+                table.column("json", .text).notNull()
+                table.column("labFingerprint", .text).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -187,7 +187,7 @@ struct FleetReader {
 
     private func readGroupTag(_ value: YAMLValue) -> String? {
         guard let tag = value.string() else { return nil }
-        if let problem = GroupTagRules.problem(tag) { value.error(problem); return nil }
+        if let problem = GroupTag.problem(tag) { value.error(problem); return nil }
         return tag
     }
 
@@ -233,17 +233,6 @@ enum DomainName {
         guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._+-".contains($0)) }),
               name.first != "-", name.first != "." else {
             return "device name '\(name)' may use letters, digits, '.', '_', '+' and '-', not starting with '-' or '.'"
-        }
-        return nil
-    }
-}
-
-/// Autopilot group tags are carried as `[OrderID]:TAG` and written into CSV files.
-enum GroupTagRules {
-    static func problem(_ tag: String) -> String? {
-        if tag.count > 128 { return "group tag '\(tag)' is longer than 128 characters" }
-        if let bad = tag.first(where: { $0 == "," || $0 == "\"" || $0 == "'" || !$0.isASCII || $0.asciiValue! < 0x20 }) {
-            return "group tag '\(tag)' holds '\(bad)'; commas, quotes and non-ASCII characters break CSV import"
         }
         return nil
     }

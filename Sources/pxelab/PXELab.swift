@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct PXELab: ParsableCommand {
+struct PXELab: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pxelab",
         abstract: "A network-boot lab for Windows Autopilot-style deployments.",
@@ -22,7 +22,7 @@ struct PXELab: ParsableCommand {
           pxelab devices
           pxelab registry --lab Topologies/demo.yaml
         """,
-        subcommands: [Validate.self, Up.self, Down.self, Devices.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
+        subcommands: [Validate.self, Up.self, Down.self, Devices.self, Serve.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
                       CloneDevice.self, Registry.self, ProfileCommand.self]
     )
 }

@@ -1,0 +1,55 @@
+import Foundation
+import Hummingbird
+import Autopilot
+import DeviceProtocol
+
+extension BootEndpoint {
+    /// `GET /autopilot/v1/profile?serial=&uuid=&hash=`: what the Autopilot service answers a device.
+    func addAutopilotRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/autopilot/v1/profile") { request, _ in
+            let query = request.uri.queryParameters
+            guard let serial = query["serial"].map(String.init), !serial.isEmpty else {
+                throw APIError.badRequest("the serial query parameter is required", field: "serial")
+            }
+            if let hashText = query["hash"].map(String.init), !hashText.isEmpty {
+                let hash: HardwareHash
+                do { hash = try HardwareHash(base64: hashText) } catch {
+                    throw APIError.badRequest("the hardware hash is not valid: \(error)", field: "hash")
+                }
+                if let hashed = hash.serial, hashed != serial {
+                    throw APIError.badRequest("the hash carries serial '\(hashed)', not '\(serial)'", field: "hash")
+                }
+                for device in self.matcher.devices(serial: serial) { try self.lab.store.recordHash(hashText, of: device.name) }
+            }
+            let response = try self.discovery(serial: serial)
+            var headers: HTTPFields = [:]
+            if let retry = response.retryAfterSeconds { headers[.retryAfter] = String(Int(retry.rounded(.up))) }
+            return try JSONBody.response(response, headers: headers)
+        }
+    }
+
+    func discovery(serial: String) throws -> ProfileDiscoveryResponse {
+        let service = lab.autopilot
+        switch try service.discoverProfile(serial: serial) {
+        case .assigned(let profile):
+            guard let registration = try lab.store.registeredDevices(serial: serial).first(where: { $0.tenantID == service.tenant.id })
+            else { return ProfileDiscoveryResponse(outcome: .notRegistered, eventId: 807, message: "ZtdDeviceIsNotRegistered") }
+            return ProfileDiscoveryResponse(outcome: .assigned, message: "profile '\(profile.displayName)' is assigned",
+                                            profile: AutopilotProfileDocument(profile: profile, tenant: service.tenant,
+                                                                              registration: registration))
+        case .assigning(let retry):
+            return ProfileDiscoveryResponse(outcome: .assigning, retryAfterSeconds: retry,
+                                            message: "a profile is being assigned to this device; try again later")
+        case .noProfile:
+            return ProfileDiscoveryResponse(outcome: .noProfile, eventId: 815,
+                                            message: "the device is registered but no deployment profile is assigned to it")
+        case .notRegistered:
+            return ProfileDiscoveryResponse(outcome: .notRegistered, eventId: 807,
+                                            message: "the device is not registered with Windows Autopilot")
+        case .otherTenant:
+            return ProfileDiscoveryResponse(outcome: .otherTenant,
+                                            message: "That username looks like it belongs to another organization. "
+                                                + "The device is registered to another tenant.")
+        }
+    }
+}

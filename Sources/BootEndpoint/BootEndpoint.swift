@@ -1,0 +1,114 @@
+public import Foundation
+public import Hummingbird
+public import LabController
+import LabStore
+public import DeviceProtocol
+public import Logging
+
+/// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
+/// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
+/// admin API and metrics. Built on Hummingbird; state in the lab's store.
+public final class BootEndpoint: Sendable {
+    public let lab: Lab
+    public let options: Options
+    let templates: IPXETemplates
+    let matcher: DeviceMatcher
+    let adminToken: String
+    let metrics: EndpointMetrics
+    let driver: any DeviceDriver
+    let clock: @Sendable () -> Date
+    let logger: Logger
+
+    /// How the endpoint is set up.
+    public struct Options: Sendable {
+        /// The address to listen on. Loopback by default: VMs reach it as 10.0.2.2.
+        public var host: String
+        /// 0 picks a free port.
+        public var port: Int
+        /// `Images/`: iPXE templates and files served under `/assets/`.
+        public var imagesDirectory: URL
+        /// The image build folder, served under `/assets/build/` (default `Images/build`).
+        public var buildDirectory: URL
+        /// The largest request body accepted on device routes.
+        public var maxBodyBytes: Int
+        /// The largest body accepted on admin routes (CSV imports of 500 rows).
+        public var maxAdminBodyBytes: Int
+
+        public init(host: String = "127.0.0.1", port: Int = DeviceDomain.defaultEndpointPort, imagesDirectory: URL,
+                    buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20) {
+            self.host = host
+            self.port = port
+            self.imagesDirectory = imagesDirectory
+            self.buildDirectory = buildDirectory ?? imagesDirectory.appendingPathComponent("build")
+            self.maxBodyBytes = maxBodyBytes
+            self.maxAdminBodyBytes = maxAdminBodyBytes
+        }
+
+        /// Whether the address is loopback-only.
+        public var isLoopback: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+    }
+
+    /// Prepares the endpoint for a lab: syncs the lab's devices into the store, reads the iPXE
+    /// templates and creates (or reads) the admin token in the lab folder.
+    public init(lab: Lab, options: Options, driver: any DeviceDriver = ProceedDriver(),
+                clock: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "pxelab.endpoint")) throws {
+        self.lab = lab
+        self.options = options
+        self.templates = try IPXETemplates(directory: options.imagesDirectory.appendingPathComponent("ipxe"))
+        try lab.store.syncDevices(lab.topology.devices.map { device in
+            LabDeviceRecord(name: device.name, serial: device.identity.serial, mac: device.identity.mac.description,
+                            uuid: device.identity.uuid.uuidString.lowercased(), manufacturer: device.identity.manufacturer,
+                            product: device.identity.product, model: device.model, token: Tokens.make(), updatedAt: clock())
+        })
+        self.matcher = DeviceMatcher(devices: try lab.store.devices())
+        self.adminToken = try Tokens.adminToken(at: lab.directory.path("admin.token"))
+        self.metrics = EndpointMetrics()
+        self.driver = driver
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// The admin API's bearer token (also in `<lab folder>/admin.token`).
+    public var administratorToken: String { adminToken }
+
+    /// The Hummingbird application serving every route.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+        -> some ApplicationProtocol {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        addBootRoutes(to: router)
+        addAssetRoutes(to: router)
+        addAutopilotRoutes(to: router)
+        addDeviceRoutes(to: router)
+        addAdminRoutes(to: router)
+        addMetricsRoutes(to: router)
+        var quiet = logger
+        quiet.logLevel = .warning
+        return Application(router: router,
+                           configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pxelab"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+                           logger: quiet)
+    }
+
+    /// Runs until the task is cancelled (or, with `handleSignals`, until SIGINT or SIGTERM),
+    /// calling `onRunning` with the bound port once listening.
+    public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        if !options.isLoopback {
+            logger.warning("listening on \(options.host), not loopback: lab traffic can reach this machine from the network")
+        }
+        let application = application(onRunning: onRunning)
+        if handleSignals { try await application.runService() } else { try await application.run() }
+    }
+}
+
+/// Decides what a device does next when nothing is queued for it: the controller's side of the
+/// OOBE (the user's answers, the technician's buttons).
+public protocol DeviceDriver: Sendable {
+    func nextAction(for device: String, at request: NextActionRequest) async -> NextAction
+}
+
+/// A driver that lets every device carry on.
+public struct ProceedDriver: DeviceDriver {
+    public init() {}
+    public func nextAction(for device: String, at request: NextActionRequest) async -> NextAction { .proceed }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Hummingbird
+import Autopilot
+import DeviceProtocol
+import LabStore
+
+extension BootEndpoint {
+    /// Routes a device calls with the token its boot script gave it.
+    func addDeviceRoutes(to router: Router<BasicRequestContext>) {
+        // Progress reports: idempotent by (device, seq); gaps and unknown devices refused.
+        router.post("/oobe/v1/events") { request, _ in
+            let batch = try await JSONBody.decode(EventBatch.self, from: request, limit: self.options.maxBodyBytes)
+            guard !batch.events.isEmpty else { throw APIError.badRequest("the batch has no events", field: "events") }
+            try self.authenticate(device: batch.device, request)
+            do {
+                let receipt = try self.lab.store.appendEvents(batch.events, of: batch.device, at: self.clock())
+                self.metrics.events(receipt.stored)
+                return try JSONBody.response(receipt)
+            } catch let rejection as EventRejection {
+                throw Self.apiError(rejection, device: batch.device, lastSeq: try self.lab.store.device(named: batch.device)?.lastSeq)
+            }
+        }
+        // What the controller wants the device to do next.
+        router.post("/oobe/v1/actions/next") { request, _ in
+            let asked = try await JSONBody.decode(NextActionRequest.self, from: request, limit: self.options.maxBodyBytes)
+            if let device = request.uri.queryParameters["device"], String(device) != asked.device {
+                throw APIError.badRequest("the device query parameter and the body's device differ", field: "device")
+            }
+            try self.authenticate(device: asked.device, request)
+            let action: NextAction
+            if let queued = try self.lab.store.dequeueAction(for: asked.device) {
+                action = queued
+            } else {
+                action = await self.driver.nextAction(for: asked.device, at: asked)
+            }
+            return try JSONBody.response(action)
+        }
+        // MDM: the ESP settings and tracked items for an enrolled device.
+        router.get("/mdm/v1/enrollment") { request, _ in
+            guard let name = request.uri.queryParameters["device"].map(String.init) else {
+                throw APIError.badRequest("the device query parameter is required", field: "device")
+            }
+            try self.authenticate(device: name, request)
+            return try JSONBody.response(try self.enrollmentPolicy(for: name))
+        }
+    }
+
+    /// Checks that the request carries this device's own token.
+    func authenticate(device name: String, _ request: Request) throws {
+        guard let token = Tokens.bearer(of: request) else { throw APIError.missingToken }
+        guard let device = try lab.store.device(named: name) else {
+            throw APIError.notFound("no lab device named '\(name)'")
+        }
+        guard Tokens.equal(token, device.token) else {
+            throw APIError(.forbidden, "not-this-device", "the token is not device '\(name)''s: a device may only act for itself")
+        }
+    }
+
+    static func apiError(_ rejection: EventRejection, device: String, lastSeq: Int?) -> APIError {
+        switch rejection {
+        case .unknownDevice: return APIError.notFound(rejection.description)
+        case .outOfOrder(let expected, _):
+            return APIError(.conflict, "out-of-order", rejection.description, field: "events",
+                            details: ["expectedSeq": String(expected), "lastSeq": String(lastSeq ?? expected - 1)])
+        case .conflicting(let seq):
+            return APIError(.conflict, "conflicting-event", rejection.description, field: "events",
+                            details: ["seq": String(seq), "lastSeq": String(lastSeq ?? 0)])
+        }
+    }
+
+    /// The ESP and the items it tracks for a device, from its registration and assignment.
+    func enrollmentPolicy(for name: String) throws -> EnrollmentPolicy {
+        guard let device = try lab.store.device(named: name),
+              let registration = try lab.store.registeredDevices(serial: device.serial)
+                .first(where: { $0.tenantID == lab.autopilot.tenant.id }) else {
+            throw APIError(.conflict, "not-enrolled", "device '\(name)' is not registered with Autopilot, so MDM has no policy for it")
+        }
+        let resolver = AssignmentResolver(configuration: lab.autopilot.configuration)
+        let profile = resolver.profile(for: registration)
+        let page = resolver.enrollmentStatusPage(for: registration, enrollmentProfileName: profile?.displayName)
+        let blocking = Set(page.selectedMobileAppIds)
+        func items(_ target: InstallTarget) -> [EnrollmentPolicy.TrackedItem] {
+            let configurations = resolver.configurations(for: registration, target: target,
+                                                         enrollmentProfileName: profile?.displayName).map { item in
+                EnrollmentPolicy.TrackedItem(id: item.id, name: item.displayName, kind: item.kind.trackedKind,
+                                             seconds: item.applySeconds, blocking: true)
+            }
+            let apps = resolver.apps(for: registration, target: target, enrollmentProfileName: profile?.displayName).map { app in
+                EnrollmentPolicy.TrackedItem(id: app.id, name: app.displayName, kind: .app, seconds: app.installSeconds,
+                                             sizeBytes: app.sizeBytes, blocking: blocking.isEmpty || blocking.contains(app.id))
+            }
+            return configurations + apps
+        }
+        return EnrollmentPolicy(
+            espName: page.displayName, showProgress: page.showInstallationProgress,
+            timeoutMinutes: page.installProgressTimeoutInMinutes,
+            allowResetOnFailure: page.allowDeviceResetOnInstallFailure, allowUseOnFailure: page.allowDeviceUseOnInstallFailure,
+            blockRetryByUser: page.blockDeviceSetupRetryByUser,
+            errorMessage: page.customErrorMessage ?? EnrollmentStatusPage.defaultErrorMessage,
+            trackAccountSetup: profile?.mode != .selfDeploying,
+            deviceItems: items(.device), userItems: items(.user))
+    }
+}
+
+extension ConfigurationItem.Kind {
+    var trackedKind: EnrollmentPolicy.TrackedItem.Kind {
+        switch self {
+        case .policy: .policy
+        case .scepCertificate, .pkcsCertificate: .certificate
+        case .wifi, .vpn: .network
+        }
+    }
+}

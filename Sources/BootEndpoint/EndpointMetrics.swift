@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+import Prometheus
+import DeviceProtocol
+
+/// The endpoint's Prometheus metrics, in a registry of its own (no process-wide state).
+final class EndpointMetrics: Sendable {
+    let registry = PrometheusCollectorRegistry()
+    private let eventsTotal: Counter
+
+    init() {
+        eventsTotal = registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "device_events", unitName: "total",
+                                             helpText: "Device events stored."), labels: [])
+    }
+
+    func request(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "http_requests", unitName: "total",
+                                             helpText: "HTTP requests by route, method and status."),
+            labels: [("route", route), ("method", method), ("status", String(status))]).increment()
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "http_request_duration", unitName: "seconds",
+                                             helpText: "HTTP request latency by route."),
+            labels: [("route", route)],
+            buckets: [.microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+                      .milliseconds(500), .seconds(2)]).record(duration)
+    }
+
+    func events(_ count: Int) {
+        if count > 0 { eventsTotal.increment(by: Int64(count)) }
+    }
+
+    func bootScripts(mode: String) {
+        registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "boot_scripts", unitName: "total",
+                                             helpText: "Per-device boot scripts served, by mode."),
+            labels: [("mode", mode)]).increment()
+    }
+
+    /// The exposition text, with a gauge of devices by lifecycle state taken now.
+    func exposition(devicesByState: [DeviceLifecycle: Int]) -> String {
+        for state in DeviceLifecycle.allCases {
+            registry.makeGauge(
+                descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "devices", unitName: "",
+                                                 helpText: "Lab devices by lifecycle state."),
+                labels: [("state", state.rawValue)]).set(Double(devicesByState[state] ?? 0))
+        }
+        return registry.emitToString()
+    }
+}
+
+/// Counts every request by matched route (not raw path, so traffic does not create unbounded
+/// label values), method and status, and records its latency.
+struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: EndpointMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        do {
+            let response = try await next(request, context)
+            record(request, context, status: response.status.code, since: start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            record(request, context, status: status, since: start)
+            throw error
+        }
+    }
+
+    private func record(_ request: Request, _ context: Context, status: Int, since start: ContinuousClock.Instant) {
+        metrics.request(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: status,
+                        duration: ContinuousClock.now - start)
+    }
+}
+
+extension BootEndpoint {
+    func addMetricsRoutes(to router: Router<BasicRequestContext>) {
+        router.get("/metrics") { _, _ in
+            let counts = Dictionary(grouping: try self.lab.store.devices(), by: \.lifecycle).mapValues(\.count)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(devicesByState: counts))))
+        }
+        router.get("/openapi.yaml") { _, _ in
+            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
+                  let data = try? Data(contentsOf: url) else {
+                throw APIError.notFound("the OpenAPI document is not installed next to pxelab")
+            }
+            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+    }
+}

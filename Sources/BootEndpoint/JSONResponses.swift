@@ -1,0 +1,58 @@
+import Foundation
+import Hummingbird
+import DeviceProtocol
+
+/// JSON in and out, with errors that say what is wrong with a request.
+enum JSONBody {
+    static func response<Value: Encodable>(_ value: Value, status: HTTPResponse.Status = .ok,
+                                           headers: HTTPFields = [:]) throws -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try ProtocolJSON.encoder().encode(value))))
+    }
+
+    /// Reads a request body (at most `limit` bytes) as JSON of a type; a bad body is a 400 that
+    /// names the field, an oversized one a 413.
+    static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, limit: Int) async throws -> Value {
+        let data = try await bytes(of: request, limit: limit)
+        do {
+            return try ProtocolJSON.decoder().decode(type, from: data)
+        } catch let error as DecodingError {
+            throw APIError.badRequest(describe(error), field: path(of: error))
+        } catch {
+            throw APIError.badRequest("the body is not JSON: \(error.localizedDescription)")
+        }
+    }
+
+    static func bytes(of request: Request, limit: Int) async throws -> Data {
+        var request = request
+        do {
+            let buffer = try await request.collectBody(upTo: limit)
+            return Data(buffer.readableBytesView)
+        } catch {
+            throw APIError(.contentTooLarge, "too-large", "the request body is larger than \(limit) bytes")
+        }
+    }
+
+    private static func path(of error: DecodingError) -> String? {
+        let context: DecodingError.Context? = switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
+        case .keyNotFound(let key, let context):
+            DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: context.debugDescription)
+        @unknown default: nil
+        }
+        guard let path = context?.codingPath, !path.isEmpty else { return nil }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+
+    private static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "the field '\(key.stringValue)' is missing"
+        case .typeMismatch(let type, let context): "expected \(type): \(context.debugDescription)"
+        case .valueNotFound(let type, _): "a \(type) value is missing"
+        case .dataCorrupted(let context): context.debugDescription.isEmpty ? "the body is not valid JSON" : context.debugDescription
+        @unknown default: "the body is not valid"
+        }
+    }
+}
+

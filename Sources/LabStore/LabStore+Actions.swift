@@ -1,0 +1,45 @@
+public import Foundation
+import GRDB
+public import DeviceProtocol
+
+/// An action queued for a device, delivered the next time it asks what to do.
+struct PendingAction: Codable, FetchableRecord, MutablePersistableRecord {
+    static let databaseTableName = "pendingAction"
+    var id: Int64?
+    var device: String
+    var action: String
+    var createdAt: Date
+
+    mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+extension LabStore {
+    /// Queues an action for a device.
+    public func enqueue(_ action: NextAction, for device: String, at now: Date) throws {
+        let json = String(decoding: try JSONEncoder().encode(action), as: UTF8.self)
+        try database.write { db in
+            var pending = PendingAction(id: nil, device: device, action: json, createdAt: now)
+            try pending.insert(db)
+        }
+    }
+
+    /// Takes the oldest queued action for a device, if any.
+    public func dequeueAction(for device: String) throws -> NextAction? {
+        try database.write { db in
+            guard let pending = try PendingAction.filter(Column("device") == device).order(Column("id")).fetchOne(db) else {
+                return nil
+            }
+            _ = try pending.delete(db)
+            return try JSONDecoder().decode(NextAction.self, from: Data(pending.action.utf8))
+        }
+    }
+
+    /// The actions waiting for a device, oldest first.
+    public func pendingActions(for device: String) throws -> [NextAction] {
+        try database.read { db in
+            try PendingAction.filter(Column("device") == device).order(Column("id")).fetchAll(db).map {
+                try JSONDecoder().decode(NextAction.self, from: Data($0.action.utf8))
+            }
+        }
+    }
+}

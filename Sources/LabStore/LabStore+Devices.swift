@@ -1,0 +1,176 @@
+public import Foundation
+import GRDB
+public import DeviceProtocol
+
+extension LabStore {
+    /// Makes the device table match the lab's devices: new ones are added in the factory state
+    /// with a fresh token, identities are updated, and devices the lab no longer has are removed
+    /// (with their events). Lifecycle state, tokens and sequences of the others are kept.
+    public func syncDevices(_ devices: [LabDeviceRecord]) throws {
+        try database.write { db in
+            let existing = try LabDeviceRecord.fetchAll(db)
+            let wanted = Set(devices.map(\.name))
+            for record in existing where !wanted.contains(record.name) { try record.delete(db) }
+            let byName = Dictionary(uniqueKeysWithValues: existing.map { ($0.name, $0) })
+            for device in devices {
+                guard var current = byName[device.name] else {
+                    try device.insert(db)
+                    continue
+                }
+                let identity = (device.serial, device.mac, device.uuid, device.manufacturer, device.product, device.model)
+                guard identity != (current.serial, current.mac, current.uuid, current.manufacturer, current.product,
+                                   current.model) else { continue }
+                (current.serial, current.mac, current.uuid, current.manufacturer, current.product, current.model) = identity
+                current.updatedAt = device.updatedAt
+                try current.update(db)
+            }
+        }
+    }
+
+    public func devices() throws -> [LabDeviceRecord] {
+        try database.read { db in try LabDeviceRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    public func device(named name: String) throws -> LabDeviceRecord? {
+        try database.read { db in try LabDeviceRecord.fetchOne(db, key: name) }
+    }
+
+    /// Records that a device fetched its boot script.
+    public func recordBoot(of name: String, at now: Date) throws {
+        _ = try database.write { db in
+            try LabDeviceRecord.filter(key: name)
+                .updateAll(db, Column("bootCount") += 1, Column("lastSeenAt").set(to: now))
+        }
+    }
+
+    /// Sets a device's lifecycle state (for actions the controller takes, such as a wipe).
+    public func setLifecycle(_ lifecycle: DeviceLifecycle, of name: String, errorCode: UInt32? = nil, at now: Date) throws {
+        _ = try database.write { db in
+            try LabDeviceRecord.filter(key: name).updateAll(
+                db, Column("lifecycle").set(to: lifecycle.rawValue), Column("errorCode").set(to: errorCode.map { Int64($0) }),
+                Column("updatedAt").set(to: now))
+        }
+    }
+
+    /// Records the hardware hash a device presented.
+    public func recordHash(_ hash: String, of name: String) throws {
+        _ = try database.write { db in
+            try LabDeviceRecord.filter(key: name).updateAll(db, Column("lastHash").set(to: hash))
+        }
+    }
+
+    // MARK: Events
+
+    /// Appends a device's events, in one transaction: events already stored (a retry) are
+    /// counted as duplicates; the next expected sequence number is stored and moves the device's
+    /// lifecycle; anything else is refused and nothing of the batch is stored.
+    public func appendEvents(_ events: [DeviceEvent], of name: String, at now: Date) throws -> EventReceipt {
+        try database.write { db in
+            guard var device = try LabDeviceRecord.fetchOne(db, key: name) else { throw EventRejection.unknownDevice(name) }
+            var stored = 0
+            var duplicates = 0
+            for event in events {
+                if event.seq <= device.lastSeq {
+                    guard let earlier = try StoredEvent.fetchOne(db, key: ["device": name, "seq": event.seq]) else {
+                        throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
+                    }
+                    guard earlier.event.sameReport(as: event) else {
+                        throw EventRejection.conflicting(seq: event.seq)
+                    }
+                    duplicates += 1
+                    continue
+                }
+                guard event.seq == device.lastSeq + 1 else {
+                    throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
+                }
+                try StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
+                                step: event.step, status: event.status, errorCode: event.errorCode,
+                                message: event.message).insert(db)
+                device.lastSeq = event.seq
+                let next = device.lifecycle.after(event)
+                if next != device.lifecycle {
+                    device.lifecycle = next
+                    device.updatedAt = now
+                }
+                device.errorCode = next == .failed ? event.errorCode ?? device.errorCode : nil
+                stored += 1
+            }
+            device.lastSeenAt = now
+            try device.update(db)
+            return EventReceipt(stored: stored, duplicates: duplicates, lastSeq: device.lastSeq)
+        }
+    }
+
+    /// A device's events in order.
+    public func events(of name: String, after seq: Int = 0) throws -> [StoredEvent] {
+        try database.read { db in
+            try StoredEvent.filter(Column("device") == name && Column("seq") > seq).order(Column("seq")).fetchAll(db)
+        }
+    }
+
+    /// How many events are stored, for every device.
+    public func eventCount() throws -> Int {
+        try database.read { db in try StoredEvent.fetchCount(db) }
+    }
+
+    // MARK: Discovery and conflicts
+
+    /// Records (or counts again) a device that booted but matches no lab device.
+    public func recordSeen(key: String, mac: String?, uuid: String?, serial: String?, manufacturer: String?,
+                           product: String?, at now: Date) throws {
+        try database.write { db in
+            if var seen = try SeenDevice.fetchOne(db, key: key) {
+                seen.lastSeen = now
+                seen.count += 1
+                try seen.update(db)
+            } else {
+                try SeenDevice(key: key, mac: mac, uuid: uuid, serial: serial, manufacturer: manufacturer, product: product,
+                               firstSeen: now, lastSeen: now, count: 1).insert(db)
+            }
+        }
+    }
+
+    public func seenDevices() throws -> [SeenDevice] {
+        try database.read { db in try SeenDevice.order(Column("firstSeen")).fetchAll(db) }
+    }
+
+    /// Records a conflict once.
+    public func recordConflict(identity: String, devices: [String], at now: Date) throws {
+        let names = devices.sorted().joined(separator: ",")
+        try database.write { db in
+            let known = try IdentityConflict.filter(Column("identity") == identity && Column("devices") == names).fetchCount(db)
+            if known == 0 { try IdentityConflict(identity: identity, devices: names, detectedAt: now).insert(db) }
+        }
+    }
+
+    public func conflicts() throws -> [IdentityConflict] {
+        try database.read { db in try IdentityConflict.order(Column("detectedAt")).fetchAll(db) }
+    }
+}
+
+/// Why an event batch was refused.
+public enum EventRejection: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownDevice(String)
+    /// A gap: the device must send `expected` next.
+    case outOfOrder(expected: Int, got: Int)
+    /// The sequence number is stored with different content.
+    case conflicting(seq: Int)
+
+    public var description: String {
+        switch self {
+        case .unknownDevice(let name): "no lab device named '\(name)'"
+        case .outOfOrder(let expected, let got): "event seq \(got) is out of order: the next event must have seq \(expected)"
+        case .conflicting(let seq): "event seq \(seq) is already stored with different content"
+        }
+    }
+}
+
+extension DeviceEvent {
+    /// Whether two events report the same thing (a retry), comparing times to the millisecond
+    /// the store keeps.
+    func sameReport(as other: DeviceEvent) -> Bool {
+        seq == other.seq && phase == other.phase && step == other.step && status == other.status
+            && errorCode == other.errorCode && message == other.message
+            && abs(time.timeIntervalSince(other.time)) < 0.001
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Testing
+import BootEndpoint
+import LabController
+import LabTopology
+import TestSupport
+
+/// The repository's `Images/` folder.
+let repositoryImages = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .appendingPathComponent("../../Images").standardizedFileURL
+
+let endpointLab = """
+lab: http
+tenant: { id: 6b1f3c2e-8d4a-4f7b-9c1e-2a5d7e9f0b13, domain: contoso.onmicrosoft.com }
+models:
+  laptop: { manufacturer: Contoso, product: Lab Laptop, tpm: "2.0" }
+fleet:
+  - { model: laptop, count: 2, name: "sales-{seq}", serial: "SALES-{seq}", groupTag: Sales, assignedUser: adele@contoso.onmicrosoft.com }
+  - { model: laptop, name: loose, serial: LOOSE-1 }
+  - { model: laptop, name: unregistered, serial: NEW-1, registered: false }
+  - { model: laptop, name: twin-a, serial: TWIN, reproduce: [duplicate-serial] }
+  - { model: laptop, name: twin-b, serial: TWIN, reproduce: [duplicate-serial] }
+groups:
+  - name: Sales devices
+    rule: (device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))
+profiles:
+  - displayName: Sales
+    deviceNameTemplate: SALES-%RAND:4%
+    outOfBoxExperienceSettings: { hidePrivacySettings: true, hideEULA: true, userType: standard, skipKeyboardSelectionPage: true }
+    language: en-US
+    assignments: [Sales devices]
+esp:
+  - displayName: Corporate
+    selectedMobileAppIds: [Company Portal]
+    allowDeviceResetOnInstallFailure: true
+apps:
+  - { displayName: Company Portal, installTime: 20s }
+  - { displayName: Teams, target: user, installTime: 30s }
+policies:
+  - { displayName: Wi-Fi, kind: wifi }
+"""
+
+/// An endpoint running on an ephemeral loopback port, with its own state folder.
+final class RunningEndpoint: Sendable {
+    let endpoint: BootEndpoint
+    let client: HTTPTestClient
+    let stateRoot: URL
+    private let task: Task<Void, any Error>
+
+    var adminToken: String { endpoint.administratorToken }
+
+    static func start(lab text: String = endpointLab, stateRoot: URL = makeTemporaryDirectory("pxelab-state"),
+                      images: URL = repositoryImages, clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
+        let topology = try Topology.parse(text, file: "http.yaml")
+        let lab = try Lab(topology: topology, stateRoot: stateRoot, clock: clock)
+        let endpoint = try BootEndpoint(lab: lab, options: .init(port: 0, imagesDirectory: images), clock: clock)
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let task = Task {
+            try await endpoint.run { port in continuation.yield(port) }
+        }
+        let port = try await withDeadline { await ports.first(where: { _ in true }) ?? 0 }
+        return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: port), stateRoot: stateRoot, task: task)
+    }
+
+    private init(endpoint: BootEndpoint, client: HTTPTestClient, stateRoot: URL, task: Task<Void, any Error>) {
+        self.endpoint = endpoint
+        self.client = client
+        self.stateRoot = stateRoot
+        self.task = task
+    }
+
+    /// Stops the server and waits until it has closed.
+    func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+
+    /// A device's token, as its boot script hands it over.
+    func token(of device: String) throws -> String {
+        try #require(try endpoint.lab.store.device(named: device)).token
+    }
+}
+
+/// Runs a test body against a fresh endpoint and always stops it.
+func withEndpoint(_ body: (RunningEndpoint) async throws -> Void) async throws {
+    let running = try await RunningEndpoint.start()
+    do {
+        try await body(running)
+    } catch {
+        await running.stop()
+        throw error
+    }
+    await running.stop()
+}
