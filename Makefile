@@ -8,10 +8,10 @@ TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qem
 
 .PHONY: demo test build deps test-deps libvirtd clean
 
-## demo: build, then bring the demo lab up on the embedded default and list it
+## demo: build, then run the demo lab on the embedded default: ten devices through Autopilot
 demo: deps build
 	$(PXELAB) validate Topologies/demo.yaml
-	$(PXELAB) up Topologies/demo.yaml
+	$(PXELAB) run Topologies/demo.yaml
 	$(PXELAB) devices --lab Topologies/demo.yaml
 
 ## test: install what the tests need, start virtlogd and libvirtd, run every test

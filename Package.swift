@@ -33,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.20.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -52,7 +53,7 @@ let package = Package(
         .target(name: "Autopilot", dependencies: ["DeviceIdentity"], swiftSettings: strictSettings),
         .target(
             name: "LabTopology",
-            dependencies: ["DeviceIdentity", "Autopilot", .product(name: "Yams", package: "Yams")],
+            dependencies: ["DeviceIdentity", "Autopilot", "DeviceProtocol", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -76,6 +77,7 @@ let package = Package(
                 "LabController", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("openapi.yaml")],
             swiftSettings: strictSettings
@@ -88,10 +90,19 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "LabRunner",
+            dependencies: [
+                "BootEndpoint", "OOBEAgent", "LabController", "LabStore", "LabTopology", "Libvirt", "Autopilot",
+                "DeviceProtocol", "DeviceIdentity",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "pxelab",
             dependencies: [
-                "LabController", "LabTopology", "Autopilot", "DeviceIdentity", "BootEndpoint",
+                "LabController", "LabTopology", "Autopilot", "DeviceIdentity", "BootEndpoint", "LabRunner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

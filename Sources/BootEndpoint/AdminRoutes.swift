@@ -80,6 +80,25 @@ extension BootEndpoint {
             let body = try await JSONBody.decode(AdminActionRequest.self, from: request, limit: self.options.maxBodyBytes)
             return try JSONBody.response(try self.queueAction(body, for: name), status: .accepted)
         }
+        api.get("/devices/:name/faults") { _, context in
+            let name = try context.parameters.require("name")
+            guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }
+            return try JSONBody.response(try self.lab.store.faults(of: name))
+        }
+        api.post("/devices/:name/faults") { request, context in
+            let name = try context.parameters.require("name")
+            guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }
+            var fault = try await JSONBody.decode(Fault.self, from: request, limit: self.options.maxBodyBytes)
+            if !fault.id.hasPrefix("api-") { fault.id = "api-" + fault.id }
+            if fault.kind == .otherTenant { try self.lab.autopilot.moveToOtherTenant(serial: try self.lab.store.device(named: name)!.serial) }
+            try self.lab.store.addFault(fault, to: name)
+            return try JSONBody.response(fault, status: .created)
+        }
+        api.delete("/devices/:name/faults") { _, context in
+            let name = try context.parameters.require("name")
+            guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }
+            return try JSONBody.response(["cleared": try self.lab.store.clearFaults(of: name)])
+        }
         api.get("/registry") { _, _ in
             try JSONBody.response(try self.lab.store.registeredDevices().filter { $0.tenantID == self.lab.autopilot.tenant.id })
         }

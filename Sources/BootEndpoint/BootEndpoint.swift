@@ -4,6 +4,7 @@ public import LabController
 import LabStore
 public import DeviceProtocol
 public import Logging
+import ServiceLifecycle
 
 /// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
 /// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
@@ -90,14 +91,48 @@ public final class BootEndpoint: Sendable {
                            logger: quiet)
     }
 
-    /// Runs until the task is cancelled (or, with `handleSignals`, until SIGINT or SIGTERM),
-    /// calling `onRunning` with the bound port once listening.
-    public func run(handleSignals: Bool = false, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    /// Runs until SIGINT or SIGTERM, calling `onRunning` with the bound port once listening.
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        warnUnlessLoopback()
+        try await application(onRunning: onRunning).runService()
+    }
+
+    /// Starts listening and returns once the port is bound; stop it with ``RunningServer/stop()``.
+    public func start() async throws -> RunningServer {
+        warnUnlessLoopback()
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let group = ServiceGroup(services: [application { continuation.yield($0) }], logger: logger)
+        let task = Task { try await group.run() }
+        guard let port = await ports.first(where: { _ in true }) else {
+            throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
+        }
+        return RunningServer(port: port, group: group, task: task)
+    }
+
+    private func warnUnlessLoopback() {
         if !options.isLoopback {
             logger.warning("listening on \(options.host), not loopback: lab traffic can reach this machine from the network")
         }
-        let application = application(onRunning: onRunning)
-        if handleSignals { try await application.runService() } else { try await application.run() }
+    }
+}
+
+/// An endpoint that is listening.
+public final class RunningServer: Sendable {
+    /// The bound port.
+    public let port: Int
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.port = port
+        self.group = group
+        self.task = task
+    }
+
+    /// Shuts down gracefully (in-flight requests finish) and waits until it has.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
     }
 }
 

@@ -35,6 +35,14 @@ extension BootEndpoint {
             }
             return try JSONBody.response(action)
         }
+        // The faults injected into this device (it fetches them at every boot).
+        router.get("/oobe/v1/faults") { request, _ in
+            guard let name = request.uri.queryParameters["device"].map(String.init) else {
+                throw APIError.badRequest("the device query parameter is required", field: "device")
+            }
+            try self.authenticate(device: name, request)
+            return try JSONBody.response(try self.lab.store.faults(of: name))
+        }
         // MDM: the ESP settings and tracked items for an enrolled device.
         router.get("/mdm/v1/enrollment") { request, _ in
             guard let name = request.uri.queryParameters["device"].map(String.init) else {

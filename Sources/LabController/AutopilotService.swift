@@ -118,3 +118,23 @@ public final class AutopilotService: Sendable {
         }
     }
 }
+
+extension AutopilotService {
+    /// The tenant a lab uses for devices "already registered to another tenant".
+    public static let otherTenant = UUID(uuidString: "0e8f1a6c-0000-4000-8000-00000000f0ee")!
+
+    /// Re-registers a serial to another tenant (the "already assigned to another tenant" field
+    /// bug): the lab's registration goes, another tenant's takes its place.
+    public func moveToOtherTenant(serial: String) throws {
+        let registrations = try store.registeredDevices(serial: serial)
+        guard !registrations.contains(where: { $0.tenantID == Self.otherTenant }) else { return }
+        for registration in registrations where registration.tenantID == tenant.id {
+            try store.deregister(id: registration.id)
+        }
+        let template = registrations.first
+        try store.register([RegisteredDevice(
+            id: IdentifierAllocator.stableUUID("ztd-other-tenant", serial).uuidString.lowercased(), tenantID: Self.otherTenant,
+            serialNumber: serial, hardwareHash: template?.hardwareHash, manufacturer: template?.manufacturer,
+            model: template?.model, registeredAt: clock(), source: "another tenant (injected fault)")])
+    }
+}

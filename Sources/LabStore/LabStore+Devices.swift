@@ -174,3 +174,22 @@ extension DeviceEvent {
             && abs(time.timeIntervalSince(other.time)) < 0.001
     }
 }
+
+extension LabStore {
+    /// Each device's most recent event.
+    public func latestEvents() throws -> [String: StoredEvent] {
+        try database.read { db in
+            let rows = try StoredEvent.fetchAll(db, sql: """
+                SELECT e.* FROM deviceEvent e JOIN labDevice d ON d.name = e.device AND d.lastSeq = e.seq
+                """)
+            return Dictionary(rows.map { ($0.device, $0) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Every event received since a moment, in device and sequence order.
+    public func events(receivedSince moment: Date) throws -> [StoredEvent] {
+        try database.read { db in
+            try StoredEvent.filter(Column("receivedAt") >= moment).order(Column("device"), Column("seq")).fetchAll(db)
+        }
+    }
+}

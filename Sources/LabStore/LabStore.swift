@@ -115,6 +115,15 @@ public final class LabStore: Sendable {
                 table.column("labFingerprint", .text).notNull()
             }
         }
+        migrator.registerMigration("v3: faults") { db in
+            try db.create(table: StoredFault.databaseTableName) { table in
+                table.column("device", .text).notNull()
+                    .references(LabDeviceRecord.databaseTableName, onDelete: .cascade)
+                table.column("id", .text).notNull()
+                table.column("json", .text).notNull()
+                table.primaryKey(["device", "id"])
+            }
+        }
         return migrator
     }
 }

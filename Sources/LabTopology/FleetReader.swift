@@ -11,7 +11,8 @@ struct FleetReader {
     let log: DiagnosticLog
 
     static let fields = ["model", "count", "start", "name", "serial", "host", "groupTag", "assignedUser",
-                         "purchaseOrder", "assetTag", "uuid", "mac", "smbios", "hardwareHash", "reproduce", "registered"]
+                         "purchaseOrder", "assetTag", "uuid", "mac", "smbios", "hardwareHash", "reproduce", "registered", "expect",
+                         "preProvision"]
     static let smbiosFields = ["manufacturer", "product", "version", "sku", "family", "boardSerial", "chassisSerial"]
 
     private static let unallocatedUUID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -82,6 +83,8 @@ struct FleetReader {
         let explicitMAC = entry["mac"].flatMap(readMAC)
         let hardwareHash = entry["hardwareHash"].flatMap(readHash)
         let registered = entry["registered"]?.bool() ?? true
+        let expect = entry["expect"].flatMap { RunSettingsReader(log: log).expectation($0) } ?? DeviceExpectation()
+        let preProvision = entry["preProvision"]?.bool()
         let overrides = entry["smbios"]?.mapping(allowing: Self.smbiosFields)
         if count > 1, let overrides {
             for single in ["boardSerial", "chassisSerial"] where overrides[single] != nil {
@@ -110,7 +113,8 @@ struct FleetReader {
                                type: model.chassisType))
             let device = LabDevice(name: name, model: model.id, host: hostName, identity: identity, groupTag: groupTag,
                                    assignedUser: assignedUser, purchaseOrder: purchaseOrder, reproduces: reproduces,
-                                   hardwareHash: hardwareHash, registered: registered, fleetEntry: index)
+                                   hardwareHash: hardwareHash, registered: registered, expect: expect,
+                                   preProvision: preProvision, fleetEntry: index)
             return Draft(device: device, explicitMAC: explicitMAC, explicitUUID: explicitUUID,
                          boardSerial: override("boardSerial"), mark: entry.mark,
                          serialMark: entry["serial"]?.mark, nameMark: entry["name"]?.mark ?? entry.mark,

@@ -28,6 +28,12 @@ public struct Topology: Sendable {
     /// Policies, certificates and network profiles (the `policies` section).
     public var configurations: [ConfigurationItem]
     public var scenario: [ScenarioStep]
+    /// How fast devices go through their steps.
+    public var timing: LabTiming
+    /// The user's answers to OOBE pages.
+    public var user: UserAnswers
+    /// Faults to inject, with the devices they apply to.
+    public var faults: [FaultRule]
 
     /// The Autopilot service's configuration this lab file declares.
     public var serviceConfiguration: ServiceConfiguration {
@@ -115,6 +121,10 @@ public struct LabDevice: Sendable, Equatable {
     /// Whether the lab registers the device with Autopilot (as an OEM would); unregistered devices
     /// get event 807 until a CSV import registers them.
     public var registered: Bool
+    /// What the device must end as after `pxelab run`.
+    public var expect: DeviceExpectation
+    /// Whether a technician pre-provisions it (default: when its profile allows it).
+    public var preProvision: Bool?
     /// The 0-based index of the fleet entry that produced the device.
     public var fleetEntry: Int
 }

@@ -72,7 +72,7 @@ struct TopologyReader {
     let log: DiagnosticLog
 
     static let sections = ["lab", "description", "hosts", "models", "fleet", "tenant", "groups", "profiles",
-                           "esp", "apps", "policies", "scenario"]
+                           "esp", "apps", "policies", "scenario", "timing", "user", "faults"]
 
     func read(_ root: YAMLValue, source: String) -> Topology? {
         guard let top = root.mapping(allowing: Self.sections) else { return nil }
@@ -90,10 +90,13 @@ struct TopologyReader {
         let pages = autopilot.enrollmentStatusPages(top["esp"], groups: groups, apps: apps)
         let profiles = autopilot.profiles(top["profiles"], groups: groups)
         let scenario = top["scenario"].map { ScenarioReader(log: log).read($0) } ?? []
+        let settings = RunSettingsReader(log: log)
         return Topology(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
                         models: models, devices: devices, tenant: tenant, assignmentDelaySeconds: assignmentDelay,
                         groups: groups, profiles: profiles,
-                        enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario)
+                        enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario,
+                        timing: settings.timing(top["timing"]), user: settings.user(top["user"]),
+                        faults: settings.faults(top["faults"], devices: devices, models: models))
     }
 
     /// Lab names become folder names and domain-name prefixes.

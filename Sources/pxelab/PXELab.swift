@@ -22,7 +22,7 @@ struct PXELab: AsyncParsableCommand {
           pxelab devices
           pxelab registry --lab Topologies/demo.yaml
         """,
-        subcommands: [Validate.self, Up.self, Down.self, Devices.self, Serve.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
+        subcommands: [Validate.self, Up.self, Down.self, Devices.self, Serve.self, Run.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
                       CloneDevice.self, Registry.self, ProfileCommand.self]
     )
 }

@@ -32,7 +32,7 @@ struct Serve: AsyncParsableCommand {
         if !endpoint.options.isLoopback {
             printError("warning: listening on \(listen), not loopback: the lab is reachable from the network")
         }
-        try await endpoint.run(handleSignals: true) { bound in
+        try await endpoint.run { bound in
             // Written unbuffered, so a script waiting for the port sees it at once.
             FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.topology.lab)' serving on http://\(listen):\(bound) "
                 + "(boot file: http://10.0.2.2:\(bound)/boot.ipxe for VMs)\n"

@@ -45,7 +45,7 @@ final class RunningEndpoint: Sendable {
     let endpoint: BootEndpoint
     let client: HTTPTestClient
     let stateRoot: URL
-    private let task: Task<Void, any Error>
+    private let server: RunningServer
 
     var adminToken: String { endpoint.administratorToken }
 
@@ -54,25 +54,20 @@ final class RunningEndpoint: Sendable {
         let topology = try Topology.parse(text, file: "http.yaml")
         let lab = try Lab(topology: topology, stateRoot: stateRoot, clock: clock)
         let endpoint = try BootEndpoint(lab: lab, options: .init(port: 0, imagesDirectory: images), clock: clock)
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let task = Task {
-            try await endpoint.run { port in continuation.yield(port) }
-        }
-        let port = try await withDeadline { await ports.first(where: { _ in true }) ?? 0 }
-        return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: port), stateRoot: stateRoot, task: task)
+        let server = try await endpoint.start()
+        return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: server.port), stateRoot: stateRoot, server: server)
     }
 
-    private init(endpoint: BootEndpoint, client: HTTPTestClient, stateRoot: URL, task: Task<Void, any Error>) {
+    private init(endpoint: BootEndpoint, client: HTTPTestClient, stateRoot: URL, server: RunningServer) {
         self.endpoint = endpoint
         self.client = client
         self.stateRoot = stateRoot
-        self.task = task
+        self.server = server
     }
 
     /// Stops the server and waits until it has closed.
     func stop() async {
-        task.cancel()
-        _ = await task.result
+        await server.stop()
     }
 
     /// A device's token, as its boot script hands it over.

@@ -1,0 +1,55 @@
+import Foundation
+import Autopilot
+import BootEndpoint
+import DeviceProtocol
+import LabController
+import LabTopology
+
+/// The controller's side of each device's OOBE during a run: the user's answers to the pages
+/// the profile does not hide, the sign-in, the technician's Provision and Reseal, and the
+/// buttons on an ESP error (none by default: the device stays on the error, as a user who walked
+/// away would leave it).
+struct LabDriver: DeviceDriver {
+    let lab: Lab
+    let devices: [String: LabDevice]
+    /// Buttons to press on ESP error screens, by device (set by scenario steps).
+    let espButtons: @Sendable (String) -> String?
+
+    init(lab: Lab, espButtons: @escaping @Sendable (String) -> String? = { _ in nil }) {
+        self.lab = lab
+        self.devices = Dictionary(uniqueKeysWithValues: lab.topology.devices.map { ($0.name, $0) })
+        self.espButtons = espButtons
+    }
+
+    func nextAction(for name: String, at request: NextActionRequest) async -> NextAction {
+        guard let device = devices[name] else { return .proceed }
+        let user = lab.topology.user
+        switch (request.phase, request.step) {
+        case (.oobePages, "page:language"): return .input(page: "language", values: ["language": user.language])
+        case (.oobePages, "page:region"): return .input(page: "region", values: ["region": user.region])
+        case (.oobePages, "page:keyboard"): return .input(page: "keyboard", values: ["keyboard": user.keyboard])
+        case (.oobePages, "page:eula"): return .input(page: "eula", values: ["accept": "yes"])
+        case (.oobePages, "page:privacy"): return .input(page: "privacy", values: ["diagnostics": "required"])
+        case (.oobePages, "sign-in"):
+            let upn = device.assignedUser ?? "\(device.name.lowercased())@\(lab.autopilot.tenant.domain)"
+            return .input(page: "sign-in", values: ["upn": upn])
+        case (.technician, "start"):
+            return technicianProvisions(device) ? .provision : .proceed
+        case (.technician, "reseal"):
+            return .reseal
+        case (_, "esp-error"):
+            return espButtons(name).map { .input(page: "esp-error", values: ["button": $0]) } ?? .proceed
+        default:
+            return .proceed
+        }
+    }
+
+    /// A technician pre-provisions a device when the lab file says so, or by default when the
+    /// device's profile allows pre-provisioning.
+    private func technicianProvisions(_ device: LabDevice) -> Bool {
+        if let explicit = device.preProvision { return explicit }
+        guard let registration = try? lab.store.registeredDevices(serial: device.identity.serial)
+            .first(where: { $0.tenantID == lab.autopilot.tenant.id }) else { return false }
+        return AssignmentResolver(configuration: lab.autopilot.configuration).profile(for: registration)?.enableWhiteGlove ?? false
+    }
+}

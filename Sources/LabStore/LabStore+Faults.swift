@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+public import DeviceProtocol
+
+/// A fault waiting for a device.
+struct StoredFault: Codable, FetchableRecord, PersistableRecord {
+    static let databaseTableName = "deviceFault"
+    var device: String
+    var id: String
+    var json: String
+}
+
+extension LabStore {
+    /// Replaces a device's faults from the lab file with these, keeping faults added through the
+    /// admin API (their ids start with `api-`).
+    public func setLabFaults(_ faults: [String: [Fault]]) throws {
+        let encoder = ProtocolJSON.encoder()
+        try database.write { db in
+            try StoredFault.filter(!Column("id").like("api-%")).deleteAll(db)
+            for (device, list) in faults {
+                for fault in list {
+                    try StoredFault(device: device, id: fault.id, json: String(decoding: try encoder.encode(fault), as: UTF8.self)).save(db)
+                }
+            }
+        }
+    }
+
+    /// Adds a fault to a device.
+    public func addFault(_ fault: Fault, to device: String) throws {
+        let json = String(decoding: try ProtocolJSON.encoder().encode(fault), as: UTF8.self)
+        try database.write { db in try StoredFault(device: device, id: fault.id, json: json).save(db) }
+    }
+
+    /// Removes a device's faults; returns how many there were.
+    @discardableResult
+    public func clearFaults(of device: String) throws -> Int {
+        try database.write { db in try StoredFault.filter(Column("device") == device).deleteAll(db) }
+    }
+
+    /// A device's faults.
+    public func faults(of device: String) throws -> [Fault] {
+        let decoder = ProtocolJSON.decoder()
+        return try database.read { db in
+            try StoredFault.filter(Column("device") == device).order(Column("id")).fetchAll(db).map {
+                try decoder.decode(Fault.self, from: Data($0.json.utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+public import Foundation
+public import DeviceProtocol
+
+/// What a device keeps across reboots, as Windows does on its disk: regional settings, the
+/// cached Autopilot profile, join and enrollment, installed apps and policies, the user and their
+/// files. Lifecycle flows act on it (a reset keeps enrollment, a wipe keeps nothing). The
+/// firmware part (event sequence, hash collections, boots) survives even a wipe.
+public struct DeviceState: Codable, Sendable, Equatable {
+    // Firmware: kept by wipes.
+    /// The last event sequence number the device used.
+    public var eventSeq = 0
+    /// How many times the hardware hash was collected (each OOBE collects it again).
+    public var hashCollection = 0
+    public var bootCount = 0
+    /// One-time faults that already struck (by id).
+    public var firedFaults: [String] = []
+
+    // The installed system.
+    public var regional: Regional?
+    /// The profile downloaded during OOBE; kept once the device is enrolled, so later edits to
+    /// the profile reach it only after a reset.
+    public var cachedProfile: AutopilotProfileDocument?
+    /// OOBE pages done.
+    public var pagesDone: [String] = []
+    public var join: JoinState = .none
+    /// The MDM enrollment, once enrolled.
+    public var enrollment: Enrollment?
+    /// Pre-provisioning: the technician phase is done and the device was resealed.
+    public var resealed = false
+    /// Hybrid: the offline domain-join blob was applied and the device must reboot.
+    public var hybridRebootPending = false
+    public var deviceName: String?
+    /// Device-targeted policies, certificates, network profiles and apps in place (by id).
+    public var deviceItems: [String] = []
+    /// User-targeted items in place.
+    public var userItems: [String] = []
+    /// Wi-Fi profiles (kept by Autopilot Reset).
+    public var wifiProfiles: [String] = []
+    /// SCEP certificates (kept by Autopilot Reset).
+    public var certificates: [String] = []
+    /// Provisioning packages (kept by Autopilot Reset).
+    public var provisioningPackages: [String] = []
+    public var primaryUser: String?
+    /// Personal files in the user's profile.
+    public var userFiles: [String] = []
+    /// Business-ready: OOBE and the ESP are done.
+    public var businessReady = false
+    /// The failure the device shows, if any.
+    public var failure: Failure?
+    /// Whether the Windows Recovery Environment is enabled (Autopilot Reset needs it).
+    public var winRE = true
+
+    public init() {}
+
+    public struct Regional: Codable, Sendable, Equatable {
+        public var language: String
+        public var region: String
+        public var keyboard: String
+    }
+
+    public enum JoinState: Codable, Sendable, Equatable {
+        case none
+        case entra(deviceID: String)
+        case hybrid(domain: String, deviceID: String)
+    }
+
+    public struct Enrollment: Codable, Sendable, Equatable {
+        public var mdmDeviceID: String
+        public var enrolledAt: Date
+    }
+
+    public struct Failure: Codable, Sendable, Equatable {
+        public var phase: OOBEPhase
+        public var step: String
+        public var errorCode: UInt32?
+        public var message: String
+    }
+
+    /// A factory-fresh (or wiped) system; the firmware part is kept.
+    public func wiped() -> DeviceState {
+        var fresh = DeviceState()
+        fresh.eventSeq = eventSeq
+        fresh.hashCollection = hashCollection
+        fresh.bootCount = bootCount
+        fresh.firedFaults = firedFaults
+        fresh.winRE = winRE
+        return fresh
+    }
+}
+
+/// Where a device keeps its state: a file on its disk.
+public protocol DeviceStorage: Sendable {
+    func load() throws -> DeviceState?
+    func save(_ state: DeviceState) throws
+}
+
+/// A JSON file: for a virtual device in the lab folder, for a real VM on its state disk.
+public struct FileDeviceStorage: DeviceStorage {
+    public let file: URL
+
+    public init(file: URL) { self.file = file }
+
+    public func load() throws -> DeviceState? {
+        guard let data = try? Data(contentsOf: file) else { return nil }
+        return try ProtocolJSON.decoder().decode(DeviceState.self, from: data)
+    }
+
+    public func save(_ state: DeviceState) throws {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try ProtocolJSON.encoder().encode(state).write(to: file, options: .atomic)
+    }
+}

@@ -1,0 +1,72 @@
+public import AsyncHTTPClient
+import Foundation
+public import DeviceProtocol
+
+/// The identity the device's firmware exposes (SMBIOS and the NIC), which iPXE sends to the
+/// endpoint and the guest reads from `/sys/class/dmi/id`.
+public struct FirmwareIdentity: Sendable, Equatable {
+    public var serial: String
+    public var uuid: String
+    public var manufacturer: String
+    public var product: String
+    /// As iPXE's `${net0/mac:hexhyp}` formats it: `52-54-00-12-34-56`.
+    public var mac: String
+    public var asset: String
+
+    public init(serial: String, uuid: String, manufacturer: String, product: String, mac: String, asset: String = "") {
+        self.serial = serial
+        self.uuid = uuid
+        self.manufacturer = manufacturer
+        self.product = product
+        self.mac = mac
+        self.asset = asset
+    }
+}
+
+/// The device side of a deployment: one implementation for virtual devices (in-process) and real
+/// VMs (inside the guest). It talks to the endpoint over HTTP exactly as a device would, and goes
+/// through the phases a real Autopilot device does, keeping its state where a device keeps it.
+public struct OOBEAgent: Sendable {
+    public var endpoint: String
+    public var identity: FirmwareIdentity
+    /// The hardware hash at a collection (a reset collects it again).
+    public var hardwareHash: @Sendable (Int) -> String
+    /// Whether the device has a TPM 2.0 (self-deploying needs its attestation).
+    public var hasTPM2: Bool
+    public var storage: any DeviceStorage
+    public var timing: Timing
+    public var httpClient: HTTPClient
+
+    public init(endpoint: String, identity: FirmwareIdentity, hardwareHash: @escaping @Sendable (Int) -> String,
+                hasTPM2: Bool, storage: any DeviceStorage, timing: Timing = Timing(), httpClient: HTTPClient = .shared) {
+        self.endpoint = endpoint
+        self.identity = identity
+        self.hardwareHash = hardwareHash
+        self.hasTPM2 = hasTPM2
+        self.storage = storage
+        self.timing = timing
+        self.httpClient = httpClient
+    }
+
+    /// How one boot ended.
+    public enum Outcome: Sendable, Equatable {
+        /// The desktop (or, self-deploying, the sign-in screen): business-ready.
+        case businessReady(deviceName: String)
+        /// The device shows an error.
+        case failed(phase: OOBEPhase, errorCode: UInt32?, message: String)
+        /// Resealed after pre-provisioning, or told to power off.
+        case poweredOff
+        /// The device reboots (hybrid join, a reset, a reboot fault).
+        case reboot
+        /// A deployed device booted to its desktop.
+        case desktop
+        /// The endpoint does not know the device.
+        case notInLab
+    }
+
+    /// Powers on: network boot, then OOBE or the desktop, as the boot script says.
+    public func boot() async -> Outcome {
+        let session = Session(agent: self)
+        return await session.run()
+    }
+}

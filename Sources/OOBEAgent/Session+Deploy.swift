@@ -1,0 +1,321 @@
+import Foundation
+import Autopilot
+import DeviceProtocol
+
+/// Windows error codes the flows produce (reference: `autopilot-reference.md`).
+enum WindowsError {
+    static let attestationTimeout: UInt32 = 0x800705B4
+    static let attestationFailed: UInt32 = 0x801C03EA
+    static let deviceReused: UInt32 = 0x80180014
+    static let preprovisioningNotAllowed: UInt32 = 0x80180005
+    static let entraJoinFailed: UInt32 = 0x801C0003
+    static let domainControllerNotFound: UInt32 = 0x80070774
+    static let appsTimeout: UInt32 = 0x81036502
+    static let appInstallFailed: UInt32 = 0x80070643
+    static let enrollmentFailed: UInt32 = 0x80180018
+}
+
+extension Session {
+    /// The flow the profile calls for.
+    func deploy(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
+        switch profile.mode {
+        case .selfDeploying:
+            return try await selfDeploy(profile)
+        case .preProvisioning where !state.resealed:
+            switch try await ask(.technician, "start") {
+            case .provision: return try await preProvision(profile)
+            default: return try await userDriven(profile)
+            }
+        case .userDriven:
+            // The technician may try pre-provisioning with a profile that does not allow it.
+            if !state.resealed, case .provision = try await ask(.technician, "start") {
+                throw Failure(phase: .technician, step: "provision", errorCode: WindowsError.preprovisioningNotAllowed,
+                              message: "pre-provisioning is not allowed by the profile (enableWhiteGlove is off)")
+            }
+            return try await userDriven(profile)
+        case .preProvisioning:
+            return try await userDriven(profile)
+        }
+    }
+
+    // MARK: User-driven (Entra or hybrid), and pre-provisioning's user phase
+
+    private func userDriven(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
+        let user = try await signIn(profile)
+        if profile.cloudAssignedDomainJoinMethod == 1 {
+            try await enroll()
+            if case .none = state.join { try await hybridJoin(profile) }
+            if state.hybridRebootPending {
+                state.hybridRebootPending = false
+                save()
+                await step(.identity, "reboot", seconds: Timing.Realistic.reboot, message: "applying the offline domain join")
+                return .reboot
+            }
+        } else {
+            if case .none = state.join { try await entraJoin() }
+            try await enroll()
+        }
+        let policy = try await enrollmentPolicy()
+        if state.resealed {
+            report(.espDevicePreparation, "pre-provisioned", .skipped, message: "done by the technician")
+        } else {
+            try await devicePreparation(attest: false)
+        }
+        if let outcome = try await deviceSetup(policy) { return outcome }
+        if profile.cloudAssignedDomainJoinMethod == 1 {
+            await step(.identity, "ad-sign-in", seconds: Timing.Realistic.signIn, message: "signed in to the domain as \(user)")
+        }
+        if let outcome = try await accountSetup(policy, user: user) { return outcome }
+        return try await desktop(profile, user: user)
+    }
+
+    /// The branded sign-in: the user's UPN (pre-filled for an assigned user).
+    private func signIn(_ profile: AutopilotProfileDocument) async throws -> String {
+        if let user = state.primaryUser, state.enrollment != nil { return user }
+        let values = try await input(.oobePages, "sign-in")
+        let user = values["upn"] ?? profile.cloudAssignedTenantUpn ?? "user@\(profile.cloudAssignedTenantDomain)"
+        let domain = user.split(separator: "@").last.map(String.init) ?? ""
+        if !domain.isEmpty && domain.lowercased() != profile.cloudAssignedTenantDomain.lowercased()
+            && !domain.lowercased().hasSuffix("." + profile.cloudAssignedTenantDomain.lowercased()) {
+            throw Failure(phase: .oobePages, step: "sign-in", errorCode: nil,
+                          message: "That username looks like it belongs to another organization (\(domain))")
+        }
+        try checkErrorFault(.oobePages, "sign-in", defaultCode: WindowsError.entraJoinFailed, message: "sign-in failed")
+        await step(.oobePages, "sign-in", seconds: Timing.Realistic.signIn, message: "signed in as \(user)")
+        state.primaryUser = user
+        save()
+        return user
+    }
+
+    private func entraJoin() async throws {
+        report(.identity, "entra-join", .started)
+        try checkErrorFault(.identity, "entra-join", defaultCode: WindowsError.entraJoinFailed,
+                            message: "Microsoft Entra join failed")
+        await agent.timing.pause(Timing.Realistic.entraJoin)
+        let deviceID = UUID().uuidString.lowercased()
+        state.join = .entra(deviceID: deviceID)
+        report(.identity, "entra-join", .completed, message: "joined, Entra device id \(deviceID)")
+        save()
+    }
+
+    /// Hybrid: the Intune Connector's offline domain-join blob, the DC check, then a reboot.
+    private func hybridJoin(_ profile: AutopilotProfileDocument) async throws {
+        guard let join = profile.domainJoin else {
+            throw Failure(phase: .identity, step: "offline-domain-join", errorCode: WindowsError.domainControllerNotFound,
+                          message: "the profile has no domain-join configuration")
+        }
+        await step(.identity, "offline-domain-join", seconds: Timing.Realistic.offlineDomainJoin,
+                   message: "blob from the Intune Connector for \(join.domainName)")
+        if profile.hybridJoinSkipDCConnectivityCheck == 1 {
+            report(.identity, "dc-check", .skipped, message: "skipped by the profile")
+        } else {
+            report(.identity, "dc-check", .started)
+            if strike(.identity, "dc-check", kinds: [.unreachableDC]) != nil {
+                throw Failure(phase: .identity, step: "dc-check", errorCode: WindowsError.domainControllerNotFound,
+                              message: "no domain controller for \(join.domainName) is reachable")
+            }
+            try checkErrorFault(.identity, "dc-check", defaultCode: WindowsError.domainControllerNotFound,
+                                message: "domain controller check failed")
+            report(.identity, "dc-check", .completed, message: "a domain controller for \(join.domainName) answered")
+        }
+        let suffix = (0..<join.randomSuffixLength).map { _ in String("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()!) }
+        state.deviceName = String((join.computerNamePrefix + suffix.joined()).prefix(15))
+        state.join = .hybrid(domain: join.domainName, deviceID: UUID().uuidString.lowercased())
+        state.hybridRebootPending = true
+        save()
+    }
+
+    /// MDM enrollment (once).
+    private func enroll() async throws {
+        guard state.enrollment == nil else { return }
+        report(.enrollment, "mdm", .started)
+        try checkErrorFault(.enrollment, "mdm", defaultCode: WindowsError.enrollmentFailed, message: "MDM enrollment failed")
+        await agent.timing.pause(Timing.Realistic.enrollment)
+        let id = UUID().uuidString.lowercased()
+        state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())
+        report(.enrollment, "mdm", .completed, message: "enrolled, MDM device id \(id)")
+        save()
+    }
+
+    private func enrollmentPolicy() async throws -> EnrollmentPolicy {
+        try await flush()
+        return try await client.json(.GET, "\(DevicePaths.enrollment)?device=\(Self.uriString(device))", as: EnrollmentPolicy.self)
+    }
+
+    // MARK: Self-deploying
+
+    private func selfDeploy(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
+        try await devicePreparation(attest: true)
+        let policy = try await enrollmentPolicy()
+        if let outcome = try await deviceSetup(policy) { return outcome }
+        report(.espAccountSetup, "account-setup", .skipped, message: "self-deploying devices have no user")
+        return try await desktop(profile, user: nil)
+    }
+
+    // MARK: Pre-provisioning
+
+    /// The technician's phase: Win x5, Provision, the device phase and device apps, then the
+    /// green screen and Reseal (the device powers off).
+    private func preProvision(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
+        await step(.technician, "provision", seconds: Timing.Realistic.technician,
+                   message: "Windows key x5, reviewed profile '\(profile.deploymentProfileName)', pressed Provision")
+        try await devicePreparation(attest: true)
+        let policy = try await enrollmentPolicy()
+        if let outcome = try await deviceSetup(policy) { return outcome }
+        report(.technician, "result", .completed, message: "green screen: pre-provisioning complete")
+        switch try await ask(.technician, "reseal") {
+        case .reseal, .proceed, .powerOff:
+            state.resealed = true
+            state.pagesDone = []
+            report(.technician, "reseal", .completed, message: "resealed; powering off for the user")
+            try await flush()
+            save()
+            return .poweredOff
+        default:
+            return .reboot
+        }
+    }
+
+    // MARK: ESP
+
+    /// Device preparation: securing the hardware (TPM attestation when the mode needs it),
+    /// joining the organisation, registering for MDM.
+    private func devicePreparation(attest: Bool) async throws {
+        espSeconds = 0
+        if attest {
+            report(.espDevicePreparation, "securing-hardware", .started)
+            let noTPM = !agent.hasTPM2 || strike(.espDevicePreparation, "securing-hardware", kinds: [.missingTPM]) != nil
+            if noTPM || strike(.espDevicePreparation, "securing-hardware", kinds: [.hang]) != nil {
+                // Attestation waits for a TPM 2.0 that never answers, then times out.
+                await agent.timing.pause(Timing.Realistic.attestation * 10)
+                throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationTimeout,
+                              message: noTPM ? "TPM 2.0 attestation timed out: the device has no TPM 2.0 (or is a VM)"
+                                             : "TPM attestation timed out")
+            }
+            try checkErrorFault(.espDevicePreparation, "securing-hardware", defaultCode: WindowsError.attestationFailed,
+                                message: "TPM attestation failed")
+            await agent.timing.pause(Timing.Realistic.attestation)
+            report(.espDevicePreparation, "securing-hardware", .completed, message: "TPM 2.0 attested")
+            if case .none = state.join {
+                try await entraJoin()
+            }
+            try await enroll()
+        }
+        for step in ["joining-network", "registering-mdm"] {
+            try checkErrorFault(.espDevicePreparation, step, defaultCode: WindowsError.enrollmentFailed,
+                                message: "ESP device preparation failed at \(step)")
+            await self.step(.espDevicePreparation, step, seconds: Timing.Realistic.preparation)
+        }
+        try await flush()
+    }
+
+    /// Device setup: device-targeted policies, certificates, network profiles and apps.
+    /// Returns an outcome when the ESP ends the flow (an error screen, a reset).
+    private func deviceSetup(_ policy: EnrollmentPolicy) async throws -> OOBEAgent.Outcome? {
+        espSeconds = 0
+        return try await track(policy.deviceItems, phase: .espDeviceSetup, policy: policy, into: \.deviceItems)
+    }
+
+    private func accountSetup(_ policy: EnrollmentPolicy, user: String) async throws -> OOBEAgent.Outcome? {
+        guard policy.trackAccountSetup else {
+            report(.espAccountSetup, "account-setup", .skipped, message: "not tracked")
+            return nil
+        }
+        espSeconds = 0
+        return try await track(policy.userItems, phase: .espAccountSetup, policy: policy, into: \.userItems)
+    }
+
+    /// Installs items, tracking blocking ones against the ESP timeout. With the ESP not shown,
+    /// items install in the background and nothing blocks.
+    private func track(_ items: [EnrollmentPolicy.TrackedItem], phase: OOBEPhase, policy: EnrollmentPolicy,
+                       into keyPath: WritableKeyPath<DeviceState, [String]>) async throws -> OOBEAgent.Outcome? {
+        let timeout = Double(policy.timeoutMinutes) * 60
+        for item in items where !state[keyPath: keyPath].contains(item.id) {
+            let step = "\(item.kind.rawValue):\(item.id)"
+            let blocking = policy.showProgress && item.blocking
+            report(phase, step, .started, message: item.name)
+            if strike(phase, step, kinds: [.hang]) != nil {
+                await agent.timing.pause(max(0, timeout - espSeconds))
+                espSeconds = timeout
+            }
+            if let fault = faults.first(where: { $0.kind == .appFailure && (($0.app == item.id) || ($0.app == nil && $0.strikes(phase, step))) }),
+               item.kind == .app, strike(phase, step, kinds: [.appFailure]) != nil {
+                let code = fault.errorCode ?? WindowsError.appInstallFailed
+                report(phase, step, .failed, errorCode: code, message: "\(item.name) failed to install")
+                if blocking { return try await espError(policy, phase: phase, code: code, message: "\(item.name) failed to install") }
+                continue
+            }
+            try checkErrorFault(phase, step, defaultCode: WindowsError.appInstallFailed, message: "\(item.name) failed")
+            if checkRebootFault(phase, step) {
+                save()
+                return .reboot
+            }
+            await agent.timing.pause(item.seconds)
+            espSeconds += item.seconds
+            if blocking && espSeconds > timeout {
+                return try await espError(policy, phase: phase, code: WindowsError.appsTimeout,
+                                          message: "the ESP timed out after \(policy.timeoutMinutes) minutes installing \(item.name)")
+            }
+            state[keyPath: keyPath].append(item.id)
+            switch item.kind {
+            case .network: state.wifiProfiles.append(item.id)
+            case .certificate: state.certificates.append(item.id)
+            default: break
+            }
+            report(phase, step, .completed, message: blocking ? nil : "\(item.name) (not blocking)")
+        }
+        try await flush()
+        save()
+        return nil
+    }
+
+    /// The ESP's error screen: the controller presses one of the buttons the profile allows, or
+    /// none (the device stays on the error, the deployment failed).
+    private func espError(_ policy: EnrollmentPolicy, phase: OOBEPhase, code: UInt32, message: String) async throws -> OOBEAgent.Outcome? {
+        var buttons: [String] = []
+        if policy.allowResetOnFailure { buttons.append("reset") }
+        if policy.allowUseOnFailure { buttons.append("continue") }
+        if !policy.blockRetryByUser { buttons.append("retry") }
+        report(phase, "esp-error", .info, errorCode: code,
+               message: "\(policy.errorMessage) [buttons: \(buttons.joined(separator: ", "))]")
+        let choice = try await input(phase, "esp-error")["button"]
+        switch choice {
+        case "reset" where buttons.contains("reset"):
+            report(phase, "esp-error", .completed, errorCode: code, message: "Reset device pressed")
+            state = state.wiped()
+            save()
+            return .reboot
+        case "continue" where buttons.contains("continue"):
+            report(phase, "esp-error", .completed, errorCode: code, message: "Continue anyway pressed")
+            return nil
+        case "retry" where buttons.contains("retry"):
+            report(phase, "esp-error", .completed, errorCode: code, message: "Try again pressed")
+            return .reboot
+        default:
+            throw Failure(phase: phase, step: DeviceEvent.outcomeStep, errorCode: code, message: "\(message): \(policy.errorMessage)")
+        }
+    }
+
+    // MARK: Desktop
+
+    private func desktop(_ profile: AutopilotProfileDocument, user: String?) async throws -> OOBEAgent.Outcome {
+        if state.deviceName == nil {
+            state.deviceName = Self.deviceName(template: profile.cloudAssignedDeviceName, serial: agent.identity.serial)
+        }
+        let name = state.deviceName!
+        state.businessReady = true
+        state.primaryUser = user ?? state.primaryUser
+        await step(.desktop, "ready", seconds: Timing.Realistic.desktop,
+                   message: user == nil ? "business-ready as \(name): the sign-in screen" : "business-ready as \(name), \(user!) at the desktop")
+        return .businessReady(deviceName: name)
+    }
+
+    /// The computer name: the profile's template (`%SERIAL%`, `%RAND:x%`), else Windows' own
+    /// `DESKTOP-XXXXXXX`.
+    static func deviceName(template: String?, serial: String) -> String {
+        if let template, let parsed = try? DeviceNameTemplate(template) {
+            return parsed.name(serial: serial, randomDigit: { Int.random(in: 0...9) })
+        }
+        return "DESKTOP-" + String((0..<7).map { _ in "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".randomElement()! })
+    }
+}

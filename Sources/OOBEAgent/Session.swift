@@ -1,0 +1,286 @@
+import Foundation
+import Autopilot
+import DeviceProtocol
+
+/// One boot of a device, from the firmware to the end of the flow.
+final class Session {
+    let agent: OOBEAgent
+    let client: EndpointClient
+    var state: DeviceState
+    var device = ""
+    var faults: [Fault] = []
+    var pending: [DeviceEvent] = []
+    var profile: AutopilotProfileDocument?
+    /// Realistic seconds the ESP has run in its current phase, against its timeout.
+    var espSeconds = 0.0
+
+    init(agent: OOBEAgent) {
+        self.agent = agent
+        self.client = EndpointClient(base: agent.endpoint, client: agent.httpClient)
+        self.state = (try? agent.storage.load()).flatMap { $0 } ?? DeviceState()
+    }
+
+    func run() async -> OOBEAgent.Outcome {
+        state.bootCount += 1
+        do {
+            let outcome = try await flow()
+            try await flush()
+            save()
+            return outcome
+        } catch let failure as Failure {
+            return await fail(failure)
+        } catch {
+            let failure = Failure(phase: .network, step: "endpoint", errorCode: nil, message: "\(error)")
+            return await fail(failure)
+        }
+    }
+
+    /// Boot script, faults, then the flow the script's mode and the profile call for.
+    private func flow() async throws -> OOBEAgent.Outcome {
+        let identity = agent.identity
+        _ = try await client.text(DevicePaths.bootstrap)
+        let query = [("serial", identity.serial), ("uuid", identity.uuid), ("manufacturer", identity.manufacturer),
+                     ("product", identity.product), ("asset", identity.asset), ("mac", identity.mac),
+                     ("buildarch", "x86_64"), ("platform", "pcbios")]
+            .map { "\($0.0)=\(Self.uriString($0.1))" }.joined(separator: "&")
+        let text = try await client.text("\(DevicePaths.deviceScript)?\(query)")
+        guard let script = BootScript(script: text) else { return .notInLab }
+        device = script.device
+        client.authenticate(with: script.token)
+        faults = try await client.json(.GET, "\(DevicePaths.faults)?device=\(Self.uriString(device))", as: [Fault].self)
+            .filter { !$0.once || !state.firedFaults.contains($0.id) }
+        await step(.boot, "firmware", seconds: Timing.Realistic.firmware, message: "network boot, serial \(identity.serial)")
+
+        if script.mode == BootMode.desktop.rawValue {
+            report(.desktop, "boot", .info, message: "booted to the desktop as \(state.deviceName ?? "?")")
+            return .desktop
+        }
+        if let previous = state.failure {
+            report(.boot, "retry", .info, message: "retrying after \(previous.errorCode.map(ErrorCode.text) ?? previous.message)")
+            state.failure = nil
+        }
+        try await network()
+        let profile = try await downloadProfile()
+        guard let profile else { return try await standardOOBE() }
+        self.profile = profile
+        try await pages(profile)
+        return try await deploy(profile)
+    }
+
+    // MARK: Common start
+
+    private func network() async throws {
+        if let drop = strike(.network, "dhcp", kinds: [.networkDrop]) {
+            let seconds = (drop.seconds ?? 30) * max(agent.timing.scale, 0.001)
+            report(.network, "dhcp", .failed, message: "network down for \(drop.seconds ?? 30) s")
+            client.dropNetwork(until: Date().addingTimeInterval(seconds))
+        }
+        await step(.network, "dhcp", seconds: Timing.Realistic.network)
+        try await flush()  // goes through once the network is back
+    }
+
+    /// The profile, from the cache once enrolled (later edits reach the device only after a
+    /// reset), else from the service, waiting while it is being assigned. Nil when the device is
+    /// not an Autopilot device (807, 815).
+    private func downloadProfile() async throws -> AutopilotProfileDocument? {
+        if let cached = state.cachedProfile, state.enrollment != nil {
+            report(.profile, "download", .skipped, message: "using the cached profile '\(cached.deploymentProfileName)'")
+            return cached
+        }
+        state.hashCollection += 1
+        let hash = agent.hardwareHash(state.hashCollection - 1)
+        let path = "\(DevicePaths.profile)?serial=\(Self.uriString(agent.identity.serial))"
+            + "&uuid=\(Self.uriString(agent.identity.uuid))&hash=\(Self.uriString(hash))"
+        for attempt in 1... {
+            report(.profile, "download", .started)
+            let answer = try await client.json(.GET, path, as: ProfileDiscoveryResponse.self)
+            switch answer.outcome {
+            case .assigned:
+                guard let profile = answer.profile else { throw AgentError.badScript("an assigned outcome without a profile") }
+                state.cachedProfile = profile
+                await step(.profile, "download", seconds: Timing.Realistic.profile,
+                           message: "profile '\(profile.deploymentProfileName)' (\(profile.mode.rawValue))")
+                return profile
+            case .assigning:
+                let wait = answer.retryAfterSeconds ?? 30
+                report(.profile, "download", .progress, message: "profile assignment in progress (attempt \(attempt)); retrying in \(Int(wait)) s")
+                try await flush()
+                // The service's delay is real time; the device waits for it whatever the lab's timing.
+                try await Task.sleep(for: .seconds(wait))
+            case .noProfile, .notRegistered:
+                report(.profile, "download", .completed, message: "event \(answer.eventId ?? 0): \(answer.message)")
+                return nil
+            case .otherTenant:
+                throw Failure(phase: .oobePages, step: "sign-in", errorCode: nil, message: answer.message)
+            }
+        }
+        return nil
+    }
+
+    /// Without Autopilot the device runs the standard OOBE: it ends there, reported as such.
+    private func standardOOBE() async throws -> OOBEAgent.Outcome {
+        let event = pendingEventID()
+        throw Failure(phase: .profile, step: DeviceEvent.outcomeStep, errorCode: nil,
+                      message: "event \(event): no Autopilot profile; the device shows the standard (consumer) OOBE")
+    }
+
+    private func pendingEventID() -> Int {
+        pending.last(where: { $0.phase == .profile })?.message?.hasPrefix("event 807") == true ? 807 : 815
+    }
+
+    // MARK: Pages
+
+    /// The OOBE pages the profile does not hide: each asks the controller for the user's input.
+    private func pages(_ profile: AutopilotProfileDocument) async throws {
+        let config = profile.oobeConfig
+        let skipRegional = config.contains(.skipKeyboard)
+        let pages: [(String, Bool)] = [
+            ("language", skipRegional), ("region", skipRegional), ("keyboard", skipRegional),
+            ("eula", config.contains(.skipEULA)), ("privacy", config.contains(.skipExpressSettings)),
+            // Autopilot devices never ask "personal or work or school".
+            ("account-type", true),
+        ]
+        var regional = state.regional ?? DeviceState.Regional(language: profile.cloudAssignedLanguage ?? "en-US",
+                                                               region: "US", keyboard: "us")
+        if skipRegional, let language = profile.cloudAssignedLanguage, language != "os-default", language != "user-select" {
+            regional.language = language
+        }
+        for (page, hidden) in pages where !state.pagesDone.contains(page) {
+            if hidden {
+                report(.oobePages, "page:\(page)", .skipped, message: "hidden by the profile")
+            } else {
+                let values = try await input(.oobePages, "page:\(page)")
+                switch page {
+                case "language": regional.language = values["language"] ?? regional.language
+                case "region": regional.region = values["region"] ?? regional.region
+                case "keyboard": regional.keyboard = values["keyboard"] ?? regional.keyboard
+                default: break
+                }
+                await step(.oobePages, "page:\(page)", seconds: Timing.Realistic.page,
+                           message: values.isEmpty ? nil : values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+            }
+            state.pagesDone.append(page)
+        }
+        state.regional = regional
+        save()
+    }
+
+    // MARK: Asking the controller
+
+    /// The controller's answer at a step: waits (and asks again) while it says to wait.
+    func ask(_ phase: OOBEPhase, _ step: String) async throws -> NextAction {
+        try await flush()
+        while true {
+            let action = try await client.json(.POST, "\(DevicePaths.nextAction)?device=\(Self.uriString(device))",
+                                               body: NextActionRequest(device: device, phase: phase, step: step),
+                                               as: NextAction.self)
+            guard case .wait(let seconds) = action else { return action }
+            try await Task.sleep(for: .seconds(max(0.01, seconds)))
+        }
+    }
+
+    /// The user's input for a page (empty when the controller just says to carry on).
+    func input(_ phase: OOBEPhase, _ step: String) async throws -> [String: String] {
+        if case .input(_, let values) = try await ask(phase, step) { return values }
+        return [:]
+    }
+
+    // MARK: Reporting
+
+    func report(_ phase: OOBEPhase, _ step: String, _ status: StepStatus, errorCode: UInt32? = nil, message: String? = nil) {
+        state.eventSeq += 1
+        pending.append(DeviceEvent(seq: state.eventSeq, time: Date(), phase: phase, step: step, status: status,
+                                   errorCode: errorCode, message: message))
+    }
+
+    /// A step that takes time: started, the wait, completed.
+    func step(_ phase: OOBEPhase, _ step: String, seconds: Double, message: String? = nil) async {
+        report(phase, step, .started)
+        await agent.timing.pause(seconds)
+        report(phase, step, .completed, message: message)
+    }
+
+    /// Posts the buffered events; a 409 (events the endpoint already has, after a wipe of this
+    /// device's memory) resynchronises the sequence from the endpoint's answer.
+    func flush() async throws {
+        guard !pending.isEmpty else { return }
+        let batch = EventBatch(device: device, events: pending)
+        let body = try ProtocolJSON.encoder().encode(batch)
+        let reply = try await client.send(.POST, DevicePaths.events, body: body)
+        switch reply.status {
+        case 200:
+            pending.removeAll()
+        case 409:
+            let error = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any]
+            let details = (error?["error"] as? [String: Any])?["details"] as? [String: String]
+            guard let last = details?["lastSeq"].flatMap(Int.init) else {
+                throw AgentError.refused(DevicePaths.events, reply.status, String(decoding: reply.body, as: UTF8.self))
+            }
+            let events = pending
+            pending = []
+            state.eventSeq = last
+            for event in events { report(event.phase, event.step, event.status, errorCode: event.errorCode, message: event.message) }
+            try await flush()
+        default:
+            throw AgentError.refused(DevicePaths.events, reply.status, String(decoding: reply.body, as: UTF8.self))
+        }
+        save()
+    }
+
+    func save() {
+        try? agent.storage.save(state)
+    }
+
+    // MARK: Faults
+
+    /// The first fault of the given kinds that strikes at a phase and step (marking one-time ones).
+    func strike(_ phase: OOBEPhase, _ step: String, kinds: Set<Fault.Kind>) -> Fault? {
+        guard let fault = faults.first(where: { kinds.contains($0.kind) && $0.strikes(phase, step) }) else { return nil }
+        if fault.once {
+            state.firedFaults.append(fault.id)
+            faults.removeAll { $0.id == fault.id }
+        }
+        report(phase, "fault:\(fault.kind.rawValue)", .info, message: "injected fault \(fault.id) at \(phase.rawValue)/\(step)")
+        return fault
+    }
+
+    /// Throws the failure an `error` fault injects here, if any.
+    func checkErrorFault(_ phase: OOBEPhase, _ step: String, defaultCode: UInt32, message: String) throws {
+        if let fault = strike(phase, step, kinds: [.error]) {
+            throw Failure(phase: phase, step: step, errorCode: fault.errorCode ?? defaultCode, message: message)
+        }
+    }
+
+    /// Reboots here when a reboot fault says so.
+    func checkRebootFault(_ phase: OOBEPhase, _ step: String) -> Bool {
+        strike(phase, step, kinds: [.reboot]) != nil
+    }
+
+    // MARK: Failing
+
+    private func fail(_ failure: Failure) async -> OOBEAgent.Outcome {
+        if failure.step != DeviceEvent.outcomeStep {
+            report(failure.phase, failure.step, .failed, errorCode: failure.errorCode, message: failure.message)
+        }
+        report(failure.phase, DeviceEvent.outcomeStep, .failed, errorCode: failure.errorCode, message: failure.message)
+        state.failure = DeviceState.Failure(phase: failure.phase, step: failure.step, errorCode: failure.errorCode,
+                                            message: failure.message)
+        try? await flush()
+        save()
+        return .failed(phase: failure.phase, errorCode: failure.errorCode, message: failure.message)
+    }
+
+    /// iPXE's `:uristring` formatting: everything but unreserved characters percent-encoded.
+    static func uriString(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .init(charactersIn:
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")) ?? value
+    }
+}
+
+/// A step that failed: where, the Windows error code and the message the device shows.
+struct Failure: Error {
+    let phase: OOBEPhase
+    let step: String
+    let errorCode: UInt32?
+    let message: String
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import LabController
+import LabRunner
+import LabTopology
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a lab: every device network-boots and goes through Autopilot to its end state.",
+        discussion: """
+        Starts the lab's endpoint on a free loopback port, defines the fleet through libvirt on the \
+        embedded default, powers every device on with its own agent speaking HTTP to the endpoint, \
+        and drives each one through the OOBE its profile calls for (user-driven, hybrid, \
+        self-deploying, pre-provisioning), the ESP and any injected faults. Shows progress by phase, \
+        then a table of how each device ended, and writes the event log. Exits with 0 only when every \
+        device ended as the lab file expects (`expect:` on fleet entries; business-ready by default).
+        """
+    )
+
+    @Argument(help: "The lab file.")
+    var file: String
+
+    @Option(name: .customLong("state-dir"), help: "Where lab state lives (default: .pxelab, or $PXELAB_STATE_DIR).")
+    var stateDirectory: String?
+
+    @Option(help: "Step durations as a fraction of real ones (0 instant, 1 real time); overrides the lab file's timing.")
+    var scale: Double?
+
+    @Option(help: "The Images folder (default: ./Images, or the one next to pxelab's sources).")
+    var images: String?
+
+    @Flag(help: "Print the report as JSON instead of a table.")
+    var json = false
+
+    @Flag(name: .customLong("resume"), help: "Keep each device's state from the last run instead of starting factory-fresh.")
+    var resume = false
+
+    func run() async throws {
+        let topology = try LabOptions.load(file)
+        let root = stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
+        let interactive = isatty(STDERR_FILENO) == 1
+        let show: @Sendable (String) -> Void = { line in
+            let text = interactive ? "\r\u{1B}[2K" + line : line + "\n"
+            FileHandle.standardError.write(Data(text.utf8))
+        }
+        let timing: LabTiming? = scale.map { LabTiming(scale: $0, jitter: topology.timing.jitter) }
+        let options = FleetRunner.Options(imagesDirectory: try ImagesFolder.locate(images), timing: timing, fresh: !resume,
+                                          progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1)
+        let report: RunReport
+        do {
+            report = try await FleetRunner(topology: topology, stateRoot: root, options: options).run()
+        } catch {
+            printError("pxelab run: \(error)")
+            throw ExitCode.failure
+        }
+        if interactive && !json { FileHandle.standardError.write(Data("\n".utf8)) }
+        if json {
+            try printJSON(report)
+        } else {
+            print(RunTable.render(report))
+        }
+        if !report.allAsExpected { throw ExitCode.failure }
+    }
+}
+
+/// The summary table of a run.
+enum RunTable {
+    static func render(_ report: RunReport) -> String {
+        var table = Table("DEVICE", "MODE", "RESULT", "ERROR", "NAME", "BOOT", "PROFILE", "OOBE", "JOIN", "ENROLL", "ESP",
+                          "TOTAL", "EXPECTED")
+        func seconds(_ result: DeviceResult, _ phases: [String]) -> String {
+            let total = phases.compactMap { result.phaseSeconds[$0] }.reduce(0, +)
+            return phases.contains(where: { result.phaseSeconds[$0] != nil }) ? String(format: "%.2fs", total) : "-"
+        }
+        for result in report.devices {
+            let outcome = result.result + (result.event.map { " (\($0))" } ?? "")
+            table.add(result.device, result.mode, outcome, result.errorCode ?? "", result.deviceName ?? "",
+                      seconds(result, ["boot", "network"]), seconds(result, ["profile"]),
+                      seconds(result, ["oobe-pages", "technician"]), seconds(result, ["identity"]),
+                      seconds(result, ["enrollment"]),
+                      seconds(result, ["esp-device-preparation", "esp-device-setup", "esp-account-setup"]),
+                      String(format: "%.2fs", result.totalSeconds), result.asExpected ? "yes" : "NO: \(result.expected)")
+        }
+        let ready = report.devices.filter { $0.result == "business-ready" }.count
+        let failed = report.devices.filter { $0.result == "failed" }.count
+        let unexpected = report.devices.filter { !$0.asExpected }.count
+        var lines = [table.render(), ""]
+        for result in report.devices where result.result == "failed" {
+            lines.append("  \(result.device): \(result.errorCode ?? "no code") in \(result.failedPhase ?? "?"): \(result.message ?? "")")
+        }
+        lines.append("lab '\(report.lab)': \(report.devices.count) devices, \(ready) business-ready, \(failed) failed, "
+                     + "\(unexpected) not as expected; \(report.events) events in \(String(format: "%.2f", report.seconds)) s")
+        lines.append("event log: \(report.eventLog)")
+        return lines.joined(separator: "\n")
+    }
+}
