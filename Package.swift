@@ -124,6 +124,10 @@ let package = Package(
             dependencies: ["BootEndpoint", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "TestSupport"]
         ),
         .testTarget(
+            name: "LabRunnerTests",
+            dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "OOBEAgent", "TestSupport"]
+        ),
+        .testTarget(
             name: "LabControllerTests",
             dependencies: ["LabController", "LabTopology", "Libvirt", "LibvirtXML", "TestSupport"]
         ),

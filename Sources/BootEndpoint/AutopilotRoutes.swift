@@ -7,6 +7,11 @@ extension BootEndpoint {
     /// `GET /autopilot/v1/profile?serial=&uuid=&hash=`: what the Autopilot service answers a device.
     func addAutopilotRoutes(to router: Router<BasicRequestContext>) {
         router.get("/autopilot/v1/profile") { request, _ in
+            try await Offload.run { try self.profileResponse(for: request) }
+        }
+    }
+
+    func profileResponse(for request: Request) throws -> Response {
             let query = request.uri.queryParameters
             guard let serial = query["serial"].map(String.init), !serial.isEmpty else {
                 throw APIError.badRequest("the serial query parameter is required", field: "serial")
@@ -25,7 +30,6 @@ extension BootEndpoint {
             var headers: HTTPFields = [:]
             if let retry = response.retryAfterSeconds { headers[.retryAfter] = String(Int(retry.rounded(.up))) }
             return try JSONBody.response(response, headers: headers)
-        }
     }
 
     func discovery(serial: String) throws -> ProfileDiscoveryResponse {

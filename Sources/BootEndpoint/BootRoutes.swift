@@ -11,7 +11,7 @@ extension BootEndpoint {
         }
         // The per-device script, chosen by the device's lifecycle state.
         router.get("/ipxe") { request, _ in
-            try self.deviceScript(for: request)
+            try await Offload.run { try self.deviceScript(for: request) }
         }
     }
 

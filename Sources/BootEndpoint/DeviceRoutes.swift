@@ -11,13 +11,15 @@ extension BootEndpoint {
         router.post("/oobe/v1/events") { request, _ in
             let batch = try await JSONBody.decode(EventBatch.self, from: request, limit: self.options.maxBodyBytes)
             guard !batch.events.isEmpty else { throw APIError.badRequest("the batch has no events", field: "events") }
-            try self.authenticate(device: batch.device, request)
-            do {
-                let receipt = try self.lab.store.appendEvents(batch.events, of: batch.device, at: self.clock())
-                self.metrics.events(receipt.stored)
-                return try JSONBody.response(receipt)
-            } catch let rejection as EventRejection {
-                throw Self.apiError(rejection, device: batch.device, lastSeq: try self.lab.store.device(named: batch.device)?.lastSeq)
+            return try await Offload.run {
+                try self.authenticate(device: batch.device, request)
+                do {
+                    let receipt = try self.lab.store.appendEvents(batch.events, of: batch.device, at: self.clock())
+                    self.metrics.events(receipt.stored)
+                    return try JSONBody.response(receipt)
+                } catch let rejection as EventRejection {
+                    throw Self.apiError(rejection, device: batch.device, lastSeq: try self.lab.store.device(named: batch.device)?.lastSeq)
+                }
             }
         }
         // What the controller wants the device to do next.
@@ -26,30 +28,32 @@ extension BootEndpoint {
             if let device = request.uri.queryParameters["device"], String(device) != asked.device {
                 throw APIError.badRequest("the device query parameter and the body's device differ", field: "device")
             }
-            try self.authenticate(device: asked.device, request)
-            let action: NextAction
-            if let queued = try self.lab.store.dequeueAction(for: asked.device) {
-                action = queued
-            } else {
-                action = await self.driver.nextAction(for: asked.device, at: asked)
+            let queued = try await Offload.run {
+                try self.authenticate(device: asked.device, request)
+                return try self.lab.store.dequeueAction(for: asked.device)
             }
-            return try JSONBody.response(action)
+            if let queued { return try JSONBody.response(queued) }
+            return try JSONBody.response(await self.driver.nextAction(for: asked.device, at: asked))
         }
         // The faults injected into this device (it fetches them at every boot).
         router.get("/oobe/v1/faults") { request, _ in
             guard let name = request.uri.queryParameters["device"].map(String.init) else {
                 throw APIError.badRequest("the device query parameter is required", field: "device")
             }
-            try self.authenticate(device: name, request)
-            return try JSONBody.response(try self.lab.store.faults(of: name))
+            return try await Offload.run {
+                try self.authenticate(device: name, request)
+                return try JSONBody.response(try self.lab.store.faults(of: name))
+            }
         }
         // MDM: the ESP settings and tracked items for an enrolled device.
         router.get("/mdm/v1/enrollment") { request, _ in
             guard let name = request.uri.queryParameters["device"].map(String.init) else {
                 throw APIError.badRequest("the device query parameter is required", field: "device")
             }
-            try self.authenticate(device: name, request)
-            return try JSONBody.response(try self.enrollmentPolicy(for: name))
+            return try await Offload.run {
+                try self.authenticate(device: name, request)
+                return try JSONBody.response(try self.enrollmentPolicy(for: name))
+            }
         }
     }
 

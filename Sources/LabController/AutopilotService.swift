@@ -93,7 +93,7 @@ public final class AutopilotService: Sendable {
         let configuration = configuration
         let profile = AssignmentResolver(configuration: configuration).profile(for: device)
         let now = clock()
-        let stored = try store.assignments()[device.id]
+        let stored = try store.assignment(for: device.id)
         let current = stored?.reconciled(with: profile, at: now) ?? ProfileAssignment(profileID: profile?.id, since: now)
         if current != stored { try store.setAssignment(current, for: device.id) }
         return (current, profile)

@@ -38,7 +38,7 @@ struct LabDriver: DeviceDriver {
         case (.technician, "reseal"):
             return .reseal
         case (_, "esp-error"):
-            return espButtons(name).map { .input(page: "esp-error", values: ["button": $0]) } ?? .proceed
+            return (espButtons(name) ?? device.onESPError).map { .input(page: "esp-error", values: ["button": $0]) } ?? .proceed
         default:
             return .proceed
         }

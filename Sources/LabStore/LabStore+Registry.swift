@@ -43,6 +43,13 @@ extension LabStore {
         }
     }
 
+    /// One registration's profile assignment.
+    public func assignment(for deviceID: String) throws -> ProfileAssignment? {
+        try database.read { db in
+            try StoredAssignment.fetchOne(db, key: deviceID).map { ProfileAssignment(profileID: $0.profileID, since: $0.since) }
+        }
+    }
+
     /// Stores a device's assignment.
     public func setAssignment(_ assignment: ProfileAssignment, for deviceID: String) throws {
         try database.write { db in

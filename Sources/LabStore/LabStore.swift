@@ -18,6 +18,10 @@ public final class LabStore: Sendable {
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // WAL with synchronous=NORMAL: a commit survives the controller being killed (SIGKILL)
+        // without an fsync per transaction; only an OS crash or power loss can lose the last
+        // commits, never corrupt the database.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         database = try DatabasePool(path: path.path, configuration: configuration)
         try Self.migrator.migrate(database)
     }

@@ -12,7 +12,7 @@ struct FleetReader {
 
     static let fields = ["model", "count", "start", "name", "serial", "host", "groupTag", "assignedUser",
                          "purchaseOrder", "assetTag", "uuid", "mac", "smbios", "hardwareHash", "reproduce", "registered", "expect",
-                         "preProvision"]
+                         "preProvision", "onESPError"]
     static let smbiosFields = ["manufacturer", "product", "version", "sku", "family", "boardSerial", "chassisSerial"]
 
     private static let unallocatedUUID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
@@ -85,6 +85,7 @@ struct FleetReader {
         let registered = entry["registered"]?.bool() ?? true
         let expect = entry["expect"].flatMap { RunSettingsReader(log: log).expectation($0) } ?? DeviceExpectation()
         let preProvision = entry["preProvision"]?.bool()
+        let onESPError = entry["onESPError"]?.oneOf([("reset", "reset"), ("continue", "continue"), ("retry", "retry")])
         let overrides = entry["smbios"]?.mapping(allowing: Self.smbiosFields)
         if count > 1, let overrides {
             for single in ["boardSerial", "chassisSerial"] where overrides[single] != nil {
@@ -114,7 +115,7 @@ struct FleetReader {
             let device = LabDevice(name: name, model: model.id, host: hostName, identity: identity, groupTag: groupTag,
                                    assignedUser: assignedUser, purchaseOrder: purchaseOrder, reproduces: reproduces,
                                    hardwareHash: hardwareHash, registered: registered, expect: expect,
-                                   preProvision: preProvision, fleetEntry: index)
+                                   preProvision: preProvision, onESPError: onESPError, fleetEntry: index)
             return Draft(device: device, explicitMAC: explicitMAC, explicitUUID: explicitUUID,
                          boardSerial: override("boardSerial"), mark: entry.mark,
                          serialMark: entry["serial"]?.mark, nameMark: entry["name"]?.mark ?? entry.mark,

@@ -125,6 +125,8 @@ public struct LabDevice: Sendable, Equatable {
     public var expect: DeviceExpectation
     /// Whether a technician pre-provisions it (default: when its profile allows it).
     public var preProvision: Bool?
+    /// The button the user presses on an ESP error screen (`reset`, `continue`, `retry`), if any.
+    public var onESPError: String?
     /// The 0-based index of the fleet entry that produced the device.
     public var fleetEntry: Int
 }

@@ -48,7 +48,7 @@ final class EndpointClient: Sendable {
                 let reply = try await attempt(method, path, body: body)
                 if reply.status < 500 { return reply }
                 if Date() > deadline { return reply }
-            } catch let error as AgentError {
+            } catch let error as AgentError where error != .networkDown {
                 throw error
             } catch {
                 if Date() > deadline { throw AgentError.unreachable("\(method) \(path): \(error)") }

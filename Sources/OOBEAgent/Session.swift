@@ -13,11 +13,14 @@ final class Session {
     var profile: AutopilotProfileDocument?
     /// Realistic seconds the ESP has run in its current phase, against its timeout.
     var espSeconds = 0.0
+    /// The state as last written to storage.
+    private var saved: DeviceState?
 
     init(agent: OOBEAgent) {
         self.agent = agent
         self.client = EndpointClient(base: agent.endpoint, client: agent.httpClient)
         self.state = (try? agent.storage.load()).flatMap { $0 } ?? DeviceState()
+        self.saved = state
     }
 
     func run() async -> OOBEAgent.Outcome {
@@ -25,7 +28,7 @@ final class Session {
         do {
             let outcome = try await flow()
             try await flush()
-            save()
+            save(durably: true)
             return outcome
         } catch let failure as Failure {
             return await fail(failure)
@@ -224,11 +227,17 @@ final class Session {
         default:
             throw AgentError.refused(DevicePaths.events, reply.status, String(decoding: reply.body, as: UTF8.self))
         }
-        save()
     }
 
-    func save() {
+    /// Writes the state to the device's storage when something other than the event counter
+    /// changed (the counter is recovered from the endpoint if a crash loses it), or always when
+    /// `durably` (the end of a boot).
+    func save(durably: Bool = false) {
+        var comparable = state
+        comparable.eventSeq = saved?.eventSeq ?? state.eventSeq
+        guard durably || comparable != saved else { return }
         try? agent.storage.save(state)
+        saved = state
     }
 
     // MARK: Faults
@@ -266,7 +275,7 @@ final class Session {
         state.failure = DeviceState.Failure(phase: failure.phase, step: failure.step, errorCode: failure.errorCode,
                                             message: failure.message)
         try? await flush()
-        save()
+        save(durably: true)
         return .failed(phase: failure.phase, errorCode: failure.errorCode, message: failure.message)
     }
 
