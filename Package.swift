@@ -24,6 +24,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pxelab", targets: ["pxelab"]),
+        .executable(name: "pxelab-agent", targets: ["pxelab-agent"]),
         .library(name: "Libvirt", targets: ["Libvirt"]),
     ],
     dependencies: [
@@ -111,6 +112,14 @@ let package = Package(
             name: "TestSupport",
             dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
             path: "Tests/TestSupport"
+        ),
+        .executableTarget(
+            name: "pxelab-agent",
+            dependencies: [
+                "OOBEAgent", "Autopilot", "DeviceIdentity",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
         ),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),

@@ -126,3 +126,32 @@ struct DeviceRouteTests {
         }
     }
 }
+
+@Suite("faults through the admin API")
+struct FaultRouteTests {
+    @Test func aRunningLabTakesFaultsAndDevicesFetchTheirOwn() async throws {
+        try await withEndpoint { running in
+            let client = running.client
+            let admin = running.adminToken
+            let added = try await client.post("/api/v1/devices/sales-1/faults", json: """
+                {"id":"timeout","kind":"hang","phase":"esp-device-setup","step":"app:company-portal","once":false}
+                """, token: admin)
+            #expect(added.status == 201)
+            #expect(added.json["id"] as? String == "api-timeout")
+            let own = try await client.get("/oobe/v1/faults?device=sales-1", token: try running.token(of: "sales-1"))
+            let faults = try ProtocolJSON.decoder().decode([Fault].self, from: own.body)
+            #expect(faults.map(\.kind) == [.hang])
+            // Another device cannot read them, nor has any.
+            #expect(try await client.get("/oobe/v1/faults?device=sales-1", token: try running.token(of: "sales-2")).status == 403)
+            #expect(try await client.get("/oobe/v1/faults?device=sales-2", token: try running.token(of: "sales-2")).jsonArray.isEmpty)
+
+            // "Already registered to another tenant": the registration moves.
+            _ = try await client.post("/api/v1/devices/sales-2/faults", json: #"{"id":"x","kind":"other-tenant","once":false}"#, token: admin)
+            #expect(try await client.get("/autopilot/v1/profile?serial=SALES-2").json["outcome"] as? String == "other-tenant")
+
+            let cleared = try await client.request(.DELETE, "/api/v1/devices/sales-1/faults", token: admin)
+            #expect(cleared.json["cleared"] as? Int == 1)
+            #expect(try await client.post("/api/v1/devices/sales-1/faults", json: #"{"kind":"explode"}"#, token: admin).status == 400)
+        }
+    }
+}

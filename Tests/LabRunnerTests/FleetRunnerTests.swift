@@ -224,3 +224,32 @@ struct ESPFollowUpTests {
         #expect(events.last?.status == .completed)
     }
 }
+
+@Suite("pxelab run: a device keeps the profile it enrolled with")
+struct CachedProfileTests {
+    @Test func profileEditsReachAnEnrolledDeviceOnlyAfterAReset() async throws {
+        let root = makeTemporaryDirectory("pxelab-run")
+        let text = """
+        lab: cache
+        models: { laptop: { manufacturer: Contoso, product: Lab Laptop } }
+        fleet: [{ model: laptop, name: retry, serial: C-1, expect: { state: failed } }]
+        profiles: [{ displayName: All, deviceNameTemplate: "OLD-%SERIAL%", assignments: [All devices] }]
+        esp: [{ displayName: ESP }]
+        apps: [{ displayName: Portal }]
+        faults: [{ devices: [retry], kind: app-failure, app: portal, once: true }]
+        """
+        let (first, lab) = try await run(text, root: root)
+        #expect(first.devices.first?.result == "failed")
+        // The admin renames the profile's template while the device sits on its ESP error.
+        lab.autopilot.configure { $0.profiles[0].deviceNameTemplate = "NEW-%SERIAL%" }
+        try lab.store.saveConfiguration(lab.autopilot.configuration)
+
+        // The device retries at its next boot: it is enrolled, so it uses its cached profile.
+        let (second, again) = try await run(text, root: root, fresh: false)
+        #expect(second.devices.first?.result == "business-ready")
+        #expect(second.devices.first?.deviceName == "OLD-C-1")
+        let profileEvents = try again.store.events(of: "retry").filter { $0.phase == .profile }
+        #expect(profileEvents.last?.status == .skipped)
+        #expect(profileEvents.last?.message?.contains("cached profile") == true)
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Autopilot
+import DeviceIdentity
+import Foundation
+import OOBEAgent
+
+/// `pxelab-agent`: the device side of a lab device, as a small program. Inside a real VM it reads
+/// the endpoint and its mode from the kernel command line (`pxelab.endpoint=...`) and its
+/// identity from the firmware (`/sys/class/dmi/id`), keeps its state on the VM's disk, and runs
+/// the boot it was started for. Every value can also be given as an option.
+@main
+struct AgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pxelab-agent",
+        abstract: "The device side of a pxelab device: network boot, Autopilot OOBE, ESP, desktop.",
+        discussion: """
+        Runs one boot of the device against its pxelab endpoint and exits with a status that says how \
+        it ended: 0 business-ready or desktop, 1 failed, 3 powered off (resealed), 4 reboot requested, \
+        5 not part of the lab. Without options it reads the endpoint from /proc/cmdline and the SMBIOS \
+        identity from /sys/class/dmi/id, as it does inside a lab VM.
+        """
+    )
+
+    @Option(help: "The endpoint (default: pxelab.endpoint= on the kernel command line).")
+    var endpoint: String?
+
+    @Option(help: "The device's state file (its disk).")
+    var state = "/var/lib/pxelab/device.json"
+
+    @Option(help: "SMBIOS serial (default: /sys/class/dmi/id/product_serial).")
+    var serial: String?
+
+    @Option(help: "SMBIOS UUID (default: /sys/class/dmi/id/product_uuid).")
+    var uuid: String?
+
+    @Option(help: "SMBIOS manufacturer (default: /sys/class/dmi/id/sys_vendor).")
+    var manufacturer: String?
+
+    @Option(help: "SMBIOS product name (default: /sys/class/dmi/id/product_name).")
+    var product: String?
+
+    @Option(help: "The boot NIC's MAC (default: the first non-loopback interface's).")
+    var mac: String?
+
+    @Option(help: "Whether the device has a TPM 2.0 (default: /dev/tpm0 exists).")
+    var tpm: Bool?
+
+    @Option(help: "Step durations as a fraction of real ones.")
+    var scale = 0.0
+
+    func run() async throws {
+        let commandLine = (try? String(contentsOfFile: "/proc/cmdline", encoding: .utf8)) ?? ""
+        let kernel = BootScript(kernelCommandLine: commandLine)
+        guard let endpoint = endpoint ?? kernel?.endpoint else {
+            throw ValidationError("no endpoint: give --endpoint, or boot with pxelab.endpoint= on the kernel command line")
+        }
+        func dmi(_ name: String) -> String? {
+            (try? String(contentsOfFile: "/sys/class/dmi/id/\(name)", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let nic = mac ?? Self.firstMAC() ?? "00-00-00-00-00-00"
+        let identity = FirmwareIdentity(serial: serial ?? dmi("product_serial") ?? "", uuid: (uuid ?? dmi("product_uuid") ?? "").lowercased(),
+                                        manufacturer: manufacturer ?? dmi("sys_vendor") ?? "", product: product ?? dmi("product_name") ?? "",
+                                        mac: nic.replacingOccurrences(of: ":", with: "-"), asset: dmi("chassis_asset_tag") ?? "")
+        let hasTPM = tpm ?? FileManager.default.fileExists(atPath: "/dev/tpm0")
+        let hash = Self.hashSource(identity, boardSerial: dmi("board_serial"), tpm: hasTPM)
+        let agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, hasTPM2: hasTPM,
+                              storage: FileDeviceStorage(file: URL(fileURLWithPath: state)), timing: Timing(scale: scale))
+        let outcome = await agent.boot()
+        print("pxelab-agent: \(outcome)")
+        switch outcome {
+        case .businessReady, .desktop: return
+        case .failed: throw ExitCode(1)
+        case .poweredOff: throw ExitCode(3)
+        case .reboot: throw ExitCode(4)
+        case .notInLab: throw ExitCode(5)
+        }
+    }
+
+    /// The hash the device collects from its own firmware values, per collection.
+    static func hashSource(_ identity: FirmwareIdentity, boardSerial: String?, tpm: Bool) -> @Sendable (Int) -> String {
+        let mac = MACAddress(identity.mac) ?? MACAddress(bytes: [0, 0, 0, 0, 0, 0])!
+        let device = DeviceIdentity(serial: identity.serial, manufacturer: identity.manufacturer, product: identity.product,
+                                    uuid: UUID(uuidString: identity.uuid) ?? UUID(), mac: mac,
+                                    board: .init(manufacturer: identity.manufacturer, product: identity.product,
+                                                 serial: boardSerial ?? ""),
+                                    chassis: .init(manufacturer: identity.manufacturer, serial: identity.serial, type: .notebook))
+        return { collection in
+            HardwareHashEncoder.encode(HashedHardware(identity: device, tpm: tpm ? .v2_0 : .none, collection: collection))
+        }
+    }
+
+    /// The MAC of the first network interface that is not loopback.
+    static func firstMAC() -> String? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/sys/class/net"))?.sorted() ?? []
+        return names.filter { $0 != "lo" }.lazy.compactMap {
+            (try? String(contentsOfFile: "/sys/class/net/\($0)/address", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }.first
+    }
+}
