@@ -64,11 +64,14 @@ public struct ConfigurationItem: Codable, Equatable, Sendable {
         case pkcsCertificate = "pkcs-certificate"
         case wifi
         case vpn
+        /// Allows Autopilot Reset from the lock screen (the Policy CSP's
+        /// DisableAutomaticReDeploymentCredentials = 0).
+        case autopilotReset = "autopilot-reset"
 
         /// Which ESP category the item is counted in.
         public var category: String {
             switch self {
-            case .policy: "Security policies"
+            case .policy, .autopilotReset: "Security policies"
             case .scepCertificate, .pkcsCertificate: "Certificates"
             case .wifi, .vpn: "Network connections"
             }

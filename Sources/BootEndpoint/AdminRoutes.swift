@@ -80,6 +80,25 @@ extension BootEndpoint {
             let body = try await JSONBody.decode(AdminActionRequest.self, from: request, limit: self.options.maxBodyBytes)
             return try JSONBody.response(try self.queueAction(body, for: name), status: .accepted)
         }
+        api.post("/devices/:name/flows/:flow") { request, context in
+            let name = try context.parameters.require("name")
+            let flow = try context.parameters.require("flow")
+            guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }
+            let body = try await JSONBody.bytes(of: request, limit: self.options.maxBodyBytes)
+            let options = body.isEmpty ? [:] : try JSONBody.decode([String: String].self, from: body)
+            guard let labOperator = self.labOperator else {
+                throw APIError(.conflict, "no-devices-hosted", "this controller does not host the lab's devices; "
+                               + "queue the action with POST /api/v1/devices/\(name)/actions instead")
+            }
+            do {
+                let json = try await labOperator.perform(flow: flow, device: name, options: options)
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json)))
+            } catch let error as APIError {
+                throw error
+            } catch {
+                throw APIError(.unprocessableContent, "flow-failed", "\(error)", field: "flow")
+            }
+        }
         api.get("/devices/:name/faults") { _, context in
             let name = try context.parameters.require("name")
             guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }

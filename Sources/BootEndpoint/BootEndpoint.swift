@@ -19,6 +19,13 @@ public final class BootEndpoint: Sendable {
     let driver: any DeviceDriver
     let clock: @Sendable () -> Date
     let logger: Logger
+    /// Who runs flows on the devices, once the controller hosting them says so.
+    private let operatorBox = OperatorBox()
+
+    /// Sets who runs lifecycle flows for the admin API.
+    public func setOperator(_ labOperator: any LabOperator) { operatorBox.set(labOperator) }
+
+    var labOperator: (any LabOperator)? { operatorBox.get() }
 
     /// How the endpoint is set up.
     public struct Options: Sendable {
@@ -134,6 +141,14 @@ public final class RunningServer: Sendable {
         await group.triggerGracefulShutdown()
         _ = await task.result
     }
+}
+
+/// Holds the lab operator, set after the endpoint is built.
+final class OperatorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: (any LabOperator)?
+    func set(_ value: any LabOperator) { lock.withLock { self.value = value } }
+    func get() -> (any LabOperator)? { lock.withLock { value } }
 }
 
 /// Decides what a device does next when nothing is queued for it: the controller's side of the

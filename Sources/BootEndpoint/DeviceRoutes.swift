@@ -3,6 +3,7 @@ import Hummingbird
 import Autopilot
 import DeviceProtocol
 import LabStore
+import LabController
 
 extension BootEndpoint {
     /// Routes a device calls with the token its boot script gave it.
@@ -43,6 +44,21 @@ extension BootEndpoint {
             return try await Offload.run {
                 try self.authenticate(device: name, request)
                 return try JSONBody.response(try self.lab.store.faults(of: name))
+            }
+        }
+        // MDM enrollment.
+        router.post("/mdm/v1/enroll") { request, _ in
+            let asked = try await JSONBody.decode(EnrollmentRequest.self, from: request, limit: self.options.maxBodyBytes)
+            return try await Offload.run {
+                try self.authenticate(device: asked.device, request)
+                guard let device = try self.lab.store.device(named: asked.device) else { throw APIError.notFound("no device") }
+                do {
+                    let record = try self.lab.autopilot.enroll(serial: device.serial, mode: asked.mode)
+                    return try JSONBody.response(EnrollmentReceipt(mdmDeviceId: record.mdmDeviceId))
+                } catch let refusal as AutopilotService.EnrollmentRefusal {
+                    throw APIError(.conflict, "enrollment-refused", refusal.description, field: "device",
+                                   details: ["errorCode": ErrorCode.text(refusal.errorCode)])
+                }
             }
         }
         // MDM: the ESP settings and tracked items for an enrolled device.
@@ -117,7 +133,7 @@ extension BootEndpoint {
 extension ConfigurationItem.Kind {
     var trackedKind: EnrollmentPolicy.TrackedItem.Kind {
         switch self {
-        case .policy: .policy
+        case .policy, .autopilotReset: .policy
         case .scepCertificate, .pkcsCertificate: .certificate
         case .wifi, .vpn: .network
         }

@@ -14,7 +14,11 @@ enum JSONBody {
     /// Reads a request body (at most `limit` bytes) as JSON of a type; a bad body is a 400 that
     /// names the field, an oversized one a 413.
     static func decode<Value: Decodable>(_ type: Value.Type, from request: Request, limit: Int) async throws -> Value {
-        let data = try await bytes(of: request, limit: limit)
+        try decode(type, from: try await bytes(of: request, limit: limit))
+    }
+
+    /// Reads JSON bytes already collected from a request (a body can be read only once).
+    static func decode<Value: Decodable>(_ type: Value.Type, from data: Data) throws -> Value {
         do {
             return try ProtocolJSON.decoder().decode(type, from: data)
         } catch let error as DecodingError {

@@ -7,4 +7,5 @@ public enum DevicePaths {
     public static let nextAction = "/oobe/v1/actions/next"
     public static let faults = "/oobe/v1/faults"
     public static let enrollment = "/mdm/v1/enrollment"
+    public static let enroll = "/mdm/v1/enroll"
 }

@@ -138,3 +138,30 @@ extension AutopilotService {
             model: template?.model, registeredAt: clock(), source: "another tenant (injected fault)")])
     }
 }
+
+extension AutopilotService {
+    /// Why MDM refused an enrollment.
+    public struct EnrollmentRefusal: Error, CustomStringConvertible {
+        public let errorCode: UInt32
+        public let description: String
+    }
+
+    /// Enrolls a registered device in MDM. A self-deploying or pre-provisioned device that was
+    /// enrolled before cannot enroll again (0x80180014) until its record is deleted (deregister
+    /// and register it again) or its next enrollment is allowed.
+    public func enroll(serial: String, mode: String) throws -> EnrollmentRecord {
+        guard let registration = try store.registeredDevices(serial: serial).first(where: { $0.tenantID == tenant.id }) else {
+            throw EnrollmentRefusal(errorCode: 0x80180014, description: "the device is not registered with Autopilot in this tenant")
+        }
+        if let earlier = try store.enrollment(of: registration.id),
+           ["self-deploying", "pre-provisioning"].contains(earlier.mode), !earlier.reenrollmentAllowed {
+            throw EnrollmentRefusal(errorCode: 0x80180014, description: "this \(earlier.mode) device was enrolled on "
+                + "\(ISO8601DateFormatter().string(from: earlier.enrolledAt)); it cannot enroll again until its Autopilot "
+                + "record is deleted or its next enrollment is allowed")
+        }
+        let record = EnrollmentRecord(registration: registration.id, mdmDeviceId: UUID().uuidString.lowercased(), mode: mode,
+                                      enrolledAt: clock(), reenrollmentAllowed: false)
+        try store.recordEnrollment(record)
+        return record
+    }
+}

@@ -29,13 +29,15 @@ public struct DeviceResult: Sendable, Codable {
 public struct RunReport: Sendable, Codable {
     public var lab: String
     public var devices: [DeviceResult]
+    /// The scenario's steps, when the lab has one.
+    public var steps: [StepResult]
     public var seconds: Double
     public var events: Int
     /// The event log written by the run (JSON lines).
     public var eventLog: String
 
-    /// Whether every device ended as the lab file expects.
-    public var allAsExpected: Bool { devices.allSatisfy(\.asExpected) }
+    /// Whether every device ended as the lab file expects and every scenario step passed.
+    public var allAsExpected: Bool { devices.allSatisfy(\.asExpected) && steps.allSatisfy(\.passed) }
 }
 
 extension DeviceExpectation {
@@ -46,4 +48,19 @@ extension DeviceExpectation {
         if let event { parts.append("event \(event)") }
         return parts.joined(separator: " ")
     }
+}
+
+/// How one scenario step went.
+public struct StepResult: Sendable, Codable {
+    public var index: Int
+    public var name: String?
+    public var line: Int
+    /// What the step did, in a few words.
+    public var summary: String
+    public var passed: Bool
+    /// What was checked or what went wrong.
+    public var details: [String]
+    public var seconds: Double
+    /// Flows the step ran.
+    public var flows: [FlowResult]
 }

@@ -36,7 +36,7 @@ enum RunSummary {
         return "[\(bar)] \(done)/\(total)  " + phases.joined(separator: " | ")
     }
 
-    static func report(lab: Lab, started: Date) throws -> RunReport {
+    static func report(lab: Lab, started: Date, checkDefaults: Bool, steps: [StepResult] = []) throws -> RunReport {
         let events = try lab.store.events(receivedSince: started.addingTimeInterval(-0.001))
         let byDevice = Dictionary(grouping: events, by: \.device)
         let resolver = AssignmentResolver(configuration: lab.autopilot.configuration)
@@ -49,7 +49,9 @@ enum RunSummary {
                 .first { $0.tenantID == lab.autopilot.tenant.id }
             let profile = registration.flatMap(resolver.profile(for:))
             let mode = profile.map { $0.isHybrid ? "hybrid" : $0.mode.rawValue } ?? "none"
-            let outcome = mine.last { $0.step == DeviceEvent.outcomeStep && $0.status == .failed }
+            // A failure counts only if the device is still failed (a recovered device is not).
+            let outcome = record?.lifecycle == .failed
+                ? mine.last { $0.step == DeviceEvent.outcomeStep && $0.status == .failed } : nil
             let ready = mine.last { $0.phase == .desktop && $0.step == "ready" && $0.status == .completed }
             let result: String = switch record?.lifecycle {
             case .deployed?: "business-ready"
@@ -73,8 +75,19 @@ enum RunSummary {
             }
             if let done = stretch { phases[done.phase.rawValue, default: 0] += done.end.timeIntervalSince(done.start) }
             let total = mine.isEmpty ? 0 : mine.last!.time.timeIntervalSince(mine.first!.time)
-            let expected = device.expect
-            var asExpected = result == expected.state.rawValue
+            // Without a scenario every device is expected business-ready unless the lab file says
+            // otherwise; with one, only what the lab file says is checked.
+            let expected = device.expect ?? (checkDefaults ? DeviceExpectation() : nil)
+            var asExpected = expected.map { result == $0.state.rawValue } ?? true
+            guard let expected else {
+                results.append(DeviceResult(
+                    device: device.name, model: device.model, mode: mode, result: result,
+                    errorCode: (outcome?.errorCode ?? (result == "failed" ? record?.errorCode : nil)).map(ErrorCode.text),
+                    failedPhase: outcome?.phase.rawValue, event: event, deviceName: ready?.message.flatMap(Self.deviceName),
+                    message: outcome?.message, phaseSeconds: phases, totalSeconds: (total * 1000).rounded() / 1000,
+                    expected: "-", asExpected: asExpected))
+                continue
+            }
             if expected.state == .failed {
                 if let code = expected.errorCode { asExpected = asExpected && outcome?.errorCode == code }
                 if let phase = expected.phase { asExpected = asExpected && outcome?.phase == phase }
@@ -88,7 +101,7 @@ enum RunSummary {
                 expected: expected.summary, asExpected: asExpected))
         }
         let log = try writeEventLog(events, lab: lab, started: started)
-        return RunReport(lab: lab.topology.lab, devices: results, seconds: Date().timeIntervalSince(started),
+        return RunReport(lab: lab.topology.lab, devices: results, steps: steps, seconds: Date().timeIntervalSince(started),
                          events: events.count, eventLog: log.path)
     }
 

@@ -128,6 +128,16 @@ public final class LabStore: Sendable {
                 table.primaryKey(["device", "id"])
             }
         }
+        migrator.registerMigration("v4: enrollments") { db in
+            try db.create(table: EnrollmentRecord.databaseTableName) { table in
+                table.primaryKey("registration", .text)
+                    .references(RegisteredDevice.databaseTableName, onDelete: .cascade)
+                table.column("mdmDeviceId", .text).notNull()
+                table.column("mode", .text).notNull()
+                table.column("enrolledAt", .datetime).notNull()
+                table.column("reenrollmentAllowed", .boolean).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -83,7 +83,7 @@ struct FleetReader {
         let explicitMAC = entry["mac"].flatMap(readMAC)
         let hardwareHash = entry["hardwareHash"].flatMap(readHash)
         let registered = entry["registered"]?.bool() ?? true
-        let expect = entry["expect"].flatMap { RunSettingsReader(log: log).expectation($0) } ?? DeviceExpectation()
+        let expect = entry["expect"].flatMap { RunSettingsReader(log: log).expectation($0) }
         let preProvision = entry["preProvision"]?.bool()
         let onESPError = entry["onESPError"]?.oneOf([("reset", "reset"), ("continue", "continue"), ("retry", "retry")])
         let overrides = entry["smbios"]?.mapping(allowing: Self.smbiosFields)

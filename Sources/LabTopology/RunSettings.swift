@@ -51,6 +51,7 @@ public struct DeviceExpectation: Sendable, Equatable {
         case businessReady = "business-ready"
         case failed
         case resealed
+        case retired
     }
 
     public var state: State

@@ -1,3 +1,5 @@
+import DeviceProtocol
+
 /// Reads the `scenario` section: a list of steps, each a mapping with one action.
 struct ScenarioReader {
     let log: DiagnosticLog
@@ -13,7 +15,7 @@ struct ScenarioReader {
         "break": ["break", "how"],
         "recover": ["recover", "method"],
         "retire": ["retire"],
-        "fault": ["fault", "inject", "phase", "clear"],
+        "fault": ["fault", "inject", "phase", "step", "code", "seconds", "app", "once", "clear"],
         "power": ["power", "action"],
         "snapshot": ["snapshot", "snapshotName"],
         "revert": ["revert", "snapshotName"],
@@ -74,9 +76,21 @@ struct ScenarioReader {
         case "retire":
             action = selector().map { .retire($0) }
         case "fault":
-            action = selector().map { devices in
-                .fault(devices, fault: fields["inject"]?.nonEmptyString(), phase: fields["phase"]?.nonEmptyString(),
-                       clear: fields["clear"]?.bool() ?? false)
+            guard let devices = selector() else { return nil }
+            if fields["clear"]?.bool() == true {
+                action = .fault(devices, nil)
+            } else {
+                guard let kind = fields.required("inject")?.oneOf(Fault.Kind.allCases.map { ($0.rawValue, $0) }) else { return nil }
+                var code: UInt32?
+                if let field = fields["code"], let text = field.string() {
+                    code = ErrorCode.parse(text)
+                    if code == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
+                }
+                let id = "scenario-\(value.mark?.line ?? 0)"
+                action = .fault(devices, Fault(id: id, kind: kind, phase: fields["phase"]?.oneOf(OOBEPhase.allCases.map { ($0.rawValue, $0) }),
+                                               step: fields["step"]?.nonEmptyString(), errorCode: code,
+                                               seconds: fields["seconds"]?.duration(), app: fields["app"]?.nonEmptyString(),
+                                               once: fields["once"]?.bool() ?? false))
             }
         case "power":
             guard let devices = selector(),

@@ -1,3 +1,5 @@
+public import DeviceProtocol
+
 /// One step of a lab's scenario: an action on devices or on the Autopilot service, or a check.
 public struct ScenarioStep: Sendable, Equatable {
     /// An optional label, used by `pxelab run --only/--from`.
@@ -29,8 +31,8 @@ public struct ScenarioStep: Sendable, Equatable {
         case recover(DeviceSelector, method: String)
         /// Unenroll, remove company data and delete the Autopilot record.
         case retire(DeviceSelector)
-        /// Inject (or clear) a fault.
-        case fault(DeviceSelector, fault: String?, phase: String?, clear: Bool)
+        /// Inject a fault (or, with nil, clear the devices' faults).
+        case fault(DeviceSelector, Fault?)
         /// Power the devices on, off or reboot them.
         case power(DeviceSelector, PowerAction)
         /// Take a named snapshot.

@@ -121,8 +121,9 @@ public struct LabDevice: Sendable, Equatable {
     /// Whether the lab registers the device with Autopilot (as an OEM would); unregistered devices
     /// get event 807 until a CSV import registers them.
     public var registered: Bool
-    /// What the device must end as after `pxelab run`.
-    public var expect: DeviceExpectation
+    /// What the device must end as after `pxelab run` (business-ready when the lab file does
+    /// not say, and the lab has no scenario).
+    public var expect: DeviceExpectation?
     /// Whether a technician pre-provisions it (default: when its profile allows it).
     public var preProvision: Bool?
     /// The button the user presses on an ESP error screen (`reset`, `continue`, `retry`), if any.

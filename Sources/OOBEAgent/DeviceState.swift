@@ -49,6 +49,10 @@ public struct DeviceState: Codable, Sendable, Equatable {
     public var failure: Failure?
     /// Whether the Windows Recovery Environment is enabled (Autopilot Reset needs it).
     public var winRE = true
+    /// After an Autopilot Reset the desktop waits for an MDM sync.
+    public var syncPendingAfterReset = false
+    /// A broken system, for break/fix drills: `corrupt-os`, `failed-update` or `lost-enrollment`.
+    public var damage: String?
 
     public init() {}
 
@@ -108,5 +112,43 @@ public struct FileDeviceStorage: DeviceStorage {
     public func save(_ state: DeviceState) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try ProtocolJSON.encoder().encode(state).write(to: file, options: .atomic)
+    }
+}
+
+extension DeviceState {
+    /// The aspects of a device a lifecycle flow keeps or removes.
+    static let aspectChecks: [(name: String, present: @Sendable (DeviceState) -> Bool, same: @Sendable (DeviceState, DeviceState) -> Bool)] = [
+        ("wifi", { !$0.wifiProfiles.isEmpty }, { $0.wifiProfiles == $1.wifiProfiles }),
+        ("certificates", { !$0.certificates.isEmpty }, { $0.certificates == $1.certificates }),
+        ("provisioning-packages", { !$0.provisioningPackages.isEmpty }, { $0.provisioningPackages == $1.provisioningPackages }),
+        ("join", { $0.join != .none }, { $0.join == $1.join }),
+        ("enrollment", { $0.enrollment != nil }, { $0.enrollment == $1.enrollment }),
+        ("apps", { !($0.deviceItems.isEmpty && $0.userItems.isEmpty) },
+         { Set($0.deviceItems + $0.userItems).isSubset(of: Set($1.deviceItems + $1.userItems)) }),
+        ("user-files", { !$0.userFiles.isEmpty }, { $0.userFiles == $1.userFiles }),
+        ("primary-user", { $0.primaryUser != nil }, { $0.primaryUser == $1.primaryUser }),
+        ("regional-settings", { $0.regional != nil }, { $0.regional == $1.regional }),
+        ("device-name", { $0.deviceName != nil }, { $0.deviceName == $1.deviceName }),
+        ("cached-profile", { $0.cachedProfile != nil }, { $0.cachedProfile == $1.cachedProfile }),
+    ]
+
+    /// What changing from this state to `after` keeps and removes, as `kept: a, b; removed: c`.
+    func changeSummary(to after: DeviceState) -> String {
+        var kept: [String] = []
+        var removed: [String] = []
+        for check in Self.aspectChecks where check.present(self) {
+            if check.same(self, after) { kept.append(check.name) } else { removed.append(check.name) }
+        }
+        return "kept: \(kept.joined(separator: ", ")); removed: \(removed.joined(separator: ", "))"
+    }
+
+    /// Reads a change summary back.
+    public static func aspects(in summary: String) -> (kept: [String], removed: [String]) {
+        func list(_ label: String) -> [String] {
+            guard let range = summary.range(of: label + ": ") else { return [] }
+            let text = summary[range.upperBound...].prefix { $0 != ";" }
+            return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return (list("kept"), list("removed"))
     }
 }

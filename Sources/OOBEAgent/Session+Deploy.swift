@@ -2,6 +2,13 @@ import Foundation
 import Autopilot
 import DeviceProtocol
 
+/// The mode names MDM is told at enrollment.
+enum DeploymentModeName {
+    static let userDriven = "user-driven"
+    static let selfDeploying = "self-deploying"
+    static let preProvisioning = "pre-provisioning"
+}
+
 /// Windows error codes the flows produce (reference: `autopilot-reference.md`).
 enum WindowsError {
     static let attestationTimeout: UInt32 = 0x800705B4
@@ -13,6 +20,10 @@ enum WindowsError {
     static let appsTimeout: UInt32 = 0x81036502
     static let appInstallFailed: UInt32 = 0x80070643
     static let enrollmentFailed: UInt32 = 0x80180018
+    static let winREDisabled: UInt32 = 0x80070032
+    static let updateFailed: UInt32 = 0x800F0922
+    /// The stop code INACCESSIBLE_BOOT_DEVICE.
+    static let inaccessibleBootDevice: UInt32 = 0x0000007B
 }
 
 extension Session {
@@ -20,10 +31,13 @@ extension Session {
     func deploy(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
         switch profile.mode {
         case .selfDeploying:
+            flowMode = DeploymentModeName.selfDeploying
             return try await selfDeploy(profile)
         case .preProvisioning where !state.resealed:
             switch try await ask(.technician, "start") {
-            case .provision: return try await preProvision(profile)
+            case .provision:
+                flowMode = DeploymentModeName.preProvisioning
+                return try await preProvision(profile)
             default: return try await userDriven(profile)
             }
         case .userDriven:
@@ -125,13 +139,22 @@ extension Session {
         save()
     }
 
-    /// MDM enrollment (once).
+    /// MDM enrollment (once), which the service may refuse.
     private func enroll() async throws {
         guard state.enrollment == nil else { return }
         report(.enrollment, "mdm", .started)
         try checkErrorFault(.enrollment, "mdm", defaultCode: WindowsError.enrollmentFailed, message: "MDM enrollment failed")
         await agent.timing.pause(Timing.Realistic.enrollment)
-        let id = UUID().uuidString.lowercased()
+        try await flush()
+        let request = EnrollmentRequest(device: device, mode: flowMode)
+        let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
+        guard reply.status == 200 else {
+            let error = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["error"] as? [String: Any]
+            let code = ((error?["details"] as? [String: String])?["errorCode"]).flatMap(ErrorCode.parse)
+            throw Failure(phase: .enrollment, step: "mdm", errorCode: code ?? WindowsError.deviceReused,
+                          message: error?["message"] as? String ?? "MDM enrollment was refused")
+        }
+        let id = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body).mdmDeviceId
         state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())
         report(.enrollment, "mdm", .completed, message: "enrolled, MDM device id \(id)")
         save()
@@ -303,8 +326,16 @@ extension Session {
             state.deviceName = Self.deviceName(template: profile.cloudAssignedDeviceName, serial: agent.identity.serial)
         }
         let name = state.deviceName!
+        if state.syncPendingAfterReset {
+            await step(.desktop, "mdm-sync", seconds: Timing.Realistic.enrollment, message: "the desktop waited for an MDM sync after the reset")
+            state.syncPendingAfterReset = false
+        }
         state.businessReady = true
         state.primaryUser = user ?? state.primaryUser
+        if let owner = state.primaryUser, state.userFiles.isEmpty {
+            // The user starts working: their own files appear in the profile.
+            state.userFiles = ["C:/Users/\(owner.split(separator: "@").first ?? "user")/Documents/notes.docx"]
+        }
         await step(.desktop, "ready", seconds: Timing.Realistic.desktop,
                    message: user == nil ? "business-ready as \(name): the sign-in screen" : "business-ready as \(name), \(user!) at the desktop")
         return .businessReady(deviceName: name)

@@ -13,6 +13,8 @@ final class Session {
     var profile: AutopilotProfileDocument?
     /// Realistic seconds the ESP has run in its current phase, against its timeout.
     var espSeconds = 0.0
+    /// The Autopilot mode this boot deploys in, as MDM is told at enrollment.
+    var flowMode = DeploymentModeName.userDriven
     /// The state as last written to storage.
     private var saved: DeviceState?
 
@@ -54,10 +56,9 @@ final class Session {
             .filter { !$0.once || !state.firedFaults.contains($0.id) }
         await step(.boot, "firmware", seconds: Timing.Realistic.firmware, message: "network boot, serial \(identity.serial)")
 
-        if script.mode == BootMode.desktop.rawValue {
-            report(.desktop, "boot", .info, message: "booted to the desktop as \(state.deviceName ?? "?")")
-            return .desktop
-        }
+        if script.mode == BootMode.desktop.rawValue { return try await desktop() }
+        // A broken system does not get as far as OOBE either.
+        if state.damage != nil && state.damage != "lost-enrollment" { return try await desktop() }
         if let previous = state.failure {
             report(.boot, "retry", .info, message: "retrying after \(previous.errorCode.map(ErrorCode.text) ?? previous.message)")
             state.failure = nil

@@ -23,6 +23,7 @@ struct PXELab: AsyncParsableCommand {
           pxelab registry --lab Topologies/demo.yaml
         """,
         subcommands: [Validate.self, Up.self, Down.self, Devices.self, Serve.self, Run.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
-                      CloneDevice.self, Registry.self, ProfileCommand.self]
+                      CloneDevice.self, Registry.self, ProfileCommand.self, Reset.self, Repurpose.self, Recover.self,
+                      Break.self, Retire.self, Snapshot.self, Revert.self]
     )
 }

@@ -35,6 +35,12 @@ struct Run: AsyncParsableCommand {
     @Flag(name: .customLong("resume"), help: "Keep each device's state from the last run instead of starting factory-fresh.")
     var resume = false
 
+    @Option(help: "Run only the scenario step with this name (repeatable).")
+    var only: [String] = []
+
+    @Option(help: "Run the scenario from the step with this name on.")
+    var from: String?
+
     func run() async throws {
         let topology = try LabOptions.load(file)
         let root = stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
@@ -44,8 +50,9 @@ struct Run: AsyncParsableCommand {
             FileHandle.standardError.write(Data(text.utf8))
         }
         let timing: LabTiming? = scale.map { LabTiming(scale: $0, jitter: topology.timing.jitter) }
-        let options = FleetRunner.Options(imagesDirectory: try ImagesFolder.locate(images), timing: timing, fresh: !resume,
-                                          progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1)
+        let options = FleetRunner.Options(session: .init(imagesDirectory: try ImagesFolder.locate(images), timing: timing),
+                                          fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
+                                          only: only.isEmpty ? nil : Set(only), from: from)
         let report: RunReport
         do {
             report = try await FleetRunner(topology: topology, stateRoot: root, options: options).run()
@@ -81,15 +88,26 @@ enum RunTable {
                       seconds(result, ["esp-device-preparation", "esp-device-setup", "esp-account-setup"]),
                       String(format: "%.2fs", result.totalSeconds), result.asExpected ? "yes" : "NO: \(result.expected)")
         }
+        var stepLines: [String] = []
+        for step in report.steps {
+            stepLines.append("\(step.passed ? "PASS" : "FAIL") \(step.index). \(step.name.map { "[\($0)] " } ?? "")\(step.summary)"
+                             + String(format: " (%.2fs)", step.seconds))
+            for detail in step.details where !step.passed || detail.contains("FAILED") || !detail.contains(": ok ") {
+                stepLines.append("       \(detail)")
+            }
+        }
         let ready = report.devices.filter { $0.result == "business-ready" }.count
         let failed = report.devices.filter { $0.result == "failed" }.count
         let unexpected = report.devices.filter { !$0.asExpected }.count
         var lines = [table.render(), ""]
+        if !stepLines.isEmpty { lines += ["scenario:"] + stepLines + [""] }
         for result in report.devices where result.result == "failed" {
             lines.append("  \(result.device): \(result.errorCode ?? "no code") in \(result.failedPhase ?? "?"): \(result.message ?? "")")
         }
+        let failedSteps = report.steps.filter { !$0.passed }.count
         lines.append("lab '\(report.lab)': \(report.devices.count) devices, \(ready) business-ready, \(failed) failed, "
-                     + "\(unexpected) not as expected; \(report.events) events in \(String(format: "%.2f", report.seconds)) s")
+                     + "\(unexpected) not as expected" + (report.steps.isEmpty ? "" : ", \(report.steps.count - failedSteps)/\(report.steps.count) steps passed")
+                     + "; \(report.events) events in \(String(format: "%.2f", report.seconds)) s")
         lines.append("event log: \(report.eventLog)")
         return lines.joined(separator: "\n")
     }

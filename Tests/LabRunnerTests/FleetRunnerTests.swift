@@ -84,7 +84,8 @@ faults:
 func run(_ text: String, root: URL = makeTemporaryDirectory("pxelab-run"), fresh: Bool = true) async throws -> (RunReport, Lab) {
     let topology = try Topology.parse(text, file: "lab.yaml")
     let report = try await FleetRunner(topology: topology, stateRoot: root,
-                                       options: .init(imagesDirectory: images, timing: LabTiming(scale: 0), fresh: fresh)).run()
+                                       options: .init(session: .init(imagesDirectory: images, timing: LabTiming(scale: 0)),
+                                                      fresh: fresh)).run()
     return (report, try Lab(topology: topology, stateRoot: root))
 }
 

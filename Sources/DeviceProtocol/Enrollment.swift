@@ -1,0 +1,17 @@
+/// `POST /mdm/v1/enroll`: a device enrolls in MDM, saying in which Autopilot mode.
+public struct EnrollmentRequest: Codable, Sendable, Equatable {
+    public var device: String
+    /// `user-driven`, `self-deploying` or `pre-provisioning`.
+    public var mode: String
+
+    public init(device: String, mode: String) {
+        self.device = device
+        self.mode = mode
+    }
+}
+
+/// The MDM service's answer to an enrollment.
+public struct EnrollmentReceipt: Codable, Sendable, Equatable {
+    public var mdmDeviceId: String
+    public init(mdmDeviceId: String) { self.mdmDeviceId = mdmDeviceId }
+}

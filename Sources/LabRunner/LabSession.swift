@@ -1,0 +1,197 @@
+public import Foundation
+import AsyncHTTPClient
+import Autopilot
+public import BootEndpoint
+import DeviceProtocol
+public import LabController
+import LabStore
+public import LabTopology
+import Libvirt
+import OOBEAgent
+
+/// A lab at work: its endpoint listening, its fleet defined on libvirt, and a virtual device per
+/// lab device that runs its agent when powered on. `pxelab run`, the flow commands and scenario
+/// steps all act through it.
+public final class LabSession: Sendable {
+    public let lab: Lab
+    public let options: Options
+    let server: RunningServer
+    let connection: Connection
+    let client: HTTPClient
+    /// The lab's endpoint.
+    public let endpoint: BootEndpoint
+    /// The button each device's user presses on an ESP error (set by scenario steps).
+    let espButtons: Locked<[String: String]>
+
+    public struct Options: Sendable {
+        /// The Images folder (iPXE templates).
+        public var imagesDirectory: URL
+        /// Replaces the lab file's timing (for example 0 in benchmarks).
+        public var timing: LabTiming?
+        /// Concurrent HTTP connections the fleet's agents share.
+        public var connections: Int
+        /// How many boots a device may go through in one operation before it counts as a boot loop.
+        public var maximumBoots: Int
+
+        public init(imagesDirectory: URL, timing: LabTiming? = nil, connections: Int = 32, maximumBoots: Int = 8) {
+            self.imagesDirectory = imagesDirectory
+            self.timing = timing
+            self.connections = connections
+            self.maximumBoots = maximumBoots
+        }
+    }
+
+    /// Opens the lab, applies its faults, starts the endpoint and brings the fleet up on the
+    /// embedded default.
+    public static func open(topology: Topology, stateRoot: URL, options: Options) async throws -> LabSession {
+        let lab = try Lab(topology: topology, stateRoot: stateRoot)
+        for host in Set(topology.devices.map { topology.host(of: $0).uri }) where !EmbeddedHost.isEmbedded(host) {
+            throw RunError("virtual devices run on the embedded default (test:///default); \(host) is not")
+        }
+        let buttons = Locked<[String: String]>([:])
+        let endpoint = try BootEndpoint(lab: lab, options: .init(port: 0, imagesDirectory: options.imagesDirectory),
+                                        driver: LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } }))
+        _ = try FaultPlan.apply(lab)
+        _ = try LabProvisioner(topology: topology, directory: lab.directory).up()
+        let server = try await endpoint.start()
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let session = LabSession(lab: lab, options: options, server: server, connection: try EmbeddedHost.open(in: lab.directory),
+                                 client: client, buttons: buttons, endpoint: endpoint)
+        endpoint.setOperator(session)
+        return session
+    }
+
+    private init(lab: Lab, options: Options, server: RunningServer, connection: Connection, client: HTTPClient,
+                 buttons: Locked<[String: String]>, endpoint: BootEndpoint) {
+        self.endpoint = endpoint
+        self.lab = lab
+        self.options = options
+        self.server = server
+        self.connection = connection
+        self.client = client
+        self.espButtons = buttons
+    }
+
+    /// The endpoint's port.
+    public var port: Int { server.port }
+
+    /// Powers every device off, saves the embedded host's state and stops the endpoint.
+    public func close() async {
+        for device in lab.topology.devices { await power(device.name) { if try $0.isActive() { try $0.destroy() } } }
+        try? await client.shutdown()
+        try? EmbeddedHost.save(connection, in: lab.directory)
+        await server.stop()
+    }
+
+    // MARK: Devices
+
+    func device(_ name: String) throws -> LabDevice {
+        guard let device = lab.topology.devices.first(where: { $0.name == name || $0.identity.serial == name }) else {
+            throw RunError("no device named or with serial '\(name)' in lab '\(lab.topology.lab)'")
+        }
+        return device
+    }
+
+    /// The device's own disk (its state file).
+    func storage(of name: String) -> FileDeviceStorage {
+        FileDeviceStorage(file: lab.directory.path("devices/\(name).json"))
+    }
+
+    /// Runs a libvirt operation on a device's domain, off the cooperative pool.
+    func power(_ name: String, _ action: @escaping @Sendable (Domain) throws -> Void) async {
+        _ = try? await connection.perform { connection in try action(connection.domain(named: name)) }
+    }
+
+    func agent(for device: LabDevice) -> OOBEAgent {
+        let topology = lab.topology
+        let timing = options.timing ?? topology.timing
+        return OOBEAgent(
+            endpoint: "http://127.0.0.1:\(port)",
+            identity: FirmwareIdentity(serial: device.identity.serial, uuid: device.identity.uuid.uuidString.lowercased(),
+                                       manufacturer: device.identity.manufacturer, product: device.identity.product,
+                                       mac: device.identity.mac.description.replacingOccurrences(of: ":", with: "-"),
+                                       asset: device.identity.chassis.assetTag ?? ""),
+            hardwareHash: { collection in topology.hardwareHash(of: device, collection: collection) },
+            hasTPM2: topology.model(of: device).tpm == .v2_0,
+            storage: storage(of: device.name),
+            timing: Timing(scale: timing.scale, jitter: timing.jitter),
+            httpClient: client)
+    }
+
+    /// Powers a device on and runs its agent through reboots and power cycles until it reaches
+    /// an end state (or boots too often: a boot loop). The domain is powered off at the end.
+    @discardableResult
+    func boot(_ device: LabDevice, stopAtReseal: Bool = false) async -> BootRun {
+        let agent = agent(for: device)
+        let name = device.name
+        await power(name) { if try !$0.isActive() { try $0.start() } }
+        var boots = 0
+        var outcome = OOBEAgent.Outcome.reboot
+        loop: while boots < options.maximumBoots {
+            boots += 1
+            outcome = await agent.boot()
+            switch outcome {
+            case .reboot:
+                await power(name) { try $0.reboot() }
+            case .poweredOff:
+                await power(name) { try $0.destroy() }
+                if stopAtReseal { break loop }
+                await power(name) { try $0.start() }  // the user unboxes the resealed device
+            case .businessReady, .failed, .desktop, .notInLab:
+                break loop
+            }
+        }
+        await power(name) { if try $0.isActive() { try $0.destroy() } }
+        return BootRun(outcome: outcome, boots: boots, bootLoop: boots >= options.maximumBoots && outcome == .reboot)
+    }
+
+    /// How a power-on ended.
+    struct BootRun: Sendable {
+        let outcome: OOBEAgent.Outcome
+        let boots: Int
+        /// The device kept rebooting without reaching an end state.
+        let bootLoop: Bool
+    }
+
+    /// Powers devices on and drives each to its end state, all at once.
+    public func deploy(_ names: [String]) async throws {
+        let devices = try names.map(device)
+        await withTaskGroup(of: Void.self) { group in
+            for device in devices {
+                group.addTask { await self.boot(device, stopAtReseal: device.expect?.state == .resealed) }
+            }
+        }
+    }
+
+    /// Starts every device from a factory-fresh state: disks wiped (the firmware's counters
+    /// kept), lifecycle back to factory, no MDM enrollment remembered.
+    public func factoryReset() throws {
+        try lab.store.clearEnrollments()
+        for device in lab.topology.devices {
+            let storage = storage(of: device.name)
+            var state = (try storage.load() ?? DeviceState()).wiped()
+            state.winRE = lab.topology.model(of: device).winRE
+            try storage.save(state)
+            try lab.store.setLifecycle(.factory, of: device.name, at: Date())
+        }
+    }
+
+    /// The button a device's user presses on an ESP error from now on (nil: none).
+    public func setESPButton(_ button: String?, for name: String) {
+        espButtons.withLock { $0[name] = button }
+    }
+}
+
+/// A value behind a lock.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value
+    init(_ value: Value) { self.value = value }
+    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body(&value)
+    }
+}

@@ -1,0 +1,260 @@
+import Foundation
+import Autopilot
+import DeviceProtocol
+import LabController
+import LabStore
+import LabTopology
+
+/// Runs a lab's scenario steps in order against a session, checking each step's expectations.
+struct ScenarioExecutor {
+    let session: LabSession
+    /// The most recent flow of each device, for `expect` steps on kept and removed aspects.
+    let lastFlows = Locked<[String: FlowResult]>([:])
+
+    var lab: Lab { session.lab }
+
+    func run(_ steps: [ScenarioStep], only: Set<String>? = nil, from: String? = nil) async -> [StepResult] {
+        var results: [StepResult] = []
+        var started = from == nil
+        for (index, step) in steps.enumerated() {
+            if !started, step.name == from { started = true }
+            guard started, only.map({ step.name.map($0.contains) ?? false }) ?? true else { continue }
+            results.append(await execute(step, index: index + 1))
+        }
+        return results
+    }
+
+    func execute(_ step: ScenarioStep, index: Int) async -> StepResult {
+        let start = Date()
+        var result = StepResult(index: index, name: step.name, line: step.line, summary: Self.summary(step.action),
+                                passed: true, details: [], seconds: 0, flows: [])
+        do {
+            try await perform(step.action, into: &result)
+        } catch {
+            result.passed = false
+            result.details.append("error: \(error)")
+        }
+        result.seconds = Date().timeIntervalSince(start)
+        return result
+    }
+
+    private func perform(_ action: ScenarioStep.Action, into result: inout StepResult) async throws {
+        switch action {
+        case .deploy(let selector):
+            try await session.deploy(try names(selector))
+        case .wait(let selector, let state, let timeout):
+            let deadline = Date().addingTimeInterval(timeout)
+            let names = try names(selector)
+            while true {
+                let states = try names.map { try label(of: $0) }
+                if states.allSatisfy({ $0 == state }) { break }
+                guard Date() < deadline else {
+                    result.passed = false
+                    result.details.append("timed out waiting for \(state): " + zip(names, states).map { "\($0) is \($1)" }.joined(separator: ", "))
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        case .expect(let expectation):
+            for name in try names(expectation.devices) { check(expectation, on: name, into: &result) }
+        case .reset(let selector, let remote):
+            try await flows(selector, into: &result) { try await session.reset($0, remote: remote) }
+        case .repurpose(let selector, let wipe, let groupTag, let user):
+            try await flows(selector, into: &result) {
+                try await session.repurpose($0, wipe: wipe.rawValue, groupTag: groupTag, assignedUser: user)
+            }
+        case .breakDevice(let selector, let how):
+            for name in try names(selector) { try await session.breakDevice(name, how: how) }
+        case .recover(let selector, let method):
+            try await flows(selector, into: &result) { try await session.recover($0, method: method) }
+        case .retire(let selector):
+            try await flows(selector, into: &result) { try await session.retire($0) }
+        case .fault(let selector, let fault):
+            for name in try names(selector) {
+                if var fault {
+                    fault.id = "api-" + fault.id
+                    if fault.kind == .otherTenant { try lab.autopilot.moveToOtherTenant(serial: try session.device(name).identity.serial) }
+                    try lab.store.addFault(fault, to: name)
+                } else {
+                    try lab.store.clearFaults(of: name)
+                }
+            }
+        case .power(let selector, let power):
+            try await flows(selector, into: &result) { try await session.power($0, action: power.rawValue) }
+        case .snapshot(let selector, let name):
+            for device in try names(selector) { try await session.snapshot(device, as: name) }
+        case .revert(let selector, let name):
+            for device in try names(selector) { try await session.revert(device, to: name) }
+        case .importCSV(let path):
+            let file = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: lab.topology.source).deletingLastPathComponent())
+            let registered = try lab.autopilot.importCSV(try Data(contentsOf: file), source: file.lastPathComponent)
+            result.details.append("registered \(registered.count) devices from \(file.lastPathComponent)")
+        case .setGroupTag(let selector, let tag):
+            if let problem = GroupTag.problem(tag) { throw RunError(problem) }
+            for name in try names(selector) {
+                let serial = try session.device(name).identity.serial
+                for var registration in try lab.store.registeredDevices(serial: serial) where registration.tenantID == lab.autopilot.tenant.id {
+                    registration.groupTag = tag.isEmpty ? nil : tag
+                    try lab.store.update(registration)
+                }
+            }
+        case .assignProfile(let profile, let groups):
+            var found = false
+            lab.autopilot.configure { configuration in
+                for index in configuration.profiles.indices where configuration.profiles[index].displayName == profile {
+                    configuration.profiles[index].assignments = groups
+                    found = true
+                }
+            }
+            guard found else { throw RunError("no profile named '\(profile)'") }
+            try lab.store.saveConfiguration(lab.autopilot.configuration)
+        case .parallel(let steps):
+            let outcomes = await withTaskGroup(of: StepResult.self) { group in
+                for (offset, step) in steps.enumerated() {
+                    group.addTask { await self.execute(step, index: offset + 1) }
+                }
+                return await group.reduce(into: [StepResult]()) { $0.append($1) }
+            }
+            for outcome in outcomes.sorted(by: { $0.index < $1.index }) {
+                result.passed = result.passed && outcome.passed
+                result.details += outcome.details.map { "\(outcome.summary): \($0)" }
+                result.flows += outcome.flows
+            }
+        }
+    }
+
+    /// Runs a flow on each selected device, at the same time.
+    private func flows(_ selector: DeviceSelector, into result: inout StepResult,
+                       _ body: @escaping @Sendable (String) async throws -> FlowResult) async throws {
+        let names = try names(selector)
+        let outcomes = try await withThrowingTaskGroup(of: FlowResult.self) { group in
+            for name in names { group.addTask { try await body(name) } }
+            return try await group.reduce(into: [FlowResult]()) { $0.append($1) }
+        }
+        for flow in outcomes.sorted(by: { $0.device < $1.device }) {
+            lastFlows.withLock { $0[flow.device] = flow }
+            result.flows.append(flow)
+            result.details.append("\(flow.device): \(flow.flow) -> \(flow.result)" + (flow.errorCode.map { " \($0)" } ?? "")
+                                  + " through " + flow.phases.joined(separator: ", "))
+        }
+    }
+
+    /// Checks one device against an expectation.
+    private func check(_ expectation: Expectation, on name: String, into result: inout StepResult) {
+        func verify(_ ok: Bool, _ what: String) {
+            result.details.append("\(name): \(ok ? "ok" : "FAILED") \(what)")
+            if !ok { result.passed = false }
+        }
+        do {
+            let record = try lab.store.device(named: name)
+            let flow = lastFlows.withLock { $0[name] }
+            let events = try lab.store.events(of: name)
+            if let state = expectation.state {
+                let actual = try label(of: name)
+                verify(actual == state, "state \(state) (is \(actual))")
+            }
+            if let code = expectation.errorCode {
+                let failure = events.last { $0.status == .failed && $0.errorCode != nil }
+                let actual = failure?.errorCode ?? record?.errorCode
+                verify(actual == code, "error \(ErrorCode.text(code)) (is \(actual.map(ErrorCode.text) ?? "none"))")
+            }
+            if let phase = expectation.phase {
+                let failure = events.last { $0.step == DeviceEvent.outcomeStep && $0.status == .failed }
+                    ?? events.last { $0.status == .failed }
+                verify(failure?.phase.rawValue == phase, "failure in \(phase) (is \(failure?.phase.rawValue ?? "none"))")
+            }
+            for pattern in expectation.eventPresent {
+                verify(events.contains { Self.matches($0, pattern) }, "event \(pattern) present")
+            }
+            for pattern in expectation.eventAbsent {
+                verify(!events.contains { Self.matches($0, pattern) }, "event \(pattern) absent")
+            }
+            if let max = expectation.maxSeconds {
+                let seconds = flow?.seconds ?? 0
+                verify(seconds <= max, "took at most \(max) s (took \(String(format: "%.2f", seconds)) s)")
+            }
+            if let min = expectation.minSeconds {
+                let seconds = flow?.seconds ?? 0
+                verify(seconds >= min, "took at least \(min) s (took \(String(format: "%.2f", seconds)) s)")
+            }
+            for aspect in expectation.kept {
+                verify(flow?.kept.contains(aspect) == true, "kept \(aspect) (kept: \(flow?.kept.joined(separator: ", ") ?? "no flow"))")
+            }
+            for aspect in expectation.removed {
+                verify(flow?.removed.contains(aspect) == true,
+                       "removed \(aspect) (removed: \(flow?.removed.joined(separator: ", ") ?? "no flow"))")
+            }
+        } catch {
+            verify(false, "could not be checked: \(error)")
+        }
+    }
+
+    /// `phase/step` or `phase/step/status`, where `*` matches anything.
+    static func matches(_ event: StoredEvent, _ pattern: String) -> Bool {
+        let parts = pattern.split(separator: "/").map(String.init)
+        let actual = [event.phase.rawValue, event.step, event.status.rawValue]
+        return parts.enumerated().allSatisfy { index, part in part == "*" || (index < actual.count && actual[index] == part) }
+    }
+
+    /// A device's state in scenario words: `business-ready` for deployed, else its lifecycle,
+    /// with `not-registered` for a device the service does not know.
+    func label(of name: String) throws -> String {
+        guard let record = try lab.store.device(named: name) else { return "unknown" }
+        return record.lifecycle == .deployed ? "business-ready" : record.lifecycle.rawValue
+    }
+
+    /// The devices a selector picks.
+    func names(_ selector: DeviceSelector) throws -> [String] {
+        let devices = lab.topology.devices
+        switch selector {
+        case .all: return devices.map(\.name)
+        case .devices(let list):
+            return try list.map { try session.device($0).name }
+        case .model(let model): return devices.filter { $0.model == model }.map(\.name)
+        case .groupTag(let tag):
+            return try devices.filter { device in
+                try lab.store.registeredDevices(serial: device.identity.serial).contains { $0.groupTag == tag }
+            }.map(\.name)
+        case .group(let group):
+            let resolver = AssignmentResolver(configuration: lab.autopilot.configuration)
+            return try devices.filter { device in
+                try lab.store.registeredDevices(serial: device.identity.serial).contains { registration in
+                    resolver.groups(of: registration).contains { $0.displayName == group }
+                }
+            }.map(\.name)
+        }
+    }
+
+    static func summary(_ action: ScenarioStep.Action) -> String {
+        switch action {
+        case .deploy(let selector): "deploy \(selector.text)"
+        case .wait(let selector, let state, _): "wait for \(selector.text) to be \(state)"
+        case .expect(let expectation): "expect \(expectation.devices.text)"
+        case .reset(let selector, let remote): "\(remote ? "remote" : "local") reset of \(selector.text)"
+        case .repurpose(let selector, let wipe, let tag, _): "repurpose \(selector.text) (\(wipe.rawValue)\(tag.map { ", group tag \($0)" } ?? ""))"
+        case .breakDevice(let selector, let how): "break \(selector.text): \(how)"
+        case .recover(let selector, let method): "recover \(selector.text) by \(method)"
+        case .retire(let selector): "retire \(selector.text)"
+        case .fault(let selector, let fault): fault.map { "inject \($0.kind.rawValue) into \(selector.text)" } ?? "clear faults of \(selector.text)"
+        case .power(let selector, let power): "power \(power.rawValue) \(selector.text)"
+        case .snapshot(let selector, let name): "snapshot \(selector.text) as \(name)"
+        case .revert(let selector, let name): "revert \(selector.text) to \(name)"
+        case .importCSV(let path): "import \(path)"
+        case .setGroupTag(let selector, let tag): "set group tag \(tag) on \(selector.text)"
+        case .assignProfile(let profile, let groups): "assign \(profile) to \(groups.joined(separator: ", "))"
+        case .parallel(let steps): "in parallel: " + steps.map { summary($0.action) }.joined(separator: "; ")
+        }
+    }
+}
+
+extension DeviceSelector {
+    var text: String {
+        switch self {
+        case .all: "all devices"
+        case .devices(let names): names.joined(separator: ", ")
+        case .group(let group): "group \(group)"
+        case .model(let model): "model \(model)"
+        case .groupTag(let tag): "group tag \(tag)"
+        }
+    }
+}

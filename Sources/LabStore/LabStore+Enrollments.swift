@@ -1,0 +1,46 @@
+public import Foundation
+public import GRDB
+
+/// An MDM enrollment the service remembers, by Autopilot registration.
+public struct EnrollmentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "enrollmentRecord"
+    /// The registration's ZTDId.
+    public var registration: String
+    public var mdmDeviceId: String
+    /// The Autopilot mode it enrolled in.
+    public var mode: String
+    public var enrolledAt: Date
+    /// Whether the next enrollment of a self-deploying or pre-provisioned device is allowed.
+    public var reenrollmentAllowed: Bool
+
+    public init(registration: String, mdmDeviceId: String, mode: String, enrolledAt: Date, reenrollmentAllowed: Bool) {
+        self.registration = registration
+        self.mdmDeviceId = mdmDeviceId
+        self.mode = mode
+        self.enrolledAt = enrolledAt
+        self.reenrollmentAllowed = reenrollmentAllowed
+    }
+}
+
+extension LabStore {
+    public func enrollment(of registration: String) throws -> EnrollmentRecord? {
+        try database.read { db in try EnrollmentRecord.fetchOne(db, key: registration) }
+    }
+
+    public func recordEnrollment(_ record: EnrollmentRecord) throws {
+        try database.write { db in try record.save(db) }
+    }
+
+    /// Forgets every MDM enrollment (a lab starting over with factory-fresh devices).
+    public func clearEnrollments() throws {
+        _ = try database.write { db in try EnrollmentRecord.deleteAll(db) }
+    }
+
+    /// Lets a self-deploying or pre-provisioned device enroll once more.
+    @discardableResult
+    public func allowReenrollment(of registration: String) throws -> Bool {
+        try database.write { db in
+            try EnrollmentRecord.filter(key: registration).updateAll(db, Column("reenrollmentAllowed").set(to: true)) > 0
+        }
+    }
+}

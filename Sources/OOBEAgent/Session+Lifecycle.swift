@@ -1,0 +1,142 @@
+import Foundation
+import DeviceProtocol
+
+/// What the lifecycle flows do to the device's own state, as Windows does it.
+extension Session {
+    /// The id of the policy that allows Autopilot Reset from the lock screen.
+    static let resetPolicy = "autopilot-reset"
+
+    /// At the desktop the device asks the controller once what to do (polling while told to
+    /// wait): nothing, or a reset, wipe, retire, power-off or reboot.
+    func desktop() async throws -> OOBEAgent.Outcome {
+        if let damage = state.damage, damage != "lost-enrollment" { return try await damaged(damage) }
+        report(.desktop, "boot", .info, message: "booted to the desktop as \(state.deviceName ?? "?")")
+        let action = try await ask(.desktop, "idle")
+        if state.damage == "lost-enrollment", case .proceed = action { return try await damaged("lost-enrollment") }
+        switch action {
+        case .reset(let remote): return try await reset(remote: remote)
+        case .wipe(let keepEnrollment, let keepUserData): return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
+        case .retire: return try await retire()
+        case .powerOff: return .poweredOff
+        case .reboot: return .reboot
+        default: return .desktop
+        }
+    }
+
+    /// Autopilot Reset. Keeps Wi-Fi, provisioning packages, the Entra join, the MDM enrollment
+    /// and SCEP certificates; removes personal files, apps, settings and the primary user;
+    /// regional settings go back to the originals; the short OOBE and the ESP run again and the
+    /// desktop waits for an MDM sync. Needs WinRE (else 0x80070032); hybrid-joined devices are
+    /// not supported. A refused reset leaves the device at its desktop.
+    func reset(remote: Bool) async throws -> OOBEAgent.Outcome {
+        let how = remote ? "remote (MDM action)" : "local (Ctrl+Win+R, local administrator sign-in)"
+        report(.lifecycle, "reset", .started, message: how)
+        if case .hybrid = state.join {
+            report(.lifecycle, "reset", .failed, message: "Autopilot Reset is not supported for hybrid-joined devices")
+            return .desktop
+        }
+        if !remote && !state.deviceItems.contains(Self.resetPolicy) {
+            report(.lifecycle, "reset", .failed,
+                   message: "Autopilot Reset from the lock screen is not allowed by policy (DisableAutomaticReDeploymentCredentials)")
+            return .desktop
+        }
+        guard state.winRE else {
+            report(.lifecycle, "reset", .failed, errorCode: WindowsError.winREDisabled,
+                   message: "the Windows Recovery Environment is not enabled")
+            return .desktop
+        }
+        await agent.timing.pause(Timing.Realistic.reset)
+        let removed = "\(state.userFiles.count) personal files, \(state.deviceItems.count + state.userItems.count) apps and settings"
+            + (state.primaryUser.map { ", user \($0)" } ?? "")
+        var next = state.wiped()
+        next.join = state.join
+        next.enrollment = state.enrollment
+        next.wifiProfiles = state.wifiProfiles
+        next.certificates = state.certificates
+        next.provisioningPackages = state.provisioningPackages
+        next.deviceName = state.deviceName
+        next.resealed = state.resealed
+        // Wi-Fi profiles and certificates stay in place, so the ESP finds them done.
+        next.deviceItems = state.deviceItems.filter { state.wifiProfiles.contains($0) || state.certificates.contains($0) }
+        next.syncPendingAfterReset = true
+        let summary = state.changeSummary(to: next)
+        state = next
+        report(.lifecycle, "reset", .completed, message: "\(summary); \(removed); regional settings back to the originals")
+        save(durably: true)
+        return .reboot
+    }
+
+    /// A wipe: everything, or keeping the enrollment (and join) or the user's data. The next boot
+    /// starts OOBE again.
+    func wipe(keepEnrollment: Bool, keepUserData: Bool) async throws -> OOBEAgent.Outcome {
+        report(.lifecycle, "wipe", .started, message: keepEnrollment ? "keeping the enrollment" : (keepUserData ? "keeping user data" : "full"))
+        await agent.timing.pause(Timing.Realistic.wipe)
+        var next = state.wiped()
+        if keepEnrollment {
+            next.join = state.join
+            next.enrollment = state.enrollment
+            next.provisioningPackages = state.provisioningPackages
+            next.wifiProfiles = state.wifiProfiles
+        }
+        if keepUserData {
+            next.primaryUser = state.primaryUser
+            next.userFiles = state.userFiles
+        }
+        let summary = state.changeSummary(to: next)
+        state = next
+        report(.lifecycle, "wipe", .completed, message: "\(summary); the device starts the out-of-box experience again")
+        save(durably: true)
+        return .reboot
+    }
+
+    /// Retire: MDM unenrollment and company data removed; the user's own files stay.
+    func retire() async throws -> OOBEAgent.Outcome {
+        report(.lifecycle, "retire", .started)
+        var next = state
+        next.enrollment = nil
+        next.deviceItems = []
+        next.userItems = []
+        next.wifiProfiles = []
+        next.certificates = []
+        next.cachedProfile = nil
+        next.businessReady = false
+        let summary = state.changeSummary(to: next)
+        state = next
+        report(.lifecycle, "retire", .completed, message: "\(summary); unenrolled, company data removed")
+        save(durably: true)
+        return .desktop
+    }
+
+    /// A device broken on purpose cannot reach its desktop. At the recovery screen someone may
+    /// start an Autopilot Reset from WinRE (which repairs the system) or reimage it.
+    private func damaged(_ damage: String) async throws -> OOBEAgent.Outcome {
+        switch try await ask(.boot, "recovery") {
+        case .reset(let remote) where damage != "lost-enrollment":
+            report(.boot, "recovery", .info, message: "Autopilot Reset started from the Windows Recovery Environment")
+            state.damage = nil
+            let outcome = try await reset(remote: remote)
+            if outcome == .desktop { state.damage = damage }  // refused: still broken
+            return outcome
+        case .wipe(let keepEnrollment, let keepUserData):
+            state.damage = nil
+            return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
+        default:
+            break
+        }
+        switch damage {
+        case "lost-enrollment":
+            report(.desktop, "mdm-sync", .failed, errorCode: WindowsError.enrollmentFailed,
+                   message: "the device is no longer enrolled: MDM sync fails")
+            throw Failure(phase: .desktop, step: DeviceEvent.outcomeStep, errorCode: WindowsError.enrollmentFailed,
+                          message: "lost MDM enrollment")
+        case "failed-update":
+            report(.boot, "windows-update", .failed, errorCode: WindowsError.updateFailed,
+                   message: "a cumulative update failed to install; undoing changes, restarting")
+            return .reboot
+        default:
+            report(.boot, "os", .failed, errorCode: WindowsError.inaccessibleBootDevice,
+                   message: "INACCESSIBLE_BOOT_DEVICE: the system cannot start; automatic repair restarts it")
+            return .reboot
+        }
+    }
+}

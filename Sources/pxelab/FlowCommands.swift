@@ -1,0 +1,206 @@
+import ArgumentParser
+import DeviceProtocol
+import Foundation
+import LabController
+import LabRunner
+import LabTopology
+
+/// Options every flow command shares: the device, the lab, waiting or not.
+struct FlowOptions: ParsableArguments {
+    @Argument(help: "The device's name or serial.")
+    var device: String
+
+    @OptionGroup var selection: LabSelection
+
+    @Option(help: "Step durations as a fraction of real ones (default: the lab file's timing).")
+    var scale: Double?
+
+    @Option(help: "The Images folder (default: ./Images, or the one next to pxelab's sources).")
+    var images: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    /// Runs a flow in a session on the lab's virtual devices and prints what happened.
+    func run(_ body: @Sendable (LabSession) async throws -> FlowResult) async throws {
+        let file: String
+        do { file = try selection.lab ?? Lab.onlyLabFile(under: selection.stateRoot) } catch {
+            printError("\(error)")
+            throw ExitCode(2)
+        }
+        let topology = try LabOptions.load(file)
+        let timing = scale.map { LabTiming(scale: $0, jitter: topology.timing.jitter) }
+        let session = try await LabSession.open(topology: topology, stateRoot: selection.stateRoot,
+                                                options: .init(imagesDirectory: try ImagesFolder.locate(images), timing: timing))
+        let result: FlowResult
+        do {
+            result = try await body(session)
+        } catch {
+            await session.close()
+            printError("pxelab: \(error)")
+            throw ExitCode.failure
+        }
+        await session.close()
+        if json {
+            try printJSON(result)
+        } else {
+            print("\(result.device): \(result.flow) -> \(result.result)" + (result.errorCode.map { " \($0)" } ?? "")
+                  + String(format: " in %.2f s, %d boot(s)", result.seconds, result.boots))
+            print("  phases: \(result.phases.joined(separator: " > "))")
+            if !result.kept.isEmpty { print("  kept: \(result.kept.joined(separator: ", "))") }
+            if !result.removed.isEmpty { print("  removed: \(result.removed.joined(separator: ", "))") }
+            if let message = result.message { print("  \(message)") }
+        }
+        if result.refused { printError("pxelab: the device refused the \(result.flow)") }
+        if result.result == "failed" || result.result == "boot-loop" || result.refused { throw ExitCode.failure }
+    }
+
+    /// Queues a device-side action for the device's next boot, without waiting.
+    func queue(_ action: NextAction) throws {
+        let file = try selection.lab ?? Lab.onlyLabFile(under: selection.stateRoot)
+        let lab = try Lab(topology: try LabOptions.load(file), stateRoot: selection.stateRoot)
+        guard let device = lab.topology.devices.first(where: { $0.name == device || $0.identity.serial == device }) else {
+            throw ValidationError("no device named or with serial '\(device)'")
+        }
+        try lab.store.enqueue(action, for: device.name, at: Date())
+        print("\(device.name): queued; the device carries it out at its next boot")
+    }
+}
+
+struct Reset: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Autopilot Reset a device, locally (Ctrl+Win+R at the lock screen) or remotely (the MDM action).",
+        discussion: """
+        Keeps Wi-Fi, provisioning packages, the Entra join, the MDM enrollment and SCEP certificates; removes \
+        personal files, apps, settings and the primary user; regional settings go back to the originals; the \
+        device runs the short OOBE and the ESP again and waits for an MDM sync. A local reset needs the \
+        Autopilot Reset policy (a policy of kind autopilot-reset); every reset needs WinRE (else 0x80070032); \
+        hybrid-joined devices are refused. Returns when the device is business-ready again.
+        """
+    )
+    @OptionGroup var flow: FlowOptions
+    @Flag(help: "The remote reset (an MDM action) instead of the local one.")
+    var remote = false
+    @Flag(name: .customLong("no-wait"), help: "Queue the reset for the device's next boot and return.")
+    var noWait = false
+
+    func run() async throws {
+        if noWait { return try flow.queue(.reset(remote: remote)) }
+        let (device, remote) = (flow.device, remote)
+        try await flow.run { try await $0.reset(device, remote: remote) }
+    }
+}
+
+struct Repurpose: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Wipe a device, optionally give it a new group tag or user, and run Autopilot again.",
+        discussion: """
+        --wipe full removes everything; keep-enrollment keeps the join and enrollment; keep-user-data keeps the \
+        user's files; fresh-start and fresh-start-keep-user-data remove apps. A new group tag lets assignment \
+        pick another profile (and so another device name). Self-deploying and pre-provisioned devices are blocked \
+        with 0x80180014 until their Autopilot record is deleted or their next enrollment is allowed.
+        """
+    )
+    @OptionGroup var flow: FlowOptions
+    @Option(help: "full, keep-enrollment, keep-user-data, fresh-start or fresh-start-keep-user-data.")
+    var wipe = "full"
+    @Option(name: .customLong("group-tag"), help: "The new group tag.")
+    var groupTag: String?
+    @Option(help: "The new assigned user.")
+    var user: String?
+
+    func run() async throws {
+        guard ScenarioStep.WipeKind(rawValue: wipe) != nil else {
+            throw ValidationError("--wipe takes " + ScenarioStep.WipeKind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        let (device, wipe, groupTag, user) = (flow.device, wipe, groupTag, user)
+        try await flow.run { try await $0.repurpose(device, wipe: wipe, groupTag: groupTag, assignedUser: user) }
+    }
+}
+
+struct Recover: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring a broken device back to business-ready (break/fix).",
+        discussion: """
+        Boots the device to see whether it reaches its desktop (a boot loop, an error or an ESP timeout says it \
+        does not), applies the recovery (autopilot-reset, reimage over PXE, or snapshot:NAME) and checks it is \
+        business-ready again. Break a device on purpose with `pxelab break`.
+        """
+    )
+    @OptionGroup var flow: FlowOptions
+    @Option(help: "autopilot-reset, reimage or snapshot:NAME.")
+    var method = "autopilot-reset"
+
+    func run() async throws {
+        let (device, method) = (flow.device, method)
+        try await flow.run { try await $0.recover(device, method: method) }
+    }
+}
+
+struct Break: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "break",
+        abstract: "Break a device on purpose: corrupt-os, unbootable-disk, failed-update, lost-enrollment, stuck-esp."
+    )
+    @OptionGroup var flow: FlowOptions
+    @Option(help: "How to break it.")
+    var how = "corrupt-os"
+
+    func run() async throws {
+        let (device, how) = (flow.device, how)
+        try await flow.run { session in
+            try await session.breakDevice(device, how: how)
+            return try await session.power(device, action: "on")
+        }
+    }
+}
+
+struct Retire: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Retire a device: unenroll, remove company data, delete its Autopilot registration.",
+        discussion: "A retired and deregistered device that boots gets 807 until it is registered again (pxelab import-csv)."
+    )
+    @OptionGroup var flow: FlowOptions
+    @Flag(name: .customLong("no-wait"), help: "Queue the retire for the device's next boot and return.")
+    var noWait = false
+
+    func run() async throws {
+        if noWait { return try flow.queue(.retire) }
+        let device = flow.device
+        try await flow.run { try await $0.retire(device) }
+    }
+}
+
+struct Snapshot: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Take a named snapshot of a device (libvirt's, with the device's disk and lifecycle state)."
+    )
+    @OptionGroup var flow: FlowOptions
+    @Argument(help: "The snapshot's name, such as at-oobe or business-ready.")
+    var name: String
+
+    func run() async throws {
+        let (device, name) = (flow.device, name)
+        try await flow.run { session in
+            try await session.snapshot(device, as: name)
+            return try await session.power(device, action: "off")
+        }
+    }
+}
+
+struct Revert: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Revert a device to a named snapshot and boot it, to retest a phase in seconds."
+    )
+    @OptionGroup var flow: FlowOptions
+    @Argument(help: "The snapshot's name.")
+    var name: String
+
+    func run() async throws {
+        let (device, name) = (flow.device, name)
+        try await flow.run { session in
+            try await session.revert(device, to: name)
+            return try await session.power(device, action: "on")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Testing
+import Autopilot
+import DeviceProtocol
+import LabController
+import LabRunner
+import LabStore
+import LabTopology
+import OOBEAgent
+import TestSupport
+
+let flowsLab = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies/flows.yaml")
+    .standardizedFileURL
+
+@Suite("lifecycle flows")
+struct FlowTests {
+    @Test func theShippedFlowsLabPassesEveryStep() async throws {
+        let topology = try Topology.load(file: flowsLab.path)
+        let report = try await FleetRunner(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-flows"),
+                                           options: .init(session: .init(imagesDirectory: images))).run()
+        for step in report.steps where !step.passed {
+            Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
+        }
+        #expect(report.steps.count == 23)
+        #expect(report.allAsExpected)
+    }
+
+    func session(_ text: String) async throws -> LabSession {
+        let session = try await LabSession.open(topology: try Topology.parse(text, file: "flows.yaml"),
+                                                stateRoot: makeTemporaryDirectory("pxelab-flows"),
+                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
+        try session.factoryReset()
+        return session
+    }
+
+    let lab = """
+    lab: f
+    models:
+      laptop: { manufacturer: Contoso, product: Lab Laptop }
+      no-winre: { manufacturer: Contoso, product: Old Laptop, winre: false }
+    fleet:
+      - { model: laptop, name: a, serial: F-1 }
+      - { model: laptop, name: b, serial: F-2 }
+      - { model: no-winre, name: c, serial: F-3 }
+    profiles: [{ displayName: All, deviceNameTemplate: "LAB-%SERIAL%", assignments: [All devices] }]
+    esp: [{ displayName: ESP }]
+    apps: [{ displayName: Portal }]
+    policies: [{ displayName: Wi-Fi, kind: wifi }]
+    """
+
+    @Test func aResetCollectsANewHashWithTheSameSerial() async throws {
+        let session = try await session(lab)
+        try await session.deploy(["a"])
+        let first = try #require(try session.lab.store.device(named: "a")?.lastHash)
+        let reset = try await session.reset("a", remote: true)
+        #expect(reset.result == "business-ready")
+        let second = try #require(try session.lab.store.device(named: "a")?.lastHash)
+        #expect(first != second)
+        #expect(try HardwareHash(base64: first).serial == HardwareHash(base64: second).serial)
+        await session.close()
+    }
+
+    @Test func resetAndWipeKeepAndRemoveWhatWindowsDoes() async throws {
+        let session = try await session(lab)
+        try await session.deploy(["a", "b", "c"])
+        let local = try await session.reset("a", remote: false)
+        #expect(local.refused)  // no Autopilot Reset policy reaches the device
+        #expect(local.message == nil || local.result == "business-ready")
+        let winRE = try await session.reset("c", remote: true)
+        #expect(winRE.refused)
+        let code = try session.lab.store.events(of: "c").last { $0.step == "reset" && $0.status == .failed }?.errorCode
+        #expect(code == 0x80070032)
+
+        let keep = try await session.repurpose("b", wipe: "keep-user-data", groupTag: nil, assignedUser: nil)
+        #expect(keep.result == "business-ready")
+        #expect(keep.kept.contains("user-files"))
+        #expect(keep.kept.contains("primary-user"))
+        #expect(keep.removed.contains("enrollment"))
+        let enrollment = try await session.repurpose("b", wipe: "keep-enrollment", groupTag: nil, assignedUser: nil)
+        #expect(enrollment.kept.contains("enrollment"))
+        #expect(enrollment.kept.contains("join"))
+        #expect(enrollment.removed.contains("user-files"))
+        #expect(!enrollment.phases.contains("identity"))  // already joined: no join this time
+        await session.close()
+    }
+
+    @Test func aRetiredDeviceGets807UntilItIsRegisteredAgain() async throws {
+        let session = try await session(lab)
+        try await session.deploy(["a"])
+        let retired = try await session.retire("a")
+        #expect(retired.result == "retired")
+        #expect(retired.removed.contains("registration"))
+        let orphan = try await session.repurpose("a", wipe: "full", groupTag: nil, assignedUser: nil)
+        #expect(orphan.result == "failed")
+        #expect(try session.lab.store.events(of: "a").last { $0.step == DeviceEvent.outcomeStep }?.message?.hasPrefix("event 807") == true)
+
+        let device = try #require(session.lab.topology.devices.first { $0.name == "a" })
+        let csv = "Device Serial Number,Windows Product ID,Hardware Hash\r\nF-1,,\(session.lab.topology.hardwareHash(of: device))\r\n"
+        _ = try session.lab.autopilot.importCSV(Data(csv.utf8), source: "again.csv")
+        let again = try await session.repurpose("a", wipe: "full", groupTag: nil, assignedUser: nil)
+        #expect(again.result == "business-ready")
+        await session.close()
+    }
+
+    @Test func flowsThroughTheAdminAPIAnswerWhenTheDeviceIsDone() async throws {
+        let session = try await session(lab)
+        try await session.deploy(["a"])
+        let client = HTTPTestClient(port: session.port)
+        let token = session.endpoint.administratorToken
+        let reply = try await client.post("/api/v1/devices/a/flows/repurpose", json: #"{"wipe":"full"}"#, token: token)
+        #expect(reply.status == 200)
+        let result = try ProtocolJSON.decoder().decode(FlowResult.self, from: reply.body)
+        #expect(result.result == "business-ready")
+        #expect(result.removed.contains("device-name"))
+        #expect(try await client.post("/api/v1/devices/a/flows/teleport", json: "{}", token: token).status == 422)
+        #expect(try await client.post("/api/v1/devices/a/flows/reset", json: "{}").status == 401)
+        await session.close()
+    }
+}
