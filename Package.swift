@@ -132,6 +132,7 @@ let package = Package(
             name: "BootEndpointTests",
             dependencies: ["BootEndpoint", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "TestSupport"]
         ),
+        .testTarget(name: "OOBEAgentTests", dependencies: ["OOBEAgent", "DeviceProtocol"]),
         .testTarget(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "OOBEAgent", "TestSupport"]

@@ -56,10 +56,50 @@ public struct DeviceState: Codable, Sendable, Equatable {
 
     public init() {}
 
+    enum CodingKeys: String, CodingKey {
+        case eventSeq, hashCollection, bootCount, firedFaults, regional, cachedProfile, pagesDone, join, enrollment, resealed, hybridRebootPending, deviceName, deviceItems, userItems, wifiProfiles, certificates, provisioningPackages, primaryUser, userFiles, businessReady, failure, winRE, syncPendingAfterReset, damage
+    }
+
+    /// Reads a state written by any version of the agent: fields it does not hold keep their
+    /// defaults, so an older disk still boots.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        if let value = try container.decodeIfPresent(type(of: self.eventSeq), forKey: .eventSeq) { self.eventSeq = value }
+        if let value = try container.decodeIfPresent(type(of: self.hashCollection), forKey: .hashCollection) { self.hashCollection = value }
+        if let value = try container.decodeIfPresent(type(of: self.bootCount), forKey: .bootCount) { self.bootCount = value }
+        if let value = try container.decodeIfPresent(type(of: self.firedFaults), forKey: .firedFaults) { self.firedFaults = value }
+        if let value = try container.decodeIfPresent(type(of: self.regional), forKey: .regional) { self.regional = value }
+        if let value = try container.decodeIfPresent(type(of: self.cachedProfile), forKey: .cachedProfile) { self.cachedProfile = value }
+        if let value = try container.decodeIfPresent(type(of: self.pagesDone), forKey: .pagesDone) { self.pagesDone = value }
+        if let value = try container.decodeIfPresent(type(of: self.join), forKey: .join) { self.join = value }
+        if let value = try container.decodeIfPresent(type(of: self.enrollment), forKey: .enrollment) { self.enrollment = value }
+        if let value = try container.decodeIfPresent(type(of: self.resealed), forKey: .resealed) { self.resealed = value }
+        if let value = try container.decodeIfPresent(type(of: self.hybridRebootPending), forKey: .hybridRebootPending) { self.hybridRebootPending = value }
+        if let value = try container.decodeIfPresent(type(of: self.deviceName), forKey: .deviceName) { self.deviceName = value }
+        if let value = try container.decodeIfPresent(type(of: self.deviceItems), forKey: .deviceItems) { self.deviceItems = value }
+        if let value = try container.decodeIfPresent(type(of: self.userItems), forKey: .userItems) { self.userItems = value }
+        if let value = try container.decodeIfPresent(type(of: self.wifiProfiles), forKey: .wifiProfiles) { self.wifiProfiles = value }
+        if let value = try container.decodeIfPresent(type(of: self.certificates), forKey: .certificates) { self.certificates = value }
+        if let value = try container.decodeIfPresent(type(of: self.provisioningPackages), forKey: .provisioningPackages) { self.provisioningPackages = value }
+        if let value = try container.decodeIfPresent(type(of: self.primaryUser), forKey: .primaryUser) { self.primaryUser = value }
+        if let value = try container.decodeIfPresent(type(of: self.userFiles), forKey: .userFiles) { self.userFiles = value }
+        if let value = try container.decodeIfPresent(type(of: self.businessReady), forKey: .businessReady) { self.businessReady = value }
+        if let value = try container.decodeIfPresent(type(of: self.failure), forKey: .failure) { self.failure = value }
+        if let value = try container.decodeIfPresent(type(of: self.winRE), forKey: .winRE) { self.winRE = value }
+        if let value = try container.decodeIfPresent(type(of: self.syncPendingAfterReset), forKey: .syncPendingAfterReset) { self.syncPendingAfterReset = value }
+        if let value = try container.decodeIfPresent(type(of: self.damage), forKey: .damage) { self.damage = value }
+    }
+
     public struct Regional: Codable, Sendable, Equatable {
         public var language: String
         public var region: String
         public var keyboard: String
+
+        public init(language: String, region: String, keyboard: String) {
+            self.language = language
+            self.region = region
+            self.keyboard = keyboard
+        }
     }
 
     public enum JoinState: Codable, Sendable, Equatable {
@@ -71,6 +111,11 @@ public struct DeviceState: Codable, Sendable, Equatable {
     public struct Enrollment: Codable, Sendable, Equatable {
         public var mdmDeviceID: String
         public var enrolledAt: Date
+
+        public init(mdmDeviceID: String, enrolledAt: Date) {
+            self.mdmDeviceID = mdmDeviceID
+            self.enrolledAt = enrolledAt
+        }
     }
 
     public struct Failure: Codable, Sendable, Equatable {
