@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "pxelab-agent",
             dependencies: [
-                "OOBEAgent", "Autopilot", "DeviceIdentity",
+                "OOBEAgent", "Autopilot", "DeviceIdentity", "DeviceProtocol",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

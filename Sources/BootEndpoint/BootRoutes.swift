@@ -28,13 +28,15 @@ extension BootEndpoint {
                        "product": product ?? "(none)", "mac": mac ?? "(none)", "uuid": uuid ?? "(none)"]
         switch matcher.match(mac: mac, uuid: uuid, serial: serial, manufacturer: manufacturer, product: product) {
         case .device(let device):
-            try lab.store.recordBoot(of: device.name, at: now)
+            try lab.store.recordBoot(of: device.name, identity: request.uri.query ?? "", at: now)
             let current = try lab.store.device(named: device.name) ?? device
             let template = current.lifecycle.bootMode == .desktop ? templates.desktop : templates.oobe
             metrics.bootScripts(mode: current.lifecycle.bootMode.rawValue)
+            let model = lab.topology.models.first { $0.id == current.model }
             return Self.script(IPXETemplates.render(template, [
                 "device": current.name, "serial": current.serial, "lifecycle": current.lifecycle.rawValue,
                 "boot": String(current.bootCount), "base": baseURL(of: request), "token": current.token,
+                "tpm": model?.tpm.rawValue ?? "2.0", "scale": String(lab.topology.timing.scale),
             ]))
         case .conflict(let identity, let devices):
             let names = devices.map(\.name)

@@ -22,8 +22,11 @@ public enum NextAction: Codable, Sendable, Equatable {
     case powerOff
     /// Reboot.
     case reboot
+    /// A lab drill: break the system on purpose (`corrupt-os`, `unbootable-disk`, `failed-update`,
+    /// `lost-enrollment`) so recovery can be practised.
+    case damage(String)
 
-    private enum CodingKeys: String, CodingKey { case action, page, values, seconds, remote, keepEnrollment, keepUserData }
+    private enum CodingKeys: String, CodingKey { case action, page, values, seconds, remote, keepEnrollment, keepUserData, how }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -42,6 +45,7 @@ public enum NextAction: Codable, Sendable, Equatable {
         case "retire": self = .retire
         case "power-off": self = .powerOff
         case "reboot": self = .reboot
+        case "damage": self = .damage(try container.decode(String.self, forKey: .how))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .action, in: container, debugDescription: "unknown action '\(other)'")
         }
@@ -70,6 +74,9 @@ public enum NextAction: Codable, Sendable, Equatable {
         case .retire: try container.encode("retire", forKey: .action)
         case .powerOff: try container.encode("power-off", forKey: .action)
         case .reboot: try container.encode("reboot", forKey: .action)
+        case .damage(let how):
+            try container.encode("damage", forKey: .action)
+            try container.encode(how, forKey: .how)
         }
     }
 }

@@ -10,6 +10,8 @@ public struct DeviceDomain: Sendable {
     public static let defaultEndpointPort = 7480
     /// The address QEMU's user-mode network gives the host, as seen from inside a VM.
     public static let hostAddressFromGuest = "10.0.2.2"
+    /// The size of a real VM's state disk (its agent keeps the device's state there).
+    public static let stateDiskMiB = 256
 
     public let topology: Topology
     public let directory: LabDirectory
@@ -53,6 +55,7 @@ public struct DeviceDomain: Sendable {
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],
             serialConsole: .file(directory.path("console/\(device.name).log").path),
             networkBoot: isQEMU ? QEMUNetworkBoot(bootFileURL: bootFileURL, mac: identity.mac) : nil,
+            vncListen: isQEMU ? "127.0.0.1" : nil,
             labMetadata: LabMetadata(lab: topology.lab, device: device.name, serial: identity.serial,
                                      model: device.model, groupTag: device.groupTag, mac: identity.mac))
     }

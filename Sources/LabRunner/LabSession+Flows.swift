@@ -72,25 +72,19 @@ extension LabSession {
     }
 
     /// Breaks a device on purpose: `corrupt-os`, `unbootable-disk`, `failed-update`,
-    /// `lost-enrollment` (on its disk) or `stuck-esp` (a hang in its ESP, then a reset).
+    /// `lost-enrollment` (the device damages its own system at its desktop, then reboots into the
+    /// damage) or `stuck-esp` (a hang in its ESP, then a wipe so the ESP runs again).
     public func breakDevice(_ name: String, how: String) async throws {
         let device = try device(name)
-        let storage = storage(of: device.name)
-        var state = try storage.load() ?? DeviceState()
         switch how {
-        case "corrupt-os", "unbootable-disk", "failed-update":
-            state.damage = how
-        case "lost-enrollment":
-            state.damage = how
-            state.enrollment = nil
+        case "corrupt-os", "unbootable-disk", "failed-update", "lost-enrollment":
+            try lab.store.enqueue(.damage(how), for: device.name, at: Date())
         case "stuck-esp":
             try lab.store.addFault(Fault(id: "api-stuck-esp", kind: .hang, phase: .espDeviceSetup), to: device.name)
-            state = state.wiped()
-            try lab.store.setLifecycle(.wiped, of: device.name, at: Date())
+            try lab.store.enqueue(.wipe(keepEnrollment: false, keepUserData: false), for: device.name, at: Date())
         default:
             throw RunError("'\(how)' is not a way to break a device: corrupt-os, unbootable-disk, failed-update, lost-enrollment, stuck-esp")
         }
-        try storage.save(state)
     }
 
     /// Recovery (break/fix): boots the device to see whether it reaches its desktop (it cannot:
@@ -107,10 +101,8 @@ extension LabSession {
             case "autopilot-reset":
                 try self.lab.store.enqueue(.reset(remote: false), for: name, at: Date())
             case "reimage":
-                // PXE reimaging writes a fresh system over the disk.
-                let storage = self.storage(of: device.name)
-                try storage.save((try storage.load() ?? DeviceState()).wiped())
-                try self.lab.store.setLifecycle(.wiped, of: device.name, at: Date())
+                // Reimaging over PXE writes a fresh system over the disk: the device starts OOBE again.
+                try self.lab.store.enqueue(.wipe(keepEnrollment: false, keepUserData: false), for: name, at: Date())
             case let snapshot where snapshot.hasPrefix("snapshot:"):
                 try await self.revert(name, to: String(snapshot.dropFirst("snapshot:".count)))
             default:

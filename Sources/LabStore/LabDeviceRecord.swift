@@ -29,6 +29,8 @@ public struct LabDeviceRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var bootCount: Int
     /// The hardware hash the device last presented.
     public var lastHash: String?
+    /// What the device's firmware last sent when it fetched its boot script (the `/ipxe` query).
+    public var bootIdentity: String?
     public var lastSeenAt: Date?
     public var updatedAt: Date
 

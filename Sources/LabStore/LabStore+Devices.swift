@@ -35,11 +35,12 @@ extension LabStore {
         try database.read { db in try LabDeviceRecord.fetchOne(db, key: name) }
     }
 
-    /// Records that a device fetched its boot script.
-    public func recordBoot(of name: String, at now: Date) throws {
+    /// Records that a device fetched its boot script, with the identity its firmware sent (the
+    /// `/ipxe` query: `serial=...&uuid=...&mac=...`).
+    public func recordBoot(of name: String, identity: String, at now: Date) throws {
         _ = try database.write { db in
             try LabDeviceRecord.filter(key: name)
-                .updateAll(db, Column("bootCount") += 1, Column("lastSeenAt").set(to: now))
+                .updateAll(db, Column("bootCount") += 1, Column("lastSeenAt").set(to: now), Column("bootIdentity").set(to: identity))
         }
     }
 

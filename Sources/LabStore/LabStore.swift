@@ -138,6 +138,9 @@ public final class LabStore: Sendable {
                 table.column("reenrollmentAllowed", .boolean).notNull()
             }
         }
+        migrator.registerMigration("v5: boot identity") { db in
+            try db.alter(table: LabDeviceRecord.databaseTableName) { table in table.add(column: "bootIdentity", .text) }
+        }
         return migrator
     }
 }

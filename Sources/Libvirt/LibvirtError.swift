@@ -41,6 +41,8 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
         public static let operationUnsupported = Code(VIR_ERR_OPERATION_UNSUPPORTED)
         public static let configUnsupported = Code(VIR_ERR_CONFIG_UNSUPPORTED)
         public static let authFailed = Code(VIR_ERR_AUTH_FAILED)
+        public static let noStoragePool = Code(VIR_ERR_NO_STORAGE_POOL)
+        public static let noStorageVolume = Code(VIR_ERR_NO_STORAGE_VOL)
 
         public var description: String {
             switch self {
@@ -60,6 +62,8 @@ public struct LibvirtError: Error, Sendable, Equatable, CustomStringConvertible 
             case .operationUnsupported: "VIR_ERR_OPERATION_UNSUPPORTED"
             case .configUnsupported: "VIR_ERR_CONFIG_UNSUPPORTED"
             case .authFailed: "VIR_ERR_AUTH_FAILED"
+            case .noStoragePool: "VIR_ERR_NO_STORAGE_POOL"
+            case .noStorageVolume: "VIR_ERR_NO_STORAGE_VOL"
             default: "error code \(rawValue)"
             }
         }

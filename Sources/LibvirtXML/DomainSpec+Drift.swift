@@ -25,6 +25,7 @@ extension DomainSpec {
         compare("interfaces", interfaces, stored.interfaces)
         compare("serial", serialConsole, stored.serialConsole)
         compare("network boot", networkBoot, stored.networkBoot)
+        compare("vnc", vncListen, stored.vncListen)
         compare("metadata", labMetadata, stored.labMetadata)
         return changed
     }

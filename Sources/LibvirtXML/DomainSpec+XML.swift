@@ -55,6 +55,11 @@ extension DomainSpec {
             if let mac = interface.mac { element.append("mac", attributes: ["address": mac.description]) }
             if let model = interface.model { element.append("model", attributes: ["type": model]) }
         }
+        if let listen = vncListen {
+            let graphics = devices.append("graphics", attributes: ["type": "vnc", "port": "-1", "autoport": "yes", "listen": listen])
+            graphics.append("listen", attributes: ["type": "address", "address": listen])
+            devices.append("video").append("model", attributes: ["type": "vga"])
+        }
         switch serialConsole {
         case .file(let path):
             let serial = devices.append("serial", attributes: ["type": "file"])
@@ -135,6 +140,9 @@ extension DomainSpec {
                 mac = parsed
             }
             interfaces.append(Interface(kind: kind, mac: mac, model: interface.child(named: "model")?.attribute("type")))
+        }
+        if let graphics = devices.children(named: "graphics").first(where: { $0.attribute("type") == "vnc" }) {
+            vncListen = graphics.attribute("listen") ?? graphics.child(named: "listen")?.attribute("address")
         }
         if let serial = devices.child(named: "serial") {
             switch serial.attribute("type") {

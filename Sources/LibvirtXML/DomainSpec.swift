@@ -28,13 +28,15 @@ public struct DomainSpec: Equatable, Sendable {
     public var serialConsole: SerialConsole?
     /// A network-boot NIC passed to QEMU directly (see ``QEMUNetworkBoot``).
     public var networkBoot: QEMUNetworkBoot?
+    /// A VNC display listening on this address (loopback), so screenshots show the screen.
+    public var vncListen: String?
     /// pxelab's own `<metadata>` element: which lab and device this domain is.
     public var labMetadata: LabMetadata?
 
     public init(type: HypervisorType, name: String, uuid: UUID? = nil, title: String? = nil, memoryKiB: Int,
                 vcpus: Int, sysinfo: SMBIOSSysinfo? = nil, os: OS = OS(), acpi: Bool = true, disks: [Disk] = [],
                 interfaces: [Interface] = [], serialConsole: SerialConsole? = nil,
-                networkBoot: QEMUNetworkBoot? = nil, labMetadata: LabMetadata? = nil) {
+                networkBoot: QEMUNetworkBoot? = nil, vncListen: String? = nil, labMetadata: LabMetadata? = nil) {
         self.type = type
         self.name = name
         self.uuid = uuid
@@ -48,6 +50,7 @@ public struct DomainSpec: Equatable, Sendable {
         self.interfaces = interfaces
         self.serialConsole = serialConsole
         self.networkBoot = networkBoot
+        self.vncListen = vncListen
         self.labMetadata = labMetadata
     }
 

@@ -36,6 +36,14 @@ public struct OOBEAgent: Sendable {
     public var storage: any DeviceStorage
     public var timing: Timing
     public var httpClient: HTTPClient
+    /// Called with every event the device reports (a real VM prints them on its console).
+    public var console: (@Sendable (DeviceEvent) -> Void)?
+    /// At the desktop, keep asking the controller for actions this often (seconds) instead of
+    /// ending the boot: what a real VM does while it is on.
+    public var idlePoll: Double?
+    /// The boot script's values when iPXE already fetched it (a real VM: from the kernel command
+    /// line); otherwise the agent fetches the scripts itself, as iPXE would.
+    public var bootScript: BootScript?
 
     public init(endpoint: String, identity: FirmwareIdentity, hardwareHash: @escaping @Sendable (Int) -> String,
                 hasTPM2: Bool, storage: any DeviceStorage, timing: Timing = Timing(), httpClient: HTTPClient = .shared) {
@@ -68,5 +76,12 @@ public struct OOBEAgent: Sendable {
     public func boot() async -> Outcome {
         let session = Session(agent: self)
         return await session.run()
+    }
+}
+
+extension OOBEAgent.Outcome {
+    var isBusinessReady: Bool {
+        if case .businessReady = self { return true }
+        return false
     }
 }

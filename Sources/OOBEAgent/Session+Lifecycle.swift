@@ -13,12 +13,23 @@ extension Session {
         report(.desktop, "boot", .info, message: "booted to the desktop as \(state.deviceName ?? "?")")
         let action = try await ask(.desktop, "idle")
         if state.damage == "lost-enrollment", case .proceed = action { return try await damaged("lost-enrollment") }
+        return try await desktopAction(action)
+    }
+
+    /// Carries out what the controller asked for at the desktop.
+    func desktopAction(_ action: NextAction) async throws -> OOBEAgent.Outcome {
         switch action {
         case .reset(let remote): return try await reset(remote: remote)
         case .wipe(let keepEnrollment, let keepUserData): return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
         case .retire: return try await retire()
         case .powerOff: return .poweredOff
         case .reboot: return .reboot
+        case .damage(let how):
+            state.damage = how
+            if how == "lost-enrollment" { state.enrollment = nil }
+            report(.lifecycle, "damage", .info, message: "broken on purpose: \(how)")
+            save(durably: true)
+            return .reboot
         default: return .desktop
         }
     }

@@ -28,7 +28,14 @@ final class Session {
     func run() async -> OOBEAgent.Outcome {
         state.bootCount += 1
         do {
-            let outcome = try await flow()
+            var outcome = try await flow()
+            // A machine that stays on keeps asking for work at its desktop.
+            while let poll = agent.idlePoll, outcome == .desktop || (outcome.isBusinessReady && !device.isEmpty) {
+                try await flush()
+                save(durably: true)
+                try await Task.sleep(for: .seconds(poll))
+                outcome = try await desktopAction(try await ask(.desktop, "idle"))
+            }
             try await flush()
             save(durably: true)
             return outcome
@@ -43,23 +50,38 @@ final class Session {
     /// Boot script, faults, then the flow the script's mode and the profile call for.
     private func flow() async throws -> OOBEAgent.Outcome {
         let identity = agent.identity
-        _ = try await client.text(DevicePaths.bootstrap)
-        let query = [("serial", identity.serial), ("uuid", identity.uuid), ("manufacturer", identity.manufacturer),
-                     ("product", identity.product), ("asset", identity.asset), ("mac", identity.mac),
-                     ("buildarch", "x86_64"), ("platform", "pcbios")]
-            .map { "\($0.0)=\(Self.uriString($0.1))" }.joined(separator: "&")
-        let text = try await client.text("\(DevicePaths.deviceScript)?\(query)")
-        guard let script = BootScript(script: text) else { return .notInLab }
+        let script: BootScript
+        if let given = agent.bootScript {
+            script = given
+        } else {
+            _ = try await client.text(DevicePaths.bootstrap)
+            let query = [("serial", identity.serial), ("uuid", identity.uuid), ("manufacturer", identity.manufacturer),
+                         ("product", identity.product), ("asset", identity.asset), ("mac", identity.mac),
+                         ("buildarch", "x86_64"), ("platform", "pcbios")]
+                .map { "\($0.0)=\(Self.uriString($0.1))" }.joined(separator: "&")
+            guard let fetched = BootScript(script: try await client.text("\(DevicePaths.deviceScript)?\(query)")) else {
+                return .notInLab
+            }
+            script = fetched
+        }
         device = script.device
         client.authenticate(with: script.token)
         faults = try await client.json(.GET, "\(DevicePaths.faults)?device=\(Self.uriString(device))", as: [Fault].self)
             .filter { !$0.once || !state.firedFaults.contains($0.id) }
-        await step(.boot, "firmware", seconds: Timing.Realistic.firmware, message: "network boot, serial \(identity.serial)")
+        await step(.boot, "firmware", seconds: Timing.Realistic.firmware,
+                   message: "network boot, SMBIOS serial \(identity.serial), UUID \(identity.uuid), \(identity.manufacturer) \(identity.product)")
 
         if script.mode == BootMode.desktop.rawValue { return try await desktop() }
         // A broken system does not get as far as OOBE either.
         if state.damage != nil && state.damage != "lost-enrollment" { return try await desktop() }
         if let previous = state.failure {
+            // The device shows its error; someone may reset or wipe it from there.
+            switch try await ask(.boot, "failure") {
+            case .reset(let remote): return try await reset(remote: remote)
+            case .wipe(let keepEnrollment, let keepUserData): return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
+            case .powerOff: return .poweredOff
+            default: break
+            }
             report(.boot, "retry", .info, message: "retrying after \(previous.errorCode.map(ErrorCode.text) ?? previous.message)")
             state.failure = nil
         }
@@ -193,8 +215,10 @@ final class Session {
 
     func report(_ phase: OOBEPhase, _ step: String, _ status: StepStatus, errorCode: UInt32? = nil, message: String? = nil) {
         state.eventSeq += 1
-        pending.append(DeviceEvent(seq: state.eventSeq, time: Date(), phase: phase, step: step, status: status,
-                                   errorCode: errorCode, message: message))
+        let event = DeviceEvent(seq: state.eventSeq, time: Date(), phase: phase, step: step, status: status,
+                                errorCode: errorCode, message: message)
+        pending.append(event)
+        agent.console?(event)
     }
 
     /// A step that takes time: started, the wait, completed.

@@ -3,6 +3,7 @@ import Autopilot
 import DeviceIdentity
 import Foundation
 import OOBEAgent
+import DeviceProtocol
 
 /// `pxelab-agent`: the device side of a lab device, as a small program. Inside a real VM it reads
 /// the endpoint and its mode from the kernel command line (`pxelab.endpoint=...`) and its
@@ -48,6 +49,12 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "Step durations as a fraction of real ones.")
     var scale = 0.0
 
+    @Flag(help: "Print every step on the console, as the device shows it.")
+    var console = false
+
+    @Option(help: "At the desktop, keep asking the controller for work every this many seconds (0: end the boot).")
+    var idle = 0.0
+
     func run() async throws {
         let commandLine = (try? String(contentsOfFile: "/proc/cmdline", encoding: .utf8)) ?? ""
         let kernel = BootScript(kernelCommandLine: commandLine)
@@ -64,8 +71,12 @@ struct AgentCommand: AsyncParsableCommand {
                                         mac: nic.replacingOccurrences(of: ":", with: "-"), asset: dmi("chassis_asset_tag") ?? "")
         let hasTPM = tpm ?? FileManager.default.fileExists(atPath: "/dev/tpm0")
         let hash = Self.hashSource(identity, boardSerial: dmi("board_serial"), tpm: hasTPM)
-        let agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, hasTPM2: hasTPM,
+        var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, hasTPM2: hasTPM,
                               storage: FileDeviceStorage(file: URL(fileURLWithPath: state)), timing: Timing(scale: scale))
+        if console { agent.console = { event in print(ConsoleLine.render(event)) } }
+        agent.idlePoll = idle > 0 ? idle : nil
+        // In a lab VM, iPXE already fetched the device's script: its values are on the command line.
+        if self.endpoint == nil, let kernel, !kernel.device.isEmpty { agent.bootScript = kernel }
         let outcome = await agent.boot()
         print("pxelab-agent: \(outcome)")
         switch outcome {
@@ -97,5 +108,14 @@ struct AgentCommand: AsyncParsableCommand {
             (try? String(contentsOfFile: "/sys/class/net/\($0)/address", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines)
         }.first
+    }
+}
+
+/// How the device shows a step on its screen (the serial console).
+enum ConsoleLine {
+    static func render(_ event: DeviceEvent) -> String {
+        let code = event.errorCode.map { " " + ErrorCode.text($0) } ?? ""
+        let message = event.message.map { ": " + $0 } ?? ""
+        return "[\(event.phase.rawValue)] \(event.step) \(event.status.rawValue)\(code)\(message)"
     }
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the lab guest into Images/build (ignored by git): Debian's cloud kernel, an initramfs
+# with busybox-static, the virtio and ext4 modules, the guest init, and a static pxelab-agent.
+# Packages are downloaded with `apt-get download` and unpacked, never installed.
+#
+#   Images/build-image.sh            (make images)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=Images/build
+work=$out/work
+mkdir -p "$out" "$work/debs"
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+needs_update=$(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' 2>/dev/null | head -n 1)
+[ -n "$needs_update" ] || as_root apt-get update -qq
+
+# 1. The kernel and busybox, downloaded and unpacked.
+kernel_package=$(apt-cache depends linux-image-cloud-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1)
+[ -n "$kernel_package" ] || { echo "cannot find the cloud kernel package" >&2; exit 1; }
+(cd "$work/debs" && for package in "$kernel_package" busybox-static; do
+    ls "${package}"_*.deb >/dev/null 2>&1 || apt-get download -qq "$package"
+done)
+rm -rf "$work/kernel" "$work/busybox"
+dpkg -x "$work"/debs/"${kernel_package}"_*.deb "$work/kernel"
+dpkg -x "$work"/debs/busybox-static_*.deb "$work/busybox"
+version=${kernel_package#linux-image-}
+cp "$work/kernel/boot/vmlinuz-$version" "$out/vmlinuz"
+
+# 2. The static agent (Swift, fully static: it runs in a bare initramfs).
+swift build -c release --product pxelab-agent --static-swift-stdlib -Xswiftc -static-executable \
+    --scratch-path .build-guest >/dev/null
+agent=.build-guest/release/pxelab-agent
+
+# 3. The initramfs.
+root=$work/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,etc,lib/modules,proc,sys,dev,tmp,var/lib/pxelab}
+cp "$work/busybox/bin/busybox" "$root/bin/busybox"
+ln -s busybox "$root/bin/sh"
+cp Images/guest/init "$root/init"
+cp Images/guest/udhcpc.script "$root/etc/udhcpc.script"
+strip -o "$root/bin/pxelab-agent" "$agent"
+chmod +x "$root/init" "$root/etc/udhcpc.script" "$root/bin/pxelab-agent"
+for module in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover \
+              virtio_net virtio_blk crc16 mbcache jbd2 ext4; do
+    file=$(find "$work/kernel/lib/modules/$version" -name "$module.ko*" | head -n 1)
+    [ -n "$file" ] || continue
+    case "$file" in
+        *.xz) xz -dc "$file" > "$root/lib/modules/$module.ko" ;;
+        *.zst) zstd -qdc "$file" > "$root/lib/modules/$module.ko" ;;
+        *) cp "$file" "$root/lib/modules/$module.ko" ;;
+    esac
+done
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.img"
+echo "built $out/vmlinuz ($version) and $out/initrd.img ($(du -h "$out/initrd.img" | cut -f1))"
