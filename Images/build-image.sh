@@ -41,15 +41,30 @@ cp Images/guest/init "$root/init"
 cp Images/guest/udhcpc.script "$root/etc/udhcpc.script"
 strip -o "$root/bin/pxelab-agent" "$agent"
 chmod +x "$root/init" "$root/etc/udhcpc.script" "$root/bin/pxelab-agent"
-for module in virtio virtio_ring virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci failover net_failover \
-              virtio_net virtio_blk crc16 mbcache jbd2 ext4; do
-    file=$(find "$work/kernel/lib/modules/$version" -name "$module.ko*" | head -n 1)
-    [ -n "$file" ] || continue
-    case "$file" in
-        *.xz) xz -dc "$file" > "$root/lib/modules/$module.ko" ;;
-        *.zst) zstd -qdc "$file" > "$root/lib/modules/$module.ko" ;;
-        *) cp "$file" "$root/lib/modules/$module.ko" ;;
-    esac
-done
+# The drivers the guest needs, with what they depend on (read from each module's .modinfo),
+# in an order insmod can load them: /lib/modules/load lists it for the guest's init.
+modules=$work/kernel/lib/modules/$version
+module_file() { find "$modules" -name "$1.ko*" | head -n 1; }
+unpack_module() {   # NAME DESTINATION: the module, decompressed
+    local file; file=$(module_file "$1")
+    case "$file" in *.xz) xz -dc "$file" ;; *.zst) zstd -qdc "$file" ;; *) cat "$file" ;; esac > "$2"
+}
+module_depends() {
+    unpack_module "$1" "$work/$1.ko"
+    objcopy -O binary --only-section=.modinfo "$work/$1.ko" /dev/stdout | tr '\0' '\n' \
+        | sed -n 's/^depends=//p' | tr ',' ' '
+}
+loaded=" "
+load_order() {
+    case "$loaded" in *" $1 "*) return ;; esac
+    [ -n "$(module_file "$1")" ] || return 0   # built into the kernel
+    local dependency
+    for dependency in $(module_depends "$1"); do load_order "$dependency"; done
+    loaded="$loaded$1 "
+    unpack_module "$1" "$root/lib/modules/$1.ko"
+    echo "$1" >> "$root/lib/modules/load"
+}
+: > "$root/lib/modules/load"
+for module in virtio_pci virtio_net virtio_blk ext4 evdev; do load_order "$module"; done
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.img"
 echo "built $out/vmlinuz ($version) and $out/initrd.img ($(du -h "$out/initrd.img" | cut -f1))"

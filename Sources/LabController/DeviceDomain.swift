@@ -49,7 +49,7 @@ public struct DeviceDomain: Sendable {
             sysinfo: sysinfo,
             os: DomainSpec.OS(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
             acpi: true,
-            disks: [DomainSpec.Disk(path: directory.path("disks/\(device.name).qcow2").path)],
+            disks: [DomainSpec.Disk(path: StateDisks(lab: topology.lab, directory: directory).path(of: device.name).path)],
             // The test driver has no QEMU command line, so it gets a libvirt NIC carrying the MAC;
             // QEMU gets the network-boot NIC instead.
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],

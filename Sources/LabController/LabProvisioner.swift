@@ -1,7 +1,6 @@
 import Foundation
 import Libvirt
 import LibvirtXML
-import LibXML
 public import LabTopology
 
 /// Brings a lab's fleet up on its libvirt hosts and takes it down again.
@@ -42,7 +41,12 @@ public struct LabProvisioner {
                     let session = try HostSession.open(uri: uri, directory: directory)
                     sessions.append(session)
                     let hypervisor = try session.hypervisor()
-                    if hypervisor != .test { try ensureStateDisks(for: byURI[uri]!, on: session) }
+                    if hypervisor != .test {
+                        // QEMU writes each serial console to console/<device>.log and keeps state on a disk.
+                        try FileManager.default.createDirectory(at: directory.path("console"), withIntermediateDirectories: true)
+                        try StateDisks(lab: topology.lab, directory: directory)
+                            .ensure(for: byURI[uri]!.map(\.name), on: session.connection)
+                    }
                     for device in byURI[uri]! {
                         let desired = builder.spec(for: device, hypervisor: hypervisor)
                         changes.append(try converge(desired, on: session, journal: &journal))
@@ -123,32 +127,6 @@ public struct LabProvisioner {
         journal.record("restore \(desired.name)") { _ = try connection.defineDomain(xml: storedXML) }
         return DeviceChange(device: desired.name, uri: session.uri, action: .updated(fields: drift),
                             note: running ? "running: the new definition applies at its next power-on" : nil)
-    }
-
-    /// Real VMs keep their state on a small qcow2 disk: created through libvirt's storage API
-    /// (a transient directory pool over the lab's `disks/` folder) when it does not exist.
-    private func ensureStateDisks(for devices: [LabDevice], on session: HostSession) throws {
-        let folder = directory.path("disks")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let poolName = "pxelab-\(topology.lab)"
-        let pool: StoragePool
-        if let existing = try session.connection.poolIfExists(named: poolName), try existing.isActive() {
-            pool = existing
-            try pool.refresh()
-        } else {
-            let document = XMLDocument(root: "pool")
-            document.root.setAttribute("type", "dir")
-            document.root.append("name", text: poolName)
-            document.root.append("target").append("path", text: folder.path)
-            pool = try session.connection.createTransientPool(xml: document.serialized())
-        }
-        for device in devices where try pool.volumeIfExists(named: "\(device.name).qcow2") == nil {
-            let volume = XMLDocument(root: "volume")
-            volume.root.append("name", text: "\(device.name).qcow2")
-            volume.root.append("capacity", text: String(DeviceDomain.stateDiskMiB), attributes: ["unit": "MiB"])
-            volume.root.append("target").append("format", attributes: ["type": "qcow2"])
-            _ = try pool.createVolume(xml: volume.serialized())
-        }
     }
 
     private func remove(_ domain: Domain) throws {

@@ -43,7 +43,7 @@ public struct FleetRunner: Sendable {
     public func run() async throws -> RunReport {
         let started = Date()
         let session = try await LabSession.open(topology: topology, stateRoot: stateRoot, options: options.session)
-        if options.fresh { try session.factoryReset() }
+        if options.fresh { try await session.factoryReset() }
         let progress = options.progress.map { report in
             Task { await Self.reportProgress(lab: session.lab, every: options.progressInterval, to: report) }
         }

@@ -14,11 +14,15 @@ struct LabDriver: DeviceDriver {
     let devices: [String: LabDevice]
     /// Buttons to press on ESP error screens, by device (set by scenario steps).
     let espButtons: @Sendable (String) -> String?
+    /// Presses key chords on a device's keyboard (real VMs, through libvirt).
+    let keyboard: @Sendable (String, [KeyChord]) async -> Void
 
-    init(lab: Lab, espButtons: @escaping @Sendable (String) -> String? = { _ in nil }) {
+    init(lab: Lab, espButtons: @escaping @Sendable (String) -> String? = { _ in nil },
+         keyboard: @escaping @Sendable (String, [KeyChord]) async -> Void = { _, _ in }) {
         self.lab = lab
         self.devices = Dictionary(uniqueKeysWithValues: lab.topology.devices.map { ($0.name, $0) })
         self.espButtons = espButtons
+        self.keyboard = keyboard
     }
 
     func nextAction(for name: String, at request: NextActionRequest) async -> NextAction {
@@ -34,7 +38,10 @@ struct LabDriver: DeviceDriver {
             let upn = device.assignedUser ?? "\(device.name.lowercased())@\(lab.autopilot.tenant.domain)"
             return .input(page: "sign-in", values: ["upn": upn])
         case (.technician, "start"):
-            return technicianProvisions(device) ? .provision : .proceed
+            guard technicianProvisions(device) else { return .proceed }
+            // Five presses of the Windows key at the first screen (a real VM gets them through libvirt).
+            await keyboard(name, Array(repeating: .windows, count: 5))
+            return .provision
         case (.technician, "reseal"):
             return .reseal
         case (_, "esp-error"):

@@ -30,11 +30,17 @@ public struct FlowResult: Sendable, Codable {
 }
 
 extension LabSession {
-    /// Autopilot Reset: local (the controller plays Ctrl+Win+R at the lock screen and a local
-    /// administrator sign-in) or remote (the MDM action).
+    /// Autopilot Reset: local (Ctrl+Win+R at the lock screen, then a local administrator
+    /// sign-in) or remote (the MDM action, queued for the device). A real VM gets the keys on its
+    /// keyboard through libvirt and its agent starts the reset; a virtual device, which has no
+    /// keyboard, gets the same request through the endpoint.
     public func reset(_ name: String, remote: Bool) async throws -> FlowResult {
-        try await flow("reset", name) { _ in
-            try self.lab.store.enqueue(.reset(remote: remote), for: name, at: Date())
+        try await flow("reset", name) { device in
+            if !remote && !self.virtual {
+                try await self.press([.autopilotReset], on: device.name)
+            } else {
+                try self.lab.store.enqueue(.reset(remote: remote), for: name, at: Date())
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public final class LabSession: Sendable {
     let client: HTTPClient
     /// The lab's endpoint.
     public let endpoint: BootEndpoint
+    /// Virtual devices (in-process agents on the embedded default), or real VMs.
+    public let virtual: Bool
     /// The button each device's user presses on an ESP error (set by scenario steps).
     let espButtons: Locked<[String: String]>
 
@@ -32,40 +34,61 @@ public final class LabSession: Sendable {
         public var connections: Int
         /// How many boots a device may go through in one operation before it counts as a boot loop.
         public var maximumBoots: Int
+        /// Replaces every host's URI (`--libvirt qemu:///system` runs the lab on real VMs).
+        public var uriOverride: String?
+        /// How long a real VM may take to reach an end state, in seconds.
+        public var realDeviceTimeout: Double
+        /// The endpoint's loopback port (nil: a free one). Real VMs carry it in their boot file URL,
+        /// so a fixed port keeps their definitions stable from run to run.
+        public var endpointPort: Int?
 
-        public init(imagesDirectory: URL, timing: LabTiming? = nil, connections: Int = 32, maximumBoots: Int = 8) {
+        public init(imagesDirectory: URL, timing: LabTiming? = nil, connections: Int = 32, maximumBoots: Int = 8,
+                    uriOverride: String? = nil, realDeviceTimeout: Double = 600, endpointPort: Int? = nil) {
             self.imagesDirectory = imagesDirectory
             self.timing = timing
             self.connections = connections
             self.maximumBoots = maximumBoots
+            self.uriOverride = uriOverride
+            self.realDeviceTimeout = realDeviceTimeout
+            self.endpointPort = endpointPort
         }
     }
 
-    /// Opens the lab, applies its faults, starts the endpoint and brings the fleet up on the
-    /// embedded default.
+    /// Opens the lab, applies its faults, starts the endpoint and brings the fleet up: on the
+    /// embedded default (virtual devices, each run by an in-process agent) or on one QEMU host
+    /// (real VMs that network-boot from the endpoint and run the agent inside).
     public static func open(topology: Topology, stateRoot: URL, options: Options) async throws -> LabSession {
         let lab = try Lab(topology: topology, stateRoot: stateRoot)
-        for host in Set(topology.devices.map { topology.host(of: $0).uri }) where !EmbeddedHost.isEmbedded(host) {
-            throw RunError("virtual devices run on the embedded default (test:///default); \(host) is not")
+        let uris = Set(topology.devices.map { options.uriOverride ?? topology.host(of: $0).uri })
+        guard uris.count == 1, let uri = uris.first else {
+            throw RunError("a session drives one host; the lab file uses \(uris.sorted().joined(separator: ", "))")
         }
         let buttons = Locked<[String: String]>([:])
-        let endpoint = try BootEndpoint(lab: lab, options: .init(port: 0, imagesDirectory: options.imagesDirectory),
-                                        driver: LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } }))
+        let keyboard = Locked<(@Sendable (String, [KeyChord]) async -> Void)?>(nil)
+        let endpoint = try BootEndpoint(lab: lab, options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory),
+                                        driver: LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } },
+                                                          keyboard: { device, chords in await keyboard.withLock { $0 }?(device, chords) }))
         _ = try FaultPlan.apply(lab)
-        _ = try LabProvisioner(topology: topology, directory: lab.directory).up()
         let server = try await endpoint.start()
+        // Real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe: define them with this port.
+        _ = try LabProvisioner(topology: topology, directory: lab.directory, uriOverride: options.uriOverride,
+                               endpointPort: server.port).up()
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let session = LabSession(lab: lab, options: options, server: server, connection: try EmbeddedHost.open(in: lab.directory),
-                                 client: client, buttons: buttons, endpoint: endpoint)
+        let virtual = EmbeddedHost.isEmbedded(uri)
+        let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
+        let session = LabSession(lab: lab, options: options, server: server, connection: connection,
+                                 client: client, buttons: buttons, endpoint: endpoint, virtual: virtual)
         endpoint.setOperator(session)
+        keyboard.withLock { $0 = { device, chords in try? await session.press(chords, on: device) } }
         return session
     }
 
     private init(lab: Lab, options: Options, server: RunningServer, connection: Connection, client: HTTPClient,
-                 buttons: Locked<[String: String]>, endpoint: BootEndpoint) {
+                 buttons: Locked<[String: String]>, endpoint: BootEndpoint, virtual: Bool) {
         self.endpoint = endpoint
+        self.virtual = virtual
         self.lab = lab
         self.options = options
         self.server = server
@@ -81,8 +104,25 @@ public final class LabSession: Sendable {
     public func close() async {
         for device in lab.topology.devices { await power(device.name) { if try $0.isActive() { try $0.destroy() } } }
         try? await client.shutdown()
-        try? EmbeddedHost.save(connection, in: lab.directory)
+        if virtual { try? EmbeddedHost.save(connection, in: lab.directory) }
         await server.stop()
+    }
+
+    /// Presses key chords on a real VM's keyboard through libvirt (`virDomainSendKey`, Linux key
+    /// codes); the guest's agent reads them from its keyboard. Virtual devices have no keyboard.
+    func press(_ chords: [KeyChord], on name: String) async throws {
+        guard !virtual else { return }
+        for chord in chords {
+            try await connection.perform { connection in
+                try connection.domain(named: name).sendKey(chord.keys.map(UInt32.init), holdTime: 80)
+            }
+        }
+    }
+
+    /// Saves a screenshot of a device's screen (`virDomainScreenshot`) and returns its MIME type.
+    public func screenshot(_ name: String, to file: URL) async throws -> String {
+        let device = try device(name)
+        return try await connection.perform { connection in try connection.domain(named: device.name).screenshot(to: file) }
     }
 
     // MARK: Devices
@@ -124,6 +164,7 @@ public final class LabSession: Sendable {
     /// an end state (or boots too often: a boot loop). The domain is powered off at the end.
     @discardableResult
     func boot(_ device: LabDevice, stopAtReseal: Bool = false) async -> BootRun {
+        if !virtual { return await bootRealVM(device, stopAtReseal: stopAtReseal) }
         let agent = agent(for: device)
         let name = device.name
         await power(name) { if try !$0.isActive() { try $0.start() } }
@@ -167,8 +208,14 @@ public final class LabSession: Sendable {
 
     /// Starts every device from a factory-fresh state: disks wiped (the firmware's counters
     /// kept), lifecycle back to factory, no MDM enrollment remembered.
-    public func factoryReset() throws {
+    public func factoryReset() async throws {
         try lab.store.clearEnrollments()
+        if !virtual {
+            // A real VM's state is its disk: a new, empty one.
+            let names = lab.topology.devices.map(\.name)
+            let disks = StateDisks(lab: lab.topology.lab, directory: lab.directory)
+            try await connection.perform { connection in try disks.recreate(for: names, on: connection) }
+        }
         for device in lab.topology.devices {
             let storage = storage(of: device.name)
             var state = (try storage.load() ?? DeviceState()).wiped()

@@ -112,7 +112,7 @@ enum RunSummary {
     }
 
     /// `business-ready as NAME...` in the desktop event.
-    private static func deviceName(_ message: String) -> String? {
+    static func deviceName(_ message: String) -> String? {
         guard let range = message.range(of: "business-ready as ") else { return nil }
         return String(message[range.upperBound...].prefix { $0 != " " && $0 != ":" && $0 != "," })
     }

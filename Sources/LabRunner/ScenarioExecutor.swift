@@ -184,9 +184,27 @@ struct ScenarioExecutor {
                 verify(flow?.removed.contains(aspect) == true,
                        "removed \(aspect) (removed: \(flow?.removed.joined(separator: ", ") ?? "no flow"))")
             }
+            if let pattern = expectation.deviceName {
+                let ready = events.last { $0.phase == .desktop && $0.step == "ready" && $0.status == .completed }
+                let actual = ready?.message.flatMap(RunSummary.deviceName)
+                verify(actual.map { Self.matches($0, glob: pattern) } ?? false, "device name \(pattern) (is \(actual ?? "none"))")
+            }
         } catch {
             verify(false, "could not be checked: \(error)")
         }
+    }
+
+    /// Whether a text matches a pattern in which `*` stands for any characters.
+    static func matches(_ text: String, glob pattern: String) -> Bool {
+        let parts = pattern.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 1 else { return text == pattern }
+        guard text.hasPrefix(parts[0]), text.dropFirst(parts[0].count).hasSuffix(parts.last!) else { return false }
+        var rest = Substring(text.dropFirst(parts[0].count).dropLast(parts.last!.count))
+        for part in parts.dropFirst().dropLast() where !part.isEmpty {
+            guard let range = rest.range(of: part) else { return false }
+            rest = rest[range.upperBound...]
+        }
+        return true
     }
 
     /// `phase/step` or `phase/step/status`, where `*` matches anything.

@@ -9,7 +9,7 @@ struct ScenarioReader {
         "deploy": ["deploy"],
         "wait": ["wait", "state", "timeout"],
         "expect": ["expect", "state", "errorCode", "phase", "event", "noEvent", "maxDuration", "minDuration",
-                   "kept", "removed"],
+                   "kept", "removed", "deviceName"],
         "reset": ["reset", "remote"],
         "repurpose": ["repurpose", "wipe", "groupTag", "assignedUser"],
         "break": ["break", "how"],
@@ -59,7 +59,8 @@ struct ScenarioReader {
                 errorCode: fields["errorCode"].flatMap(errorCode), phase: fields["phase"]?.nonEmptyString(),
                 eventPresent: fields["event"]?.stringList() ?? [], eventAbsent: fields["noEvent"]?.stringList() ?? [],
                 maxSeconds: fields["maxDuration"]?.duration(), minSeconds: fields["minDuration"]?.duration(),
-                kept: fields["kept"]?.stringList() ?? [], removed: fields["removed"]?.stringList() ?? []))
+                kept: fields["kept"]?.stringList() ?? [], removed: fields["removed"]?.stringList() ?? [],
+                deviceName: fields["deviceName"]?.nonEmptyString()))
         case "reset":
             action = selector().map { .reset($0, remote: fields["remote"]?.bool() ?? false) }
         case "repurpose":

@@ -87,4 +87,6 @@ public struct Expectation: Sendable, Equatable {
     public var minSeconds: Double?
     public var kept: [String]
     public var removed: [String]
+    /// The name the device got at its last business-ready desktop; `*` matches any characters.
+    public var deviceName: String?
 }

@@ -41,6 +41,9 @@ public struct OOBEAgent: Sendable {
     /// At the desktop, keep asking the controller for actions this often (seconds) instead of
     /// ending the boot: what a real VM does while it is on.
     public var idlePoll: Double?
+    /// The key chords pressed on the device's keyboard since the last call (a real VM reads its
+    /// keyboard; virtual devices have none). At the desktop, Ctrl+Win+R starts a local reset.
+    public var keyboard: (@Sendable () -> [KeyChord])?
     /// The boot script's values when iPXE already fetched it (a real VM: from the kernel command
     /// line); otherwise the agent fetches the scripts itself, as iPXE would.
     public var bootScript: BootScript?

@@ -34,6 +34,11 @@ final class Session {
                 try await flush()
                 save(durably: true)
                 try await Task.sleep(for: .seconds(poll))
+                if let chords = agent.keyboard?(), chords.contains(.autopilotReset) {
+                    report(.desktop, "keys", .info, message: "\(KeyChord.autopilotReset) at the lock screen")
+                    outcome = try await reset(remote: false)
+                    continue
+                }
                 outcome = try await desktopAction(try await ask(.desktop, "idle"))
             }
             try await flush()

@@ -75,6 +75,7 @@ struct AgentCommand: AsyncParsableCommand {
                               storage: FileDeviceStorage(file: URL(fileURLWithPath: state)), timing: Timing(scale: scale))
         if console { agent.console = { event in print(ConsoleLine.render(event)) } }
         agent.idlePoll = idle > 0 ? idle : nil
+        if let keyboard = Keyboard.open() { agent.keyboard = { keyboard.drain() } }
         // In a lab VM, iPXE already fetched the device's script: its values are on the command line.
         if self.endpoint == nil, let kernel, !kernel.device.isEmpty { agent.bootScript = kernel }
         let outcome = await agent.boot()

@@ -12,16 +12,12 @@ struct FlowOptions: ParsableArguments {
 
     @OptionGroup var selection: LabSelection
 
-    @Option(help: "Step durations as a fraction of real ones (default: the lab file's timing).")
-    var scale: Double?
-
-    @Option(help: "The Images folder (default: ./Images, or the one next to pxelab's sources).")
-    var images: String?
+    @OptionGroup var host: SessionOptions
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    /// Runs a flow in a session on the lab's virtual devices and prints what happened.
+    /// Runs a flow in a session on the lab's devices (virtual or real VMs) and prints what happened.
     func run(_ body: @Sendable (LabSession) async throws -> FlowResult) async throws {
         let file: String
         do { file = try selection.lab ?? Lab.onlyLabFile(under: selection.stateRoot) } catch {
@@ -29,9 +25,8 @@ struct FlowOptions: ParsableArguments {
             throw ExitCode(2)
         }
         let topology = try LabOptions.load(file)
-        let timing = scale.map { LabTiming(scale: $0, jitter: topology.timing.jitter) }
         let session = try await LabSession.open(topology: topology, stateRoot: selection.stateRoot,
-                                                options: .init(imagesDirectory: try ImagesFolder.locate(images), timing: timing))
+                                                options: try host.session(for: topology))
         let result: FlowResult
         do {
             result = try await body(session)

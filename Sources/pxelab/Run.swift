@@ -8,9 +8,12 @@ struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run a lab: every device network-boots and goes through Autopilot to its end state.",
         discussion: """
-        Starts the lab's endpoint on a free loopback port, defines the fleet through libvirt on the \
-        embedded default, powers every device on with its own agent speaking HTTP to the endpoint, \
-        and drives each one through the OOBE its profile calls for (user-driven, hybrid, \
+        Starts the lab's endpoint on a loopback port, defines the fleet through libvirt and powers \
+        every device on. On the embedded default each device is a virtual device whose agent runs in \
+        pxelab and speaks HTTP to the endpoint; with --libvirt qemu:///system each is a real QEMU VM \
+        that network-boots through iPXE (http://10.0.2.2:PORT/boot.ipxe on QEMU's user-mode network) \
+        and runs the agent in its own Linux guest (build it first: make images). pxelab drives each one \
+        through the OOBE its profile calls for (user-driven, hybrid, \
         self-deploying, pre-provisioning), the ESP and any injected faults. Shows progress by phase, \
         then a table of how each device ended, and writes the event log. Exits with 0 only when every \
         device ended as the lab file expects (`expect:` on fleet entries; business-ready by default).
@@ -23,11 +26,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Where lab state lives (default: .pxelab, or $PXELAB_STATE_DIR).")
     var stateDirectory: String?
 
-    @Option(help: "Step durations as a fraction of real ones (0 instant, 1 real time); overrides the lab file's timing.")
-    var scale: Double?
-
-    @Option(help: "The Images folder (default: ./Images, or the one next to pxelab's sources).")
-    var images: String?
+    @OptionGroup var host: SessionOptions
 
     @Flag(help: "Print the report as JSON instead of a table.")
     var json = false
@@ -49,8 +48,7 @@ struct Run: AsyncParsableCommand {
             let text = interactive ? "\r\u{1B}[2K" + line : line + "\n"
             FileHandle.standardError.write(Data(text.utf8))
         }
-        let timing: LabTiming? = scale.map { LabTiming(scale: $0, jitter: topology.timing.jitter) }
-        let options = FleetRunner.Options(session: .init(imagesDirectory: try ImagesFolder.locate(images), timing: timing),
+        let options = FleetRunner.Options(session: try host.session(for: topology),
                                           fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
                                           only: only.isEmpty ? nil : Set(only), from: from)
         let report: RunReport

@@ -29,7 +29,7 @@ struct FlowTests {
         let session = try await LabSession.open(topology: try Topology.parse(text, file: "flows.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-flows"),
                                                 options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
-        try session.factoryReset()
+        try await session.factoryReset()
         return session
     }
 
