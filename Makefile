@@ -5,8 +5,10 @@ PXELAB := .build/debug/pxelab
 # Debian packages: to build, and in addition to run the tests (libvirtd with the QEMU driver).
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils ipxe-qemu
+# To build the guest image (the kernel and busybox are downloaded with apt-get download, not installed).
+IMAGE_PACKAGES := cpio binutils gzip
 
-.PHONY: demo test build deps test-deps libvirtd clean
+.PHONY: demo demo-vm test build deps test-deps images libvirtd clean
 
 ## demo: build, then run the demo lab on the embedded default: ten devices through Autopilot
 demo: deps build
@@ -14,9 +16,18 @@ demo: deps build
 	$(PXELAB) run Topologies/demo.yaml
 	$(PXELAB) devices --lab Topologies/demo.yaml
 
-## test: install what the tests need, start virtlogd and libvirtd, run every test
-test: test-deps libvirtd
+## demo-vm: the demo lab on real VMs: ten QEMU VMs network-boot through iPXE into the lab guest
+demo-vm: test-deps libvirtd images build
+	$(PXELAB) run Topologies/demo.yaml --libvirt qemu:///system
+
+## test: install what the tests need, start virtlogd and libvirtd, build the guest image, run every test
+test: test-deps libvirtd images
 	$(SWIFT) test
+
+## images: the lab guest real VMs boot (Images/build: Debian's cloud kernel, an initramfs with pxelab-agent)
+images:
+	@scripts/install-packages.sh $(IMAGE_PACKAGES)
+	Images/build-image.sh
 
 build:
 	$(SWIFT) build
@@ -31,4 +42,4 @@ libvirtd:
 	@scripts/start-libvirt.sh
 
 clean:
-	rm -rf .build .pxelab
+	rm -rf .build .build-guest .pxelab Images/build

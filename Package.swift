@@ -138,6 +138,10 @@ let package = Package(
             dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "OOBEAgent", "TestSupport"]
         ),
         .testTarget(
+            name: "RealVMTests",
+            dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]
+        ),
+        .testTarget(
             name: "LabControllerTests",
             dependencies: ["LabController", "LabTopology", "Libvirt", "LibvirtXML", "TestSupport"]
         ),

@@ -26,10 +26,18 @@ dpkg -x "$work"/debs/busybox-static_*.deb "$work/busybox"
 version=${kernel_package#linux-image-}
 cp "$work/kernel/boot/vmlinuz-$version" "$out/vmlinuz"
 
-# 2. The static agent (Swift, fully static: it runs in a bare initramfs).
-swift build -c release --product pxelab-agent --static-swift-stdlib -Xswiftc -static-executable \
-    --scratch-path .build-guest >/dev/null
-agent=.build-guest/release/pxelab-agent
+# 2. The static agent (Swift, fully static: it runs in a bare initramfs). A debug build by
+#    default: the agent waits on the network, not the CPU, and a clean debug build of its
+#    dependencies takes a third of the time of a release one (4.5 against 12 minutes on 2 cores).
+#    PXELAB_GUEST_CONFIG=release builds a smaller, optimised agent.
+config=${PXELAB_GUEST_CONFIG:-debug}
+if ! swift build -c "$config" --product pxelab-agent --static-swift-stdlib -Xswiftc -static-executable \
+        --scratch-path .build-guest > "$work/agent-build.log" 2>&1; then
+    cat "$work/agent-build.log" >&2
+    echo "the guest agent did not build (log: $work/agent-build.log)" >&2
+    exit 1
+fi
+agent=.build-guest/$config/pxelab-agent
 
 # 3. The initramfs.
 root=$work/initramfs

@@ -99,6 +99,20 @@ extension BootEndpoint {
                 throw APIError(.unprocessableContent, "flow-failed", "\(error)", field: "flow")
             }
         }
+        api.get("/devices/:name/screen") { _, context in
+            let name = try context.parameters.require("name")
+            guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }
+            guard let labOperator = self.labOperator else {
+                throw APIError(.conflict, "no-devices-hosted", "this controller does not host the lab's devices, so it cannot show their screens")
+            }
+            do {
+                let png = try await labOperator.screen(of: name)
+                return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"],
+                                body: .init(byteBuffer: ByteBuffer(bytes: png)))
+            } catch {
+                throw APIError(.conflict, "no-screen", "\(name) has no screen to show: \(error)")
+            }
+        }
         api.get("/devices/:name/faults") { _, context in
             let name = try context.parameters.require("name")
             guard try self.lab.store.device(named: name) != nil else { throw APIError.notFound("no lab device named '\(name)'") }

@@ -31,6 +31,20 @@ public struct Fault: Codable, Sendable, Equatable {
         self.once = once
     }
 
+    private enum CodingKeys: String, CodingKey { case id, kind, phase, step, errorCode, seconds, app, once }
+
+    /// Decodes a fault; `once` may be left out (false).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try container.decode(String.self, forKey: .id), kind: try container.decode(Kind.self, forKey: .kind),
+                  phase: try container.decodeIfPresent(OOBEPhase.self, forKey: .phase),
+                  step: try container.decodeIfPresent(String.self, forKey: .step),
+                  errorCode: try container.decodeIfPresent(UInt32.self, forKey: .errorCode),
+                  seconds: try container.decodeIfPresent(Double.self, forKey: .seconds),
+                  app: try container.decodeIfPresent(String.self, forKey: .app),
+                  once: try container.decodeIfPresent(Bool.self, forKey: .once) ?? false)
+    }
+
     public enum Kind: String, Codable, Sendable, CaseIterable {
         /// The step fails with `errorCode`.
         case error

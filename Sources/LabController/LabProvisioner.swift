@@ -85,6 +85,9 @@ public struct LabProvisioner {
                     try remove(domain)
                     changes.append(DeviceChange(device: domain.name, uri: uri, action: .removed))
                 }
+                if try session.hypervisor() != .test {
+                    try StateDisks(lab: topology.lab, directory: directory).release(on: session.connection)
+                }
                 try session.persist()
             }
             var record = LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])

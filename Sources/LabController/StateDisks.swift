@@ -40,11 +40,19 @@ public struct StateDisks: Sendable {
         }
     }
 
+    /// Stops the lab's pool on a host (when the lab goes down); the disks' files stay.
+    public func release(on connection: Connection) throws {
+        if let pool = try connection.poolIfExists(named: poolName), try pool.isActive() { try pool.destroy() }
+    }
+
     private func pool(on connection: Connection) throws -> StoragePool {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let existing = try connection.poolIfExists(named: poolName), try existing.isActive() {
-            try existing.refresh()
-            return existing
+            // A pool left over from another state folder of a lab with this name is replaced.
+            let target = try XMLDocument(parsing: existing.xmlDescription(), source: "pool \(poolName)")
+                .root.child(named: "target")?.child(named: "path")?.text
+            if target == folder.path, (try? existing.refresh()) != nil { return existing }
+            try existing.destroy()
         }
         let document = XMLDocument(root: "pool")
         document.root.setAttribute("type", "dir")

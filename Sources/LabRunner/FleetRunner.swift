@@ -43,18 +43,25 @@ public struct FleetRunner: Sendable {
     public func run() async throws -> RunReport {
         let started = Date()
         let session = try await LabSession.open(topology: topology, stateRoot: stateRoot, options: options.session)
-        if options.fresh { try await session.factoryReset() }
         let progress = options.progress.map { report in
             Task { await Self.reportProgress(lab: session.lab, every: options.progressInterval, to: report) }
         }
         var steps: [StepResult] = []
-        if topology.scenario.isEmpty {
-            try await session.deploy(topology.devices.map(\.name))
-        } else {
-            steps = await ScenarioExecutor(session: session).run(topology.scenario, only: options.only, from: options.from)
+        do {
+            if options.fresh { try await session.factoryReset() }
+            if topology.scenario.isEmpty {
+                try await session.deploy(topology.devices.map(\.name))
+            } else {
+                steps = await ScenarioExecutor(session: session).run(topology.scenario, only: options.only, from: options.from)
+            }
+        } catch {
+            progress?.cancel()
+            await session.close()
+            throw error
         }
         progress?.cancel()
         _ = await progress?.result
+        // Also after a cancellation (Ctrl-C): every VM is powered off before the run ends.
         await session.close()
         let report = try RunSummary.report(lab: session.lab, started: started, checkDefaults: topology.scenario.isEmpty,
                                            steps: steps)

@@ -16,13 +16,17 @@ struct LabDriver: DeviceDriver {
     let espButtons: @Sendable (String) -> String?
     /// Presses key chords on a device's keyboard (real VMs, through libvirt).
     let keyboard: @Sendable (String, [KeyChord]) async -> Void
+    /// Told when a device at its desktop asks for work and none is queued.
+    let idle: @Sendable (String) -> Void
 
     init(lab: Lab, espButtons: @escaping @Sendable (String) -> String? = { _ in nil },
-         keyboard: @escaping @Sendable (String, [KeyChord]) async -> Void = { _, _ in }) {
+         keyboard: @escaping @Sendable (String, [KeyChord]) async -> Void = { _, _ in },
+         idle: @escaping @Sendable (String) -> Void = { _ in }) {
         self.lab = lab
         self.devices = Dictionary(uniqueKeysWithValues: lab.topology.devices.map { ($0.name, $0) })
         self.espButtons = espButtons
         self.keyboard = keyboard
+        self.idle = idle
     }
 
     func nextAction(for name: String, at request: NextActionRequest) async -> NextAction {
@@ -44,6 +48,9 @@ struct LabDriver: DeviceDriver {
             return .provision
         case (.technician, "reseal"):
             return .reseal
+        case (.desktop, "idle"):
+            idle(name)
+            return .proceed
         case (_, "esp-error"):
             return (espButtons(name) ?? device.onESPError).map { .input(page: "esp-error", values: ["button": $0]) } ?? .proceed
         default:

@@ -2,7 +2,7 @@ public import BootEndpoint
 import DeviceProtocol
 import Foundation
 
-/// The session runs the admin API's flows on its virtual devices.
+/// The session runs the admin API's flows on its devices and shows their screens.
 extension LabSession: LabOperator {
     public func perform(flow: String, device: String, options: [String: String]) async throws -> [UInt8] {
         let result: FlowResult

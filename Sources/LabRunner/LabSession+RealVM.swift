@@ -6,51 +6,66 @@ import Libvirt
 import OOBEAgent
 
 /// Real VMs run their agent inside the guest: the session powers them through libvirt and
-/// follows them through the events they post to the endpoint.
+/// follows them through what they report to the endpoint, what libvirt says about their power,
+/// and their asking for work at the desktop.
 extension LabSession {
-    /// Powers the VM on (unless it runs) and waits until its events show an end state: the
-    /// desktop reached, a failure shown, a reseal (then, unless asked to stop there, powering it on
-    /// again for the user), the desktop idle with nothing left to do, or a boot loop.
+    /// Powers the VM on (unless it runs) and waits until it shows an end state: the desktop
+    /// reached, a failure shown, a reseal (then, unless asked to stop there, powering it on again
+    /// for the user once libvirt reports it stopped), the desktop asking for work with none
+    /// queued, or a boot loop.
     func bootRealVM(_ device: LabDevice, stopAtReseal: Bool) async -> BootRun {
         let name = device.name
-        let startSeq = (try? lab.store.device(named: name)?.lastSeq) ?? 0
-        do {
-            try await connection.perform { connection in
-                let domain = try connection.domain(named: name)
-                if try !domain.isActive() { try domain.start() }
-            }
-        } catch {
-            return BootRun(outcome: .failed(phase: .boot, errorCode: nil, message: "cannot power on: \(error)"), boots: 0, bootLoop: false)
+        let timeout = options.realDeviceTimeout
+        func failure(_ message: String) -> BootRun {
+            BootRun(outcome: .failed(phase: .boot, errorCode: nil, message: message), boots: 0, bootLoop: false)
         }
-        let deadline = Date().addingTimeInterval(options.realDeviceTimeout)
-        var seen = startSeq
-        var boots = 0
-        var quietSince: Date?
-        var idle = false
-        while Date() < deadline {
-            try? await Task.sleep(for: .milliseconds(250))
-            let events = (try? lab.store.events(of: name, after: seen)) ?? []
-            if events.isEmpty {
-                // At the desktop with nothing queued, and quiet for longer than the guest's poll.
-                if idle, let since = quietSince, Date().timeIntervalSince(since) > 4,
-                   (try? lab.store.pendingActions(for: name).isEmpty) ?? true {
-                    return BootRun(outcome: .desktop, boots: boots, bootLoop: false)
-                }
-                continue
+        let (signals, continuation) = AsyncStream.makeStream(of: RealVMSignal.self)
+        var feeds: [Task<Void, Never>] = []
+        defer {
+            feeds.forEach { $0.cancel() }
+            watchers.stop(name)
+        }
+        // Follow first, then look at the state, so that nothing falls between the two.
+        let events = lab.store.feed.subscribe(device: name)
+        feeds.append(Task { for await event in events { continuation.yield(.event(event)) } })
+        watchers.watch(name, continuation)
+        let startSeq: Int
+        let wasRunning: Bool
+        do {
+            let domain = try await connection.perform { try $0.domain(named: name) }
+            let power = try connection.lifecycleEvents(for: domain)
+            feeds.append(Task { for await event in power { continuation.yield(.power(event.kind)) } })
+            startSeq = try lab.store.device(named: name)?.lastSeq ?? 0
+            wasRunning = try await connection.perform { _ in try domain.isActive() }
+            if !wasRunning { try await connection.perform { _ in try domain.start() } }
+        } catch {
+            return failure("cannot power on \(name): \(error)")
+        }
+        feeds.append(Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                continuation.yield(.tick)
             }
-            seen = events.last!.seq
-            quietSince = Date()
-            idle = false
-            for event in events {
+        })
+        let started = Date()
+        var boots = 0
+        var active = !wasRunning
+        var lastActivity = Date()
+        var awaitingPowerOff = false
+        for await signal in signals {
+            switch signal {
+            case .event(let event) where event.seq > startSeq:
+                active = true
+                lastActivity = Date()
                 switch (event.phase, event.step, event.status) {
                 case (.boot, "firmware", .completed):
                     boots += 1
                     if boots > options.maximumBoots { return BootRun(outcome: .reboot, boots: boots, bootLoop: true) }
                 case (.desktop, "ready", .completed):
-                    return BootRun(outcome: .businessReady(deviceName: event.message.flatMap(RunSummary.deviceName) ?? ""), boots: boots,
-                                   bootLoop: false)
+                    return BootRun(outcome: .businessReady(deviceName: event.message.flatMap(RunSummary.deviceName) ?? ""),
+                                   boots: boots, bootLoop: false)
                 case (.boot, _, .failed):
-                    // The system cannot start (a broken device): it reboots into automatic repair
+                    // The system cannot start (a broken device): it restarts into automatic repair
                     // and waits at the recovery screen for someone to fix it.
                     return BootRun(outcome: .failed(phase: .boot, errorCode: event.errorCode, message: event.message ?? ""),
                                    boots: boots, bootLoop: false)
@@ -58,25 +73,77 @@ extension LabSession {
                     return BootRun(outcome: .failed(phase: event.phase, errorCode: event.errorCode, message: event.message ?? ""),
                                    boots: boots, bootLoop: false)
                 case (.technician, "reseal", .completed):
-                    await waitUntilOff(name, deadline: deadline)
-                    if stopAtReseal { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
-                    await power(name) { if try !$0.isActive() { try $0.start() } }
-                case (.desktop, "boot", .info), (.lifecycle, "reset", .failed), (.lifecycle, "retire", .completed):
-                    idle = true
+                    awaitingPowerOff = true
                 default:
-                    idle = false
+                    break
+                }
+            case .event:
+                break
+            case .power(.stopped), .power(.shutdown), .power(.crashed):
+                guard awaitingPowerOff else {
+                    if case .power(.crashed) = signal { return failure("\(name) crashed") }
+                    continue
+                }
+                // Resealed and off: libvirt reports the VM stopped.
+                awaitingPowerOff = false
+                if stopAtReseal { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
+                do {
+                    try await connection.perform { try $0.domain(named: name).start() }
+                } catch {
+                    return failure("cannot power \(name) on again after its reseal: \(error)")
+                }
+            case .power:
+                break
+            case .idle:
+                // At the desktop, asking for work with none queued: done, once this operation
+                // has seen the device act (a keyboard chord or a queued action is being carried
+                // out otherwise).
+                let queued = (try? lab.store.pendingActions(for: name).isEmpty == false) ?? false
+                if active && !queued { return BootRun(outcome: .desktop, boots: boots, bootLoop: false) }
+                // A VM already at its desktop when the operation began, given nothing to do.
+                if !active && !queued && Date().timeIntervalSince(lastActivity) > Self.settleSeconds {
+                    return BootRun(outcome: .desktop, boots: boots, bootLoop: false)
+                }
+            case .tick:
+                if Date().timeIntervalSince(started) > timeout {
+                    return failure("\(name) reached no end state within \(Int(timeout)) s; its screen is in "
+                                   + lab.directory.path("console/\(name).log").path)
                 }
             }
         }
-        return BootRun(outcome: .failed(phase: .boot, errorCode: nil, message: "timed out after \(Int(options.realDeviceTimeout)) s"),
-                       boots: boots, bootLoop: false)
+        return failure("stopped following \(name)")
     }
 
-    private func waitUntilOff(_ name: String, deadline: Date) async {
-        while Date() < deadline {
-            let active = (try? await connection.perform { try $0.domain(named: name).isActive() }) ?? false
-            if !active { return }
-            try? await Task.sleep(for: .milliseconds(250))
-        }
+    /// How long a VM that was already at its desktop is given to start acting on what it was
+    /// just given (keys pressed, an action queued) before it counts as having nothing to do.
+    static let settleSeconds = 6.0
+}
+
+/// What a session waiting on a real VM hears.
+enum RealVMSignal: Sendable {
+    /// The device reported an event.
+    case event(StoredEvent)
+    /// libvirt reported a power change.
+    case power(DomainLifecycleEvent.Kind)
+    /// The device asked for work at its desktop and got none.
+    case idle
+    /// A second passed (for the deadline).
+    case tick
+}
+
+/// The real VMs a session is waiting on, told when one asks for work at its desktop.
+final class RealVMWatchers: Sendable {
+    private let waiting = Locked<[String: AsyncStream<RealVMSignal>.Continuation]>([:])
+
+    func watch(_ name: String, _ continuation: AsyncStream<RealVMSignal>.Continuation) {
+        waiting.withLock { $0[name] = continuation }
+    }
+
+    func stop(_ name: String) {
+        waiting.withLock { $0.removeValue(forKey: name) }?.finish()
+    }
+
+    func idle(_ name: String) {
+        _ = waiting.withLock { $0[name] }?.yield(.idle)
     }
 }

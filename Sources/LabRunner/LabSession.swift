@@ -24,6 +24,8 @@ public final class LabSession: Sendable {
     public let virtual: Bool
     /// The button each device's user presses on an ESP error (set by scenario steps).
     let espButtons: Locked<[String: String]>
+    /// The real VMs an operation is waiting on.
+    let watchers: RealVMWatchers
 
     public struct Options: Sendable {
         /// The Images folder (iPXE templates).
@@ -63,11 +65,20 @@ public final class LabSession: Sendable {
         guard uris.count == 1, let uri = uris.first else {
             throw RunError("a session drives one host; the lab file uses \(uris.sorted().joined(separator: ", "))")
         }
+        let virtual = EmbeddedHost.isEmbedded(uri)
+        if !virtual {
+            let undersized = GuestImage.undersizedModels(in: topology)
+            guard undersized.isEmpty else { throw RunError(undersized.joined(separator: "\n")) }
+            try GuestImage(imagesDirectory: options.imagesDirectory).ensureBuilt()
+        }
         let buttons = Locked<[String: String]>([:])
         let keyboard = Locked<(@Sendable (String, [KeyChord]) async -> Void)?>(nil)
+        let watchers = RealVMWatchers()
+        let driver = LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } },
+                               keyboard: { device, chords in await keyboard.withLock { $0 }?(device, chords) },
+                               idle: { name in watchers.idle(name) })
         let endpoint = try BootEndpoint(lab: lab, options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory),
-                                        driver: LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } },
-                                                          keyboard: { device, chords in await keyboard.withLock { $0 }?(device, chords) }))
+                                        driver: driver)
         _ = try FaultPlan.apply(lab)
         let server = try await endpoint.start()
         // Real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe: define them with this port.
@@ -76,18 +87,18 @@ public final class LabSession: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let virtual = EmbeddedHost.isEmbedded(uri)
         let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
         let session = LabSession(lab: lab, options: options, server: server, connection: connection,
-                                 client: client, buttons: buttons, endpoint: endpoint, virtual: virtual)
+                                 client: client, buttons: buttons, endpoint: endpoint, virtual: virtual, watchers: watchers)
         endpoint.setOperator(session)
         keyboard.withLock { $0 = { device, chords in try? await session.press(chords, on: device) } }
         return session
     }
 
     private init(lab: Lab, options: Options, server: RunningServer, connection: Connection, client: HTTPClient,
-                 buttons: Locked<[String: String]>, endpoint: BootEndpoint, virtual: Bool) {
+                 buttons: Locked<[String: String]>, endpoint: BootEndpoint, virtual: Bool, watchers: RealVMWatchers) {
         self.endpoint = endpoint
+        self.watchers = watchers
         self.virtual = virtual
         self.lab = lab
         self.options = options
@@ -119,10 +130,18 @@ public final class LabSession: Sendable {
         }
     }
 
-    /// Saves a screenshot of a device's screen (`virDomainScreenshot`) and returns its MIME type.
-    public func screenshot(_ name: String, to file: URL) async throws -> String {
+    /// What a running device's screen shows, as PNG (`virDomainScreenshot`).
+    public func screen(of name: String) async throws -> Data {
         let device = try device(name)
-        return try await connection.perform { connection in try connection.domain(named: device.name).screenshot(to: file) }
+        let file = lab.directory.path("screens/\(device.name).\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let mimeType = try await connection.perform { connection in
+            let domain = try connection.domain(named: device.name)
+            guard try domain.isActive() else { throw RunError("\(device.name) is powered off: only a running device has a screen") }
+            return try domain.screenshot(to: file)
+        }
+        return try ScreenImage.png(from: Data(contentsOf: file), mimeType: mimeType)
     }
 
     // MARK: Devices

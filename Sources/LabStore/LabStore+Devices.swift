@@ -66,7 +66,9 @@ extension LabStore {
     /// counted as duplicates; the next expected sequence number is stored and moves the device's
     /// lifecycle; anything else is refused and nothing of the batch is stored.
     public func appendEvents(_ events: [DeviceEvent], of name: String, at now: Date) throws -> EventReceipt {
-        try database.write { db in
+        let followed = feed.isFollowed
+        var committed: [StoredEvent] = []
+        let receipt = try database.write { db in
             guard var device = try LabDeviceRecord.fetchOne(db, key: name) else { throw EventRejection.unknownDevice(name) }
             var stored = 0
             var duplicates = 0
@@ -84,9 +86,11 @@ extension LabStore {
                 guard event.seq == device.lastSeq + 1 else {
                     throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
                 }
-                try StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
-                                step: event.step, status: event.status, errorCode: event.errorCode,
-                                message: event.message).insert(db)
+                let record = StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
+                                         step: event.step, status: event.status, errorCode: event.errorCode,
+                                         message: event.message)
+                try record.insert(db)
+                if followed { committed.append(record) }
                 device.lastSeq = event.seq
                 let next = device.lifecycle.after(event)
                 if next != device.lifecycle {
@@ -100,6 +104,8 @@ extension LabStore {
             try device.update(db)
             return EventReceipt(stored: stored, duplicates: duplicates, lastSeq: device.lastSeq)
         }
+        if !committed.isEmpty { feed.publish(committed) }
+        return receipt
     }
 
     /// A device's events in order.

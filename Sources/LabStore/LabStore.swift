@@ -8,6 +8,8 @@ public import Autopilot
 public final class LabStore: Sendable {
     /// The database. A pool (concurrent readers, one writer) on disk; a queue in memory.
     public let database: any DatabaseWriter
+    /// Device events as they are committed.
+    public let feed = EventFeed()
 
     /// Opens (creating if needed, owner-only) the store at a path and migrates it.
     public init(path: URL) throws {

@@ -21,9 +21,20 @@ public final class StoragePool: @unchecked Sendable {
         try check(virStoragePoolIsActive(handle), "virStoragePoolIsActive") == 1
     }
 
+    /// The pool's `<pool>` document (`virStoragePoolGetXMLDesc`).
+    public func xmlDescription() throws(LibvirtError) -> String {
+        try takeString(virStoragePoolGetXMLDesc(handle, 0), "virStoragePoolGetXMLDesc")
+    }
+
     /// Rescans the pool's directory (`virStoragePoolRefresh`).
     public func refresh() throws(LibvirtError) {
         try check(virStoragePoolRefresh(handle, 0), "virStoragePoolRefresh")
+    }
+
+    /// Stops the pool (`virStoragePoolDestroy`); a transient pool is then gone. Its volumes'
+    /// files are left as they are.
+    public func destroy() throws(LibvirtError) {
+        try check(virStoragePoolDestroy(handle), "virStoragePoolDestroy")
     }
 
     /// Creates a volume from a `<volume>` document (`virStorageVolCreateXML`).

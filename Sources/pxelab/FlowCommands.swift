@@ -18,7 +18,7 @@ struct FlowOptions: ParsableArguments {
     var json = false
 
     /// Runs a flow in a session on the lab's devices (virtual or real VMs) and prints what happened.
-    func run(_ body: @Sendable (LabSession) async throws -> FlowResult) async throws {
+    func run(_ body: @escaping @Sendable (LabSession) async throws -> FlowResult) async throws {
         let file: String
         do { file = try selection.lab ?? Lab.onlyLabFile(under: selection.stateRoot) } catch {
             printError("\(error)")
@@ -29,7 +29,7 @@ struct FlowOptions: ParsableArguments {
                                                 options: try host.session(for: topology))
         let result: FlowResult
         do {
-            result = try await body(session)
+            result = try await Interruption.cancellable { try await body(session) }
         } catch {
             await session.close()
             printError("pxelab: \(error)")

@@ -24,6 +24,6 @@ struct PXELab: AsyncParsableCommand {
         """,
         subcommands: [Validate.self, Up.self, Down.self, Devices.self, Serve.self, Run.self, HashCommand.self, ImportCSV.self, ExportCSV.self,
                       CloneDevice.self, Registry.self, ProfileCommand.self, Reset.self, Repurpose.self, Recover.self,
-                      Break.self, Retire.self, Snapshot.self, Revert.self]
+                      Break.self, Retire.self, Snapshot.self, Revert.self, Screenshot.self]
     )
 }

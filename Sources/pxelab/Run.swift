@@ -53,7 +53,9 @@ struct Run: AsyncParsableCommand {
                                           only: only.isEmpty ? nil : Set(only), from: from)
         let report: RunReport
         do {
-            report = try await FleetRunner(topology: topology, stateRoot: root, options: options).run()
+            report = try await Interruption.cancellable {
+                try await FleetRunner(topology: topology, stateRoot: root, options: options).run()
+            }
         } catch {
             printError("pxelab run: \(error)")
             throw ExitCode.failure

@@ -11,10 +11,12 @@ struct BootScriptTests {
             #expect(reply.status == 200)
             #expect(reply.text.hasPrefix("#!ipxe\n"))
             #expect(reply.text.contains("chain --autofree ipxe?"))
-            for variable in ["${serial:uristring}", "${uuid:uristring}", "${manufacturer:uristring}", "${product:uristring}",
+            for variable in ["${serial:uristring}", "&uuid=${uuid}&", "${manufacturer:uristring}", "${product:uristring}",
                              "${asset:uristring}", "${net0/mac:hexhyp}", "${buildarch:uristring}", "${platform:uristring}"] {
                 #expect(reply.text.contains(variable), "\(variable)")
             }
+            // :uristring would send the UUID's raw bytes, cut off at the first zero byte.
+            #expect(!reply.text.contains("${uuid:uristring}"))
         }
     }
 

@@ -3,7 +3,7 @@ import Testing
 import Autopilot
 import DeviceProtocol
 import LabController
-import LabRunner
+@testable import LabRunner
 import LabStore
 import LabTopology
 import OOBEAgent
@@ -114,6 +114,23 @@ struct FlowTests {
         #expect(result.removed.contains("device-name"))
         #expect(try await client.post("/api/v1/devices/a/flows/teleport", json: "{}", token: token).status == 422)
         #expect(try await client.post("/api/v1/devices/a/flows/reset", json: "{}").status == 401)
+        await session.close()
+    }
+
+    @Test func theAdminAPIShowsARunningDevicesScreenAsPNG() async throws {
+        let session = try await session(lab)
+        let client = HTTPTestClient(port: session.port)
+        let token = session.endpoint.administratorToken
+        let off = try await client.get("/api/v1/devices/a/screen", token: token)
+        #expect(off.status == 409)
+        #expect(String(decoding: off.body, as: UTF8.self).contains("no-screen"))
+        try await session.connection.perform { try $0.domain(named: "a").start() }
+        let screen = try await client.get("/api/v1/devices/a/screen", token: token)
+        #expect(screen.status == 200)
+        #expect(screen.header("Content-Type") == "image/png")
+        #expect(screen.body.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(try await client.get("/api/v1/devices/nobody/screen", token: token).status == 404)
+        #expect(try await client.get("/api/v1/devices/a/screen").status == 401)
         await session.close()
     }
 }

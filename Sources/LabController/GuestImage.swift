@@ -1,0 +1,53 @@
+public import Foundation
+public import LabTopology
+
+/// The lab guest that real VMs network-boot: Debian's cloud kernel and an initramfs with
+/// busybox, the virtio drivers, the guest's init and pxelab-agent, built by
+/// `Images/build-image.sh` (`make images`) into `Images/build`, from which the endpoint serves it.
+public struct GuestImage: Sendable {
+    public let imagesDirectory: URL
+
+    public init(imagesDirectory: URL) { self.imagesDirectory = imagesDirectory }
+
+    /// The memory a real VM needs to unpack the initramfs and run the agent.
+    public static let minimumMemoryMiB = 512
+
+    public var kernel: URL { imagesDirectory.appendingPathComponent("build/vmlinuz") }
+    public var initrd: URL { imagesDirectory.appendingPathComponent("build/initrd.img") }
+    public var recipe: URL { imagesDirectory.appendingPathComponent("build-image.sh") }
+
+    /// Whether the kernel and the initramfs are there.
+    public var isBuilt: Bool {
+        [kernel, initrd].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Builds the image unless it is built; the recipe's output goes to standard error.
+    public func ensureBuilt() throws {
+        guard !isBuilt else { return }
+        FileHandle.standardError.write(Data("pxelab: the guest image is missing; building it (\(recipe.path))\n".utf8))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [recipe.path]
+        process.standardOutput = FileHandle.standardError
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0, isBuilt else {
+            throw GuestImageError(message: "building the guest image failed (\(recipe.path) exited with "
+                                  + "\(process.terminationStatus)); run make images to see why")
+        }
+    }
+
+    /// The models of a lab too small to run the guest, as messages naming each.
+    public static func undersizedModels(in topology: Topology) -> [String] {
+        let used = Set(topology.devices.map(\.model))
+        return topology.models.filter { used.contains($0.id) && $0.memoryMiB < minimumMemoryMiB }.map { model in
+            "model '\(model.id)' has \(model.memoryMiB) MiB of memory; a real VM needs at least \(minimumMemoryMiB) MiB for the lab guest"
+        }
+    }
+}
+
+/// The guest image cannot be built or used.
+public struct GuestImageError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

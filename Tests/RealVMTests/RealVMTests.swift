@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+import DeviceProtocol
+import LabController
+@testable import LabRunner
+import LabStore
+import LabTopology
+import Libvirt
+import TestSupport
+
+let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
+let images = repository.appendingPathComponent("Images")
+
+/// Real QEMU VMs on `qemu:///system`: each network-boots through iPXE from the lab's endpoint
+/// and runs pxelab-agent in the lab guest. Needs libvirtd with the QEMU driver and the guest
+/// image (Images/build): `make test` starts the one and builds the other.
+@Suite("real VMs: iPXE, the guest agent and the lifecycle flows")
+struct RealVMTests {
+    /// The shipped real-VM lab, with names of its own so that it never meets another run's domains.
+    func topology() throws -> Topology {
+        let tag = "t" + UUID().uuidString.prefix(6).lowercased()
+        let text = try String(contentsOf: repository.appendingPathComponent("Topologies/real-vm.yaml"), encoding: .utf8)
+            .replacingOccurrences(of: "lab: real-vm", with: "lab: \(tag)")
+            .replacingOccurrences(of: "vm-", with: "\(tag)-")
+        return try Topology.parse(text, file: "real-vm.yaml")
+    }
+
+    @Test func twoVMsDeployAndGoThroughResetRepurposeRecoveryAndAFieldBug() async throws {
+        let image = images.appendingPathComponent("build/initrd.img")
+        try #require(FileManager.default.fileExists(atPath: image.path), "no guest image: run make images (make test does)")
+        let topology = try topology()
+        let root = makeTemporaryDirectory("pxelab-real-vm")
+        let directory = LabDirectory(root: root, lab: topology.lab)
+        defer { _ = try? LabProvisioner(topology: topology, directory: directory).down() }
+        let session = try await LabSession.open(topology: topology, stateRoot: root,
+                                                options: .init(imagesDirectory: images, realDeviceTimeout: 300))
+        #expect(!session.virtual)
+        try await session.factoryReset()
+        let steps = await ScenarioExecutor(session: session).run(topology.scenario)
+        for step in steps where !step.passed {
+            Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
+        }
+        #expect(steps.count == 12)
+
+        // The kiosk still runs, showing its enrollment error on its screen (virDomainScreenshot):
+        // the guest's console lines. QEMU hands over a PNG (older versions a PPM, which pxelab
+        // converts); a screen of text compresses far worse than an empty one (under 1 KiB).
+        let kiosk = topology.devices.first { $0.name.hasSuffix("-kiosk") }!
+        let png = try await session.screen(of: kiosk.name)
+        #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
+        #expect(png.count > 4_096, "the screen shows no text (\(png.count) bytes of PNG)")
+        await session.close()
+
+        let connection = try Connection(uri: "qemu:///system")
+        for device in topology.devices {
+            let serial = device.identity.serial
+            // iPXE sent the SMBIOS identity QEMU gave the firmware ...
+            let record = try #require(try session.lab.store.device(named: device.name))
+            let boot = try #require(record.bootIdentity)
+            #expect(boot.contains("serial=\(serial)"))
+            #expect(boot.contains("uuid=\(device.identity.uuid.uuidString.lowercased())"))
+            #expect(boot.lowercased().contains("mac=\(device.identity.mac.description.replacingOccurrences(of: ":", with: "-"))"))
+            // ... and the guest read the same identity from /sys/class/dmi/id.
+            let firmware = try session.lab.store.events(of: device.name).filter { $0.phase == .boot && $0.step == "firmware" && $0.status == .completed }
+            #expect(firmware.count >= 2)
+            #expect(firmware.allSatisfy { $0.message?.contains("SMBIOS serial \(serial),") == true })
+            // The serial console shows the guest's own boot and its OOBE.
+            let console = try String(contentsOf: directory.path("console/\(device.name).log"), encoding: .utf8)
+            #expect(console.contains("pxelab guest: 6."))
+            #expect(console.contains("serial \(serial)"))
+            #expect(console.contains("[enrollment] mdm started"))
+            // The domain: QEMU under TCG, VNC on loopback only, booting from this run's endpoint.
+            let xml = try connection.domain(named: device.name).xmlDescription([.inactive])
+            #expect(xml.contains("<domain type='qemu'"))
+            #expect(xml.contains("listen='127.0.0.1'"))
+            #expect(xml.contains("bootfile=http://10.0.2.2:\(session.port)/boot.ipxe"))
+        }
+    }
+}
