@@ -51,7 +51,7 @@ extension LabSession {
         var boots = 0
         var active = !wasRunning
         var lastActivity = Date()
-        var awaitingPowerOff = false
+        var resealsHandled = startSeq
         for await signal in signals {
             switch signal {
             case .event(let event) where event.seq > startSeq:
@@ -72,20 +72,20 @@ extension LabSession {
                 case (_, DeviceEvent.outcomeStep, .failed):
                     return BootRun(outcome: .failed(phase: event.phase, errorCode: event.errorCode, message: event.message ?? ""),
                                    boots: boots, bootLoop: false)
-                case (.technician, "reseal", .completed):
-                    awaitingPowerOff = true
                 default:
                     break
                 }
             case .event:
                 break
-            case .power(.stopped), .power(.shutdown), .power(.crashed):
-                guard awaitingPowerOff else {
-                    if case .power(.crashed) = signal { return failure("\(name) crashed") }
-                    continue
-                }
-                // Resealed and off: libvirt reports the VM stopped.
-                awaitingPowerOff = false
+            case .power(.crashed):
+                return failure("\(name) crashed")
+            case .power(.stopped):
+                // The guest powered itself off. Its events are all stored by now (the agent posts
+                // them before it exits), so the store says why: a Reseal, or told to power off.
+                let reseal = (try? lab.store.events(of: name, after: resealsHandled))?
+                    .last { $0.phase == .technician && $0.step == "reseal" && $0.status == .completed }
+                guard let reseal else { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
+                resealsHandled = reseal.seq
                 if stopAtReseal { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
                 do {
                     try await connection.perform { try $0.domain(named: name).start() }

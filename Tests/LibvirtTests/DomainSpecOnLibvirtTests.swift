@@ -46,4 +46,26 @@ struct DomainSpecOnLibvirtTests {
         #expect(stored.labMetadata?.serial == serial)
         #expect(try domain.metadata(namespaceURI: LabMetadata.namespaceURI)?.contains(serial) == true)
     }
+
+    /// Needs libvirtd with the QEMU driver: a real domain's power changes arrive as events from
+    /// the daemon (a guest that powers itself off is seen the same way as this destroy).
+    @Test func qemuSystemReportsPowerChangesAsEvents() async throws {
+        let connection = try Connection(uri: "qemu:///system")
+        let name = "pxelab-test-\(UUID().uuidString.prefix(8).lowercased())"
+        let domain = try connection.defineDomain(xml: spec(name: name, type: .qemu, serial: "EVENTS-1").xml())
+        defer { try? domain.undefine([.snapshotsMetadata, .nvram]) }
+        let events = try connection.lifecycleEvents(for: domain)
+        try domain.start()
+        try domain.destroy()
+        let received = try await withDeadline(seconds: 30) {
+            var kinds: [DomainLifecycleEvent.Kind] = []
+            for await event in events {
+                kinds.append(event.kind)
+                if case .stopped = event.kind { break }
+            }
+            return kinds
+        }
+        #expect(received.contains(.started(.booted)))
+        #expect(received.last == .stopped(.destroyed))
+    }
 }
