@@ -2,9 +2,10 @@
 SWIFT ?= swift
 PXELAB := .build/debug/pxelab
 
-# Debian packages: to build, and in addition to run the tests (libvirtd with the QEMU driver).
+# Debian packages: to build, and in addition to run the tests (libvirtd with the QEMU driver, and
+# Chromium, which the dashboard test drives headless).
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils ipxe-qemu
+TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils ipxe-qemu chromium
 # To build the guest image (the kernel and busybox are downloaded with apt-get download, not installed).
 IMAGE_PACKAGES := cpio binutils gzip
 

@@ -11,6 +11,11 @@
 //   LabTopology          lab files (YAML): parsing, validation with positions, fleet expansion
 //   LabStore             the lab's durable state in SQLite (GRDB): registry, assignments, ...
 //   LabController        bringing a lab up and down on a libvirt host, listing its devices
+//   DeviceProtocol       what devices and the endpoint say to each other (events, actions, faults)
+//   BootEndpoint         the HTTP endpoint: iPXE, Autopilot, device events, admin API, dashboard
+//   OOBEAgent            the device-side OOBE, in-process or inside a real VM's guest
+//   LabRunner            a lab at work: sessions, flows, scenarios, results
+//   RunReports           a run's results as JUnit XML and a self-contained HTML report
 //   pxelab               the command-line controller
 import PackageDescription
 
@@ -80,7 +85,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("openapi.yaml")],
+            resources: [.copy("openapi.yaml"), .copy("Dashboard")],
             swiftSettings: strictSettings
         ),
         .target(
@@ -100,10 +105,15 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "RunReports",
+            dependencies: ["LabRunner", "LibXML", "DeviceProtocol"],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "pxelab",
             dependencies: [
-                "LabController", "LabTopology", "Autopilot", "DeviceIdentity", "BootEndpoint", "LabRunner",
+                "LabController", "LabTopology", "Autopilot", "DeviceIdentity", "BootEndpoint", "LabRunner", "RunReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -137,6 +147,7 @@ let package = Package(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "OOBEAgent", "TestSupport"]
         ),
+        .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LibXML", "TestSupport"]),
         .testTarget(
             name: "RealVMTests",
             dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]

@@ -37,6 +37,8 @@ struct AdminDevice: Codable {
         var assignedUser: String?
         var groups: [String]
         var profile: String?
+        /// `user-driven`, `self-deploying`, `pre-provisioning` or `hybrid`.
+        var mode: String?
         var assignmentStatus: ProfileAssignment.Status
     }
 }
@@ -65,7 +67,7 @@ extension BootEndpoint {
         api.get("/devices") { _, _ in try JSONBody.response(try self.adminDevices()) }
         api.get("/devices/:name") { _, context in
             let name = try context.parameters.require("name")
-            guard let device = try self.adminDevices().first(where: { $0.name == name }) else {
+            guard let device = try self.adminDevices(named: name).first else {
                 throw APIError.notFound("no lab device named '\(name)'")
             }
             return try JSONBody.response(device)
@@ -181,17 +183,22 @@ extension BootEndpoint {
         api.get("/conflicts") { _, _ in try JSONBody.response(try self.lab.store.conflicts()) }
     }
 
-    func adminDevices() throws -> [AdminDevice] {
+    /// The lab's devices (or the one named) with their registration, groups and profile.
+    func adminDevices(named name: String? = nil) throws -> [AdminDevice] {
         let service = lab.autopilot
         let resolver = AssignmentResolver(configuration: service.configuration)
-        let registrations = Dictionary(try lab.store.registeredDevices().filter { $0.tenantID == service.tenant.id }
+        let devices = try name.map { try lab.store.device(named: $0).map { [$0] } ?? [] } ?? lab.store.devices()
+        let registered = try name == nil ? lab.store.registeredDevices()
+            : devices.flatMap { try lab.store.registeredDevices(serial: $0.serial) }
+        let registrations = Dictionary(registered.filter { $0.tenantID == service.tenant.id }
             .map { ($0.serialNumber, $0) }, uniquingKeysWith: { first, _ in first })
-        return try lab.store.devices().map { device in
+        return try devices.map { device in
             var registration: AdminDevice.Registration?
             if let registered = registrations[device.serial] {
                 let (assignment, profile) = try service.assignment(of: registered)
                 registration = .init(ztdId: registered.id, groupTag: registered.groupTag, assignedUser: registered.assignedUser,
                                      groups: resolver.groups(of: registered).map(\.displayName), profile: profile?.displayName,
+                                     mode: profile.map { $0.isHybrid ? "hybrid" : $0.mode.rawValue },
                                      assignmentStatus: assignment.status(at: clock(),
                                                                          delaySeconds: service.configuration.assignmentDelaySeconds))
             }

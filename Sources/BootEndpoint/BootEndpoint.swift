@@ -21,6 +21,8 @@ public final class BootEndpoint: Sendable {
     let logger: Logger
     /// Who runs flows on the devices, once the controller hosting them says so.
     private let operatorBox = OperatorBox()
+    /// The dashboard's open event streams.
+    let streams = EventStreams()
 
     /// Sets who runs lifecycle flows for the admin API.
     public func setOperator(_ labOperator: any LabOperator) { operatorBox.set(labOperator) }
@@ -89,6 +91,7 @@ public final class BootEndpoint: Sendable {
         addAutopilotRoutes(to: router)
         addDeviceRoutes(to: router)
         addAdminRoutes(to: router)
+        addDashboardRoutes(to: router)
         addMetricsRoutes(to: router)
         var quiet = logger
         quiet.logLevel = .warning
@@ -113,7 +116,7 @@ public final class BootEndpoint: Sendable {
         guard let port = await ports.first(where: { _ in true }) else {
             throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
         }
-        return RunningServer(port: port, group: group, task: task)
+        return RunningServer(port: port, group: group, task: task, streams: streams)
     }
 
     private func warnUnlessLoopback() {
@@ -129,15 +132,19 @@ public final class RunningServer: Sendable {
     public let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let streams: EventStreams
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, streams: EventStreams) {
         self.port = port
         self.group = group
         self.task = task
+        self.streams = streams
     }
 
-    /// Shuts down gracefully (in-flight requests finish) and waits until it has.
+    /// Shuts down gracefully (in-flight requests finish, dashboard streams end) and waits until
+    /// it has.
     public func stop() async {
+        streams.finishAll()
         await group.triggerGracefulShutdown()
         _ = await task.result
     }

@@ -51,6 +51,20 @@ public final class AutopilotService: Sendable {
         return new
     }
 
+    /// Puts the tenant back as the lab file declares it, for a fresh run: the lab file's
+    /// configuration (profiles, groups, assignments), and the lab devices' registrations, in
+    /// every tenant, replaced by the lab file's (so a scenario's retire, CSV import or group-tag
+    /// change does not carry into the next run).
+    public func restore(from topology: Topology) throws {
+        let configuration = topology.serviceConfiguration
+        configure { $0 = configuration }
+        try store.saveConfiguration(configuration)
+        for serial in Set(topology.devices.map(\.identity.serial)) {
+            for registration in try store.registeredDevices(serial: serial) { _ = try store.deregister(id: registration.id) }
+        }
+        try registerFleet(of: topology)
+    }
+
     /// Imports a hardware-hash CSV: every row is registered, or none is and every problem is
     /// reported (rows are checked against the file's own rules and against every tenant's registry).
     public func importCSV(_ data: Data, source: String) throws -> [RegisteredDevice] {

@@ -22,15 +22,20 @@ public struct FleetRunner: Sendable {
         public var only: Set<String>?
         /// The scenario from the step with this name on (`--from`).
         public var from: String?
+        /// Called once the session is open (its endpoint listening), for example to show the
+        /// dashboard's address.
+        public var opened: (@Sendable (LabSession) -> Void)?
 
         public init(session: LabSession.Options, fresh: Bool = true, progress: (@Sendable (String) -> Void)? = nil,
-                    progressInterval: Double = 0.5, only: Set<String>? = nil, from: String? = nil) {
+                    progressInterval: Double = 0.5, only: Set<String>? = nil, from: String? = nil,
+                    opened: (@Sendable (LabSession) -> Void)? = nil) {
             self.session = session
             self.fresh = fresh
             self.progress = progress
             self.progressInterval = progressInterval
             self.only = only
             self.from = from
+            self.opened = opened
         }
     }
 
@@ -40,9 +45,23 @@ public struct FleetRunner: Sendable {
         self.options = options
     }
 
+    /// Runs the lab and closes it: every VM is powered off and the endpoint stops.
     public func run() async throws -> RunReport {
+        let (report, session) = try await execute()
+        await session.close()
+        return report
+    }
+
+    /// Runs the lab and leaves it up (`pxelab run --keep`): its devices stay as they ended and
+    /// its endpoint and dashboard keep serving until the caller closes the session.
+    public func runKeepingLab() async throws -> (report: RunReport, session: LabSession) {
+        try await execute()
+    }
+
+    private func execute() async throws -> (report: RunReport, session: LabSession) {
         let started = Date()
         let session = try await LabSession.open(topology: topology, stateRoot: stateRoot, options: options.session)
+        options.opened?(session)
         let progress = options.progress.map { report in
             Task { await Self.reportProgress(lab: session.lab, every: options.progressInterval, to: report) }
         }
@@ -61,12 +80,10 @@ public struct FleetRunner: Sendable {
         }
         progress?.cancel()
         _ = await progress?.result
-        // Also after a cancellation (Ctrl-C): every VM is powered off before the run ends.
-        await session.close()
         let report = try RunSummary.report(lab: session.lab, started: started, checkDefaults: topology.scenario.isEmpty,
                                            steps: steps)
         options.progress?(RunSummary.progressLine(try RunSummary.phaseCounts(session.lab), total: topology.devices.count))
-        return report
+        return (report, session)
     }
 
     private static func reportProgress(lab: Lab, every interval: Double, to report: @Sendable (String) -> Void) async {

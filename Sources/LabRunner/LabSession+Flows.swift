@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Autopilot
 import DeviceProtocol
 import LabController

@@ -226,9 +226,14 @@ public final class LabSession: Sendable {
     }
 
     /// Starts every device from a factory-fresh state: disks wiped (the firmware's counters
-    /// kept), lifecycle back to factory, no MDM enrollment remembered.
+    /// kept), lifecycle back to factory, no MDM enrollment remembered, and the tenant as the lab
+    /// file declares it.
     public func factoryReset() async throws {
         try lab.store.clearEnrollments()
+        // The tenant too starts as the lab file says, with the lab file's faults only.
+        try lab.autopilot.restore(from: lab.topology)
+        for device in lab.topology.devices { _ = try lab.store.clearFaults(of: device.name) }
+        _ = try FaultPlan.apply(lab)
         if !virtual {
             // A real VM's state is its disk: a new, empty one.
             let names = lab.topology.devices.map(\.name)

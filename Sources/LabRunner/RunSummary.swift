@@ -78,30 +78,25 @@ enum RunSummary {
             // Without a scenario every device is expected business-ready unless the lab file says
             // otherwise; with one, only what the lab file says is checked.
             let expected = device.expect ?? (checkDefaults ? DeviceExpectation() : nil)
-            var asExpected = expected.map { result == $0.state.rawValue } ?? true
-            guard let expected else {
-                results.append(DeviceResult(
-                    device: device.name, model: device.model, mode: mode, result: result,
-                    errorCode: (outcome?.errorCode ?? (result == "failed" ? record?.errorCode : nil)).map(ErrorCode.text),
-                    failedPhase: outcome?.phase.rawValue, event: event, deviceName: ready?.message.flatMap(Self.deviceName),
-                    message: outcome?.message, phaseSeconds: phases, totalSeconds: (total * 1000).rounded() / 1000,
-                    expected: "-", asExpected: asExpected))
-                continue
+            var asExpected = true
+            if let expected {
+                asExpected = result == expected.state.rawValue
+                if expected.state == .failed {
+                    if let code = expected.errorCode { asExpected = asExpected && outcome?.errorCode == code }
+                    if let phase = expected.phase { asExpected = asExpected && outcome?.phase == phase }
+                }
+                if let id = expected.event { asExpected = asExpected && event == id }
             }
-            if expected.state == .failed {
-                if let code = expected.errorCode { asExpected = asExpected && outcome?.errorCode == code }
-                if let phase = expected.phase { asExpected = asExpected && outcome?.phase == phase }
-            }
-            if let id = expected.event { asExpected = asExpected && event == id }
             results.append(DeviceResult(
                 device: device.name, model: device.model, mode: mode, result: result,
                 errorCode: (outcome?.errorCode ?? (result == "failed" ? record?.errorCode : nil)).map(ErrorCode.text),
                 failedPhase: outcome?.phase.rawValue, event: event, deviceName: ready?.message.flatMap(Self.deviceName),
                 message: outcome?.message, phaseSeconds: phases, totalSeconds: (total * 1000).rounded() / 1000,
-                expected: expected.summary, asExpected: asExpected))
+                expected: expected?.summary ?? "-", asExpected: asExpected, timeline: DeviceTimeline(events: mine, origin: started)))
         }
         let log = try writeEventLog(events, lab: lab, started: started)
-        return RunReport(lab: lab.topology.lab, devices: results, steps: steps, seconds: Date().timeIntervalSince(started),
+        return RunReport(lab: lab.topology.lab, file: lab.topology.source, description: lab.topology.description,
+                         started: started, devices: results, steps: steps, seconds: Date().timeIntervalSince(started),
                          events: events.count, eventLog: log.path)
     }
 

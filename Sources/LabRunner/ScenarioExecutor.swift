@@ -10,6 +10,15 @@ struct ScenarioExecutor {
     let session: LabSession
     /// The most recent flow of each device, for `expect` steps on kept and removed aspects.
     let lastFlows = Locked<[String: FlowResult]>([:])
+    /// Each device's last event sequence number before the scenario: checks look at this run's
+    /// events only, not at earlier runs' in the same store.
+    let baseline: [String: Int]
+
+    init(session: LabSession) {
+        self.session = session
+        self.baseline = Dictionary(((try? session.lab.store.devices()) ?? []).map { ($0.name, $0.lastSeq) },
+                                   uniquingKeysWith: { first, _ in first })
+    }
 
     var lab: Lab { session.lab }
 
@@ -27,12 +36,13 @@ struct ScenarioExecutor {
     func execute(_ step: ScenarioStep, index: Int) async -> StepResult {
         let start = Date()
         var result = StepResult(index: index, name: step.name, line: step.line, summary: Self.summary(step.action),
-                                passed: true, details: [], seconds: 0, flows: [])
+                                passed: true, devices: [], checks: [], seconds: 0, flows: [])
         do {
+            result.devices = try devices(of: step.action)
             try await perform(step.action, into: &result)
         } catch {
             result.passed = false
-            result.details.append("error: \(error)")
+            result.checks.append(StepCheck(device: nil, passed: false, text: "error: \(error)"))
         }
         result.seconds = Date().timeIntervalSince(start)
         return result
@@ -50,7 +60,9 @@ struct ScenarioExecutor {
                 if states.allSatisfy({ $0 == state }) { break }
                 guard Date() < deadline else {
                     result.passed = false
-                    result.details.append("timed out waiting for \(state): " + zip(names, states).map { "\($0) is \($1)" }.joined(separator: ", "))
+                    for (name, actual) in zip(names, states) where actual != state {
+                        result.checks.append(StepCheck(device: name, passed: false, text: "timed out waiting for \(state) (is \(actual))"))
+                    }
                     return
                 }
                 try await Task.sleep(for: .milliseconds(100))
@@ -88,7 +100,7 @@ struct ScenarioExecutor {
         case .importCSV(let path):
             let file = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: lab.topology.source).deletingLastPathComponent())
             let registered = try lab.autopilot.importCSV(try Data(contentsOf: file), source: file.lastPathComponent)
-            result.details.append("registered \(registered.count) devices from \(file.lastPathComponent)")
+            result.checks.append(StepCheck(device: nil, passed: nil, text: "registered \(registered.count) devices from \(file.lastPathComponent)"))
         case .setGroupTag(let selector, let tag):
             if let problem = GroupTag.problem(tag) { throw RunError(problem) }
             for name in try names(selector) {
@@ -117,7 +129,7 @@ struct ScenarioExecutor {
             }
             for outcome in outcomes.sorted(by: { $0.index < $1.index }) {
                 result.passed = result.passed && outcome.passed
-                result.details += outcome.details.map { "\(outcome.summary): \($0)" }
+                result.checks += outcome.checks.map { StepCheck(device: $0.device, passed: $0.passed, text: "\(outcome.summary): \($0.text)") }
                 result.flows += outcome.flows
             }
         }
@@ -134,21 +146,22 @@ struct ScenarioExecutor {
         for flow in outcomes.sorted(by: { $0.device < $1.device }) {
             lastFlows.withLock { $0[flow.device] = flow }
             result.flows.append(flow)
-            result.details.append("\(flow.device): \(flow.flow) -> \(flow.result)" + (flow.errorCode.map { " \($0)" } ?? "")
-                                  + " through " + flow.phases.joined(separator: ", "))
+            result.checks.append(StepCheck(device: flow.device, passed: nil,
+                                           text: "\(flow.flow) -> \(flow.result)" + (flow.errorCode.map { " \($0)" } ?? "")
+                                               + " through " + flow.phases.joined(separator: ", ")))
         }
     }
 
     /// Checks one device against an expectation.
     private func check(_ expectation: Expectation, on name: String, into result: inout StepResult) {
         func verify(_ ok: Bool, _ what: String) {
-            result.details.append("\(name): \(ok ? "ok" : "FAILED") \(what)")
+            result.checks.append(StepCheck(device: name, passed: ok, text: what))
             if !ok { result.passed = false }
         }
         do {
             let record = try lab.store.device(named: name)
             let flow = lastFlows.withLock { $0[name] }
-            let events = try lab.store.events(of: name)
+            let events = try lab.store.events(of: name, after: baseline[name] ?? 0)
             if let state = expectation.state {
                 let actual = try label(of: name)
                 verify(actual == state, "state \(state) (is \(actual))")
@@ -219,6 +232,23 @@ struct ScenarioExecutor {
     func label(of name: String) throws -> String {
         guard let record = try lab.store.device(named: name) else { return "unknown" }
         return record.lifecycle == .deployed ? "business-ready" : record.lifecycle.rawValue
+    }
+
+    /// The devices a step acts on or checks, in lab order.
+    func devices(of action: ScenarioStep.Action) throws -> [String] {
+        let selector: DeviceSelector? = switch action {
+        case .deploy(let selector), .wait(let selector, _, _), .reset(let selector, _), .repurpose(let selector, _, _, _),
+             .breakDevice(let selector, _), .recover(let selector, _), .retire(let selector), .fault(let selector, _),
+             .power(let selector, _), .snapshot(let selector, _), .revert(let selector, _), .setGroupTag(let selector, _):
+            selector
+        case .expect(let expectation): expectation.devices
+        case .importCSV, .assignProfile, .parallel: nil
+        }
+        if case .parallel(let steps) = action {
+            let picked = Set(try steps.flatMap { try devices(of: $0.action) })
+            return lab.topology.devices.map(\.name).filter(picked.contains)
+        }
+        return try selector.map(names) ?? []
     }
 
     /// The devices a selector picks.

@@ -59,6 +59,16 @@ public final class XMLDocument {
     public func serialized(declaration: Bool = false) -> String {
         LibXML2.serialize(declaration: declaration) { context in xmlSaveDoc(context, pointer) }
     }
+
+    /// The document as HTML, after `<!DOCTYPE html>`, by libxml2's HTML serialiser: void elements
+    /// (`br`, `meta`) have no end tag, other empty elements do, and the text of `script` and
+    /// `style` elements is written as it is.
+    public func serializedAsHTML() -> String {
+        if xmlGetIntSubset(pointer) == nil { xmlCreateIntSubset(pointer, "html", nil, nil) }
+        return LibXML2.serialize(declaration: false, options: Int32(XML_SAVE_AS_HTML.rawValue)) { context in
+            xmlSaveDoc(context, pointer)
+        }
+    }
 }
 
 /// libxml2's one-time, process-wide initialisation, and serialisation through `xmlSave`.
@@ -67,10 +77,10 @@ enum LibXML2 {
         xmlInitParser()
     }()
 
-    static func serialize(declaration: Bool, _ write: (OpaquePointer) -> Void) -> String {
+    static func serialize(declaration: Bool, options extra: Int32 = 0, _ write: (OpaquePointer) -> Void) -> String {
         let buffer = xmlBufferCreate()!
         defer { xmlBufferFree(buffer) }
-        var options = Int32(XML_SAVE_FORMAT.rawValue)
+        var options = Int32(XML_SAVE_FORMAT.rawValue) | extra
         if !declaration { options |= Int32(XML_SAVE_NO_DECL.rawValue) }
         let context = xmlSaveToBuffer(buffer, "UTF-8", options)!
         write(context)

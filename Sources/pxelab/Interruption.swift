@@ -1,31 +1,54 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Ctrl-C (SIGINT) or SIGTERM during a run: the first stops the work cleanly (the session powers
 /// the lab's VMs off and stops the endpoint before pxelab exits); a second exits at once.
+///
+/// The signal sources are installed once per process (libdispatch on Linux does not deliver a
+/// signal to a source made after another one for the same signal was cancelled); each piece of
+/// cancellable work registers with them while it runs.
 enum Interruption {
     /// Runs work that a signal cancels.
     static func cancellable<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        _ = sources
         let task = Task { try await work() }
-        let sources = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            let count = Counter()
-            source.setEventHandler {
-                if count.next() > 1 { exit(128 + number) }
-                FileHandle.standardError.write(Data("\npxelab: stopping: powering the lab's devices off (again to quit now)\n".utf8))
-                task.cancel()
-            }
-            source.resume()
-            return source
+        let token = state.withLock { state in
+            state.next += 1
+            state.running[state.next] = { task.cancel() }
+            return state.next
         }
-        defer { sources.forEach { $0.cancel() } }
+        defer { _ = state.withLock { $0.running.removeValue(forKey: token) } }
         return try await task.value
     }
 
-    private final class Counter: @unchecked Sendable {
-        private let lock = NSLock()
-        private var value = 0
-        func next() -> Int { lock.withLock { value += 1; return value } }
+    /// Returns when the user presses Ctrl-C (or SIGTERM arrives).
+    static func wait() async {
+        _ = try? await cancellable { try await Task.sleep(for: .seconds(Double(Int32.max))) }
+    }
+
+    private struct State {
+        var next = 0
+        var running: [Int: @Sendable () -> Void] = [:]
+        var signals = 0
+    }
+
+    private static let state = Mutex(State())
+
+    /// Kept alive for the life of the process; never mutated after creation.
+    nonisolated(unsafe) private static let sources: [any DispatchSourceSignal] = [SIGINT, SIGTERM].map { number in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            let (count, running) = state.withLock { state in
+                state.signals += 1
+                return (state.signals, Array(state.running.values))
+            }
+            if count > 1 || running.isEmpty { exit(128 + number) }
+            FileHandle.standardError.write(Data("\npxelab: stopping: powering the lab's devices off (again to quit now)\n".utf8))
+            running.forEach { $0() }
+        }
+        source.resume()
+        return source
     }
 }

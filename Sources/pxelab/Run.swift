@@ -3,33 +3,46 @@ import Foundation
 import LabController
 import LabRunner
 import LabTopology
+import RunReports
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a lab: every device network-boots and goes through Autopilot to its end state.",
+        abstract: "Run labs: every device network-boots and goes through Autopilot; scenarios check what happens.",
         discussion: """
-        Starts the lab's endpoint on a loopback port, defines the fleet through libvirt and powers \
-        every device on. On the embedded default each device is a virtual device whose agent runs in \
-        pxelab and speaks HTTP to the endpoint; with --libvirt qemu:///system each is a real QEMU VM \
-        that network-boots through iPXE (http://10.0.2.2:PORT/boot.ipxe on QEMU's user-mode network) \
-        and runs the agent in its own Linux guest (build it first: make images). pxelab drives each one \
-        through the OOBE its profile calls for (user-driven, hybrid, \
-        self-deploying, pre-provisioning), the ESP and any injected faults. Shows progress by phase, \
-        then a table of how each device ended, and writes the event log. Exits with 0 only when every \
-        device ended as the lab file expects (`expect:` on fleet entries; business-ready by default).
+        Starts the lab's endpoint on a loopback port (with the live dashboard at /), defines the fleet \
+        through libvirt and powers every device on. On the embedded default each device is a virtual \
+        device whose agent runs in pxelab and speaks HTTP to the endpoint; with --libvirt qemu:///system \
+        each is a real QEMU VM that network-boots through iPXE (http://10.0.2.2:PORT/boot.ipxe on QEMU's \
+        user-mode network) and runs the agent in its own Linux guest (build it first: make images). \
+        pxelab drives each one through the OOBE its profile calls for (user-driven, hybrid, \
+        self-deploying, pre-provisioning), the ESP and any injected faults. A lab with a scenario runs \
+        its steps in order and checks each step's expectations. Shows progress by phase, then a table \
+        of how each device ended, and writes the event log; --junit, --report and --json write the \
+        results for CI test views, people and machines. Several lab files run one after the other \
+        with one combined result. Exits with 0 only when every device ended as its lab file expects \
+        and every scenario step passed.
         """
     )
 
-    @Argument(help: "The lab file.")
-    var file: String
+    @Argument(help: "The lab files, run one after the other.")
+    var files: [String]
 
     @Option(name: .customLong("state-dir"), help: "Where lab state lives (default: .pxelab, or $PXELAB_STATE_DIR).")
     var stateDirectory: String?
 
     @OptionGroup var host: SessionOptions
 
-    @Flag(help: "Print the report as JSON instead of a table.")
+    @Flag(help: "Print the results as JSON instead of a table (an object for one lab file, a list for several).")
     var json = false
+
+    @Option(name: .customLong("junit"), help: "Write JUnit XML here: a test case per device per scenario step.")
+    var junitFile: String?
+
+    @Option(name: .customLong("report"), help: "Write a self-contained HTML report here: time lines, devices, steps.")
+    var reportFile: String?
+
+    @Flag(help: "Leave the (last) lab up afterwards: devices stay as they ended, the endpoint and dashboard keep serving until Ctrl-C.")
+    var keep = false
 
     @Flag(name: .customLong("resume"), help: "Keep each device's state from the last run instead of starting factory-fresh.")
     var resume = false
@@ -40,33 +53,80 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Run the scenario from the step with this name on.")
     var from: String?
 
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("name at least one lab file") }
+    }
+
     func run() async throws {
-        let topology = try LabOptions.load(file)
+        let topologies = try files.map(LabOptions.load)
         let root = stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
         let interactive = isatty(STDERR_FILENO) == 1
         let show: @Sendable (String) -> Void = { line in
             let text = interactive ? "\r\u{1B}[2K" + line : line + "\n"
             FileHandle.standardError.write(Data(text.utf8))
         }
-        let options = FleetRunner.Options(session: try host.session(for: topology),
-                                          fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
-                                          only: only.isEmpty ? nil : Set(only), from: from)
-        let report: RunReport
-        do {
-            report = try await Interruption.cancellable {
-                try await FleetRunner(topology: topology, stateRoot: root, options: options).run()
+        let opened: @Sendable (LabSession) -> Void = { session in
+            // The admin token goes in the fragment, which the browser never sends; only on a terminal.
+            let fragment = interactive ? "#token=\(session.endpoint.administratorToken)" : ""
+            show("lab '\(session.lab.topology.lab)': dashboard at http://127.0.0.1:\(session.port)/\(fragment)"
+                 + (interactive ? "" : " (admin token in \(session.lab.directory.path("admin.token").path))"))
+            if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+        var reports: [RunReport] = []
+        for (index, topology) in topologies.enumerated() {
+            let options = FleetRunner.Options(session: try host.session(for: topology),
+                                              fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
+                                              only: only.isEmpty ? nil : Set(only), from: from, opened: opened)
+            let runner = FleetRunner(topology: topology, stateRoot: root, options: options)
+            let holdLab = keep && index == topologies.count - 1
+            do {
+                if holdLab {
+                    let (report, session) = try await Interruption.cancellable { try await runner.runKeepingLab() }
+                    reports.append(report)
+                    try finish(reports, interactive: interactive)
+                    FileHandle.standardError.write(Data(("lab '\(topology.lab)' kept up: dashboard at http://127.0.0.1:\(session.port)/"
+                                                         + "; Ctrl-C to power its devices off and stop\n").utf8))
+                    await Interruption.wait()
+                    await session.close()
+                } else {
+                    reports.append(try await Interruption.cancellable { try await runner.run() })
+                    if interactive && !json { FileHandle.standardError.write(Data("\n".utf8)) }
+                }
+            } catch {
+                printError("pxelab run \(topology.source): \(error)")
+                throw ExitCode.failure
             }
+        }
+        if !keep { try finish(reports, interactive: interactive) }
+        if !reports.allSatisfy(\.allAsExpected) { throw ExitCode.failure }
+    }
+
+    /// Prints the results and writes the report files.
+    private func finish(_ reports: [RunReport], interactive: Bool) throws {
+        if json {
+            if reports.count == 1 { try printJSON(reports[0]) } else { try printJSON(reports) }
+        } else {
+            print(reports.map(RunTable.render).joined(separator: "\n\n"))
+            if reports.count > 1 {
+                let passed = reports.filter(\.allAsExpected).count
+                print("\n\(passed)/\(reports.count) lab files passed: "
+                      + reports.map { "\($0.lab) \($0.allAsExpected ? "passed" : "FAILED")" }.joined(separator: ", "))
+            }
+        }
+        if let junitFile { try write(JUnitReport.render(reports), to: junitFile, what: "JUnit XML") }
+        if let reportFile { try write(HTMLReport.render(reports), to: reportFile, what: "HTML report") }
+    }
+
+    private func write(_ text: String, to path: String, what: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
-            printError("pxelab run: \(error)")
+            printError("pxelab run: cannot write the \(what) to \(path): \(error.localizedDescription)")
             throw ExitCode.failure
         }
-        if interactive && !json { FileHandle.standardError.write(Data("\n".utf8)) }
-        if json {
-            try printJSON(report)
-        } else {
-            print(RunTable.render(report))
-        }
-        if !report.allAsExpected { throw ExitCode.failure }
+        if !json { print("\(what): \(path)") }
     }
 }
 
@@ -92,8 +152,8 @@ enum RunTable {
         for step in report.steps {
             stepLines.append("\(step.passed ? "PASS" : "FAIL") \(step.index). \(step.name.map { "[\($0)] " } ?? "")\(step.summary)"
                              + String(format: " (%.2fs)", step.seconds))
-            for detail in step.details where !step.passed || detail.contains("FAILED") || !detail.contains(": ok ") {
-                stepLines.append("       \(detail)")
+            for check in step.checks where !step.passed || check.passed != true {
+                stepLines.append("       \(check.line)")
             }
         }
         let ready = report.devices.filter { $0.result == "business-ready" }.count

@@ -9,22 +9,8 @@ import LabTopology
 import OOBEAgent
 import TestSupport
 
-let flowsLab = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies/flows.yaml")
-    .standardizedFileURL
-
 @Suite("lifecycle flows")
 struct FlowTests {
-    @Test func theShippedFlowsLabPassesEveryStep() async throws {
-        let topology = try Topology.load(file: flowsLab.path)
-        let report = try await FleetRunner(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-flows"),
-                                           options: .init(session: .init(imagesDirectory: images))).run()
-        for step in report.steps where !step.passed {
-            Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
-        }
-        #expect(report.steps.count == 23)
-        #expect(report.allAsExpected)
-    }
-
     func session(_ text: String) async throws -> LabSession {
         let session = try await LabSession.open(topology: try Topology.parse(text, file: "flows.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-flows"),

@@ -20,6 +20,25 @@ struct XMLDocumentTests {
         #expect(parsed.root.attribute("missing") == nil)
     }
 
+    @Test func serializesAsHTML() {
+        let document = XMLDocument(root: "html")
+        let head = document.root.append("head")
+        head.append("style", text: "td > b { color: red }")
+        let body = document.root.append("body")
+        body.append("div", attributes: ["class": "bar"])
+        body.append("br")
+        body.append("p", text: "<script>alert(1)</script> & more")
+        body.append("script", text: "if (a < b && c) { go() }")
+        let html = document.serializedAsHTML()
+        #expect(html.hasPrefix("<!DOCTYPE html>"))
+        // An empty div keeps its end tag (a self-closed <div/> would swallow what follows).
+        #expect(html.contains("<div class=\"bar\"></div>"))
+        #expect(html.contains("<br>") && !html.contains("</br>") && !html.contains("<br/>"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; more"))
+        #expect(html.contains("if (a < b && c) { go() }"))
+        #expect(html.contains("td > b { color: red }"))
+    }
+
     @Test func namespacesAreDeclaredAndMatched() throws {
         let document = XMLDocument(root: "domain")
         let ns = document.root.declareNamespace("https://example.test/ns", prefix: "ex")

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import LabRunner
+import LabTopology
+import TestSupport
+
+let topologies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies")
+    .standardizedFileURL
+
+/// The lab files shipped in Topologies/ that run on virtual devices (real-vm.yaml needs QEMU and
+/// runs in RealVMTests): the demo, the flows and every field bug.
+let shippedLabs: [String] = {
+    let files = (FileManager.default.enumerator(atPath: topologies.path)?.allObjects as? [String]) ?? []
+    return files.filter { $0.hasSuffix(".yaml") && $0 != "real-vm.yaml" }.sorted()
+}()
+
+@Suite("shipped lab files")
+struct ShippedLabTests {
+    @Test func thereAreAtLeastFiveFieldBugs() {
+        #expect(shippedLabs.filter { $0.hasPrefix("field-bugs/") }.count >= 5)
+        #expect(shippedLabs.contains("demo.yaml") && shippedLabs.contains("flows.yaml"))
+    }
+
+    @Test(arguments: shippedLabs)
+    func runsAsItsFileExpects(_ file: String) async throws {
+        let topology = try Topology.load(file: topologies.appendingPathComponent(file).path)
+        // As fast as the lab allows: the checks do not depend on durations.
+        let report = try await FleetRunner(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-shipped"),
+                                           options: .init(session: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
+        for step in report.steps where !step.passed {
+            Issue.record("\(file) step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
+        }
+        for device in report.devices where !device.asExpected {
+            Issue.record("\(file): \(device.device) ended \(device.result) \(device.errorCode ?? ""), expected \(device.expected)")
+        }
+        #expect(report.allAsExpected)
+        if file == "flows.yaml" { #expect(report.steps.count == 23) }
+        if file.hasPrefix("field-bugs/") {
+            // A field bug reproduces its symptom in a step named `symptom`.
+            #expect(report.steps.contains { $0.name == "symptom" && $0.passed })
+        }
+    }
+}
