@@ -14,6 +14,9 @@ public final class BootEndpoint: Sendable {
     public let options: Options
     let templates: IPXETemplates
     let matcher: DeviceMatcher
+    /// Each lab device's token (made once, when the device is first stored, and never changed),
+    /// so that checking a device request's token needs no database read.
+    let deviceTokens: [String: String]
     let adminToken: String
     let metrics: EndpointMetrics
     let driver: any DeviceDriver
@@ -70,7 +73,9 @@ public final class BootEndpoint: Sendable {
                             uuid: device.identity.uuid.uuidString.lowercased(), manufacturer: device.identity.manufacturer,
                             product: device.identity.product, model: device.model, token: Tokens.make(), updatedAt: clock())
         })
-        self.matcher = DeviceMatcher(devices: try lab.store.devices())
+        let devices = try lab.store.devices()
+        self.matcher = DeviceMatcher(devices: devices)
+        self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Tokens.adminToken(at: lab.directory.path("admin.token"))
         self.metrics = EndpointMetrics()
         self.driver = driver

@@ -28,8 +28,7 @@ extension BootEndpoint {
                        "product": product ?? "(none)", "mac": mac ?? "(none)", "uuid": uuid ?? "(none)"]
         switch matcher.match(mac: mac, uuid: uuid, serial: serial, manufacturer: manufacturer, product: product) {
         case .device(let device):
-            try lab.store.recordBoot(of: device.name, identity: request.uri.query ?? "", at: now)
-            let current = try lab.store.device(named: device.name) ?? device
+            let current = try lab.store.recordBoot(of: device.name, identity: request.uri.query ?? "", at: now) ?? device
             let template = current.lifecycle.bootMode == .desktop ? templates.desktop : templates.oobe
             metrics.bootScripts(mode: current.lifecycle.bootMode.rawValue)
             let model = lab.topology.models.first { $0.id == current.model }

@@ -29,24 +29,36 @@ struct IPXETemplates: Sendable {
     /// Fills a template's `{{name}}` placeholders. Values are made safe for iPXE: `$` would
     /// start a settings expansion and control characters would end the line, so both become `_`.
     static func render(_ template: String, _ values: [String: String]) -> String {
-        var output = ""
-        output.reserveCapacity(template.utf8.count + 256)
-        var rest = Substring(template)
-        while let open = rest.range(of: "{{") {
-            output += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { break }
-            let key = String(rest[open.upperBound..<close.lowerBound])
-            output += safe(values[key] ?? "")
-            rest = rest[close.upperBound...]
+        // Byte by byte over UTF-8: `{{`, `}}`, `$` and control characters are all ASCII, so
+        // neither a placeholder nor a replacement can fall inside a multi-byte character.
+        let bytes = Array(template.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 256)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "{"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "{"),
+               let close = closing(in: bytes, from: index + 2) {
+                let key = String(decoding: bytes[(index + 2)..<close], as: UTF8.self)
+                for byte in (values[key] ?? "").utf8 {
+                    output.append(byte == UInt8(ascii: "$") || byte < 0x20 || byte == 0x7F ? UInt8(ascii: "_") : byte)
+                }
+                index = close + 2
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
         }
-        output += rest
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func safe(_ value: String) -> String {
-        String(value.unicodeScalars.map { scalar -> Character in
-            scalar == "$" || scalar.value < 0x20 || scalar.value == 0x7F ? "_" : Character(scalar)
-        })
+    /// Where the `}}` that ends a placeholder starts.
+    private static func closing(in bytes: [UInt8], from start: Int) -> Int? {
+        var index = start
+        while index + 1 < bytes.count {
+            if bytes[index] == UInt8(ascii: "}"), bytes[index + 1] == UInt8(ascii: "}") { return index }
+            index += 1
+        }
+        return nil
     }
 }
 

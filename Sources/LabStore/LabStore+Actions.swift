@@ -25,11 +25,12 @@ extension LabStore {
 
     /// Takes the oldest queued action for a device, if any.
     public func dequeueAction(for device: String) throws -> NextAction? {
-        try database.write { db in
-            guard let pending = try PendingAction.filter(Column("device") == device).order(Column("id")).fetchOne(db) else {
+        try group.write { db in
+            guard let pending = try PendingAction.fetchOne(
+                try db.cachedStatement(sql: "SELECT * FROM pendingAction WHERE device = ? ORDER BY id LIMIT 1"), arguments: [device]) else {
                 return nil
             }
-            _ = try pending.delete(db)
+            try db.cachedStatement(sql: "DELETE FROM pendingAction WHERE id = ?").execute(arguments: [pending.id])
             return try JSONDecoder().decode(NextAction.self, from: Data(pending.action.utf8))
         }
     }

@@ -32,15 +32,24 @@ extension LabStore {
     }
 
     public func device(named name: String) throws -> LabDeviceRecord? {
-        try database.read { db in try LabDeviceRecord.fetchOne(db, key: name) }
+        try database.read { db in try Self.device(named: name, in: db) }
+    }
+
+    /// A device's row, through a statement compiled once per connection (every device request
+    /// reads it).
+    static func device(named name: String, in db: Database) throws -> LabDeviceRecord? {
+        try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM labDevice WHERE name = ?"), arguments: [name])
     }
 
     /// Records that a device fetched its boot script, with the identity its firmware sent (the
     /// `/ipxe` query: `serial=...&uuid=...&mac=...`).
-    public func recordBoot(of name: String, identity: String, at now: Date) throws {
-        _ = try database.write { db in
-            try LabDeviceRecord.filter(key: name)
-                .updateAll(db, Column("bootCount") += 1, Column("lastSeenAt").set(to: now), Column("bootIdentity").set(to: identity))
+    /// Returns the device as it is after the boot.
+    @discardableResult
+    public func recordBoot(of name: String, identity: String, at now: Date) throws -> LabDeviceRecord? {
+        try group.write { db in
+            try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: """
+                UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ? WHERE name = ? RETURNING *
+                """), arguments: [now, identity, name])
         }
     }
 
@@ -55,7 +64,7 @@ extension LabStore {
 
     /// Records the hardware hash a device presented.
     public func recordHash(_ hash: String, of name: String) throws {
-        _ = try database.write { db in
+        _ = try group.write { db in
             try LabDeviceRecord.filter(key: name).updateAll(db, Column("lastHash").set(to: hash))
         }
     }
@@ -68,8 +77,12 @@ extension LabStore {
     public func appendEvents(_ events: [DeviceEvent], of name: String, at now: Date) throws -> EventReceipt {
         let followed = feed.isFollowed
         var committed: [StoredEvent] = []
-        let receipt = try database.write { db in
-            guard var device = try LabDeviceRecord.fetchOne(db, key: name) else { throw EventRejection.unknownDevice(name) }
+        let receipt = try group.write { db in
+            guard var device = try Self.device(named: name, in: db) else { throw EventRejection.unknownDevice(name) }
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO deviceEvent (device, seq, time, receivedAt, phase, step, status, errorCode, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
             var stored = 0
             var duplicates = 0
             for event in events {
@@ -86,11 +99,13 @@ extension LabStore {
                 guard event.seq == device.lastSeq + 1 else {
                     throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
                 }
-                let record = StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
-                                         step: event.step, status: event.status, errorCode: event.errorCode,
-                                         message: event.message)
-                try record.insert(db)
-                if followed { committed.append(record) }
+                try insert.execute(arguments: [name, event.seq, event.time, now, event.phase.rawValue, event.step,
+                                               event.status.rawValue, event.errorCode.map { Int64($0) }, event.message])
+                if followed {
+                    committed.append(StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
+                                                 step: event.step, status: event.status, errorCode: event.errorCode,
+                                                 message: event.message))
+                }
                 device.lastSeq = event.seq
                 let next = device.lifecycle.after(event)
                 if next != device.lifecycle {
@@ -101,7 +116,10 @@ extension LabStore {
                 stored += 1
             }
             device.lastSeenAt = now
-            try device.update(db)
+            try db.cachedStatement(sql: """
+                UPDATE labDevice SET lastSeq = ?, lifecycle = ?, updatedAt = ?, errorCode = ?, lastSeenAt = ? WHERE name = ?
+                """).execute(arguments: [device.lastSeq, device.lifecycle.rawValue, device.updatedAt,
+                                          device.errorCode.map { Int64($0) }, now, name])
             return EventReceipt(stored: stored, duplicates: duplicates, lastSeq: device.lastSeq)
         }
         if !committed.isEmpty { feed.publish(committed) }

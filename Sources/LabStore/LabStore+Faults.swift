@@ -41,7 +41,8 @@ extension LabStore {
     public func faults(of device: String) throws -> [Fault] {
         let decoder = ProtocolJSON.decoder()
         return try database.read { db in
-            try StoredFault.filter(Column("device") == device).order(Column("id")).fetchAll(db).map {
+            try StoredFault.fetchAll(try db.cachedStatement(sql: "SELECT * FROM deviceFault WHERE device = ? ORDER BY id"),
+                                     arguments: [device]).map {
                 try decoder.decode(Fault.self, from: Data($0.json.utf8))
             }
         }

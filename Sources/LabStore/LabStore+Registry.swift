@@ -13,7 +13,9 @@ extension LabStore {
     /// The registrations with a serial number (several only when a field bug is reproduced).
     public func registeredDevices(serial: String) throws -> [RegisteredDevice] {
         try database.read { db in
-            try RegisteredDevice.filter(Column("serialNumber") == serial).order(Column("registeredAt")).fetchAll(db)
+            try RegisteredDevice.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM registeredDevice WHERE serialNumber = ? ORDER BY registeredAt"),
+                arguments: [serial])
         }
     }
 

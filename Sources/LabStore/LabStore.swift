@@ -10,6 +10,8 @@ public final class LabStore: Sendable {
     public let database: any DatabaseWriter
     /// Device events as they are committed.
     public let feed = EventFeed()
+    /// The hot writes of a running fleet (events, boots, next actions), committed in groups.
+    let group: GroupCommit
 
     /// Opens (creating if needed, owner-only) the store at a path and migrates it.
     public init(path: URL) throws {
@@ -25,12 +27,14 @@ public final class LabStore: Sendable {
         // commits, never corrupt the database.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         database = try DatabasePool(path: path.path, configuration: configuration)
+        group = GroupCommit(database: database)
         try Self.migrator.migrate(database)
     }
 
     /// A store in memory, for tests and throwaway runs.
     public init() throws {
         database = try DatabaseQueue()
+        group = GroupCommit(database: database)
         try Self.migrator.migrate(database)
     }
 

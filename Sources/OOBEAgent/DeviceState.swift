@@ -146,18 +146,49 @@ public protocol DeviceStorage: Sendable {
 /// A JSON file: for a virtual device in the lab folder, for a real VM on its state disk.
 public struct FileDeviceStorage: DeviceStorage {
     public let file: URL
+    /// Whether each save reaches the disk before it counts (fsync): for a real VM, which can be
+    /// powered off at any moment; a virtual device's file only has to survive pxelab dying.
+    public let durable: Bool
 
-    public init(file: URL) { self.file = file }
+    public init(file: URL, durable: Bool = false) {
+        self.file = file
+        self.durable = durable
+    }
 
     public func load() throws -> DeviceState? {
         guard let data = try? Data(contentsOf: file) else { return nil }
         return try ProtocolJSON.decoder().decode(DeviceState.self, from: data)
     }
 
+    /// Writes the state to a temporary file beside the real one and renames it over: a device (or
+    /// pxelab) killed at any moment leaves the old state or the new one, never half of one. Unless
+    /// `durable`, no fsync: like the store, this survives the process dying, not the machine
+    /// losing power.
     public func save(_ state: DeviceState) throws {
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try ProtocolJSON.encoder().encode(state).write(to: file, options: .atomic)
+        let data = try ProtocolJSON.encoder().encode(state)
+        let temporary = file.path + ".saving"
+        var descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        if descriptor < 0, errno == ENOENT {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        }
+        guard descriptor >= 0 else { throw StorageError(path: temporary, operation: "open", code: errno) }
+        let written = data.withUnsafeBytes { buffer in write(descriptor, buffer.baseAddress, buffer.count) }
+        let writeError = written == data.count ? 0 : (errno != 0 ? errno : EIO)
+        let syncError = writeError == 0 && durable && fsync(descriptor) != 0 ? errno : 0
+        close(descriptor)
+        guard writeError == 0 else { throw StorageError(path: temporary, operation: "write", code: writeError) }
+        guard syncError == 0 else { throw StorageError(path: temporary, operation: "fsync", code: syncError) }
+        guard rename(temporary, file.path) == 0 else { throw StorageError(path: file.path, operation: "rename", code: errno) }
     }
+}
+
+/// A device's state could not be written.
+public struct StorageError: Error, CustomStringConvertible {
+    public let path: String
+    public let operation: String
+    public let code: Int32
+    public var description: String { "cannot \(operation) \(path): \(String(cString: strerror(code)))" }
 }
 
 extension DeviceState {

@@ -72,7 +72,7 @@ struct AgentCommand: AsyncParsableCommand {
         let hasTPM = tpm ?? FileManager.default.fileExists(atPath: "/dev/tpm0")
         let hash = Self.hashSource(identity, boardSerial: dmi("board_serial"), tpm: hasTPM)
         var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, hasTPM2: hasTPM,
-                              storage: FileDeviceStorage(file: URL(fileURLWithPath: state)), timing: Timing(scale: scale))
+                              storage: FileDeviceStorage(file: URL(fileURLWithPath: state), durable: true), timing: Timing(scale: scale))
         if console { agent.console = { event in print(ConsoleLine.render(event)) } }
         agent.idlePoll = idle > 0 ? idle : nil
         if let keyboard = Keyboard.open() { agent.keyboard = { keyboard.drain() } }

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+
+/// Group commit: writes that arrive while another is being committed share the next transaction.
+///
+/// SQLite has one writer. When many requests write at once (a fleet reporting events), each in
+/// its own transaction, they queue for the writer one by one and each pays for a transaction and
+/// a thread hand-off. Here the first caller becomes the leader: it takes every write waiting,
+/// runs them in one transaction, each in its own savepoint (a write that throws is rolled back
+/// alone and gets its error; the others commit), wakes their callers once the transaction has
+/// committed, and goes on while more are waiting. Callers block, as with `database.write`, and
+/// return only after their write is durable as any other transaction.
+final class GroupCommit: @unchecked Sendable {
+    private let database: any DatabaseWriter
+    private let lock = NSLock()
+    private var waiting: [Write] = []
+    private var leading = false
+
+    /// One caller's write and, once done, its result.
+    private final class Write: @unchecked Sendable {
+        let work: (Database) throws -> Any
+        var result: Result<Any, any Error>?
+        let done = DispatchSemaphore(value: 0)
+        init(_ work: @escaping (Database) throws -> Any) { self.work = work }
+    }
+
+    init(database: any DatabaseWriter) {
+        self.database = database
+    }
+
+    /// Runs `work` in a transaction shared with the writes waiting alongside it.
+    func write<T>(_ work: @escaping (Database) throws -> T) throws -> T {
+        let mine = Write { try work($0) }
+        lock.lock()
+        waiting.append(mine)
+        if leading {
+            lock.unlock()
+            mine.done.wait()
+        } else {
+            leading = true
+            lock.unlock()
+            lead()
+        }
+        return try mine.result!.get() as! T
+    }
+
+    /// Commits batches until nothing waits; wakes every other caller of each batch.
+    private func lead() {
+        while true {
+            lock.lock()
+            let batch = waiting
+            waiting = []
+            if batch.isEmpty {
+                leading = false
+                lock.unlock()
+                return
+            }
+            lock.unlock()
+            do {
+                try database.write { db in
+                    for write in batch {
+                        do {
+                            try db.inSavepoint {
+                                write.result = .success(try write.work(db))
+                                return .commit
+                            }
+                        } catch {
+                            write.result = .failure(error)
+                        }
+                    }
+                }
+            } catch {
+                // The transaction itself failed: nothing in it was committed.
+                for write in batch { write.result = .failure(error) }
+            }
+            for write in batch { write.done.signal() }
+        }
+    }
+}

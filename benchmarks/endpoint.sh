@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The boot endpoint's capacity, next to nginx serving a static file on the same machine:
+# requests/s and p50/p99 latency with 64 connections for
+#   - nginx: a static file the size of a device's iPXE script (the baseline),
+#   - pxelab: /boot.ipxe (a template), /ipxe (the per-device script: device matched in memory,
+#     lifecycle and token read from the store),
+#   - pxelab: the request mix of a whole deployment (16 requests per device: boot scripts,
+#     faults, profile, 8 event batches, 2 next-action questions, MDM enrollment and policy),
+#     with real device tokens and fresh event sequence numbers.
+# wrk and the servers share the machine's cores: compare ratios, not absolute figures.
+#
+#   benchmarks/endpoint.sh            (DEVICES=2000 DURATION=10s CONNECTIONS=64)
+#
+# Prints a table and writes benchmarks/results/endpoint.tsv. Not a test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+devices=${DEVICES:-2000}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-64}
+pxelab=.build/release/pxelab
+[ -x "$pxelab" ] || swift build -c release --product pxelab >/dev/null
+work=$(mktemp -d /tmp/pxelab-bench-endpoint.XXXXXX)
+cleanup() {
+    [ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null || true
+    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+lab="$work/bench.yaml"
+sed "s/COUNT/$devices/" benchmarks/fleet-template.yaml > "$lab"
+"$pxelab" up "$lab" --state-dir "$work/state" >/dev/null
+port=$(free_port)
+"$pxelab" serve --lab "$lab" --state-dir "$work/state" --port "$port" >"$work/serve.log" 2>&1 &
+serve_pid=$!
+chmod 755 "$work"
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/metrics" >/dev/null && break; sleep 0.1; done
+
+# name token serial uuid mac, from the lab's store (tokens are per device).
+python3 - "$work/state/fleet/state.sqlite" > "$work/devices.txt" <<'PY'
+import sqlite3, sys
+for name, token, serial, uuid, mac in sqlite3.connect(sys.argv[1]).execute(
+        "select name, token, serial, uuid, mac from labDevice order by name"):
+    print(name, token, serial, uuid, mac.replace(":", "-"))
+PY
+read -r _ _ serial uuid mac < "$work/devices.txt"
+mkdir -p "$work/www"
+curl -sf "http://127.0.0.1:$port/ipxe?serial=$serial&uuid=$uuid&manufacturer=Contoso&product=Bench%20Laptop&mac=$mac" \
+    > "$work/www/script.ipxe"
+nginx_port=$(free_port)
+cat > "$work/nginx.conf" <<CONF
+worker_processes auto;
+pid $work/nginx.pid;
+error_log $work/nginx.err;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    server { listen 127.0.0.1:$nginx_port; root $work/www; }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work"
+for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$nginx_port/script.ipxe" >/dev/null && break; sleep 0.1; done
+
+measure() { # label url [script]
+    local label=$1 url=$2 script=${3:-}
+    local args=(-t2 "-c$connections" "-d$duration" --latency)
+    [ -n "$script" ] && args+=(-s "$script")
+    wrk "${args[@]}" "$url" ${script:+-- "$work/devices.txt" 2} > "$work/$label.out"
+    python3 - "$work/$label.out" "$label" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = ms(*re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
+p99 = ms(*re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"{sys.argv[2]}\t{rate:.0f}\t{p50:.2f}\t{p99:.2f}\t{bad.group(1) if bad else 0}")
+PY
+}
+
+mkdir -p benchmarks/results
+{
+    printf 'target\trequests/s\tp50 ms\tp99 ms\tnon-2xx\n'
+    measure nginx-static "http://127.0.0.1:$nginx_port/script.ipxe"
+    measure boot.ipxe "http://127.0.0.1:$port/boot.ipxe"
+    measure device-script "http://127.0.0.1:$port" benchmarks/wrk/device-script.lua
+    measure deployment-mix "http://127.0.0.1:$port" benchmarks/wrk/device-mix.lua
+} | tee benchmarks/results/endpoint.tsv | column -t -s $'\t'
+awk -F'\t' 'NR == 2 { nginx = $2 } $1 == "device-script" { printf "per-device script at %.0f %% of nginx static (target: 50 %%); script size %d bytes\n", 100 * $2 / nginx, size }' \
+    size="$(wc -c < "$work/www/script.ipxe")" benchmarks/results/endpoint.tsv

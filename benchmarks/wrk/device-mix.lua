@@ -1,0 +1,92 @@
+-- wrk script: the requests a virtual device makes from power-on to business-ready (as counted
+-- from the endpoint's /metrics during a fleet run), replayed for many devices with their real
+-- tokens and with fresh event sequence numbers, so the endpoint does the work it does in a run.
+--   wrk -t2 -c64 -d10s -s device-mix.lua http://127.0.0.1:PORT -- DEVICES_FILE THREADS
+-- DEVICES_FILE: one device per line: name token serial uuid mac (written by endpoint.sh).
+
+-- Each thread takes every Nth device (N, the thread count, is the script's second argument).
+local counter = 0
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+end
+
+local devices = {}
+local current = 0
+local step = 0
+local seq = {}
+
+local function encode(value)
+  return (value:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
+end
+
+function init(args)
+  local file = assert(io.open(args[1]), "the devices file")
+  local threads = tonumber(args[2]) or 1
+  local index = 0
+  for line in file:lines() do
+    local name, token, serial, uuid, mac = line:match("^(%S+) (%S+) (%S+) (%S+) (%S+)$")
+    if name and index % threads == id then
+      table.insert(devices, { name = name, token = token, serial = serial, uuid = uuid, mac = mac })
+    end
+    index = index + 1
+  end
+  file:close()
+  assert(#devices > 0, "no devices for thread " .. id)
+  current = 1
+end
+
+-- Eight event batches of five events each, as a deployment reports them.
+local phases = { "boot", "network", "profile", "oobe-pages", "identity", "enrollment", "esp-device-preparation", "desktop" }
+
+local function events(device)
+  local items = {}
+  for i = 1, 5 do
+    seq[device.name] = (seq[device.name] or 0) + 1
+    items[i] = string.format(
+      '{"seq":%d,"time":"2026-11-25T09:30:00.125Z","phase":"%s","step":"bench-%d","status":"completed"}',
+      seq[device.name], phases[step - 4], i)
+  end
+  return string.format('{"device":"%s","events":[%s]}', device.name, table.concat(items, ","))
+end
+
+function request()
+  local device = devices[current]
+  local auth = { ["Authorization"] = "Bearer " .. device.token, ["Content-Type"] = "application/json" }
+  local name = encode(device.name)
+  local r
+  step = step + 1
+  if step == 1 then
+    r = wrk.format("GET", "/boot.ipxe")
+  elseif step == 2 then
+    r = wrk.format("GET", "/ipxe?serial=" .. encode(device.serial) .. "&uuid=" .. device.uuid .. "&manufacturer=Contoso"
+                   .. "&product=Bench%20Laptop&mac=" .. device.mac)
+  elseif step == 3 then
+    r = wrk.format("GET", "/oobe/v1/faults?device=" .. name, auth)
+  elseif step == 4 then
+    r = wrk.format("GET", "/autopilot/v1/profile?serial=" .. encode(device.serial), auth)
+  elseif step <= 12 then
+    r = wrk.format("POST", "/oobe/v1/events", auth, events(device))
+  elseif step <= 14 then
+    r = wrk.format("POST", "/oobe/v1/actions/next?device=" .. name, auth,
+                   string.format('{"device":"%s","phase":"desktop","step":"ready"}', device.name))
+  elseif step == 15 then
+    r = wrk.format("POST", "/mdm/v1/enroll", auth, string.format('{"device":"%s"}', device.name))
+  else
+    r = wrk.format("GET", "/mdm/v1/enrollment?device=" .. name, auth)
+    step = 0
+    current = current % #devices + 1
+  end
+  return r
+end
+
+local failures = 0
+function response(status, headers, body)
+  if status >= 500 then failures = failures + 1 end
+end
+
+function done(summary, latency, requests)
+  io.write(string.format("mix: %d requests, %d not 2xx or failed, p50 %.2f ms, p99 %.2f ms\n",
+    summary.requests, summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
