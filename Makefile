@@ -9,7 +9,7 @@ TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qem
 # To build the guest image (the kernel and busybox are downloaded with apt-get download, not installed).
 IMAGE_PACKAGES := cpio binutils gzip
 
-.PHONY: demo demo-vm test build deps test-deps images libvirtd clean
+.PHONY: demo demo-vm test bench build deps test-deps images libvirtd clean
 
 ## demo: build, then run the demo lab on the embedded default: ten devices through Autopilot
 demo: deps build
@@ -24,6 +24,10 @@ demo-vm: test-deps libvirtd images build
 ## test: install what the tests need, start virtlogd and libvirtd, build the guest image, run every test
 test: test-deps libvirtd images
 	$(SWIFT) test
+
+## bench: the benchmark suite (never part of make test): fleet, endpoint next to nginx, controller, real VMs
+bench: test-deps libvirtd images
+	benchmarks/bench.sh
 
 ## images: the lab guest real VMs boot (Images/build: Debian's cloud kernel, an initramfs with pxelab-agent)
 images:

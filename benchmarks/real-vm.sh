@@ -2,7 +2,9 @@
 # Real VMs from define to business-ready: N QEMU VMs (TCG) defined, powered on at once, network-
 # booted through iPXE into the lab guest and deployed user-driven. Prints the wall time of
 # `pxelab run` (define, firmware, iPXE, kernel and initramfs over HTTP, the guest, the OOBE) and,
-# per device, the seconds from the run's start to its first event and to business-ready.
+# per device, the seconds from the run's start to its first event and to business-ready, and the
+# QEMU processes' peak memory; for one VM also a remote reset, a repurpose, and a break followed
+# by a recovery through the admin API on the running VM. Writes benchmarks/results/real-vm*.tsv.
 #
 #   benchmarks/real-vm.sh [N ...]        (default: 1 4)
 #
@@ -15,17 +17,25 @@ counts=("$@")
 swift build --product pxelab >/dev/null
 pxelab=.build/debug/pxelab
 work=$(mktemp -d /tmp/pxelab-bench-vm.XXXXXX)
-trap 'rm -rf "$work"' EXIT
-printf '%4s %10s %16s %16s %16s\n' VMs seconds first-event-max ready-min ready-max
+trap '[ -n "${run_pid:-}" ] && kill -INT "$run_pid" 2>/dev/null && wait "$run_pid"; rm -rf "$work"' EXIT
+mkdir -p benchmarks/results
+printf 'VMs\tseconds\tfirst event (max)\tready (min)\tready (max)\tQEMU peak MiB per VM\n' > benchmarks/results/real-vm.tsv
+printf 'flow\tseconds\tresult\n' > benchmarks/results/real-vm-flows.tsv
 for n in "${counts[@]}"; do
     lab="$work/vm-$n.yaml"
     sed "s/COUNT/$n/" benchmarks/real-vm-template.yaml > "$lab"
     start=$(date +%s.%N)
-    "$pxelab" run "$lab" --state-dir "$work/state-$n" --json > "$work/report-$n.json"
+    # --keep: once every VM is business-ready the lab stays up, VMs running, for the flows below.
+    "$pxelab" run "$lab" --state-dir "$work/state-$n" --json --keep > "$work/report-$n.json" 2> "$work/run-$n.err" &
+    run_pid=$!
+    for _ in $(seq 1 6000); do grep -q "kept up" "$work/run-$n.err" && break; kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
     end=$(date +%s.%N)
-    python3 - "$work/report-$n.json" "$n" "$start" "$end" "$work/state-$n/bench-vm/state.sqlite" <<'PY'
+    grep -q "kept up" "$work/run-$n.err" || { cat "$work/run-$n.err"; exit 1; }
+    peak=$(for pid in $(pgrep -f "qemu-system.*guest=bench-"); do awk '/VmHWM/ { print $2 }' "/proc/$pid/status"; done \
+        | awk '{ sum += $1; n++ } END { printf "%.0f", n ? sum / n / 1024 : 0 }')
+    python3 - "$work/report-$n.json" "$n" "$start" "$end" "$work/state-$n/bench-vm/state.sqlite" "$peak" >> benchmarks/results/real-vm.tsv <<'PY'
 import json, sqlite3, sys, datetime
-report, n, start, end, db = json.load(open(sys.argv[1])), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
+report, n, start, end, db, peak = json.load(open(sys.argv[1])), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
 ready = sum(1 for d in report["devices"] if d["result"] == "business-ready")
 assert ready == n, f"only {ready} of {n} VMs became business-ready"
 def seconds(text):
@@ -35,7 +45,28 @@ rows = sqlite3.connect(db).execute(
     " from deviceEvent group by device").fetchall()
 first = [seconds(r[1]) for r in rows]
 done = [seconds(r[2]) for r in rows]
-print(f"{n:4d} {end - start:10.1f} {max(first):16.1f} {min(done):16.1f} {max(done):16.1f}")
+print(f"{n}\t{end - start:.1f}\t{max(first):.1f}\t{min(done):.1f}\t{max(done):.1f}\t{peak}")
 PY
+    if [ "$n" = 1 ]; then
+        # Each flow through the admin API on the running VM; the call answers when the VM is done.
+        port=$(grep -o '127.0.0.1:[0-9]*' "$work/run-$n.err" | head -1)
+        token=$(cat "$work/state-$n/bench-vm/admin.token")
+        for flow in 'reset {"remote":"true"}' 'repurpose {"wipe":"full"}' 'break {"how":"corrupt-os"}' 'recover {"method":"reimage"}'; do
+            name=${flow%% *}
+            body=${flow#* }
+            begin=$(date +%s.%N)
+            result=$(curl -sf -X POST "http://$port/api/v1/devices/bench-01/flows/$name" -H "Authorization: Bearer $token" \
+                -H 'Content-Type: application/json' -d "$body" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("result", "done"))')
+            finish=$(date +%s.%N)
+            awk -v f="$name" -v a="$begin" -v b="$finish" -v r="$result" 'BEGIN { printf "%s\t%.1f\t%s\n", f, b - a, r }' \
+                >> benchmarks/results/real-vm-flows.tsv
+        done
+    fi
+    kill -INT "$run_pid"
+    wait "$run_pid" || true
+    run_pid=
     "$pxelab" down "$lab" --state-dir "$work/state-$n" >/dev/null
 done
+column -t -s $'\t' benchmarks/results/real-vm.tsv
+echo
+column -t -s $'\t' benchmarks/results/real-vm-flows.tsv

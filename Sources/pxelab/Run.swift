@@ -115,6 +115,8 @@ struct Run: AsyncParsableCommand {
         }
         if let junitFile { try write(JUnitReport.render(reports), to: junitFile, what: "JUnit XML") }
         if let reportFile { try write(HTMLReport.render(reports), to: reportFile, what: "HTML report") }
+        // With --keep, pxelab goes on running: what was printed must reach a pipe or file now.
+        fflush(nil)
     }
 
     private func write(_ text: String, to path: String, what: String) throws {

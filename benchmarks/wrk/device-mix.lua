@@ -12,9 +12,7 @@ function setup(thread)
 end
 
 local devices = {}
-local current = 0
-local step = 0
-local seq = {}
+local turn = 0
 
 local function encode(value)
   return (value:gsub("[^%w%-_%.~]", function(c) return string.format("%%%02X", string.byte(c)) end))
@@ -27,13 +25,12 @@ function init(args)
   for line in file:lines() do
     local name, token, serial, uuid, mac = line:match("^(%S+) (%S+) (%S+) (%S+) (%S+)$")
     if name and index % threads == id then
-      table.insert(devices, { name = name, token = token, serial = serial, uuid = uuid, mac = mac })
+      table.insert(devices, { name = name, token = token, serial = serial, uuid = uuid, mac = mac, step = 0, seq = 0 })
     end
     index = index + 1
   end
   file:close()
-  assert(#devices > 0, "no devices for thread " .. id)
-  current = 1
+  assert(#devices > 64, "too few devices for thread " .. id .. ": requests in flight must be for different devices")
 end
 
 -- Eight event batches of five events each, as a deployment reports them.
@@ -42,47 +39,42 @@ local phases = { "boot", "network", "profile", "oobe-pages", "identity", "enroll
 local function events(device)
   local items = {}
   for i = 1, 5 do
-    seq[device.name] = (seq[device.name] or 0) + 1
+    device.seq = device.seq + 1
     items[i] = string.format(
       '{"seq":%d,"time":"2026-11-25T09:30:00.125Z","phase":"%s","step":"bench-%d","status":"completed"}',
-      seq[device.name], phases[step - 4], i)
+      device.seq, phases[device.step - 4], i)
   end
   return string.format('{"device":"%s","events":[%s]}', device.name, table.concat(items, ","))
 end
 
+-- Devices take turns, one request each, so that the requests in flight on a thread's
+-- connections are for different devices (a device's event batches must arrive in order).
 function request()
-  local device = devices[current]
+  turn = turn % #devices + 1
+  local device = devices[turn]
   local auth = { ["Authorization"] = "Bearer " .. device.token, ["Content-Type"] = "application/json" }
   local name = encode(device.name)
-  local r
-  step = step + 1
+  device.step = device.step % 16 + 1
+  local step = device.step
   if step == 1 then
-    r = wrk.format("GET", "/boot.ipxe")
+    return wrk.format("GET", "/boot.ipxe")
   elseif step == 2 then
-    r = wrk.format("GET", "/ipxe?serial=" .. encode(device.serial) .. "&uuid=" .. device.uuid .. "&manufacturer=Contoso"
-                   .. "&product=Bench%20Laptop&mac=" .. device.mac)
+    return wrk.format("GET", "/ipxe?serial=" .. encode(device.serial) .. "&uuid=" .. device.uuid .. "&manufacturer=Contoso"
+                      .. "&product=Bench%20Laptop&mac=" .. device.mac)
   elseif step == 3 then
-    r = wrk.format("GET", "/oobe/v1/faults?device=" .. name, auth)
+    return wrk.format("GET", "/oobe/v1/faults?device=" .. name, auth)
   elseif step == 4 then
-    r = wrk.format("GET", "/autopilot/v1/profile?serial=" .. encode(device.serial), auth)
+    return wrk.format("GET", "/autopilot/v1/profile?serial=" .. encode(device.serial), auth)
   elseif step <= 12 then
-    r = wrk.format("POST", "/oobe/v1/events", auth, events(device))
+    return wrk.format("POST", "/oobe/v1/events", auth, events(device))
   elseif step <= 14 then
-    r = wrk.format("POST", "/oobe/v1/actions/next?device=" .. name, auth,
-                   string.format('{"device":"%s","phase":"desktop","step":"ready"}', device.name))
+    return wrk.format("POST", "/oobe/v1/actions/next?device=" .. name, auth,
+                      string.format('{"device":"%s","phase":"desktop","step":"ready"}', device.name))
   elseif step == 15 then
-    r = wrk.format("POST", "/mdm/v1/enroll", auth, string.format('{"device":"%s"}', device.name))
+    return wrk.format("POST", "/mdm/v1/enroll", auth, string.format('{"device":"%s","mode":"user-driven"}', device.name))
   else
-    r = wrk.format("GET", "/mdm/v1/enrollment?device=" .. name, auth)
-    step = 0
-    current = current % #devices + 1
+    return wrk.format("GET", "/mdm/v1/enrollment?device=" .. name, auth)
   end
-  return r
-end
-
-local failures = 0
-function response(status, headers, body)
-  if status >= 500 then failures = failures + 1 end
 end
 
 function done(summary, latency, requests)

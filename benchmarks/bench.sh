@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# `make bench`: every benchmark, each figure next to a baseline measured in the same run on the
+# same machine. Installs what it needs (wrk, nginx, python3) from Debian's packages; real VMs
+# need libvirtd and the guest image (make bench does test-deps, libvirtd and images first).
+# Results go to benchmarks/results/ (ignored by git); benchmarks/RESULTS.md records a run.
+#
+#   FLEET_SIZES="100 1000 10000" VMS="1 4" benchmarks/bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-packages.sh wrk nginx-light python3 curl
+swift build -c release --product pxelab >/dev/null
+echo "== fleet throughput (virtual devices, release build)"
+# shellcheck disable=SC2086
+benchmarks/fleet.sh ${FLEET_SIZES:-100 1000 10000}
+python3 benchmarks/plot.py benchmarks/results/fleet.tsv benchmarks/results/scaling.svg
+echo "== boot endpoint, next to nginx"
+benchmarks/endpoint.sh
+echo "== fleet against the endpoint's own capacity for the same request mix (16 requests per device)"
+awk -F'\t' 'FNR == 1 { next } FILENAME ~ /endpoint/ && $1 == "deployment-mix" { mix = $2 }
+    FILENAME ~ /fleet/ { rate[$1] = $3 * 16 }
+    END { for (n in rate) printf "%6d devices: %6.0f requests/s, %3.0f %% of the endpoint alone (%d requests/s)\n", n, rate[n], 100 * rate[n] / mix, mix }' \
+    benchmarks/results/endpoint.tsv benchmarks/results/fleet.tsv | sort -n
+echo "== controller overhead"
+benchmarks/controller.sh
+echo "== real VMs (QEMU, software emulation)"
+# shellcheck disable=SC2086
+benchmarks/real-vm.sh ${VMS:-1 4}
