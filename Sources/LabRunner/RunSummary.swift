@@ -37,13 +37,16 @@ enum RunSummary {
     }
 
     static func report(lab: Lab, started: Date, checkDefaults: Bool, steps: [StepResult] = []) throws -> RunReport {
-        let events = try lab.store.events(receivedSince: started.addingTimeInterval(-0.001))
-        let byDevice = Dictionary(grouping: events, by: \.device)
+        let since = started.addingTimeInterval(-0.001)
+        let log = try EventLog(lab: lab, started: started)
         let resolver = AssignmentResolver(configuration: lab.autopilot.configuration)
         let records = Dictionary(uniqueKeysWithValues: try lab.store.devices().map { ($0.name, $0) })
-        var results: [DeviceResult] = []
-        for device in lab.topology.devices {
-            let mine = byDevice[device.name] ?? []
+        // One device's events at a time (a 10,000-device run has 400,000 of them): read, written
+        // to the log, summed up, let go. The log lists devices by name; results follow the lab file.
+        var byName: [String: DeviceResult] = [:]
+        for device in lab.topology.devices.sorted(by: { $0.name < $1.name }) {
+            let mine = try lab.store.events(of: device.name, receivedSince: since)
+            try log.append(mine)
             let record = records[device.name]
             let registration = try lab.store.registeredDevices(serial: device.identity.serial)
                 .first { $0.tenantID == lab.autopilot.tenant.id }
@@ -87,17 +90,17 @@ enum RunSummary {
                 }
                 if let id = expected.event { asExpected = asExpected && event == id }
             }
-            results.append(DeviceResult(
+            byName[device.name] = DeviceResult(
                 device: device.name, model: device.model, mode: mode, result: result,
                 errorCode: (outcome?.errorCode ?? (result == "failed" ? record?.errorCode : nil)).map(ErrorCode.text),
                 failedPhase: outcome?.phase.rawValue, event: event, deviceName: ready?.message.flatMap(Self.deviceName),
                 message: outcome?.message, phaseSeconds: phases, totalSeconds: (total * 1000).rounded() / 1000,
-                expected: expected?.summary ?? "-", asExpected: asExpected, timeline: DeviceTimeline(events: mine, origin: started)))
+                expected: expected?.summary ?? "-", asExpected: asExpected, timeline: DeviceTimeline(events: mine, origin: started))
         }
-        let log = try writeEventLog(events, lab: lab, started: started)
+        try log.close()
         return RunReport(lab: lab.topology.lab, file: lab.topology.source, description: lab.topology.description,
-                         started: started, devices: results, steps: steps, seconds: Date().timeIntervalSince(started),
-                         events: events.count, eventLog: log.path)
+                         started: started, devices: lab.topology.devices.compactMap { byName[$0.name] }, steps: steps,
+                         seconds: Date().timeIntervalSince(started), events: log.count, eventLog: log.file.path)
     }
 
     /// `event 807: ...` in a message.
@@ -111,20 +114,36 @@ enum RunSummary {
         guard let range = message.range(of: "business-ready as ") else { return nil }
         return String(message[range.upperBound...].prefix { $0 != " " && $0 != ":" && $0 != "," })
     }
+}
 
-    /// The run's events as JSON lines in `.pxelab/<lab>/runs/<time>/events.jsonl`.
-    private static func writeEventLog(_ events: [StoredEvent], lab: Lab, started: Date) throws -> URL {
+/// The run's events as JSON lines in `.pxelab/<lab>/runs/<time>/events.jsonl`, written as they
+/// are read.
+final class EventLog {
+    let file: URL
+    private(set) var count = 0
+    private let handle: FileHandle
+    private let encoder = ProtocolJSON.encoder()
+
+    init(lab: Lab, started: Date) throws {
         let stamp = ISO8601.format(started).replacingOccurrences(of: ":", with: "")
         let folder = lab.directory.path("runs/\(stamp)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let encoder = ProtocolJSON.encoder()
+        file = folder.appendingPathComponent("events.jsonl")
+        guard FileManager.default.createFile(atPath: file.path, contents: nil) else {
+            throw RunError("cannot create the event log \(file.path)")
+        }
+        handle = try FileHandle(forWritingTo: file)
+    }
+
+    func append(_ events: [StoredEvent]) throws {
         var data = Data()
         for event in events {
             data.append(try encoder.encode(event))
             data.append(0x0A)
         }
-        let file = folder.appendingPathComponent("events.jsonl")
-        try data.write(to: file)
-        return file
+        try handle.write(contentsOf: data)
+        count += events.count
     }
+
+    func close() throws { try handle.close() }
 }

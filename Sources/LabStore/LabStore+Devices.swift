@@ -211,10 +211,12 @@ extension LabStore {
         }
     }
 
-    /// Every event received since a moment, in device and sequence order.
-    public func events(receivedSince moment: Date) throws -> [StoredEvent] {
+    /// A device's events received since a moment, in order.
+    public func events(of name: String, receivedSince moment: Date) throws -> [StoredEvent] {
         try database.read { db in
-            try StoredEvent.filter(Column("receivedAt") >= moment).order(Column("device"), Column("seq")).fetchAll(db)
+            try StoredEvent.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM deviceEvent WHERE device = ? AND receivedAt >= ? ORDER BY seq"),
+                arguments: [name, moment])
         }
     }
 }
