@@ -48,13 +48,14 @@ struct ScenarioExecutor {
         return result
     }
 
+    /// Carries out a step on the devices already picked for it (`result.devices`).
     private func perform(_ action: ScenarioStep.Action, into result: inout StepResult) async throws {
+        let names = result.devices
         switch action {
-        case .deploy(let selector):
-            try await session.deploy(try names(selector))
-        case .wait(let selector, let state, let timeout):
+        case .deploy:
+            try await session.deploy(names)
+        case .wait(_, let state, let timeout):
             let deadline = Date().addingTimeInterval(timeout)
-            let names = try names(selector)
             while true {
                 let states = try names.map { try label(of: $0) }
                 if states.allSatisfy({ $0 == state }) { break }
@@ -68,21 +69,21 @@ struct ScenarioExecutor {
                 try await Task.sleep(for: .milliseconds(100))
             }
         case .expect(let expectation):
-            for name in try names(expectation.devices) { check(expectation, on: name, into: &result) }
-        case .reset(let selector, let remote):
-            try await flows(selector, into: &result) { try await session.reset($0, remote: remote) }
-        case .repurpose(let selector, let wipe, let groupTag, let user):
-            try await flows(selector, into: &result) {
+            for name in names { check(expectation, on: name, into: &result) }
+        case .reset(_, let remote):
+            try await flows(into: &result) { try await session.reset($0, remote: remote) }
+        case .repurpose(_, let wipe, let groupTag, let user):
+            try await flows(into: &result) {
                 try await session.repurpose($0, wipe: wipe.rawValue, groupTag: groupTag, assignedUser: user)
             }
-        case .breakDevice(let selector, let how):
-            for name in try names(selector) { try await session.breakDevice(name, how: how) }
-        case .recover(let selector, let method):
-            try await flows(selector, into: &result) { try await session.recover($0, method: method) }
-        case .retire(let selector):
-            try await flows(selector, into: &result) { try await session.retire($0) }
-        case .fault(let selector, let fault):
-            for name in try names(selector) {
+        case .breakDevice(_, let how):
+            for name in names { try await session.breakDevice(name, how: how) }
+        case .recover(_, let method):
+            try await flows(into: &result) { try await session.recover($0, method: method) }
+        case .retire:
+            try await flows(into: &result) { try await session.retire($0) }
+        case .fault(_, let fault):
+            for name in names {
                 if var fault {
                     fault.id = "api-" + fault.id
                     if fault.kind == .otherTenant { try lab.autopilot.moveToOtherTenant(serial: try session.device(name).identity.serial) }
@@ -91,19 +92,19 @@ struct ScenarioExecutor {
                     try lab.store.clearFaults(of: name)
                 }
             }
-        case .power(let selector, let power):
-            try await flows(selector, into: &result) { try await session.power($0, action: power.rawValue) }
-        case .snapshot(let selector, let name):
-            for device in try names(selector) { try await session.snapshot(device, as: name) }
-        case .revert(let selector, let name):
-            for device in try names(selector) { try await session.revert(device, to: name) }
+        case .power(_, let power):
+            try await flows(into: &result) { try await session.power($0, action: power.rawValue) }
+        case .snapshot(_, let name):
+            for device in names { try await session.snapshot(device, as: name) }
+        case .revert(_, let name):
+            for device in names { try await session.revert(device, to: name) }
         case .importCSV(let path):
             let file = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: lab.topology.source).deletingLastPathComponent())
             let registered = try lab.autopilot.importCSV(try Data(contentsOf: file), source: file.lastPathComponent)
             result.checks.append(StepCheck(device: nil, passed: nil, text: "registered \(registered.count) devices from \(file.lastPathComponent)"))
-        case .setGroupTag(let selector, let tag):
+        case .setGroupTag(_, let tag):
             if let problem = GroupTag.problem(tag) { throw RunError(problem) }
-            for name in try names(selector) {
+            for name in names {
                 let serial = try session.device(name).identity.serial
                 for var registration in try lab.store.registeredDevices(serial: serial) where registration.tenantID == lab.autopilot.tenant.id {
                     registration.groupTag = tag.isEmpty ? nil : tag
@@ -135,10 +136,10 @@ struct ScenarioExecutor {
         }
     }
 
-    /// Runs a flow on each selected device, at the same time.
-    private func flows(_ selector: DeviceSelector, into result: inout StepResult,
+    /// Runs a flow on each of the step's devices, at the same time.
+    private func flows(into result: inout StepResult,
                        _ body: @escaping @Sendable (String) async throws -> FlowResult) async throws {
-        let names = try names(selector)
+        let names = result.devices
         let outcomes = try await withThrowingTaskGroup(of: FlowResult.self) { group in
             for name in names { group.addTask { try await body(name) } }
             return try await group.reduce(into: [FlowResult]()) { $0.append($1) }
