@@ -32,17 +32,22 @@ public enum EmbeddedHost {
     }
 
     /// Writes every domain of an embedded connection, with its run state, to the lab's node file.
+    /// Domains are written one at a time (a lab of 10,000 devices never holds one document of
+    /// every domain), each declaring the test driver's namespace for its run state.
     public static func save(_ connection: Connection, in directory: LabDirectory) throws {
-        let node = XMLDocument(root: "node")
-        let test = node.root.declareNamespace(testNamespace, prefix: "test")
-        for domain in try connection.domains() {
-            let definition = try XMLDocument(parsing: try domain.xmlDescription([.inactive, .secure]),
-                                             source: domain.name)
-            let copy = node.root.appendCopy(of: definition.root)
-            let (state, _) = try domain.state()
-            copy.append("runstate", text: String(state.rawValue), namespace: test)
-            if try !domain.isPersistent() { copy.append("transient", namespace: test) }
+        let domains = try connection.domains()
+        try directory.writeAtomically(to: nodeFile(in: directory)) { file in
+            try file.write(contentsOf: Data("<node>\n".utf8))
+            for domain in domains {
+                let definition = try XMLDocument(parsing: try domain.xmlDescription([.inactive, .secure]),
+                                                 source: domain.name)
+                let test = definition.root.declareNamespace(testNamespace, prefix: "test")
+                let (state, _) = try domain.state()
+                definition.root.append("runstate", text: String(state.rawValue), namespace: test)
+                if try !domain.isPersistent() { definition.root.append("transient", namespace: test) }
+                try file.write(contentsOf: Data((definition.serialized() + "\n").utf8))
+            }
+            try file.write(contentsOf: Data("</node>\n".utf8))
         }
-        try directory.writeAtomically(Data(node.serialized().utf8), to: nodeFile(in: directory))
     }
 }

@@ -56,10 +56,24 @@ public struct LabDirectory: Sendable {
 
     /// Writes a file atomically with owner-only permissions.
     func writeAtomically(_ data: Data, to file: URL) throws {
+        try writeAtomically(to: file) { handle in try handle.write(contentsOf: data) }
+    }
+
+    /// Writes a file atomically with owner-only permissions, piece by piece: `write` fills a
+    /// temporary file beside it, which then replaces the file (or is removed if `write` throws).
+    func writeAtomically(to file: URL, _ write: (FileHandle) throws -> Void) throws {
         let temporary = file.appendingPathExtension("tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data,
-                                             attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil,
+                                             attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: temporary.path) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        do {
+            defer { try? handle.close() }
+            try write(handle)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
         }
         guard rename(temporary.path, file.path) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: file.path])

@@ -218,9 +218,11 @@ public final class LabSession: Sendable {
     /// Powers devices on and drives each to its end state, all at once.
     public func deploy(_ names: [String]) async throws {
         let devices = try names.map(device)
-        await withTaskGroup(of: Void.self) { group in
-            for device in devices {
-                group.addTask { await self.boot(device, stopAtReseal: device.expect?.state == .resealed) }
+        await AllocatorTrim().during {
+            await withTaskGroup(of: Void.self) { group in
+                for device in devices {
+                    group.addTask { await self.boot(device, stopAtReseal: device.expect?.state == .resealed) }
+                }
             }
         }
     }
