@@ -152,6 +152,7 @@ let package = Package(
             name: "RealVMTests",
             dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]
         ),
+        .testTarget(name: "ReliabilityTests", dependencies: ["LabStore", "DeviceProtocol", "TestSupport"]),
         .testTarget(
             name: "LabControllerTests",
             dependencies: ["LabController", "LabTopology", "Libvirt", "LibvirtXML", "TestSupport"]

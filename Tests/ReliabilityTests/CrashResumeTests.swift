@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import DeviceProtocol
+import LabStore
+import TestSupport
+
+/// The controller killed outright in the middle of a fleet's deployment, then run again on the
+/// same lab with `--resume`: nothing it had stored is lost or stored twice, and every device
+/// finishes.
+@Suite("SIGKILL in the middle of a 1,000-device run, then --resume")
+struct CrashResumeTests {
+    static let devices = 1_000
+
+    static let lab = """
+    lab: crash
+    tenant: { domain: contoso.onmicrosoft.com }
+    timing: instant
+    models:
+      laptop: { manufacturer: Contoso, product: Crash Laptop, tpm: "2.0" }
+    fleet:
+      - { model: laptop, count: \(devices), name: "c-{seq:04}", serial: "CRASH{seq:05}", groupTag: Crash }
+    groups:
+      - { name: Crash, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Crash"))' }
+    profiles:
+      - displayName: Crash user-driven
+        outOfBoxExperienceSettings: { hidePrivacySettings: true, hideEULA: true, skipKeyboardSelectionPage: true }
+        assignments: [Crash]
+    esp:
+      - { displayName: Crash ESP, selectedMobileAppIds: [Portal, Office] }
+    apps:
+      - { displayName: Portal }
+      - { displayName: Office }
+    policies:
+      - { displayName: BitLocker }
+    """
+
+    struct Key: Hashable { let device: String; let seq: Int }
+    struct Stored: Equatable { let phase: String; let step: String; let status: String; let message: String? }
+
+    static func snapshot(_ store: LabStore) throws -> [Key: Stored] {
+        try store.database.read { db in
+            try StoredEvent.fetchAll(db).reduce(into: [:]) { all, event in
+                all[Key(device: event.device, seq: event.seq)] = Stored(phase: event.phase.rawValue, step: event.step,
+                                                                        status: event.status.rawValue, message: event.message)
+            }
+        }
+    }
+
+    @Test func everyDeviceResumesAndNoEventIsLostOrRepeated() async throws {
+        let pxelab = try PXELabCommand()
+        let folder = makeTemporaryDirectory("pxelab-crash")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("crash.yaml")
+        try Data(Self.lab.utf8).write(to: file)
+        let state = folder.appendingPathComponent("state").path
+        let storePath = folder.appendingPathComponent("state/crash/state.sqlite")
+
+        // The first run: killed once about a third of the fleet's events are stored.
+        let first = try pxelab.start(["run", file.path, "--state-dir", state], in: folder)
+        var store: LabStore?
+        var stored = 0
+        while first.isRunning {
+            if store == nil, FileManager.default.fileExists(atPath: storePath.path) { store = try? LabStore(path: storePath) }
+            stored = (try? store?.eventCount()) ?? 0
+            if stored >= Self.devices * 8 { break }
+            try await Task.sleep(for: .milliseconds(20))  // polling the other process's progress
+        }
+        #expect(first.isRunning, "the run ended before it could be killed: \(first.output())")
+        first.signal(SIGKILL)
+        #expect(await first.exit() == SIGKILL)
+        let store0 = try #require(store)
+        let before = try Self.snapshot(store0)
+        let deployed = try store0.devices().filter { $0.lifecycle == .deployed }.count
+        #expect(deployed < Self.devices, "killed after the last device was done")
+
+        // The second run, on the same lab, resuming each device where it was.
+        let second = try await pxelab.run(["run", file.path, "--state-dir", state, "--resume", "--json"], in: folder)
+        #expect(second.status == 0, "\(second.output.suffix(2_000))")
+        let report = try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any]
+        let results = (report?["devices"] as? [[String: Any]] ?? []).compactMap { $0["result"] as? String }
+        #expect(results.count == Self.devices)
+        #expect(results.allSatisfy { $0 == "business-ready" }, "\(Dictionary(grouping: results, by: { $0 }).mapValues(\.count))")
+
+        let after = try Self.snapshot(try LabStore(path: storePath))
+        // Every event stored before the kill is still there, unchanged, exactly once.
+        let changed = before.filter { after[$0.key] != $0.value }
+        #expect(changed.isEmpty, "\(changed.count) events lost or changed, e.g. \(changed.first.map { "\($0.key)" } ?? "")")
+        // Per device, sequence numbers run 1...n with no gap (a key is unique by construction).
+        let byDevice = Dictionary(grouping: after.keys, by: \.device)
+        #expect(byDevice.count == Self.devices)
+        let gapped = byDevice.filter { _, keys in keys.map(\.seq).sorted() != Array(1...keys.count) }
+        #expect(gapped.isEmpty, "sequence gaps on \(gapped.keys.sorted().prefix(5))")
+        #expect(after.count > before.count)
+        let records = try LabStore(path: storePath).devices()
+        #expect(records.allSatisfy { $0.lifecycle == .deployed })
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The `pxelab` command built beside the running tests (`swift test` builds every product), run
+/// as its own process: what a user runs, so that it can be killed like one.
+public struct PXELabCommand: Sendable {
+    public let executable: URL
+
+    /// The `pxelab` beside this test bundle's executable.
+    public init() throws {
+        var folder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        // Some layouts put the test executable inside `pxelabPackageTests.xctest`.
+        while folder.path.contains(".xctest") { folder.deleteLastPathComponent() }
+        executable = folder.appendingPathComponent("pxelab")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw MissingCommand(path: executable.path)
+        }
+    }
+
+    public struct MissingCommand: Error, CustomStringConvertible {
+        public let path: String
+        public var description: String { "pxelab is not built at \(path) (swift test builds it with the tests)" }
+    }
+
+    /// A `pxelab` process that was started.
+    public final class Running: @unchecked Sendable {
+        let process: Process
+        /// Its standard output and error, as written so far.
+        public let log: URL
+
+        init(process: Process, log: URL) {
+            self.process = process
+            self.log = log
+        }
+
+        public var isRunning: Bool { process.isRunning }
+
+        /// Sends a signal (SIGKILL: no chance to clean up).
+        public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+        /// Waits for the process to end; its exit status (or the signal that ended it).
+        public func exit() async -> Int32 {
+            await Task.detached { self.process.waitUntilExit() }.value
+            return process.terminationStatus
+        }
+
+        /// What it printed.
+        public func output() -> String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    }
+
+    /// Starts `pxelab ARGUMENTS` in `folder`, its output going to a file there (and its error
+    /// output too, unless `errors` is false).
+    public func start(_ arguments: [String], in folder: URL, errors: Bool = true) throws -> Running {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        let log = folder.appendingPathComponent("pxelab-\(UUID().uuidString.prefix(6)).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = errors ? handle : FileHandle.nullDevice
+        try process.run()
+        return Running(process: process, log: log)
+    }
+
+    /// Runs `pxelab ARGUMENTS` in `folder` to the end: its exit status and what it printed on its
+    /// standard output.
+    public func run(_ arguments: [String], in folder: URL) async throws -> (status: Int32, output: String) {
+        let running = try start(arguments, in: folder, errors: false)
+        let status = await running.exit()
+        return (status, running.output())
+    }
+}
