@@ -91,6 +91,7 @@ public final class BootEndpoint: Sendable {
         -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        router.add(middleware: StoreErrorMiddleware(storePath: lab.store.database.path, logger: logger))
         addBootRoutes(to: router)
         addAssetRoutes(to: router)
         addAutopilotRoutes(to: router)

@@ -70,8 +70,17 @@ final class GroupCommit: @unchecked Sendable {
                     }
                 }
             } catch {
-                // The transaction itself failed: nothing in it was committed.
-                for write in batch { write.result = .failure(error) }
+                // The transaction itself failed: nothing in it was committed. SQLite gives up the
+                // whole transaction when a write finds the disk full or cannot do its I/O; that
+                // write's error says why better than the abort the others see afterwards.
+                let cause = batch.lazy.compactMap { write -> (any Error)? in
+                    guard case .failure(let failure as DatabaseError) = write.result else { return nil }
+                    return failure
+                }.first ?? error
+                for write in batch {
+                    if case .failure(_ as DatabaseError) = write.result { continue }
+                    write.result = .failure(cause)
+                }
             }
             for write in batch { write.done.signal() }
         }
