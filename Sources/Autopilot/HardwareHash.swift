@@ -172,7 +172,7 @@ public struct HardwareHash: Sendable, Equatable, Encodable {
             cpuThreads = Self.u16(value, 6)
         case 3: cpuManufacturer = Self.string(value)
         case 4: cpuModel = Self.string(value)
-        case 5 where value.count >= 8: ramGB = Int(Self.u64(value, 0))
+        case 5 where value.count >= 8: ramGB = Int(exactly: Self.u64(value, 0))  // nil past Int.max (a corrupt record)
         case 6 where value.count >= 4: diskCapacityGB = Int(Self.u32(value, 0))
         case 7:
             let parts = Self.string(value).split(separator: "|", omittingEmptySubsequences: false)

@@ -166,4 +166,12 @@ struct HardwareHashDecodingTests {
         let error = #expect(throws: HardwareHashError.self) { try HardwareHash(bytes: Array(bytes().prefix(100))) }
         #expect(error?.message.contains("truncated") == true)
     }
+
+    /// Found by the fuzzer (Fuzz/Findings/FuzzHardwareHash/memory-record-over-int-max): a memory
+    /// record larger than Int.max trapped while decoding instead of being reported.
+    @Test func aMemoryRecordPastIntMaxIsAnErrorNotACrash() {
+        let bytes: [UInt8] = [0x4F, 0x41, 0x10, 0x00, 0x05, 0x00, 0x0C, 0x00] + Array(repeating: 0xFF, count: 8)
+        let error = #expect(throws: HardwareHashError.self) { try HardwareHash(bytes: bytes) }
+        #expect(error?.partial?.ramGB == nil)
+    }
 }
