@@ -45,15 +45,17 @@ final class RunningEndpoint: Sendable {
     let endpoint: BootEndpoint
     let client: HTTPTestClient
     let stateRoot: URL
+    var port: Int { server.port }
     private let server: RunningServer
 
     var adminToken: String { endpoint.administratorToken }
 
     static func start(lab text: String = endpointLab, stateRoot: URL = makeTemporaryDirectory("pxelab-state"),
-                      images: URL = repositoryImages, clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
+                      images: URL = repositoryImages, port: Int = 0, driver: any DeviceDriver = ProceedDriver(),
+                      clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
         let topology = try Topology.parse(text, file: "http.yaml")
         let lab = try Lab(topology: topology, stateRoot: stateRoot, clock: clock)
-        let endpoint = try BootEndpoint(lab: lab, options: .init(port: 0, imagesDirectory: images), clock: clock)
+        let endpoint = try BootEndpoint(lab: lab, options: .init(port: port, imagesDirectory: images), driver: driver, clock: clock)
         let server = try await endpoint.start()
         return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: server.port), stateRoot: stateRoot, server: server)
     }

@@ -1,0 +1,74 @@
+import Foundation
+import Testing
+import BootEndpoint
+import DeviceProtocol
+import LabController
+import OOBEAgent
+import TestSupport
+
+/// Holds devices at the sign-in page (they ask again every 50 ms) until opened, and tells the
+/// test each time one is there.
+final class SignInGate: DeviceDriver, @unchecked Sendable {
+    let arrivals: AsyncStream<Void>
+    private let arrived: AsyncStream<Void>.Continuation
+    private let open: Bool
+
+    init(open: Bool) {
+        (arrivals, arrived) = AsyncStream<Void>.makeStream()
+        self.open = open
+    }
+
+    func nextAction(for device: String, at request: NextActionRequest) async -> NextAction {
+        guard request.phase == .oobePages, request.step == "sign-in", !open else { return .proceed }
+        arrived.yield()
+        return .wait(seconds: 0.05)
+    }
+}
+
+/// The endpoint stops answering in the middle of a device's deployment: the device's agent
+/// (the same code a real VM's guest runs) retries with backoff and finishes once it is back.
+@Suite("the endpoint goes away for a while")
+struct EndpointOutageTests {
+    @Test func aDeviceRetriesThroughTheOutageAndFinishes() async throws {
+        let stateRoot = makeTemporaryDirectory("pxelab-outage")
+        let gate = SignInGate(open: false)
+        let first = try await RunningEndpoint.start(stateRoot: stateRoot, driver: gate)
+        let port = first.port
+        let lab = first.endpoint.lab
+        let device = try #require(lab.topology.devices.first { $0.name == "sales-1" })
+        let agent = OOBEAgent(
+            endpoint: "http://127.0.0.1:\(port)",
+            identity: FirmwareIdentity(serial: device.identity.serial, uuid: device.identity.uuid.uuidString.lowercased(),
+                                       manufacturer: device.identity.manufacturer, product: device.identity.product,
+                                       mac: device.identity.mac.description.replacingOccurrences(of: ":", with: "-")),
+            hardwareHash: { lab.topology.hardwareHash(of: device, collection: $0) }, hasTPM2: true,
+            storage: FileDeviceStorage(file: stateRoot.appendingPathComponent("sales-1.json")))
+        let boot = Task { await agent.boot() }
+
+        // Part-way through (booted, profile downloaded, at the sign-in page), the endpoint stops.
+        var arrivals = gate.arrivals.makeAsyncIterator()
+        _ = await arrivals.next()
+        let before = try lab.store.events(of: "sales-1").count
+        #expect(before > 0)
+        await first.stop()
+
+        // Nothing answers on the port; the device keeps trying.
+        let dead = try DeadListener(port: port)
+        var attempts = dead.attempts.makeAsyncIterator()
+        for _ in 0..<3 { _ = await attempts.next() }
+        dead.close()
+
+        // The endpoint is back, on the same port with the same state: the device carries on.
+        let second = try await RunningEndpoint.start(stateRoot: stateRoot, port: port, driver: SignInGate(open: true))
+        let outcome = try await withDeadline(seconds: 60) { await boot.value }
+        await second.stop()
+        guard case .businessReady = outcome else {
+            Issue.record("the device ended \(outcome)")
+            return
+        }
+        let seqs = try second.endpoint.lab.store.events(of: "sales-1").map(\.seq)
+        #expect(seqs.count > before)
+        #expect(seqs == Array(1...seqs.count))
+        #expect(try second.endpoint.lab.store.device(named: "sales-1")?.lifecycle == .deployed)
+    }
+}

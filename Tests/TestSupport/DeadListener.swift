@@ -1,0 +1,51 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback port that accepts connections and closes them at once without a byte: an endpoint
+/// that has stopped answering. Counts the connections, so a test can wait until a client has
+/// retried a number of times, then ``close()`` it and start the real server on the same port.
+public final class DeadListener: @unchecked Sendable {
+    private let descriptor: Int32
+    private let thread: Thread
+    /// One element per connection attempt.
+    public let attempts: AsyncStream<Void>
+
+    public init(port: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(fd)
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot listen on 127.0.0.1:\(port): \(reason)"])
+        }
+        descriptor = fd
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        attempts = stream
+        thread = Thread {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { break }
+                Glibc.close(client)
+                continuation.yield()
+            }
+            continuation.finish()
+        }
+        thread.start()
+    }
+
+    /// Stops accepting and frees the port.
+    public func close() {
+        shutdown(descriptor, Int32(SHUT_RDWR))
+        Glibc.close(descriptor)
+    }
+}
