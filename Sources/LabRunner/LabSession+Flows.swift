@@ -139,7 +139,7 @@ extension LabSession {
         let lifecycle = try lab.store.device(named: device.name)?.lifecycle ?? .factory
         try ProtocolJSON.encoder().encode(DeviceSnapshot(state: state, lifecycle: lifecycle))
             .write(to: folder.appendingPathComponent("\(label).json"), options: .atomic)
-        _ = try await connection.perform { connection in
+        _ = try await host.perform { connection in
             let domain = try connection.domain(named: device.name)
             if let existing = try? domain.snapshot(named: label) { try existing.delete() }
             _ = try domain.createSnapshot(xml: "<domainsnapshot><name>\(label)</name><description>pxelab: \(lifecycle.rawValue)</description></domainsnapshot>")
@@ -154,7 +154,7 @@ extension LabSession {
             throw RunError("device \(device.name) has no snapshot '\(label)'")
         }
         let snapshot = try ProtocolJSON.decoder().decode(DeviceSnapshot.self, from: data)
-        _ = try await connection.perform { connection in
+        _ = try await host.perform { connection in
             let domain = try connection.domain(named: device.name)
             try domain.revert(to: try domain.snapshot(named: label), [.force])
         }

@@ -32,12 +32,11 @@ extension LabSession {
         let startSeq: Int
         let wasRunning: Bool
         do {
-            let domain = try await connection.perform { try $0.domain(named: name) }
-            let power = try connection.lifecycleEvents(for: domain)
-            feeds.append(Task { for await event in power { continuation.yield(.power(event.kind)) } })
+            let power = try await host.lifecycleEvents(of: name)
+            feeds.append(Task { for await kind in power { continuation.yield(.power(kind)) } })
             startSeq = try lab.store.device(named: name)?.lastSeq ?? 0
-            wasRunning = try await connection.perform { _ in try domain.isActive() }
-            if !wasRunning { try await connection.perform { _ in try domain.start() } }
+            wasRunning = try await host.perform { try $0.domain(named: name).isActive() }
+            if !wasRunning { try await host.perform { try $0.domain(named: name).start() } }
         } catch {
             return failure("cannot power on \(name): \(error)")
         }
@@ -88,7 +87,7 @@ extension LabSession {
                 resealsHandled = reseal.seq
                 if stopAtReseal { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
                 do {
-                    try await connection.perform { try $0.domain(named: name).start() }
+                    try await host.perform { try $0.domain(named: name).start() }
                 } catch {
                     return failure("cannot power \(name) on again after its reseal: \(error)")
                 }

@@ -16,7 +16,8 @@ public final class LabSession: Sendable {
     public let lab: Lab
     public let options: Options
     let server: RunningServer
-    let connection: Connection
+    /// The libvirt host the devices run on, reopened if its daemon goes away.
+    let host: HostLink
     let client: HTTPClient
     /// The lab's endpoint.
     public let endpoint: BootEndpoint
@@ -88,14 +89,14 @@ public final class LabSession: Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
-        let session = LabSession(lab: lab, options: options, server: server, connection: connection,
+        let session = LabSession(lab: lab, options: options, server: server, host: HostLink(connection: connection),
                                  client: client, buttons: buttons, endpoint: endpoint, virtual: virtual, watchers: watchers)
         endpoint.setOperator(session)
         keyboard.withLock { $0 = { device, chords in try? await session.press(chords, on: device) } }
         return session
     }
 
-    private init(lab: Lab, options: Options, server: RunningServer, connection: Connection, client: HTTPClient,
+    private init(lab: Lab, options: Options, server: RunningServer, host: HostLink, client: HTTPClient,
                  buttons: Locked<[String: String]>, endpoint: BootEndpoint, virtual: Bool, watchers: RealVMWatchers) {
         self.endpoint = endpoint
         self.watchers = watchers
@@ -103,7 +104,7 @@ public final class LabSession: Sendable {
         self.lab = lab
         self.options = options
         self.server = server
-        self.connection = connection
+        self.host = host
         self.client = client
         self.espButtons = buttons
     }
@@ -115,7 +116,7 @@ public final class LabSession: Sendable {
     public func close() async {
         for device in lab.topology.devices { await power(device.name) { if try $0.isActive() { try $0.destroy() } } }
         try? await client.shutdown()
-        if virtual { try? EmbeddedHost.save(connection, in: lab.directory) }
+        if virtual { try? EmbeddedHost.save(host.connection, in: lab.directory) }
         await server.stop()
     }
 
@@ -124,7 +125,7 @@ public final class LabSession: Sendable {
     func press(_ chords: [KeyChord], on name: String) async throws {
         guard !virtual else { return }
         for chord in chords {
-            try await connection.perform { connection in
+            try await host.perform { connection in
                 try connection.domain(named: name).sendKey(chord.keys.map(UInt32.init), holdTime: 80)
             }
         }
@@ -136,7 +137,7 @@ public final class LabSession: Sendable {
         let file = lab.directory.path("screens/\(device.name).\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: file) }
-        let mimeType = try await connection.perform { connection in
+        let mimeType = try await host.perform { connection in
             let domain = try connection.domain(named: device.name)
             guard try domain.isActive() else { throw RunError("\(device.name) is powered off: only a running device has a screen") }
             return try domain.screenshot(to: file)
@@ -160,7 +161,7 @@ public final class LabSession: Sendable {
 
     /// Runs a libvirt operation on a device's domain, off the cooperative pool.
     func power(_ name: String, _ action: @escaping @Sendable (Domain) throws -> Void) async {
-        _ = try? await connection.perform { connection in try action(connection.domain(named: name)) }
+        _ = try? await host.perform { connection in try action(connection.domain(named: name)) }
     }
 
     func agent(for device: LabDevice) -> OOBEAgent {
@@ -240,7 +241,7 @@ public final class LabSession: Sendable {
             // A real VM's state is its disk: a new, empty one.
             let names = lab.topology.devices.map(\.name)
             let disks = StateDisks(lab: lab.topology.lab, directory: lab.directory)
-            try await connection.perform { connection in try disks.recreate(for: names, on: connection) }
+            try await host.perform { connection in try disks.recreate(for: names, on: connection) }
         }
         for device in lab.topology.devices {
             let storage = storage(of: device.name)

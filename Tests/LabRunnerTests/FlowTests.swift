@@ -110,7 +110,7 @@ struct FlowTests {
         let off = try await client.get("/api/v1/devices/a/screen", token: token)
         #expect(off.status == 409)
         #expect(String(decoding: off.body, as: UTF8.self).contains("no-screen"))
-        try await session.connection.perform { try $0.domain(named: "a").start() }
+        try await session.host.perform { try $0.domain(named: "a").start() }
         let screen = try await client.get("/api/v1/devices/a/screen", token: token)
         #expect(screen.status == 200)
         #expect(screen.header("Content-Type") == "image/png")

@@ -34,6 +34,9 @@ public struct PXELabCommand: Sendable {
 
         public var isRunning: Bool { process.isRunning }
 
+        /// Its process id.
+        public var pid: Int32 { process.processIdentifier }
+
         /// Sends a signal (SIGKILL: no chance to clean up).
         public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 

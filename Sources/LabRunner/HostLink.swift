@@ -1,0 +1,158 @@
+import Foundation
+import Libvirt
+import Logging
+
+/// A session's libvirt connection, kept open across the daemon going away.
+///
+/// When libvirtd restarts or the link to it drops, libvirt closes the connection (end of file,
+/// or unanswered keepalives). The link then opens a new one, retrying with backoff (0.1 s
+/// doubling to 5 s, for up to ``patience``); an operation that failed because the connection was
+/// lost runs again on the new one, and lifecycle-event streams carry on from the new connection
+/// (reporting a domain that stopped while nobody was listening). QEMU guests keep running while
+/// libvirtd is away, so the devices carry on too. The embedded test driver never closes.
+final class HostLink: Sendable {
+    let uri: String
+    /// How long to keep trying to reopen before operations fail.
+    let patience: Duration
+    private let state: Locked<State>
+    private let logger = Logger(label: "pxelab.host")
+
+    private struct State: Sendable {
+        var connection: Connection
+        /// Counts reopened connections.
+        var generation = 0
+        var reopening: Task<Connection, any Error>?
+        /// Waiting for the connection of a generation to close.
+        var closeWaiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    init(connection: Connection, patience: Duration = .seconds(120)) {
+        self.uri = connection.uri
+        self.patience = patience
+        self.state = Locked(State(connection: connection))
+        watch(connection, generation: 0)
+    }
+
+    /// The connection in use now.
+    var connection: Connection { state.withLock { $0.connection } }
+
+    /// Runs blocking libvirt work (as ``Connection/perform(_:)``), once more on a new connection
+    /// if the daemon went away under it.
+    func perform<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        let (connection, generation) = state.withLock { ($0.connection, $0.generation) }
+        do {
+            return try await connection.perform(work)
+        } catch let error as LibvirtError where !connection.isAlive {
+            _ = error
+            return try await reopen(after: generation).perform(work)
+        }
+    }
+
+    /// A domain's lifecycle events, from whichever connection is current. Subscribed before it
+    /// returns, so nothing that happens after the call is missed; after a reconnection a domain
+    /// found stopped is reported as stopped (it may have stopped while nobody listened).
+    func lifecycleEvents(of name: String) async throws -> AsyncStream<DomainLifecycleEvent.Kind> {
+        let (connection, first) = state.withLock { ($0.connection, $0.generation) }
+        let subscribed = try await subscribe(to: name, on: connection)
+        let (stream, continuation) = AsyncStream.makeStream(of: DomainLifecycleEvent.Kind.self)
+        let task = Task {
+            var events = subscribed
+            var generation = first
+            while !Task.isCancelled {
+                await withTaskGroup(of: Void.self) { group in
+                    group.addTask { [events] in for await event in events { continuation.yield(event.kind) } }
+                    group.addTask { [generation] in await self.closed(generation) }
+                    await group.next()
+                    group.cancelAll()
+                }
+                guard !Task.isCancelled, let next = try? await reopen(after: generation) else { break }
+                generation = state.withLock { $0.generation }
+                guard let resubscribed = try? await subscribe(to: name, on: next) else { break }
+                events = resubscribed
+                if let active = try? await next.perform({ try $0.domain(named: name).isActive() }), !active {
+                    continuation.yield(.stopped(.failed))
+                }
+            }
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
+    private func subscribe(to name: String, on connection: Connection) async throws -> AsyncStream<DomainLifecycleEvent> {
+        try await connection.perform { connection in try connection.lifecycleEvents(for: try connection.domain(named: name)) }
+    }
+
+    // MARK: Reopening
+
+    /// Registers the close callback and keepalive on a connection (remote drivers only).
+    private func watch(_ connection: Connection, generation: Int) {
+        guard !uri.hasPrefix("test:") else { return }
+        try? connection.setKeepAlive(interval: 5, count: 3)
+        try? connection.onClose { [weak self] reason in
+            guard let self else { return }
+            logger.warning("libvirt connection to \(uri) closed: \(reason); reconnecting")
+            Task { _ = try? await self.reopen(after: generation) }
+        }
+    }
+
+    /// Returns once the connection of `generation` has been replaced.
+    private func closed(_ generation: Int) async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { state -> Bool in
+                if state.generation > generation { return true }
+                state.closeWaiters.append((generation, continuation))
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// The connection after `generation`'s: the current one if it was already replaced, else a
+    /// new one opened with backoff (one attempt in flight, shared by every caller).
+    private func reopen(after generation: Int) async throws -> Connection {
+        let task = state.withLock { state -> Task<Connection, any Error>? in
+            if state.generation > generation { return nil }
+            if let reopening = state.reopening { return reopening }
+            let uri = uri, patience = patience
+            let reopening = Task.detached { () throws -> Connection in
+                let deadline = ContinuousClock.now + patience
+                var delay = Duration.milliseconds(100)
+                while true {
+                    if let connection = try? Connection(uri: uri), connection.isAlive { return connection }
+                    guard ContinuousClock.now + delay < deadline else {
+                        // Gave up: the caller's operation fails with this.
+                        throw RunError("the libvirt daemon behind \(uri) did not come back within \(patience)")
+                    }
+                    try await Task.sleep(for: delay)
+                    delay = min(delay * 2, .seconds(5))
+                }
+            }
+            state.reopening = reopening
+            return reopening
+        }
+        guard let task else { return connection }
+        do {
+            let connection = try await task.value
+            // The first caller back installs the new connection and wakes the streams.
+            let (waiters, installed) = state.withLock { state -> ([CheckedContinuation<Void, Never>], Int?) in
+                guard state.reopening != nil else { return ([], nil) }
+                state.reopening = nil
+                state.connection = connection
+                state.generation += 1
+                let waiters = state.closeWaiters.filter { $0.generation < state.generation }.map(\.continuation)
+                state.closeWaiters.removeAll { $0.generation < state.generation }
+                return (waiters, state.generation)
+            }
+            if let installed {
+                logger.notice("libvirt connection to \(uri) open again (reconnection \(installed))")
+                watch(connection, generation: installed)
+            }
+            waiters.forEach { $0.resume() }
+            return state.withLock { $0.connection }
+        } catch {
+            state.withLock { $0.reopening = nil }
+            throw error
+        }
+    }
+}

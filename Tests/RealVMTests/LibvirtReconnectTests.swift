@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+import DeviceProtocol
+import LabStore
+import Libvirt
+import TestSupport
+
+/// libvirtd drops the controller's connection in the middle of a real-VM deployment (as it does
+/// when it restarts): `pxelab run` reconnects with backoff, follows its VM on the new connection
+/// and the device finishes. The connection is dropped with `virt-admin client-disconnect`, which
+/// closes only that process's connections, so the tests running beside it keep theirs.
+@Suite("the libvirt connection drops during a real-VM run")
+struct LibvirtReconnectTests {
+    static func lab(_ tag: String) -> String {
+        """
+        lab: \(tag)
+        hosts: { qemu: qemu:///system }
+        timing: instant
+        tenant: { domain: contoso.onmicrosoft.com }
+        models:
+          laptop: { manufacturer: Contoso, product: Reconnect Laptop, memory: 512, tpm: "2.0" }
+        fleet:
+          - { model: laptop, name: \(tag)-vm, serial: "\(tag.uppercased())-1", groupTag: Sales }
+        groups:
+          - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
+        profiles:
+          - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
+        """
+    }
+
+    /// Runs `virt-admin ARGUMENTS` and returns what it printed.
+    static func virtAdmin(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/virt-admin")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// The ids of libvirtd's clients that are connections of a process.
+    static func clients(of pid: Int32) throws -> [String] {
+        try virtAdmin(["srv-clients-list", "libvirtd"]).split(separator: "\n").compactMap { line in
+            guard let id = line.split(separator: " ").first, Int(id) != nil else { return nil }
+            let info = try virtAdmin(["client-info", "libvirtd", String(id)])
+            return info.contains(try Regex("unix_process_id\\s*:\\s*\(pid)\\b")) ? String(id) : nil
+        }
+    }
+
+    @Test func theRunReconnectsAndTheDeviceFinishes() async throws {
+        try #require(FileManager.default.fileExists(atPath: images.appendingPathComponent("build/initrd.img").path),
+                     "no guest image: run make images (make test does)")
+        let tag = "rc" + UUID().uuidString.prefix(6).lowercased()
+        let folder = makeTemporaryDirectory("pxelab-reconnect")
+        let file = folder.appendingPathComponent("reconnect.yaml")
+        try Data(Self.lab(tag).utf8).write(to: file)
+        let state = folder.appendingPathComponent("state")
+        let pxelab = try PXELabCommand()
+        let run = try pxelab.start(["run", file.path, "--state-dir", state.path, "--images", images.path], in: folder)
+        defer {
+            if run.isRunning { run.signal(SIGKILL) }
+            // The lab's domain and state disk go whatever happened.
+            let down = Process()
+            down.executableURL = pxelab.executable
+            down.arguments = ["down", "--lab", file.path, "--state-dir", state.path]
+            try? down.run()
+            down.waitUntilExit()
+            _ = try? FileManager.default.removeItem(at: folder)
+        }
+
+        // Once the VM has network-booted and its agent reports, libvirtd drops the controller.
+        let storePath = state.appendingPathComponent("\(tag)/state.sqlite")
+        var store: LabStore?
+        var booted = false
+        while run.isRunning && !booted {
+            if store == nil, FileManager.default.fileExists(atPath: storePath.path) { store = try? LabStore(path: storePath) }
+            booted = (try? store?.events(of: "\(tag)-vm").contains { $0.phase == .boot && $0.step == "firmware" }) == true
+            try await Task.sleep(for: .milliseconds(200))  // polling the other process's progress
+        }
+        try #require(booted, "the VM never reported: \(run.output().suffix(2_000))")
+        let dropped = try Self.clients(of: run.pid)
+        #expect(!dropped.isEmpty)
+        for id in dropped { _ = try Self.virtAdmin(["client-disconnect", "libvirtd", id]) }
+
+        let status = try await withDeadline(seconds: 300) { await run.exit() }
+        let output = run.output()
+        #expect(status == 0, "\(output.suffix(3_000))")
+        #expect(output.contains("closed"), "\(output.suffix(3_000))")
+        #expect(output.contains("open again"), "\(output.suffix(3_000))")
+        #expect(try LabStore(path: storePath).device(named: "\(tag)-vm")?.lifecycle == .deployed)
+        // The run powered its VM off at the end, through the new connection.
+        #expect(try !Connection(uri: "qemu:///system").domain(named: "\(tag)-vm").isActive())
+    }
+}
