@@ -78,12 +78,15 @@ extension LabSession {
                 break
             case .power(.crashed):
                 return failure("\(name) crashed")
-            case .power(.stopped):
+            case .power(.stopped(let detail)):
                 // The guest powered itself off. Its events are all stored by now (the agent posts
                 // them before it exits), so the store says why: a Reseal, or told to power off.
                 let reseal = (try? lab.store.events(of: name, after: resealsHandled))?
                     .last { $0.phase == .technician && $0.step == "reseal" && $0.status == .completed }
-                guard let reseal else { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
+                guard let reseal else {
+                    if detail == .shutdown { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
+                    return pulledPlug(name, detail: detail, boots: boots)
+                }
                 resealsHandled = reseal.seq
                 if stopAtReseal { return BootRun(outcome: .poweredOff, boots: boots, bootLoop: false) }
                 do {
@@ -111,6 +114,18 @@ extension LabSession {
             }
         }
         return failure("stopped following \(name)")
+    }
+
+    /// A VM stopped from outside (destroyed through libvirt, or found stopped after the link to
+    /// libvirtd came back) in the middle of its deployment: it fails there, and says where.
+    private func pulledPlug(_ name: String, detail: DomainLifecycleEvent.StoppedDetail, boots: Int) -> BootRun {
+        let last = try? lab.store.device(named: name).flatMap { try lab.store.events(of: name, after: max(0, $0.lastSeq - 1)).last }
+        let phase = last?.phase ?? .boot
+        let at = last.map { "\($0.phase.rawValue)/\($0.step) (event \($0.seq))" } ?? "boot"
+        let how = detail == .destroyed ? "powered off from outside (libvirt destroyed it)" : "stopped (\(detail))"
+        try? lab.store.setLifecycle(.failed, of: name, at: Date())
+        return BootRun(outcome: .failed(phase: phase, errorCode: nil, message: "\(name) was \(how) during \(at)"),
+                       boots: boots, bootLoop: false)
     }
 
     /// How long a VM that was already at its desktop is given to start acting on what it was

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import DeviceProtocol
+import LabController
+@testable import LabRunner
+import LabStore
+import LabTopology
+import Libvirt
+import TestSupport
+
+/// A real VM destroyed through libvirt in the middle of its ESP (someone pulls the plug): the
+/// deployment fails with a reason that says so and where, and `recover` brings it back.
+@Suite("a real VM powered off in the middle of its ESP")
+struct PulledPlugTests {
+    static func lab(_ tag: String) -> String {
+        """
+        lab: \(tag)
+        hosts: { qemu: qemu:///system }
+        timing: { scale: 0.25 }
+        tenant: { domain: contoso.onmicrosoft.com }
+        models:
+          laptop: { manufacturer: Contoso, product: Unplugged Laptop, memory: 512, tpm: "2.0" }
+        fleet:
+          - { model: laptop, name: \(tag)-vm, serial: "\(tag.uppercased())-1", groupTag: Sales }
+        groups:
+          - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
+        profiles:
+          - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
+        esp:
+          - { displayName: Sales ESP, selectedMobileAppIds: [Portal] }
+        apps:
+          - { displayName: Portal, installTime: 20s }
+        """
+    }
+
+    @Test func theDeploymentFailsWithTheReasonAndRecoverBringsItBack() async throws {
+        try #require(FileManager.default.fileExists(atPath: images.appendingPathComponent("build/initrd.img").path),
+                     "no guest image: run make images (make test does)")
+        let tag = "pp" + UUID().uuidString.prefix(6).lowercased()
+        let topology = try Topology.parse(Self.lab(tag), file: "pulled-plug.yaml")
+        let root = makeTemporaryDirectory("pxelab-pulled-plug")
+        let directory = LabDirectory(root: root, lab: topology.lab)
+        defer { _ = try? LabProvisioner(topology: topology, directory: directory).down() }
+        let session = try await LabSession.open(topology: topology, stateRoot: root,
+                                                options: .init(imagesDirectory: images, realDeviceTimeout: 300))
+        try await session.factoryReset()
+        let name = "\(tag)-vm"
+        let device = try session.device(name)
+
+        // The plug is pulled once the ESP has started installing the device's apps.
+        let events = session.lab.store.feed.subscribe(device: name)
+        let deployment = Task { await session.boot(device) }
+        for await event in events where event.phase == .espDeviceSetup && event.status == .started {
+            try await session.host.perform { try $0.domain(named: name).destroy() }
+            break
+        }
+        let run = try await withDeadline(seconds: 300) { await deployment.value }
+        guard case .failed(let phase, _, let message) = run.outcome else {
+            Issue.record("the deployment ended \(run.outcome)")
+            await session.close()
+            return
+        }
+        #expect(phase == .espDeviceSetup)
+        #expect(message.contains("powered off from outside") && message.contains("esp-device-setup"), "\(message)")
+        #expect(try session.lab.store.device(named: name)?.lifecycle == .failed)
+
+        let recovered = try await session.recover(name, method: "autopilot-reset")
+        #expect(recovered.result == "business-ready", "\(recovered)")
+        await session.close()
+    }
+}
