@@ -9,7 +9,7 @@ TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qem
 # To build the guest image (the kernel and busybox are downloaded with apt-get download, not installed).
 IMAGE_PACKAGES := cpio binutils gzip
 
-.PHONY: demo demo-vm test bench build deps test-deps images libvirtd clean
+.PHONY: demo demo-vm test soak bench fuzz build deps test-deps images libvirtd clean
 
 ## demo: build, then run the demo lab on the embedded default: ten devices through Autopilot
 demo: deps build
@@ -25,9 +25,21 @@ demo-vm: test-deps libvirtd images build
 test: test-deps libvirtd images
 	$(SWIFT) test
 
+## soak: the reliability tests at soak length, one at a time: SIGKILL three times in a 10,000-device run,
+## a 15 s endpoint outage, libvirtd itself restarted under a real VM, a VM unplugged mid-ESP
+soak: test-deps libvirtd images
+	PXELAB_SOAK_DEVICES=10000 PXELAB_SOAK_KILLS=3 PXELAB_SOAK_OUTAGE_ATTEMPTS=12 PXELAB_SOAK_RESTART_LIBVIRTD=1 \
+		$(SWIFT) test --no-parallel --filter "CrashResumeTests|EndpointOutageTests|LibvirtReconnectTests|PulledPlugTests|StoreFailureTests"
+
 ## bench: the benchmark suite (never part of make test): fleet, endpoint next to nginx, controller, real VMs
 bench: test-deps libvirtd images
 	benchmarks/bench.sh
+
+## fuzz: the libFuzzer fuzzers (Fuzz/: hardware hash, CSV, membership rules, lab files), each for FUZZ_SECONDS (60),
+## then schemathesis against the served OpenAPI document (scripts/api-fuzz.sh)
+fuzz: deps build
+	SWIFT="$(SWIFT)" scripts/fuzz.sh
+	PXELAB="$(PXELAB)" scripts/api-fuzz.sh
 
 ## images: the lab guest real VMs boot (Images/build: Debian's cloud kernel, an initramfs with pxelab-agent)
 images:
@@ -47,4 +59,4 @@ libvirtd:
 	@scripts/start-libvirt.sh
 
 clean:
-	rm -rf .build .build-guest .pxelab Images/build
+	rm -rf .build .build-guest .build-fuzz .pxelab Images/build

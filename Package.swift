@@ -31,6 +31,10 @@ let package = Package(
         .executable(name: "pxelab", targets: ["pxelab"]),
         .executable(name: "pxelab-agent", targets: ["pxelab-agent"]),
         .library(name: "Libvirt", targets: ["Libvirt"]),
+        // For the fuzzers (Fuzz/Package.swift), which build apart from this package.
+        .library(name: "Autopilot", targets: ["Autopilot"]),
+        .library(name: "LabTopology", targets: ["LabTopology"]),
+        .library(name: "DeviceIdentity", targets: ["DeviceIdentity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

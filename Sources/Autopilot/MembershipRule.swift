@@ -13,10 +13,17 @@ public struct MembershipRule: Equatable, Sendable, CustomStringConvertible, Coda
 
     /// Parses a rule. Throws ``MembershipRuleError`` with the 1-based column of the problem.
     public init(_ text: String) throws(MembershipRuleError) {
+        guard text.count <= Self.maximumLength else {
+            throw MembershipRuleError(rule: text, column: Self.maximumLength + 1,
+                                      message: "the rule is \(text.count) characters long; Entra's limit is \(Self.maximumLength)")
+        }
         self.text = text
         var parser = RuleParser(text)
         self.expression = try parser.parseRule()
     }
+
+    /// Entra refuses rules longer than this.
+    public static let maximumLength = 3_072
 
     public var description: String { text }
 

@@ -15,6 +15,11 @@ struct RuleParser {
     private let text: String
     private let characters: [Character]
     private var position = 0
+    /// How deep `-not` and parentheses nest at the current position.
+    private var depth = 0
+    /// Deeper rules are refused rather than parsed on an ever deeper stack (the fuzzer overflowed
+    /// it with a 40 KB rule); Entra's own 3,072-character limit keeps real rules far below it.
+    static let maximumDepth = 64
 
     init(_ text: String) {
         self.text = text
@@ -43,13 +48,24 @@ struct RuleParser {
     }
 
     private mutating func parseNot() throws(MembershipRuleError) -> MembershipRule.Expression {
-        if consumeKeyword("-not") { return .not(try parseNot()) }
+        if consumeKeyword("-not") {
+            try descend()
+            defer { depth -= 1 }
+            return .not(try parseNot())
+        }
         return try parsePrimary()
+    }
+
+    private mutating func descend() throws(MembershipRuleError) {
+        depth += 1
+        if depth > Self.maximumDepth { throw error("the rule nests -not and parentheses deeper than \(Self.maximumDepth) levels") }
     }
 
     private mutating func parsePrimary() throws(MembershipRuleError) -> MembershipRule.Expression {
         skipSpaces()
         if consume("(") {
+            try descend()
+            defer { depth -= 1 }
             let inner = try parseOr()
             guard consume(")") else { throw error("expected ')' to close the '(' ") }
             return inner

@@ -273,7 +273,8 @@ extension BootEndpoint {
         do {
             profile = try Topology.readProfile(json, file: "request body", lab: lab.topology.lab)
         } catch {
-            throw APIError(.unprocessableContent, "bad-profile", error.description, field: error.diagnostics.first?.path)
+            throw APIError(.unprocessableContent, "bad-profile", error.description,
+                           field: error.diagnostics.first.flatMap { $0.path.isEmpty ? nil : $0.path })
         }
         profile.createdDateTime = clock()
         profile.lastModifiedDateTime = profile.createdDateTime

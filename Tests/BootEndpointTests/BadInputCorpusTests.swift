@@ -36,7 +36,7 @@ struct BadInputCorpusTests {
         #expect(Self.files("topologies", ".yaml").count >= 15)
         #expect(Self.files("csv", ".csv").count >= 14)
         #expect(Self.files("http", ".http").count >= 16)
-        #expect(Self.table("rules.tsv").count >= 9)
+        #expect(Self.table("rules.tsv").count >= 11)
     }
 
     @Test(arguments: files("topologies", ".yaml"))
