@@ -24,8 +24,9 @@ else
         as_root grep -qxF "$setting" "$conf" 2>/dev/null || echo "$setting" | as_root tee -a "$conf" >/dev/null
     done
     as_root mkdir -p /var/log/libvirt /var/run/libvirt /var/lib/libvirt/images
-    pgrep -x virtlogd >/dev/null || as_root virtlogd --daemon
-    pgrep -x libvirtd >/dev/null || as_root libvirtd --daemon --pid-file /var/run/libvirtd.pid
+    # A daemon that exited may linger as a zombie where nothing reaps orphans: count live ones only.
+    pgrep -r R,S,D -x virtlogd >/dev/null || as_root virtlogd --daemon
+    pgrep -r R,S,D -x libvirtd >/dev/null || as_root libvirtd --daemon --pid-file /var/run/libvirtd.pid
 fi
 
 # Wait for the daemon's socket (startup takes well under a second; give it ten).

@@ -29,6 +29,10 @@ final class SignInGate: DeviceDriver, @unchecked Sendable {
 /// (the same code a real VM's guest runs) retries with backoff and finishes once it is back.
 @Suite("the endpoint goes away for a while")
 struct EndpointOutageTests {
+    /// Connection attempts the device makes while the endpoint is away: 3 (under a second), or
+    /// `PXELAB_SOAK_OUTAGE_ATTEMPTS` in `make soak` (12: about 15 s, the backoff at its 2 s cap).
+    static let attempts = ProcessInfo.processInfo.environment["PXELAB_SOAK_OUTAGE_ATTEMPTS"].flatMap(Int.init) ?? 3
+
     @Test func aDeviceRetriesThroughTheOutageAndFinishes() async throws {
         let stateRoot = makeTemporaryDirectory("pxelab-outage")
         let gate = SignInGate(open: false)
@@ -55,7 +59,7 @@ struct EndpointOutageTests {
         // Nothing answers on the port; the device keeps trying.
         let dead = try DeadListener(port: port)
         var attempts = dead.attempts.makeAsyncIterator()
-        for _ in 0..<3 { _ = await attempts.next() }
+        for _ in 0..<Self.attempts { _ = await attempts.next() }
         dead.close()
 
         // The endpoint is back, on the same port with the same state: the device carries on.

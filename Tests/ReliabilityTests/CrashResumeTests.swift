@@ -7,9 +7,13 @@ import TestSupport
 /// The controller killed outright in the middle of a fleet's deployment, then run again on the
 /// same lab with `--resume`: nothing it had stored is lost or stored twice, and every device
 /// finishes.
+///
+/// `make soak` runs it longer: `PXELAB_SOAK_DEVICES` devices (10,000) killed `PXELAB_SOAK_KILLS`
+/// times (3), each time a little further on.
 @Suite("SIGKILL in the middle of a 1,000-device run, then --resume")
 struct CrashResumeTests {
-    static let devices = 1_000
+    static let devices = ProcessInfo.processInfo.environment["PXELAB_SOAK_DEVICES"].flatMap(Int.init) ?? 1_000
+    static let kills = ProcessInfo.processInfo.environment["PXELAB_SOAK_KILLS"].flatMap(Int.init) ?? 1
 
     static let lab = """
     lab: crash
@@ -55,23 +59,30 @@ struct CrashResumeTests {
         let state = folder.appendingPathComponent("state").path
         let storePath = folder.appendingPathComponent("state/crash/state.sqlite")
 
-        // The first run: killed once about a third of the fleet's events are stored.
-        let first = try pxelab.start(["run", file.path, "--state-dir", state], in: folder)
-        var store: LabStore?
-        var stored = 0
-        while first.isRunning {
-            if store == nil, FileManager.default.fileExists(atPath: storePath.path) { store = try? LabStore(path: storePath) }
-            stored = (try? store?.eventCount()) ?? 0
-            if stored >= Self.devices * 8 { break }
-            try await Task.sleep(for: .milliseconds(20))  // polling the other process's progress
+        // Each run is killed once more of the fleet's events are stored (a third of them with
+        // one kill); every run after the first resumes where the devices were.
+        var before: [Key: Stored] = [:]
+        for kill in 1...Self.kills {
+            let arguments = ["run", file.path, "--state-dir", state] + (kill == 1 ? [] : ["--resume"])
+            let running = try pxelab.start(arguments, in: folder)
+            var store: LabStore?
+            let target = Self.devices * 24 * kill / (Self.kills + 2)
+            while running.isRunning {
+                if store == nil, FileManager.default.fileExists(atPath: storePath.path) { store = try? LabStore(path: storePath) }
+                if ((try? store?.eventCount()) ?? 0) >= target { break }
+                try await Task.sleep(for: .milliseconds(20))  // polling the other process's progress
+            }
+            #expect(running.isRunning, "run \(kill) ended before it could be killed: \(running.output().suffix(2_000))")
+            running.signal(SIGKILL)
+            #expect(await running.exit() == SIGKILL)
+            let store0 = try #require(store)
+            let stored = try Self.snapshot(store0)
+            // Nothing stored before an earlier kill was lost or changed by the run after it.
+            #expect(before.filter { stored[$0.key] != $0.value }.isEmpty, "run \(kill) lost or changed earlier events")
+            before = stored
+            let deployed = try store0.devices().filter { $0.lifecycle == .deployed }.count
+            #expect(deployed < Self.devices, "killed after the last device was done")
         }
-        #expect(first.isRunning, "the run ended before it could be killed: \(first.output())")
-        first.signal(SIGKILL)
-        #expect(await first.exit() == SIGKILL)
-        let store0 = try #require(store)
-        let before = try Self.snapshot(store0)
-        let deployed = try store0.devices().filter { $0.lifecycle == .deployed }.count
-        #expect(deployed < Self.devices, "killed after the last device was done")
 
         // The second run, on the same lab, resuming each device where it was.
         let second = try await pxelab.run(["run", file.path, "--state-dir", state, "--resume", "--json"], in: folder)

@@ -27,6 +27,8 @@ public struct PXELabCommand: Sendable {
         /// Its standard output and error, as written so far.
         public let log: URL
 
+        let ended = Termination()
+
         init(process: Process, log: URL) {
             self.process = process
             self.log = log
@@ -41,8 +43,9 @@ public struct PXELabCommand: Sendable {
         public func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
         /// Waits for the process to end; its exit status (or the signal that ended it).
+        /// (Foundation's `waitUntilExit` spins a thread on Linux; this waits for the termination handler.)
         public func exit() async -> Int32 {
-            await Task.detached { self.process.waitUntilExit() }.value
+            await ended.wait()
             return process.terminationStatus
         }
 
@@ -62,8 +65,10 @@ public struct PXELabCommand: Sendable {
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = errors ? handle : FileHandle.nullDevice
+        let running = Running(process: process, log: log)
+        process.terminationHandler = { _ in running.ended.signal() }
         try process.run()
-        return Running(process: process, log: log)
+        return running
     }
 
     /// Runs `pxelab ARGUMENTS` in `folder` to the end: its exit status and what it printed on its
@@ -72,5 +77,32 @@ public struct PXELabCommand: Sendable {
         let running = try start(arguments, in: folder, errors: false)
         let status = await running.exit()
         return (status, running.output())
+    }
+}
+
+/// A one-time signal an async caller can wait for, before or after it is given.
+final class Termination: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func signal() {
+        let waiting = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            done = true
+            defer { waiters = [] }
+            return waiters
+        }
+        waiting.forEach { $0.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = lock.withLock { () -> Bool in
+                if done { return true }
+                waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
     }
 }
