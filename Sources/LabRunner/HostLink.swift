@@ -22,8 +22,9 @@ final class HostLink: Sendable {
         /// Counts reopened connections.
         var generation = 0
         var reopening: Task<Connection, any Error>?
-        /// Waiting for the connection of a generation to close.
-        var closeWaiters: [(generation: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        /// Waiting for the connection of a generation to close, by waiter.
+        var closeWaiters: [Int: (generation: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+        var nextWaiter = 0
     }
 
     init(connection: Connection, patience: Duration = .seconds(120)) {
@@ -96,15 +97,23 @@ final class HostLink: Sendable {
         }
     }
 
-    /// Returns once the connection of `generation` has been replaced.
+    /// Returns once the connection of `generation` has been replaced, or the task is cancelled.
     private func closed(_ generation: Int) async {
-        await withCheckedContinuation { continuation in
-            let now = state.withLock { state -> Bool in
-                if state.generation > generation { return true }
-                state.closeWaiters.append((generation, continuation))
-                return false
+        let id = state.withLock { state -> Int in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let now = state.withLock { state -> Bool in
+                    if state.generation > generation || Task.isCancelled { return true }
+                    state.closeWaiters[id] = (generation, continuation)
+                    return false
+                }
+                if now { continuation.resume() }
             }
-            if now { continuation.resume() }
+        } onCancel: {
+            state.withLock { $0.closeWaiters.removeValue(forKey: id) }?.continuation.resume()
         }
     }
 
@@ -140,9 +149,9 @@ final class HostLink: Sendable {
                 state.reopening = nil
                 state.connection = connection
                 state.generation += 1
-                let waiters = state.closeWaiters.filter { $0.generation < state.generation }.map(\.continuation)
-                state.closeWaiters.removeAll { $0.generation < state.generation }
-                return (waiters, state.generation)
+                let ended = state.closeWaiters.filter { $0.value.generation < state.generation }
+                ended.keys.forEach { state.closeWaiters[$0] = nil }
+                return (ended.values.map(\.continuation), state.generation)
             }
             if let installed {
                 logger.notice("libvirt connection to \(uri) open again (reconnection \(installed))")
