@@ -81,7 +81,7 @@ struct LibvirtReconnectTests {
             // The lab's domain and state disk go whatever happened.
             let down = Process()
             down.executableURL = pxelab.executable
-            down.arguments = ["down", "--lab", file.path, "--state-dir", state.path]
+            down.arguments = ["down", file.path, "--state-dir", state.path]
             try? down.run()
             down.waitUntilExit()
             _ = try? FileManager.default.removeItem(at: folder)
