@@ -57,7 +57,7 @@ struct EndpointOutageTests {
         await first.stop()
 
         // Nothing answers on the port; the device keeps trying.
-        let dead = try DeadListener(port: port)
+        let dead = try await DeadListener(port: port)
         var attempts = dead.attempts.makeAsyncIterator()
         for _ in 0..<Self.attempts { _ = await attempts.next() }
         dead.close()

@@ -12,7 +12,9 @@ public final class DeadListener: @unchecked Sendable {
     /// One element per connection attempt.
     public let attempts: AsyncStream<Void>
 
-    public init(port: Int) throws {
+    /// Listens on the port, waiting up to `patience` seconds for it to be free: a server that has
+    /// just stopped may still be closing the connections it accepted on it.
+    public init(port: Int, patience: Double = 10) async throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -20,13 +22,18 @@ public final class DeadListener: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else {
+        let deadline = Date().addingTimeInterval(patience)
+        while true {
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0, listen(fd, 64) == 0 { break }
             let reason = String(cString: strerror(errno))
-            Glibc.close(fd)
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot listen on 127.0.0.1:\(port): \(reason)"])
+            guard errno == EADDRINUSE, Date() < deadline else {
+                Glibc.close(fd)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot listen on 127.0.0.1:\(port): \(reason)"])
+            }
+            try await Task.sleep(for: .milliseconds(50))  // the port is released when the closing connections are gone
         }
         descriptor = fd
         let (stream, continuation) = AsyncStream<Void>.makeStream()
