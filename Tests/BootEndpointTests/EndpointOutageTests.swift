@@ -33,11 +33,22 @@ struct EndpointOutageTests {
     /// `PXELAB_SOAK_OUTAGE_ATTEMPTS` in `make soak` (12: about 15 s, the backoff at its 2 s cap).
     static let attempts = ProcessInfo.processInfo.environment["PXELAB_SOAK_OUTAGE_ATTEMPTS"].flatMap(Int.init) ?? 3
 
+    /// A loopback port below Linux's ephemeral range (32768 and up) that nothing listens on now.
+    static func freePortOutsideEphemeralRange() throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 20_000..<32_000)
+            if !LoopbackTests.connects(to: "127.0.0.1", port: port) { return port }
+        }
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "no free port in 20000-32000"])
+    }
+
     @Test func aDeviceRetriesThroughTheOutageAndFinishes() async throws {
         let stateRoot = makeTemporaryDirectory("pxelab-outage")
         let gate = SignInGate(open: false)
-        let first = try await RunningEndpoint.start(stateRoot: stateRoot, driver: gate)
-        let port = first.port
+        // A port outside the ephemeral range: once the endpoint lets go of it, no outgoing
+        // connection of another test running beside this one can be given it meanwhile.
+        let port = try Self.freePortOutsideEphemeralRange()
+        let first = try await RunningEndpoint.start(stateRoot: stateRoot, port: port, driver: gate)
         let lab = first.endpoint.lab
         let device = try #require(lab.topology.devices.first { $0.name == "sales-1" })
         let agent = OOBEAgent(
