@@ -111,6 +111,7 @@ public final class BootEndpoint: Sendable {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         warnUnlessLoopback()
         try await application(onRunning: onRunning).runService()
+        try await Offload.run { try self.lab.store.settle() }
     }
 
     /// Starts listening and returns once the port is bound; stop it with ``RunningServer/stop()``.
@@ -122,7 +123,7 @@ public final class BootEndpoint: Sendable {
         guard let port = await ports.first(where: { _ in true }) else {
             throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
         }
-        return RunningServer(port: port, group: group, task: task, streams: streams)
+        return RunningServer(port: port, group: group, task: task, streams: streams, store: lab.store)
     }
 
     private func warnUnlessLoopback() {
@@ -139,20 +140,23 @@ public final class RunningServer: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
     private let streams: EventStreams
+    private let store: LabStore
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, streams: EventStreams) {
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, streams: EventStreams, store: LabStore) {
         self.port = port
         self.group = group
         self.task = task
         self.streams = streams
+        self.store = store
     }
 
-    /// Shuts down gracefully (in-flight requests finish, dashboard streams end) and waits until
-    /// it has.
+    /// Shuts down gracefully (in-flight requests finish, dashboard streams end, boots recorded
+    /// in the background are stored) and waits until it has.
     public func stop() async {
         streams.finishAll()
         await group.triggerGracefulShutdown()
         _ = await task.result
+        _ = try? await Offload.run { [store] in try store.settle() }
     }
 }
 

@@ -28,13 +28,15 @@ extension BootEndpoint {
                        "product": product ?? "(none)", "mac": mac ?? "(none)", "uuid": uuid ?? "(none)"]
         switch matcher.match(mac: mac, uuid: uuid, serial: serial, manufacturer: manufacturer, product: product) {
         case .device(let device):
-            let current = try lab.store.recordBoot(of: device.name, identity: request.uri.query ?? "", at: now) ?? device
-            let template = current.lifecycle.bootMode == .desktop ? templates.desktop : templates.oobe
-            metrics.bootScripts(mode: current.lifecycle.bootMode.rawValue)
-            let model = lab.topology.models.first { $0.id == current.model }
+            guard let status = try lab.store.recordBoot(of: device.name, identity: request.uri.query ?? "", at: now) else {
+                throw APIError.notFound("no lab device named '\(device.name)'")
+            }
+            let template = status.lifecycle.bootMode == .desktop ? templates.desktop : templates.oobe
+            metrics.bootScripts(mode: status.lifecycle.bootMode.rawValue)
+            let model = lab.topology.models.first { $0.id == device.model }
             return Self.script(IPXETemplates.render(template, [
-                "device": current.name, "serial": current.serial, "lifecycle": current.lifecycle.rawValue,
-                "boot": String(current.bootCount), "base": baseURL(of: request), "token": current.token,
+                "device": device.name, "serial": device.serial, "lifecycle": status.lifecycle.rawValue,
+                "boot": String(status.bootCount), "base": baseURL(of: request), "token": device.token,
                 "tpm": model?.tpm.rawValue ?? "2.0", "scale": String(lab.topology.timing.scale),
             ]))
         case .conflict(let identity, let devices):

@@ -8,11 +8,14 @@ struct DeviceMatcher: Sendable {
     private let byMAC: [String: [LabDeviceRecord]]
     private let byUUID: [String: [LabDeviceRecord]]
     private let bySerial: [String: [LabDeviceRecord]]
+    /// By serial alone, whatever the manufacturer and product.
+    private let bySerialOnly: [String: [LabDeviceRecord]]
 
     init(devices: [LabDeviceRecord]) {
         byMAC = Dictionary(grouping: devices, by: \.mac)
         byUUID = Dictionary(grouping: devices, by: \.uuid)
         bySerial = Dictionary(grouping: devices) { Self.serialKey($0.serial, $0.manufacturer, $0.product) }
+        bySerialOnly = Dictionary(grouping: devices, by: \.serial)
     }
 
     enum Match {
@@ -37,7 +40,7 @@ struct DeviceMatcher: Sendable {
 
     /// Devices with this serial (for the profile route, which only has the serial).
     func devices(serial: String) -> [LabDeviceRecord] {
-        bySerial.filter { $0.key.hasPrefix(serial + "\u{0}") }.flatMap(\.value)
+        bySerialOnly[serial] ?? []
     }
 
     private func resolve(_ devices: [LabDeviceRecord], identity: String) -> Match {

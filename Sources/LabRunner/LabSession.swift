@@ -27,6 +27,10 @@ public final class LabSession: Sendable {
     let espButtons: Locked<[String: String]>
     /// The real VMs an operation is waiting on.
     let watchers: RealVMWatchers
+    /// The virtual devices' requests in flight at once (as many as the client has connections).
+    let requests: RequestLimiter
+    /// Lab devices by name and by serial.
+    private let devicesByKey: [String: LabDevice]
 
     public struct Options: Sendable {
         /// The Images folder (iPXE templates).
@@ -107,6 +111,14 @@ public final class LabSession: Sendable {
         self.host = host
         self.client = client
         self.espButtons = buttons
+        self.requests = RequestLimiter(limit: options.connections)
+        // The first device in fleet order wins a key, by name or by serial.
+        var byKey: [String: LabDevice] = [:]
+        for device in lab.topology.devices.reversed() {
+            byKey[device.identity.serial] = device
+            byKey[device.name] = device
+        }
+        self.devicesByKey = byKey
     }
 
     /// The endpoint's port.
@@ -148,7 +160,7 @@ public final class LabSession: Sendable {
     // MARK: Devices
 
     func device(_ name: String) throws -> LabDevice {
-        guard let device = lab.topology.devices.first(where: { $0.name == name || $0.identity.serial == name }) else {
+        guard let device = devicesByKey[name] else {
             throw RunError("no device named or with serial '\(name)' in lab '\(lab.topology.lab)'")
         }
         return device
@@ -167,7 +179,7 @@ public final class LabSession: Sendable {
     func agent(for device: LabDevice) -> OOBEAgent {
         let topology = lab.topology
         let timing = options.timing ?? topology.timing
-        return OOBEAgent(
+        var agent = OOBEAgent(
             endpoint: "http://127.0.0.1:\(port)",
             identity: FirmwareIdentity(serial: device.identity.serial, uuid: device.identity.uuid.uuidString.lowercased(),
                                        manufacturer: device.identity.manufacturer, product: device.identity.product,
@@ -178,6 +190,8 @@ public final class LabSession: Sendable {
             storage: storage(of: device.name),
             timing: Timing(scale: timing.scale, jitter: timing.jitter),
             httpClient: client)
+        agent.requestLimiter = requests
+        return agent
     }
 
     /// Powers a device on and runs its agent through reboots and power cycles until it reaches
@@ -248,8 +262,8 @@ public final class LabSession: Sendable {
             var state = (try storage.load() ?? DeviceState()).wiped()
             state.winRE = lab.topology.model(of: device).winRE
             try storage.save(state)
-            try lab.store.setLifecycle(.factory, of: device.name, at: Date())
         }
+        try lab.store.setLifecycle(.factory, of: lab.topology.devices.map(\.name), at: Date())
     }
 
     /// The button a device's user presses on an ESP error from now on (nil: none).

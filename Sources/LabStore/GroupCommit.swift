@@ -9,19 +9,29 @@ import GRDB
 /// runs them in one transaction, each in its own savepoint (a write that throws is rolled back
 /// alone and gets its error; the others commit), wakes their callers once the transaction has
 /// committed, and goes on while more are waiting. Callers block, as with `database.write`, and
-/// return only after their write is durable as any other transaction.
+/// return only after their write is durable as any other transaction; or they ``submit(_:failed:)``
+/// a write and go on at once, and a background thread commits it with the next group. Groups
+/// commit in the order their writes arrived.
 final class GroupCommit: @unchecked Sendable {
     private let database: any DatabaseWriter
     private let lock = NSLock()
     private var waiting: [Write] = []
     private var leading = false
 
+    /// Leads the groups of submitted writes when no caller is waiting to.
+    private static let background = DispatchQueue(label: "pxelab.store.group-commit")
+
     /// One caller's write and, once done, its result.
     private final class Write: @unchecked Sendable {
         let work: (Database) throws -> Any
+        /// For a submitted write: told its error, as nobody waits for it.
+        let failed: (@Sendable (any Error) -> Void)?
         var result: Result<Any, any Error>?
         let done = DispatchSemaphore(value: 0)
-        init(_ work: @escaping (Database) throws -> Any) { self.work = work }
+        init(_ work: @escaping (Database) throws -> Any, failed: (@Sendable (any Error) -> Void)? = nil) {
+            self.work = work
+            self.failed = failed
+        }
     }
 
     init(database: any DatabaseWriter) {
@@ -42,6 +52,21 @@ final class GroupCommit: @unchecked Sendable {
             lead()
         }
         return try mine.result!.get() as! T
+    }
+
+    /// Queues `work` for the next group and returns at once; `failed` gets its error if it is not
+    /// committed. A later write, submitted or waited for, commits with it or after it.
+    func submit(_ work: @escaping (Database) throws -> Void, failed: @escaping @Sendable (any Error) -> Void) {
+        let mine = Write({ try work($0) }, failed: failed)
+        lock.lock()
+        waiting.append(mine)
+        guard !leading else {
+            lock.unlock()
+            return
+        }
+        leading = true
+        lock.unlock()
+        Self.background.async { self.lead() }
     }
 
     /// Commits batches until nothing waits; wakes every other caller of each batch.
@@ -82,7 +107,13 @@ final class GroupCommit: @unchecked Sendable {
                     write.result = .failure(cause)
                 }
             }
-            for write in batch { write.done.signal() }
+            for write in batch {
+                if let failed = write.failed {
+                    if case .failure(let error) = write.result { failed(error) }
+                } else {
+                    write.done.signal()
+                }
+            }
         }
     }
 }

@@ -23,9 +23,15 @@ extension LabStore {
         }
     }
 
-    /// Takes the oldest queued action for a device, if any.
+    /// Takes the oldest queued action for a device, if any. A device asks at every decision and
+    /// almost never has one queued: a read finds that out without a write.
     public func dequeueAction(for device: String) throws -> NextAction? {
-        try group.write { db in
+        let queued = try readOne { db in
+            try Bool.fetchOne(try db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM pendingAction WHERE device = ?)"),
+                              arguments: [device]) ?? false
+        }
+        guard queued else { return nil }
+        return try group.write { db in
             guard let pending = try PendingAction.fetchOne(
                 try db.cachedStatement(sql: "SELECT * FROM pendingAction WHERE device = ? ORDER BY id LIMIT 1"), arguments: [device]) else {
                 return nil

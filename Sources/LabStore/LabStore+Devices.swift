@@ -25,6 +25,7 @@ extension LabStore {
                 try current.update(db)
             }
         }
+        bootStatuses.invalidate()
     }
 
     public func devices() throws -> [LabDeviceRecord] {
@@ -32,7 +33,7 @@ extension LabStore {
     }
 
     public func device(named name: String) throws -> LabDeviceRecord? {
-        try database.read { db in try Self.device(named: name, in: db) }
+        try readOne { db in try Self.device(named: name, in: db) }
     }
 
     /// A device's row, through a statement compiled once per connection (every device request
@@ -41,24 +42,61 @@ extension LabStore {
         try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM labDevice WHERE name = ?"), arguments: [name])
     }
 
-    /// Records that a device fetched its boot script, with the identity its firmware sent (the
-    /// `/ipxe` query: `serial=...&uuid=...&mac=...`).
-    /// Returns the device as it is after the boot.
-    @discardableResult
-    public func recordBoot(of name: String, identity: String, at now: Date) throws -> LabDeviceRecord? {
-        try group.write { db in
-            try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: """
-                UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ? WHERE name = ? RETURNING *
-                """), arguments: [now, identity, name])
+    /// What a device's boot script depends on (from memory once loaded; nil for no such device).
+    public func bootStatus(of name: String) throws -> DeviceBootStatus? {
+        if let known = bootStatuses.lookup(name) { return known }
+        // Loaded on the writer, so that no lifecycle write falls between the read and the mirror.
+        return try database.writeWithoutTransaction { db in
+            if let known = bootStatuses.lookup(name) { return known }
+            var loaded: [String: DeviceBootStatus] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT name, lifecycle, bootCount FROM labDevice")
+            while let row = try rows.next() {
+                loaded[row["name"]] = DeviceBootStatus(lifecycle: DeviceLifecycle(rawValue: row["lifecycle"]) ?? .factory,
+                                                       bootCount: row["bootCount"])
+            }
+            bootStatuses.install(loaded)
+            return loaded[name]
         }
+    }
+
+    /// Records that a device fetched its boot script, with the identity its firmware sent (the
+    /// `/ipxe` query: `serial=...&uuid=...&mac=...`), and returns its status with this boot
+    /// counted. The boot script does not wait for the disk: the record is committed with the
+    /// next group of writes, before any later write of the device (``settle()`` waits for it).
+    @discardableResult
+    public func recordBoot(of name: String, identity: String, at now: Date) throws -> DeviceBootStatus? {
+        guard try bootStatus(of: name) != nil else { return nil }
+        let status = bootStatuses.update(name) { $0.bootCount += 1 }
+        group.submit({ db in
+            try db.cachedStatement(sql: "UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ? WHERE name = ?")
+                .execute(arguments: [now, identity, name])
+        }, failed: { [bootStatuses] _ in bootStatuses.invalidate() })
+        return status
+    }
+
+    /// Returns once every write submitted before the call is committed (or has failed).
+    public func settle() throws {
+        try group.write { _ in }
     }
 
     /// Sets a device's lifecycle state (for actions the controller takes, such as a wipe).
     public func setLifecycle(_ lifecycle: DeviceLifecycle, of name: String, errorCode: UInt32? = nil, at now: Date) throws {
-        _ = try database.write { db in
-            try LabDeviceRecord.filter(key: name).updateAll(
-                db, Column("lifecycle").set(to: lifecycle.rawValue), Column("errorCode").set(to: errorCode.map { Int64($0) }),
-                Column("updatedAt").set(to: now))
+        try setLifecycle(lifecycle, of: [name], errorCode: errorCode, at: now)
+    }
+
+    /// Sets several devices' lifecycle state in one transaction.
+    public func setLifecycle(_ lifecycle: DeviceLifecycle, of names: [String], errorCode: UInt32? = nil, at now: Date) throws {
+        do {
+            try database.write { db in
+                let update = try db.cachedStatement(sql: "UPDATE labDevice SET lifecycle = ?, errorCode = ?, updatedAt = ? WHERE name = ?")
+                for name in names {
+                    try update.execute(arguments: [lifecycle.rawValue, errorCode.map { Int64($0) }, now, name])
+                    bootStatuses.update(name) { $0.lifecycle = lifecycle }
+                }
+            }
+        } catch {
+            bootStatuses.invalidate()
+            throw error
         }
     }
 
@@ -77,7 +115,8 @@ extension LabStore {
     public func appendEvents(_ events: [DeviceEvent], of name: String, at now: Date) throws -> EventReceipt {
         let followed = feed.isFollowed
         var committed: [StoredEvent] = []
-        let receipt = try group.write { db in
+        let receipt: EventReceipt
+        do { receipt = try group.write { db in
             guard var device = try Self.device(named: name, in: db) else { throw EventRejection.unknownDevice(name) }
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO deviceEvent (device, seq, time, receivedAt, phase, step, status, errorCode, message)
@@ -120,7 +159,13 @@ extension LabStore {
                 UPDATE labDevice SET lastSeq = ?, lifecycle = ?, updatedAt = ?, errorCode = ?, lastSeenAt = ? WHERE name = ?
                 """).execute(arguments: [device.lastSeq, device.lifecycle.rawValue, device.updatedAt,
                                           device.errorCode.map { Int64($0) }, now, name])
+            self.bootStatuses.update(name) { $0.lifecycle = device.lifecycle }
             return EventReceipt(stored: stored, duplicates: duplicates, lastSeq: device.lastSeq)
+        } } catch let rejection as EventRejection {
+            throw rejection  // refused before anything was written
+        } catch {
+            bootStatuses.invalidate()
+            throw error
         }
         if !committed.isEmpty { feed.publish(committed) }
         return receipt

@@ -24,7 +24,7 @@ public struct EnrollmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
 
 extension LabStore {
     public func enrollment(of registration: String) throws -> EnrollmentRecord? {
-        try database.read { db in try EnrollmentRecord.fetchOne(db, key: registration) }
+        try readOne { db in try EnrollmentRecord.fetchOne(db, key: registration) }
     }
 
     public func recordEnrollment(_ record: EnrollmentRecord) throws {

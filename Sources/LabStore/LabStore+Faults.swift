@@ -40,7 +40,7 @@ extension LabStore {
     /// A device's faults.
     public func faults(of device: String) throws -> [Fault] {
         let decoder = ProtocolJSON.decoder()
-        return try database.read { db in
+        return try readOne { db in
             try StoredFault.fetchAll(try db.cachedStatement(sql: "SELECT * FROM deviceFault WHERE device = ? ORDER BY id"),
                                      arguments: [device]).map {
                 try decoder.decode(Fault.self, from: Data($0.json.utf8))

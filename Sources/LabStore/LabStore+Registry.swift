@@ -12,7 +12,7 @@ extension LabStore {
 
     /// The registrations with a serial number (several only when a field bug is reproduced).
     public func registeredDevices(serial: String) throws -> [RegisteredDevice] {
-        try database.read { db in
+        try readOne { db in
             try RegisteredDevice.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM registeredDevice WHERE serialNumber = ? ORDER BY registeredAt"),
                 arguments: [serial])
@@ -47,7 +47,7 @@ extension LabStore {
 
     /// One registration's profile assignment.
     public func assignment(for deviceID: String) throws -> ProfileAssignment? {
-        try database.read { db in
+        try readOne { db in
             try StoredAssignment.fetchOne(db, key: deviceID).map { ProfileAssignment(profileID: $0.profileID, since: $0.since) }
         }
     }

@@ -12,6 +12,8 @@ public final class LabStore: Sendable {
     public let feed = EventFeed()
     /// The hot writes of a running fleet (events, boots, next actions), committed in groups.
     let group: GroupCommit
+    /// Each device's lifecycle and boot count, for the boot-script route.
+    let bootStatuses = BootStatusMirror()
 
     /// Opens (creating if needed, owner-only) the store at a path and migrates it.
     public init(path: URL) throws {
@@ -36,6 +38,13 @@ public final class LabStore: Sendable {
         database = try DatabaseQueue()
         group = GroupCommit(database: database)
         try Self.migrator.migrate(database)
+    }
+
+    /// Runs a read of one statement. SQLite runs a statement on one snapshot of the database, so
+    /// the read needs no transaction of its own (the hot reads of device requests save two
+    /// round trips to SQLite each).
+    func readOne<T>(_ read: (Database) throws -> T) throws -> T {
+        try database.unsafeRead(read)
     }
 
     /// The store of a lab folder: `state.sqlite`.

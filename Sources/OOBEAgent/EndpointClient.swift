@@ -10,6 +10,7 @@ import DeviceProtocol
 final class EndpointClient: Sendable {
     let base: String
     private let client: HTTPClient
+    private let limiter: RequestLimiter?
     private let state: Locked<State>
     /// How long to keep retrying before giving up.
     let patience: TimeInterval
@@ -19,9 +20,10 @@ final class EndpointClient: Sendable {
         var networkDownUntil: Date?
     }
 
-    init(base: String, client: HTTPClient = .shared, patience: TimeInterval = 300) {
+    init(base: String, client: HTTPClient = .shared, limiter: RequestLimiter? = nil, patience: TimeInterval = 300) {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.client = client
+        self.limiter = limiter
         self.state = Locked(State())
         self.patience = patience
     }
@@ -31,6 +33,9 @@ final class EndpointClient: Sendable {
 
     /// Simulates the network going away until a moment.
     func dropNetwork(until moment: Date) { state.withLock { $0.networkDownUntil = moment } }
+
+    /// Whether a simulated network drop is still going on.
+    var networkIsDown: Bool { state.withLock { $0.networkDownUntil.map { Date() < $0 } ?? false } }
 
     struct Reply {
         let status: Int
@@ -58,7 +63,13 @@ final class EndpointClient: Sendable {
         }
     }
 
+    /// One try, waiting first for room among the fleet's requests in flight when a limiter is shared.
     private func attempt(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Reply {
+        guard let limiter else { return try await exchange(method, path, body: body) }
+        return try await limiter.run { try await exchange(method, path, body: body) }
+    }
+
+    private func exchange(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Reply {
         let (token, down) = state.withLock { ($0.token, $0.networkDownUntil) }
         if let down, Date() < down { throw AgentError.networkDown }
         var request = HTTPClientRequest(url: base + path)

@@ -36,6 +36,8 @@ public struct OOBEAgent: Sendable {
     public var storage: any DeviceStorage
     public var timing: Timing
     public var httpClient: HTTPClient
+    /// Shared by a fleet of in-process agents: their requests in flight at once (nil: no bound).
+    public var requestLimiter: RequestLimiter?
     /// Called with every event the device reports (a real VM prints them on its console).
     public var console: (@Sendable (DeviceEvent) -> Void)?
     /// At the desktop, keep asking the controller for actions this often (seconds) instead of

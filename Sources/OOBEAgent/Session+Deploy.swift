@@ -61,7 +61,6 @@ extension Session {
             if case .none = state.join { try await hybridJoin(profile) }
             if state.hybridRebootPending {
                 state.hybridRebootPending = false
-                save()
                 await step(.identity, "reboot", seconds: Timing.Realistic.reboot, message: "applying the offline domain join")
                 return .reboot
             }
@@ -97,7 +96,6 @@ extension Session {
         try checkErrorFault(.oobePages, "sign-in", defaultCode: WindowsError.entraJoinFailed, message: "sign-in failed")
         await step(.oobePages, "sign-in", seconds: Timing.Realistic.signIn, message: "signed in as \(user)")
         state.primaryUser = user
-        save()
         return user
     }
 
@@ -105,11 +103,10 @@ extension Session {
         report(.identity, "entra-join", .started)
         try checkErrorFault(.identity, "entra-join", defaultCode: WindowsError.entraJoinFailed,
                             message: "Microsoft Entra join failed")
-        await agent.timing.pause(Timing.Realistic.entraJoin)
+        await pause(Timing.Realistic.entraJoin)
         let deviceID = UUID().uuidString.lowercased()
         state.join = .entra(deviceID: deviceID)
         report(.identity, "entra-join", .completed, message: "joined, Entra device id \(deviceID)")
-        save()
     }
 
     /// Hybrid: the Intune Connector's offline domain-join blob, the DC check, then a reboot.
@@ -136,7 +133,6 @@ extension Session {
         state.deviceName = String((join.computerNamePrefix + suffix.joined()).prefix(15))
         state.join = .hybrid(domain: join.domainName, deviceID: UUID().uuidString.lowercased())
         state.hybridRebootPending = true
-        save()
     }
 
     /// MDM enrollment (once), which the service may refuse.
@@ -144,8 +140,7 @@ extension Session {
         guard state.enrollment == nil else { return }
         report(.enrollment, "mdm", .started)
         try checkErrorFault(.enrollment, "mdm", defaultCode: WindowsError.enrollmentFailed, message: "MDM enrollment failed")
-        await agent.timing.pause(Timing.Realistic.enrollment)
-        try await flush()
+        await pause(Timing.Realistic.enrollment)
         let request = EnrollmentRequest(device: device, mode: flowMode)
         let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
         guard reply.status == 200 else {
@@ -157,11 +152,11 @@ extension Session {
         let id = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body).mdmDeviceId
         state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())
         report(.enrollment, "mdm", .completed, message: "enrolled, MDM device id \(id)")
-        save()
+        save()  // the service has it: so must the device's disk
     }
 
     private func enrollmentPolicy() async throws -> EnrollmentPolicy {
-        try await flush()
+        save()
         return try await client.json(.GET, "\(DevicePaths.enrollment)?device=\(Self.uriString(device))", as: EnrollmentPolicy.self)
     }
 
@@ -192,7 +187,6 @@ extension Session {
             state.pagesDone = []
             report(.technician, "reseal", .completed, message: "resealed; powering off for the user")
             try await flush()
-            save()
             return .poweredOff
         default:
             return .reboot
@@ -210,14 +204,14 @@ extension Session {
             let noTPM = !agent.hasTPM2 || strike(.espDevicePreparation, "securing-hardware", kinds: [.missingTPM]) != nil
             if noTPM || strike(.espDevicePreparation, "securing-hardware", kinds: [.hang]) != nil {
                 // Attestation waits for a TPM 2.0 that never answers, then times out.
-                await agent.timing.pause(Timing.Realistic.attestation * 10)
+                await pause(Timing.Realistic.attestation * 10)
                 throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationTimeout,
                               message: noTPM ? "TPM 2.0 attestation timed out: the device has no TPM 2.0 (or is a VM)"
                                              : "TPM attestation timed out")
             }
             try checkErrorFault(.espDevicePreparation, "securing-hardware", defaultCode: WindowsError.attestationFailed,
                                 message: "TPM attestation failed")
-            await agent.timing.pause(Timing.Realistic.attestation)
+            await pause(Timing.Realistic.attestation)
             report(.espDevicePreparation, "securing-hardware", .completed, message: "TPM 2.0 attested")
             if case .none = state.join {
                 try await entraJoin()
@@ -229,7 +223,6 @@ extension Session {
                                 message: "ESP device preparation failed at \(step)")
             await self.step(.espDevicePreparation, step, seconds: Timing.Realistic.preparation)
         }
-        try await flush()
     }
 
     /// Device setup: device-targeted policies, certificates, network profiles and apps.
@@ -258,7 +251,7 @@ extension Session {
             let blocking = policy.showProgress && item.blocking
             report(phase, step, .started, message: item.name)
             if strike(phase, step, kinds: [.hang]) != nil {
-                await agent.timing.pause(max(0, timeout - espSeconds))
+                await pause(max(0, timeout - espSeconds))
                 espSeconds = timeout
             }
             if let fault = faults.first(where: { $0.kind == .appFailure && (($0.app == item.id) || ($0.app == nil && $0.strikes(phase, step))) }),
@@ -269,11 +262,8 @@ extension Session {
                 continue
             }
             try checkErrorFault(phase, step, defaultCode: WindowsError.appInstallFailed, message: "\(item.name) failed")
-            if checkRebootFault(phase, step) {
-                save()
-                return .reboot
-            }
-            await agent.timing.pause(item.seconds)
+            if checkRebootFault(phase, step) { return .reboot }
+            await pause(item.seconds)
             espSeconds += item.seconds
             if blocking && espSeconds > timeout {
                 return try await espError(policy, phase: phase, code: WindowsError.appsTimeout,
@@ -287,8 +277,6 @@ extension Session {
             }
             report(phase, step, .completed, message: blocking ? nil : "\(item.name) (not blocking)")
         }
-        try await flush()
-        save()
         return nil
     }
 
@@ -306,7 +294,6 @@ extension Session {
         case "reset" where buttons.contains("reset"):
             report(phase, "esp-error", .completed, errorCode: code, message: "Reset device pressed")
             state = state.wiped()
-            save()
             return .reboot
         case "continue" where buttons.contains("continue"):
             report(phase, "esp-error", .completed, errorCode: code, message: "Continue anyway pressed")

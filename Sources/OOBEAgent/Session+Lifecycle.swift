@@ -56,7 +56,7 @@ extension Session {
                    message: "the Windows Recovery Environment is not enabled")
             return .desktop
         }
-        await agent.timing.pause(Timing.Realistic.reset)
+        await pause(Timing.Realistic.reset)
         let removed = "\(state.userFiles.count) personal files, \(state.deviceItems.count + state.userItems.count) apps and settings"
             + (state.primaryUser.map { ", user \($0)" } ?? "")
         var next = state.wiped()
@@ -81,7 +81,7 @@ extension Session {
     /// starts OOBE again.
     func wipe(keepEnrollment: Bool, keepUserData: Bool) async throws -> OOBEAgent.Outcome {
         report(.lifecycle, "wipe", .started, message: keepEnrollment ? "keeping the enrollment" : (keepUserData ? "keeping user data" : "full"))
-        await agent.timing.pause(Timing.Realistic.wipe)
+        await pause(Timing.Realistic.wipe)
         var next = state.wiped()
         if keepEnrollment {
             next.join = state.join

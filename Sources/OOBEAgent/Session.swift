@@ -20,7 +20,7 @@ final class Session {
 
     init(agent: OOBEAgent) {
         self.agent = agent
-        self.client = EndpointClient(base: agent.endpoint, client: agent.httpClient)
+        self.client = EndpointClient(base: agent.endpoint, client: agent.httpClient, limiter: agent.requestLimiter)
         self.state = (try? agent.storage.load()).flatMap { $0 } ?? DeviceState()
         self.saved = state
     }
@@ -107,7 +107,7 @@ final class Session {
             client.dropNetwork(until: Date().addingTimeInterval(seconds))
         }
         await step(.network, "dhcp", seconds: Timing.Realistic.network)
-        try await flush()  // goes through once the network is back
+        if client.networkIsDown { try await flush() }  // goes through once the network is back
     }
 
     /// The profile, from the cache once enrolled (later edits reach the device only after a
@@ -124,6 +124,7 @@ final class Session {
             + "&uuid=\(Self.uriString(agent.identity.uuid))&hash=\(Self.uriString(hash))"
         for attempt in 1... {
             report(.profile, "download", .started)
+            save()
             let answer = try await client.json(.GET, path, as: ProfileDiscoveryResponse.self)
             switch answer.outcome {
             case .assigned:
@@ -193,13 +194,13 @@ final class Session {
             state.pagesDone.append(page)
         }
         state.regional = regional
-        save()
     }
 
     // MARK: Asking the controller
 
     /// The controller's answer at a step: waits (and asks again) while it says to wait.
     func ask(_ phase: OOBEPhase, _ step: String) async throws -> NextAction {
+        save()
         try await flush()
         while true {
             let action = try await client.json(.POST, "\(DevicePaths.nextAction)?device=\(Self.uriString(device))",
@@ -229,12 +230,25 @@ final class Session {
     /// A step that takes time: started, the wait, completed.
     func step(_ phase: OOBEPhase, _ step: String, seconds: Double, message: String? = nil) async {
         report(phase, step, .started)
-        await agent.timing.pause(seconds)
+        await pause(seconds)
         report(phase, step, .completed, message: message)
     }
 
-    /// Posts the buffered events; a 409 (events the endpoint already has, after a wipe of this
-    /// device's memory) resynchronises the sequence from the endpoint's answer.
+    /// Waits `seconds` realistic seconds. Before a wait that takes time the device sends what it
+    /// has to report, so the endpoint shows its progress while it waits; with instant timing the
+    /// events go out together at the next question, network check or end of the boot instead.
+    /// A flush that fails here is retried there (the events stay pending).
+    func pause(_ seconds: Double) async {
+        if agent.timing.takesTime(seconds) {
+            save()
+            try? await flush()
+        }
+        await agent.timing.pause(seconds)
+    }
+
+    /// Posts the buffered events (before the device asks the controller anything, before it
+    /// waits, and at the end of a boot); a 409 (events the endpoint already has, after a wipe of
+    /// this device's memory) resynchronises the sequence from the endpoint's answer.
     func flush() async throws {
         guard !pending.isEmpty else { return }
         let batch = EventBatch(device: device, events: pending)
@@ -261,7 +275,10 @@ final class Session {
 
     /// Writes the state to the device's storage when something other than the event counter
     /// changed (the counter is recovered from the endpoint if a crash loses it), or always when
-    /// `durably` (the end of a boot).
+    /// `durably` (the end of a boot). The device saves before it talks to the endpoint (events,
+    /// questions, enrollment, the profile and the ESP policy) and before it waits, and at the end
+    /// of each boot: whatever the endpoint has learned from it, and wherever it is killed while it
+    /// waits, its disk agrees; changes in between are written together.
     func save(durably: Bool = false) {
         var comparable = state
         comparable.eventSeq = saved?.eventSeq ?? state.eventSeq

@@ -11,9 +11,12 @@ public struct Timing: Sendable {
         self.jitter = jitter
     }
 
+    /// Whether a step of `seconds` realistic seconds takes any time at this scale.
+    func takesTime(_ seconds: Double) -> Bool { scale > 0 && seconds > 0 }
+
     /// Waits for a step of `seconds` realistic seconds.
     func pause(_ seconds: Double) async {
-        guard scale > 0, seconds > 0 else {
+        guard takesTime(seconds) else {
             await Task.yield()
             return
         }

@@ -39,6 +39,8 @@ struct BootScriptTests {
             let again = try await running.client.get(path)
             #expect(again.text.contains("pxelab.mode=desktop"))
             #expect(!again.text.contains("pxelab.mode=oobe"))
+            // Boots are stored in the background; once the store settles both are there.
+            try running.endpoint.lab.store.settle()
             #expect(try running.endpoint.lab.store.device(named: "sales-1")?.bootCount == 2)
 
             // A wipe sends it back to a fresh OOBE.

@@ -29,6 +29,28 @@ struct DeviceStateTests {
         #expect(try FileDeviceStorage(file: file).load() == state)
     }
 
+    @Test func aStateRewrittenInPlaceLeavesNothingOfTheOldOne() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        let storage = FileDeviceStorage(file: file)
+        var big = DeviceState()
+        big.userFiles = (0..<40).map { "C:/Users/someone/Documents/file-\($0).docx" }
+        var small = DeviceState()
+        small.deviceName = "LAB-1"
+        var huge = DeviceState()
+        huge.userFiles = (0..<200).map { "C:/Users/someone/Documents/file-\($0).docx" }
+        // Shrinking in place, growing in place, past a page (a new file), and back under a page.
+        for state in [big, small, big, huge, small, small] {
+            try storage.save(state)
+            #expect(try storage.load() == state)
+        }
+        let inode = try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? Int
+        try storage.save(big)
+        #expect(try FileManager.default.attributesOfItem(atPath: file.path)[.systemFileNumber] as? Int == inode,
+                "a state under a page is rewritten in the same file")
+        #expect(try storage.load() == big)
+    }
+
     @Test func aWipeKeepsOnlyTheFirmwarePart() {
         var state = DeviceState()
         state.eventSeq = 9
