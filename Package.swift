@@ -95,7 +95,7 @@ let package = Package(
         .target(
             name: "OOBEAgent",
             dependencies: [
-                "DeviceProtocol", "Autopilot",
+                "DeviceProtocol", "Autopilot", "DeviceIdentity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strictSettings

@@ -86,6 +86,10 @@ public struct MembershipRule: Equatable, Sendable, CustomStringConvertible, Coda
             case (.notIn, .list(let options)): return !Operator.in.apply(actual, .list(options))
             case (_, .null): return self == .eq ? actual == nil : actual != nil
             case (_, .list): return false
+            case (.match, .pattern(let pattern)), (.notMatch, .pattern(let pattern)):
+                guard let actual else { return self == .notMatch }
+                return pattern.isFound(in: actual) == (self == .match)
+            case (_, .pattern): return false
             case (_, .string(let expected)):
                 guard let actual else { return self == .ne || self == .notStartsWith || self == .notContains || self == .notMatch }
                 let a = actual.lowercased(), e = expected.lowercased()
@@ -96,11 +100,7 @@ public struct MembershipRule: Equatable, Sendable, CustomStringConvertible, Coda
                 case .notStartsWith: return !a.hasPrefix(e)
                 case .contains: return a.contains(e)
                 case .notContains: return !a.contains(e)
-                case .match, .notMatch:
-                    let found = (try? NSRegularExpression(pattern: expected, options: [.caseInsensitive]))?
-                        .firstMatch(in: actual, range: NSRange(actual.startIndex..., in: actual)) != nil
-                    return self == .match ? found : !found
-                case .in, .notIn: return false
+                case .match, .notMatch, .in, .notIn: return false  // patterns and lists are values of their own
                 }
             }
         }
@@ -108,6 +108,8 @@ public struct MembershipRule: Equatable, Sendable, CustomStringConvertible, Coda
 
     enum Value: Equatable, Sendable {
         case string(String)
+        /// The pattern of `-match` and `-notMatch`, compiled when the rule was parsed.
+        case pattern(RulePattern)
         case list([String])
         case null
     }

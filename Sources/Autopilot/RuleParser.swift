@@ -148,10 +148,10 @@ struct RuleParser {
         position = start
         if op == .match || op == .notMatch {
             let pattern = try parseString()
-            if (try? NSRegularExpression(pattern: pattern)) == nil {
+            guard let compiled = RulePattern(pattern) else {
                 throw error("\(op.rawValue) needs a valid regular expression: '\(pattern)'", at: start)
             }
-            return .string(pattern)
+            return .pattern(compiled)
         }
         return .string(try parseString())
     }

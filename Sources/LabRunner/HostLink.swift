@@ -43,8 +43,7 @@ final class HostLink: Sendable {
         let (connection, generation) = state.withLock { ($0.connection, $0.generation) }
         do {
             return try await connection.perform(work)
-        } catch let error as LibvirtError where !connection.isAlive {
-            _ = error
+        } catch is LibvirtError where !connection.isAlive {
             return try await reopen(after: generation).perform(work)
         }
     }

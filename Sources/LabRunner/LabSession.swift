@@ -181,10 +181,7 @@ public final class LabSession: Sendable {
         let timing = options.timing ?? topology.timing
         var agent = OOBEAgent(
             endpoint: "http://127.0.0.1:\(port)",
-            identity: FirmwareIdentity(serial: device.identity.serial, uuid: device.identity.uuid.uuidString.lowercased(),
-                                       manufacturer: device.identity.manufacturer, product: device.identity.product,
-                                       mac: device.identity.mac.description.replacingOccurrences(of: ":", with: "-"),
-                                       asset: device.identity.chassis.assetTag ?? ""),
+            identity: FirmwareIdentity(device.identity),
             hardwareHash: { collection in topology.hardwareHash(of: device, collection: collection) },
             hasTPM2: topology.model(of: device).tpm == .v2_0,
             storage: storage(of: device.name),

@@ -15,7 +15,7 @@ struct ModelReader {
         let ids = Array(mapping.keys.compactMap { $0.scalar?.string })
         let section = MappingReader(mapping: mapping, path: value.path, log: log, allowed: ids)
         if ids.isEmpty { value.error("declare at least one model") }
-        return ids.compactMap { id in section[id].flatMap { read(id: id, $0) } }
+        return ids.compactMap { id in section.required(id).flatMap { read(id: id, $0) } }
     }
 
     private func read(id: String, _ value: YAMLValue) -> DeviceModel? {

@@ -40,11 +40,13 @@ struct ProfileReader {
                 fields.error(key, "applies to hybrid join profiles only (joinType: hybrid)")
             }
         }
-        if let template = fields["deviceNameTemplate"], let text = template.string(), !text.isEmpty {
+        let templateValue = fields["deviceNameTemplate"]
+        let template = templateValue?.string().flatMap { $0.isEmpty ? nil : $0 }
+        if let templateValue, let template {
             if hybrid {
-                template.error("hybrid-joined devices are named by the domain-join configuration; a name template applies to Entra join only")
+                templateValue.error("hybrid-joined devices are named by the domain-join configuration; a name template applies to Entra join only")
             } else {
-                do { _ = try DeviceNameTemplate(text) } catch { template.error(error.description) }
+                do { _ = try DeviceNameTemplate(template) } catch { templateValue.error(error.description) }
             }
         }
         let language = fields["language"].flatMap(readLanguage) ?? "os-default"
@@ -62,7 +64,7 @@ struct ProfileReader {
             displayName: name,
             description: fields["description"]?.string().flatMap { $0.isEmpty ? nil : $0 },
             language: language,
-            deviceNameTemplate: hybrid ? nil : fields["deviceNameTemplate"]?.string().flatMap { $0.isEmpty ? nil : $0 },
+            deviceNameTemplate: hybrid ? nil : template,
             deviceType: fields["deviceType"]?.oneOf(DeploymentProfile.DeviceType.allCases.map { ($0.rawValue, $0) }) ?? .windowsPc,
             enableWhiteGlove: whiteGlove,
             extractHardwareHash: (fields["extractHardwareHash"] ?? fields["hardwareHashExtractionEnabled"])?.bool() ?? false,

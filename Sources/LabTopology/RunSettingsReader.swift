@@ -12,7 +12,7 @@ struct RunSettingsReader {
         }
         guard let fields = value.mapping(allowing: ["scale", "jitter"]) else { return LabTiming() }
         func number(_ key: String, _ range: ClosedRange<Double>) -> Double? {
-            guard let field = fields[key], let text = field.string() else { return nil }
+            guard let field = fields[key], let text = field.scalarText() else { return nil }
             guard let number = Double(text), range.contains(number) else {
                 field.error("'\(text)' is not a number from \(range.lowerBound) to \(range.upperBound)")
                 return nil
@@ -58,14 +58,14 @@ struct RunSettingsReader {
             case "group":
                 targets = fields["group"]?.nonEmptyString().map(FaultTargets.group)
             default:
-                guard let text = fields["percent"]?.string(), let percent = Double(text), (0...100).contains(percent) else {
+                guard let text = fields["percent"]?.scalarText(), let percent = Double(text), (0...100).contains(percent) else {
                     fields.error("percent", "a percentage from 0 to 100")
                     return nil
                 }
                 targets = .percent(percent)
             }
             var code: UInt32?
-            if let field = fields["code"], let text = field.string() {
+            if let field = fields["code"], let text = field.scalarText() {
                 code = ErrorCode.parse(text)
                 if code == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
             }
@@ -87,7 +87,7 @@ struct RunSettingsReader {
             state: fields["state"]?.oneOf(DeviceExpectation.State.allCases.map { ($0.rawValue, $0) }) ?? .failed,
             phase: fields["phase"]?.oneOf(OOBEPhase.allCases.map { ($0.rawValue, $0) }),
             event: fields["event"]?.oneOf([("807", 807), ("815", 815)]))
-        if let field = fields["errorCode"], let text = field.string() {
+        if let field = fields["errorCode"], let text = field.scalarText() {
             expectation.errorCode = ErrorCode.parse(text)
             if expectation.errorCode == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
         }

@@ -43,7 +43,7 @@ struct ScenarioReader {
             return nil
         }
         guard let fields = value.mapping(allowing: ["name"] + Self.actions[kind]!),
-              let argument = fields[kind] else { return nil }
+              let argument = fields.required(kind) else { return nil }
         let selector = { () -> DeviceSelector? in self.selector(argument) }
         let action: ScenarioStep.Action?
         switch kind {
@@ -83,7 +83,7 @@ struct ScenarioReader {
             } else {
                 guard let kind = fields.required("inject")?.oneOf(Fault.Kind.allCases.map { ($0.rawValue, $0) }) else { return nil }
                 var code: UInt32?
-                if let field = fields["code"], let text = field.string() {
+                if let field = fields["code"], let text = field.scalarText() {
                     code = ErrorCode.parse(text)
                     if code == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
                 }
@@ -139,7 +139,7 @@ struct ScenarioReader {
 
     /// `0x800705B4` (or a decimal number).
     private func errorCode(_ value: YAMLValue) -> UInt32? {
-        guard let text = value.string() else { return nil }
+        guard let text = value.scalarText() else { return nil }
         let lower = text.lowercased()
         let parsed = lower.hasPrefix("0x") ? UInt32(lower.dropFirst(2), radix: 16) : UInt32(lower)
         if parsed == nil { value.error("'\(text)' is not an error code such as 0x800705B4") }

@@ -37,9 +37,21 @@ extension Topology {
 
 /// Turns Yams' parse errors into diagnostics with positions.
 enum YAMLDocument {
+    /// The document's root node. Text whose first non-space character is `{` is read as JSON:
+    /// its escaped surrogate pairs are rewritten for libyaml (``JSONSurrogatePairs``), an unpaired
+    /// one is an error, and its text values must be JSON strings (``YAMLValue/string()``).
     static func root(of text: String, log: DiagnosticLog) -> YAMLValue? {
+        var yaml = text
+        if JSONSurrogatePairs.isJSON(text) {
+            let pairs = JSONSurrogatePairs(json: text)
+            for problem in pairs.problems { log.error(line: problem.line, column: problem.column, "", problem.message) }
+            guard pairs.problems.isEmpty else { return nil }
+            log.isJSON = true
+            log.surrogatePairs = pairs
+            yaml = pairs.text
+        }
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: yaml) else {
                 log.error(at: nil, "", "the file is empty")
                 return nil
             }
@@ -119,7 +131,7 @@ struct TopologyReader {
                                    allowed: Array(mapping.keys.compactMap { $0.scalar?.string }))
         var hosts: [LabHost] = []
         for key in mapping.keys.compactMap({ $0.scalar?.string }) {
-            guard let uriValue = reader[key], let uri = uriValue.nonEmptyString() else { continue }
+            guard let uriValue = reader.required(key), let uri = uriValue.nonEmptyString() else { continue }
             guard uri.contains(":///") || uri.contains("://") else {
                 uriValue.error("'\(uri)' is not a libvirt URI (examples: test:///default, qemu:///system)")
                 continue

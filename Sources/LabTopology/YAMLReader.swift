@@ -5,12 +5,22 @@ import Yams
 final class DiagnosticLog {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
+    /// The document is JSON (``JSONSurrogatePairs/isJSON(_:)``): text values must be JSON strings.
+    var isJSON = false
+    /// The surrogate pairs rewritten in a JSON document, whose columns libyaml counts on the
+    /// rewritten text; problems are reported at the columns as written.
+    var surrogatePairs: JSONSurrogatePairs?
 
     init(file: String) { self.file = file }
 
     func error(at mark: Mark?, _ path: String, _ message: String) {
-        diagnostics.append(Diagnostic(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0,
-                                      path: path, message: message))
+        guard let mark else { return error(line: 0, column: 0, path, message) }
+        let column = surrogatePairs?.originalColumn(line: mark.line, column: mark.column) ?? mark.column
+        error(line: mark.line, column: column, path, message)
+    }
+
+    func error(line: Int, column: Int, _ path: String, _ message: String) {
+        diagnostics.append(Diagnostic(file: file, line: line, column: column, path: path, message: message))
     }
 
     var isEmpty: Bool { diagnostics.isEmpty }
@@ -27,14 +37,31 @@ struct YAMLValue {
 
     func error(_ message: String) { log.error(at: mark, path, message) }
 
-    /// The text of a scalar, exactly as written (`0001` stays `0001`).
+    /// A text value: the text of a scalar, exactly as written (`0001` stays `0001`). In a JSON
+    /// document it must be a JSON string: `5`, `true` or `null` where text is expected is an error
+    /// there (in YAML, `groupTag: 1234` is text).
     func string() -> String? {
+        guard let text = scalarText() else { return nil }
+        if log.isJSON, case .scalar(let scalar) = node, scalar.style != .doubleQuoted {
+            error("expected a text value (a JSON string), found \(text)")
+            return nil
+        }
+        return text
+    }
+
+    /// The text of a scalar exactly as written, whatever it resolves to: for values read from
+    /// their text, such as numbers, durations and error codes (`5` or `"5"` in JSON).
+    func scalarText() -> String? {
         guard case .scalar(let scalar) = node else {
             error("expected a text value, found \(node.kindName)")
             return nil
         }
         return scalar.string
     }
+
+    /// A null: `null`, `Null`, `NULL`, `~` or nothing at all, unquoted, as YAML's core schema (and
+    /// JSON) resolve them. An optional field that is null is absent (``MappingReader/subscript(_:)``).
+    var isNull: Bool { node.tag.rawValue == Tag.Name.null.rawValue }
 
     /// A non-empty text value.
     func nonEmptyString() -> String? {
@@ -44,7 +71,7 @@ struct YAMLValue {
     }
 
     func int(in range: ClosedRange<Int> = Int.min...Int.max) -> Int? {
-        guard let text = string() else { return nil }
+        guard let text = scalarText() else { return nil }
         guard let value = Int(text) else {
             error("expected a whole number, found '\(text)'")
             return nil
@@ -57,7 +84,7 @@ struct YAMLValue {
     }
 
     func bool() -> Bool? {
-        switch string() {
+        switch scalarText() {
         case "true": return true
         case "false": return false
         case nil: return nil
@@ -69,7 +96,7 @@ struct YAMLValue {
 
     /// One of a fixed set of words.
     func oneOf<Choice>(_ choices: [(String, Choice)]) -> Choice? {
-        guard let text = string() else { return nil }
+        guard let text = scalarText() else { return nil }
         if let match = choices.first(where: { $0.0 == text }) { return match.1 }
         error("'\(text)' is not one of: \(choices.map(\.0).joined(separator: ", "))")
         return nil
@@ -100,7 +127,7 @@ struct YAMLValue {
 
     /// A duration: `90`, `90s`, `1m30s`, `250ms`, `2h`, read as seconds.
     func duration() -> Double? {
-        guard let text = string() else { return nil }
+        guard let text = scalarText() else { return nil }
         guard let seconds = DurationText.seconds(text) else {
             error("'\(text)' is not a duration (examples: 30s, 1m30s, 250ms, 2h, or a number of seconds)")
             return nil
@@ -110,7 +137,7 @@ struct YAMLValue {
 
     /// A size in bytes: a number in `defaultUnit`, or with a unit (`512MiB`, `4GiB`, `2.5GB`).
     func bytes(defaultUnit: ByteUnit) -> Int? {
-        guard let text = string() else { return nil }
+        guard let text = scalarText() else { return nil }
         guard let bytes = ByteUnit.bytes(text, defaultUnit: defaultUnit) else {
             error("'\(text)' is not a size (examples: 4096 in \(defaultUnit.rawValue), 4GiB, 512MiB, 2.5GB)")
             return nil
@@ -150,13 +177,22 @@ struct MappingReader {
 
     var mark: Mark? { mapping.mark }
 
-    subscript(key: String) -> YAMLValue? { values[key] }
+    /// The value of an optional field; a field that is null (``YAMLValue/isNull``) is absent.
+    subscript(key: String) -> YAMLValue? {
+        values[key].flatMap { $0.isNull ? nil : $0 }
+    }
 
-    /// The value of a field that must be present; its absence is reported.
+    /// The value of a field that must be present; its absence is reported, and so is a null.
     func required(_ key: String) -> YAMLValue? {
-        if let value = values[key] { return value }
-        log.error(at: mark, path.isEmpty ? key : "\(path).\(key)", "required field is missing")
-        return nil
+        guard let value = values[key] else {
+            log.error(at: mark, path.isEmpty ? key : "\(path).\(key)", "required field is missing")
+            return nil
+        }
+        guard !value.isNull else {
+            value.error(value.node.scalar?.string.isEmpty == true ? "must not be empty" : "must not be null")
+            return nil
+        }
+        return value
     }
 
     func error(_ key: String, _ message: String) {

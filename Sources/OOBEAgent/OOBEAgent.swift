@@ -1,5 +1,6 @@
 public import AsyncHTTPClient
 import Foundation
+public import DeviceIdentity
 public import DeviceProtocol
 
 /// The identity the device's firmware exposes (SMBIOS and the NIC), which iPXE sends to the
@@ -20,6 +21,16 @@ public struct FirmwareIdentity: Sendable, Equatable {
         self.product = product
         self.mac = mac
         self.asset = asset
+    }
+
+    /// What the firmware of a device with this hardware identity exposes (a lab device's, given to
+    /// its in-process agent): the SMBIOS values as they are, the UUID in lower case, the MAC as
+    /// iPXE formats it and the chassis asset tag.
+    public init(_ identity: DeviceIdentity) {
+        self.init(serial: identity.serial, uuid: identity.uuid.uuidString.lowercased(),
+                  manufacturer: identity.manufacturer, product: identity.product,
+                  mac: identity.mac.description.replacingOccurrences(of: ":", with: "-"),
+                  asset: identity.chassis.assetTag ?? "")
     }
 }
 

@@ -43,6 +43,37 @@ struct MembershipRuleTests {
         #expect(try MembershipRule(#"device.devicePhysicalIds -all (_ -startsWith "[")"#).matches(device()))
     }
 
+    /// A `-match` rule is parsed (and its pattern compiled) once, then matched against a whole
+    /// fleet, from many tasks at once, with the same answers as a fresh parse per device.
+    @Test func aMatchRuleParsedOnceServesAFleet() async throws {
+        let models = ["Latitude 7440", "LATITUDE 5540", "Latitude 7450", "OptiPlex 7040", "Surface Laptop 5", nil]
+        let fleet = (0..<600).map { index in device(tag: index % 3 == 0 ? "Sales-\(index)" : nil, model: models[index % models.count]) }
+        let byModel = try MembershipRule(#"device.deviceModel -match "^lat.*40$""#)
+        let notByModel = try MembershipRule(#"device.deviceModel -notMatch "^lat.*40$""#)
+        let byTag = try MembershipRule(#"device.devicePhysicalIds -any (_ -match "^\[OrderID\]:sales-[0-9]*0$")"#)
+        let expectedModel = fleet.map { $0.scalars[.deviceModel].map { ["latitude 7440", "latitude 5540"].contains($0.lowercased()) } ?? false }
+        let expectedTag = fleet.map { $0.physicalIds.contains { $0.hasPrefix("[OrderID]:Sales-") && $0.hasSuffix("0") } }
+        #expect(expectedModel.filter { $0 }.count == 200 && expectedTag.filter { $0 }.count == 20)
+
+        let answers = await withTaskGroup(of: (Int, Bool, Bool, Bool).self) { group in
+            for (index, member) in fleet.enumerated() {
+                group.addTask { (index, byModel.matches(member), notByModel.matches(member), byTag.matches(member)) }
+            }
+            return await group.reduce(into: [Int: (Bool, Bool, Bool)]()) { $0[$1.0] = ($1.1, $1.2, $1.3) }
+        }
+        for (index, member) in fleet.enumerated() {
+            let (model, notModel, tag) = try #require(answers[index])
+            #expect(model == expectedModel[index], "\(member)")
+            // -notMatch is the negation, and a device without the property does not match the pattern.
+            #expect(notModel == !expectedModel[index], "\(member)")
+            #expect(tag == expectedTag[index], "\(member)")
+            #expect(model == (try MembershipRule(byModel.text)).matches(member))
+        }
+        // The compiled pattern is not part of a rule's identity: a rule equals its text parsed again.
+        #expect(byTag == (try MembershipRule(byTag.text)))
+        #expect(byModel != (try MembershipRule(#"device.deviceModel -match "^lat.*41$""#)))
+    }
+
     @Test(arguments: [
         (#"(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales")"#, 57, "expected ')' to close the '('"),
         (#"device.devicePhysicalIds -eq "x""#, 26, "is a collection"),

@@ -137,10 +137,13 @@ struct MembershipRulePropertyTests {
     func expression(_ random: inout Generator, depth: Int) -> Expression {
         let leaf = depth == 0 || Int.random(in: 0...2, using: &random) == 0
         if leaf {
-            let op = MembershipRule.Operator.allCases.filter { $0 != .match && $0 != .notMatch }.randomElement(using: &random)!
-            let value: MembershipRule.Value = op == .in || op == .notIn
-                ? .list((0..<Int.random(in: 0...3, using: &random)).map { _ in self.value(&random) })
-                : (Int.random(in: 0...9, using: &random) == 0 && (op == .eq || op == .ne) ? .null : .string(self.value(&random)))
+            let op = MembershipRule.Operator.allCases.randomElement(using: &random)!
+            let value: MembershipRule.Value = switch op {
+            case .in, .notIn: .list((0..<Int.random(in: 0...3, using: &random)).map { _ in self.value(&random) })
+            // Patterns from characters that are never a regular-expression error (an empty pattern is one).
+            case .match, .notMatch: .pattern(RulePattern(random.string(from: Array("ABCxyz019 -_.:@,é東^$"), length: 1...20))!)
+            default: Int.random(in: 0...9, using: &random) == 0 && (op == .eq || op == .ne) ? .null : .string(self.value(&random))
+            }
             if Int.random(in: 0...1, using: &random) == 0 {
                 let property = MembershipRule.Property.allCases.filter(\.isCollection).randomElement(using: &random)!
                 return .quantified(property: property, all: random.bool(), op: op, value: value)
@@ -169,6 +172,7 @@ struct MembershipRulePropertyTests {
             switch value {
             case .null: return keyword("null")
             case .string(let text): return "\"\(text)\""
+            case .pattern(let pattern): return "\"\(pattern.text)\""
             case .list(let items): return "[" + items.map { "\"\($0)\"" }.joined(separator: ",\(space())") + "]"
             }
         }

@@ -90,6 +90,9 @@ struct AdminRouteTests {
                                                     token: token)
         #expect(invalid.status == 422)
         #expect(invalid.errorCode == "bad-profile")
+        // JSON's escaped surrogate pair is the character; a null optional field is absent.
+        let kiosk = #"{"displayName": "Kiosk \ud83d\ude00", "description": null}"#
+        #expect(try await running.client.post("/api/v1/profiles", json: kiosk, token: token).status == 201)
         await running.stop()
 
         // The change survives a restart of the controller on the same state folder.
@@ -98,6 +101,9 @@ struct AdminRouteTests {
         #expect(try await restarted.client.get("/autopilot/v1/profile?serial=LOOSE-1").json["outcome"] as? String == "assigned")
         #expect(try await restarted.client.get("/api/v1/groups", token: restarted.adminToken).jsonArray.count == 2)
         #expect(restarted.adminToken == token)
+        let stored = try await restarted.client.get("/api/v1/profiles", token: token).jsonArray
+            .first { $0["displayName"] as? String == "Kiosk \u{1F600}" }
+        #expect(stored?["description"] as? String == "")
     }
 
     @Test func repurposeChangesTheGroupTagAndQueuesAWipe() async throws {

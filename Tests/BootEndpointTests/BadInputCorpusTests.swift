@@ -35,7 +35,7 @@ struct BadInputCorpusTests {
     @Test func theCorpusIsThere() {
         #expect(Self.files("topologies", ".yaml").count >= 15)
         #expect(Self.files("csv", ".csv").count >= 14)
-        #expect(Self.files("http", ".http").count >= 16)
+        #expect(Self.files("http", ".http").count >= 21)
         #expect(Self.table("rules.tsv").count >= 11)
     }
 
@@ -108,6 +108,13 @@ struct BadInputCorpusTests {
             #expect(reply.status == Int(expect[0]), "\(name): \(reply.status) \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
             if expect.count > 1 {
                 #expect(reply.errorCode == expect[1], "\(name): \(String(decoding: reply.body.prefix(300), as: UTF8.self))")
+            }
+            let answer = String(decoding: reply.body, as: UTF8.self)
+            for part in Self.directives("expect-body", in: text) {
+                #expect(answer.contains(part), "\(name): '\(part)' not in: \(answer.prefix(600))")
+            }
+            for part in Self.directives("expect-body-lacks", in: text) {
+                #expect(!answer.contains(part), "\(name): '\(part)' in: \(answer.prefix(600))")
             }
             if reply.status >= 400 {
                 // Nothing of a refused request was applied.

@@ -53,9 +53,7 @@ struct EndpointOutageTests {
         let device = try #require(lab.topology.devices.first { $0.name == "sales-1" })
         let agent = OOBEAgent(
             endpoint: "http://127.0.0.1:\(port)",
-            identity: FirmwareIdentity(serial: device.identity.serial, uuid: device.identity.uuid.uuidString.lowercased(),
-                                       manufacturer: device.identity.manufacturer, product: device.identity.product,
-                                       mac: device.identity.mac.description.replacingOccurrences(of: ":", with: "-")),
+            identity: FirmwareIdentity(device.identity),
             hardwareHash: { lab.topology.hardwareHash(of: device, collection: $0) }, hasTPM2: true,
             storage: FileDeviceStorage(file: stateRoot.appendingPathComponent("sales-1.json")))
         let boot = Task { await agent.boot() }

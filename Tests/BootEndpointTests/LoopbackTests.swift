@@ -35,13 +35,7 @@ struct LoopbackTests {
     static func connects(to host: String, port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr(host)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
+        return IPv4SocketAddress(host: host, port: port).withSockaddr { connect(fd, $0, $1) } == 0
     }
 
     @Test func theDefaultAddressIsLoopbackAndNothingElseAnswers() async throws {

@@ -22,10 +22,13 @@ fleet:
 func load(_ text: String) throws(TopologyError) -> Topology { try Topology.parse(text, file: "lab.yaml") }
 
 /// The diagnostics for a lab file that must fail.
-func problems(_ text: String) -> [Diagnostic] {
+func problems(_ text: String) -> [Diagnostic] { problems(of: "the lab file") { () throws(TopologyError) in try load(text) } }
+
+/// The diagnostics of a reading that must fail.
+func problems<Value>(of what: String, _ read: () throws(TopologyError) -> Value) -> [Diagnostic] {
     do {
-        _ = try load(text)
-        Issue.record("the lab file was accepted")
+        _ = try read()
+        Issue.record("\(what) was accepted")
         return []
     } catch {
         return error.diagnostics
@@ -338,6 +341,97 @@ struct GraphProfileTests {
         let json = String(decoding: profile.graphJSON(), as: UTF8.self)
         #expect(json.contains(profile.odataType))
         #expect(try Topology.readProfile(json, file: "export.json", lab: "demo") == profile)
+    }
+
+    func readProfile(_ text: String) throws(TopologyError) -> DeploymentProfile {
+        try Topology.readProfile(text, file: "body.json", lab: "demo")
+    }
+
+    /// The diagnostics for a profile that must be refused.
+    func refused(_ text: String) -> [Diagnostic] { problems(of: "the profile") { () throws(TopologyError) in try readProfile(text) } }
+
+    @Test func anEscapedSurrogatePairIsTheCharacter() throws {
+        let profile = try readProfile(#"{"displayName": "Kiosk \ud83d\ude00", "description": "\uD83C\uDDE9\uD83C\uDDEA \u00e9 \\ud83d"}"#)
+        #expect(profile.displayName == "Kiosk \u{1F600}")
+        // Upper-case hex too; an escaped backslash before `ud83d` is a backslash, not an escape.
+        #expect(profile.description == "\u{1F1E9}\u{1F1EA} é \\ud83d")
+        // A YAML document is YAML: it is not rewritten (a plain scalar keeps its backslashes).
+        #expect(try readProfile(#"displayName: Kiosk \ud83d\ude00"#).displayName == #"Kiosk \ud83d\ude00"#)
+    }
+
+    @Test(arguments: [
+        (#"{"displayName": "Kiosk \ud83d"}"#, 24, #"'\ud83d' is the first half of a UTF-16 surrogate pair"#),
+        (#"{"displayName": "Kiosk \ud83d\u0041"}"#, 24, #"'\ud83d' is the first half"#),
+        (#"{"displayName": "Kiosk \ude00 \ud83d\ude00"}"#, 24, #"'\ude00' is the second half of a UTF-16 surrogate pair"#),
+        (#"{"displayName": "\\\ude00"}"#, 20, #"'\ude00' is the second half"#),
+    ])
+    func anUnpairedSurrogateIsAnErrorAtItsPosition(json: String, column: Int, message: String) {
+        let found = refused(json)
+        #expect(found.count == 1)
+        #expect(found.first?.line == 1 && found.first?.column == column, "\(found)")
+        #expect(found.first?.message.contains(message) == true, "\(found)")
+        #expect(found.first?.description.hasPrefix("body.json:1:\(column): ") == true)
+    }
+
+    @Test func columnsAfterARewrittenPairAreTheColumnsAsWritten() {
+        let json = #"{"displayName": "\ud83d\ude00 \ud83d\ude00", "deviceType": "toaster"}"#
+        let column = json.distance(from: json.startIndex, to: json.range(of: #""toaster""#)!.lowerBound) + 1
+        #expect(refused(json).map(\.column) == [column])
+        let lines = #"""
+            {
+              "displayName": "\ud83d\ude00", "deviceType": "toaster"
+            }
+            """#
+        #expect(refused(lines).map { "\($0.line):\($0.column)" } == ["2:48"])
+    }
+
+    @Test func nullIsAbsentForOptionalFields() throws {
+        let profile = try readProfile(#"{"displayName": "Kiosk", "description": null, "deviceNameTemplate": null, "id": null, "language": null}"#)
+        #expect(profile.description == nil && profile.deviceNameTemplate == nil && profile.language == "os-default")
+        #expect(profile.id == (try readProfile(#"{"displayName": "Kiosk"}"#)).id)
+        for written in ["null", "~", "Null", "NULL", ""] {
+            #expect(try readProfile("displayName: Kiosk\ndescription: \(written)\n").description == nil, "\(written)")
+        }
+        // Quoted, it is text.
+        #expect(try readProfile(#"{"displayName": "Kiosk", "description": "null"}"#).description == "null")
+        #expect(try readProfile("displayName: Kiosk\ndescription: '~'\n").description == "~")
+    }
+
+    @Test func nullIsAnErrorForRequiredFields() {
+        let found = refused(#"{"displayName": null}"#)
+        #expect(found.map(\.message) == ["must not be null"])
+        #expect(found.map(\.path) == ["displayName"])
+        #expect(refused("displayName: ~\n").map(\.message) == ["must not be null"])
+        #expect(refused("displayName:\n").map(\.message) == ["must not be empty"])
+    }
+
+    @Test func jsonTextValuesAreJSONStrings() throws {
+        let found = refused(#"{"displayName": "X", "description": 5, "deviceNameTemplate": true, "roleScopeTagIds": ["0", 1]}"#)
+        #expect(found.map(\.message) == ["expected a text value (a JSON string), found 5",
+                                         "expected a text value (a JSON string), found true",
+                                         "expected a text value (a JSON string), found 1"], "\(found)")
+        #expect(found.map(\.path) == ["description", "deviceNameTemplate", "roleScopeTagIds[1]"])
+        #expect(refused(#"{"displayName": 5}"#).map(\.message) == ["expected a text value (a JSON string), found 5"])
+        // Numbers and booleans where they belong stay numbers and booleans.
+        let hybrid = try readProfile(#"""
+            {"displayName": "H", "joinType": "hybrid", "hybridAzureADJoinSkipConnectivityCheck": true,
+             "domainJoinConfiguration": {"activeDirectoryDomainName": "corp.example", "computerNameStaticPrefix": "HY-",
+                                         "computerNameSuffixRandomCharCount": 8}}
+            """#)
+        guard case .hybrid(let settings) = hybrid.join else { Issue.record("not hybrid"); return }
+        #expect(settings.randomSuffixLength == 8 && settings.skipConnectivityCheck)
+        // In YAML an unquoted scalar is text where text is expected.
+        #expect(try readProfile("displayName: 1234\n").displayName == "1234")
+    }
+
+    @Test func aLabFileKeepsItsPlainScalarsAsText() throws {
+        let text = baseLab.replacingOccurrences(of: "groupTag: Sales", with: "groupTag: 1234\n    purchaseOrder: 0001")
+        let devices = try load(text).devices
+        #expect(devices.map(\.groupTag) == ["1234", "1234", "1234"])
+        #expect(devices.map(\.purchaseOrder) == ["0001", "0001", "0001"])
+        // The same as JSON: text values are strings there, numbers stay numbers.
+        let json = #"{"lab": "j", "models": {"m": {"manufacturer": "A", "product": "B"}}, "fleet": [{"model": "m", "serial": "0001", "count": 1, "groupTag": 1234}]}"#
+        #expect(problems(json).map(\.message) == ["expected a text value (a JSON string), found 1234"])
     }
 
     @Test func ruleErrorsShowTheColumn() {

@@ -13,20 +13,7 @@ import TestSupport
 @Suite("the libvirt connection drops during a real-VM run")
 struct LibvirtReconnectTests {
     static func lab(_ tag: String) -> String {
-        """
-        lab: \(tag)
-        hosts: { qemu: qemu:///system }
-        timing: instant
-        tenant: { domain: contoso.onmicrosoft.com }
-        models:
-          laptop: { manufacturer: Contoso, product: Reconnect Laptop, memory: 512, tpm: "2.0" }
-        fleet:
-          - { model: laptop, name: \(tag)-vm, serial: "\(tag.uppercased())-1", groupTag: Sales }
-        groups:
-          - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
-        profiles:
-          - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
-        """
+        oneVMLab(tag: tag, product: "Reconnect Laptop", timing: "instant")
     }
 
     /// Runs `virt-admin ARGUMENTS` and returns what it printed.

@@ -13,24 +13,13 @@ import TestSupport
 @Suite("a real VM powered off in the middle of its ESP")
 struct PulledPlugTests {
     static func lab(_ tag: String) -> String {
-        """
-        lab: \(tag)
-        hosts: { qemu: qemu:///system }
-        timing: { scale: 0.25 }
-        tenant: { domain: contoso.onmicrosoft.com }
-        models:
-          laptop: { manufacturer: Contoso, product: Unplugged Laptop, memory: 512, tpm: "2.0" }
-        fleet:
-          - { model: laptop, name: \(tag)-vm, serial: "\(tag.uppercased())-1", groupTag: Sales }
-        groups:
-          - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
-        profiles:
-          - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
-        esp:
-          - { displayName: Sales ESP, selectedMobileAppIds: [Portal] }
-        apps:
-          - { displayName: Portal, installTime: 20s }
-        """
+        oneVMLab(tag: tag, product: "Unplugged Laptop", timing: "{ scale: 0.25 }", extra: """
+
+            esp:
+              - { displayName: Sales ESP, selectedMobileAppIds: [Portal] }
+            apps:
+              - { displayName: Portal, installTime: 20s }
+            """)
     }
 
     @Test func theDeploymentFailsWithTheReasonAndRecoverBringsItBack() async throws {

@@ -11,6 +11,26 @@ import TestSupport
 let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardizedFileURL
 let images = repository.appendingPathComponent("Images")
 
+/// A lab of one real VM on `qemu:///system`, named after `tag` so that it never meets another
+/// run's domains: a `product` laptop in the Sales group, deployed by a user-driven profile that
+/// skips the pages a person would answer. `timing` is the lab's `timing`; `extra` adds sections.
+func oneVMLab(tag: String, product: String, timing: String, extra: String = "") -> String {
+    """
+    lab: \(tag)
+    hosts: { qemu: qemu:///system }
+    timing: \(timing)
+    tenant: { domain: contoso.onmicrosoft.com }
+    models:
+      laptop: { manufacturer: Contoso, product: \(product), memory: 512, tpm: "2.0" }
+    fleet:
+      - { model: laptop, name: \(tag)-vm, serial: "\(tag.uppercased())-1", groupTag: Sales }
+    groups:
+      - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
+    profiles:
+      - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
+    """ + extra
+}
+
 /// Real QEMU VMs on `qemu:///system`: each network-boots through iPXE from the lab's endpoint
 /// and runs pxelab-agent in the lab guest. Needs libvirtd with the QEMU driver and the guest
 /// image (Images/build): `make test` starts the one and builds the other.

@@ -51,20 +51,15 @@ struct CrashResumeTests {
     }
 
     @Test func everyDeviceResumesAndNoEventIsLostOrRepeated() async throws {
-        let pxelab = try PXELabCommand()
-        let folder = makeTemporaryDirectory("pxelab-crash")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("crash.yaml")
-        try Data(Self.lab.utf8).write(to: file)
-        let state = folder.appendingPathComponent("state").path
-        let storePath = folder.appendingPathComponent("state/crash/state.sqlite")
+        let fixture = try PXELabRunFixture(lab: Self.lab, named: "crash", label: "pxelab-crash")
+        defer { fixture.remove() }
+        let storePath = fixture.labFolder.appendingPathComponent("state.sqlite")
 
         // Each run is killed once more of the fleet's events are stored (a third of them with
         // one kill); every run after the first resumes where the devices were.
         var before: [Key: Stored] = [:]
         for kill in 1...Self.kills {
-            let arguments = ["run", file.path, "--state-dir", state] + (kill == 1 ? [] : ["--resume"])
-            let running = try pxelab.start(arguments, in: folder)
+            let running = try fixture.start(kill == 1 ? [] : ["--resume"])
             var store: LabStore?
             let target = Self.devices * 24 * kill / (Self.kills + 2)
             while running.isRunning {
@@ -85,7 +80,7 @@ struct CrashResumeTests {
         }
 
         // The second run, on the same lab, resuming each device where it was.
-        let second = try await pxelab.run(["run", file.path, "--state-dir", state, "--resume", "--json"], in: folder)
+        let second = try await fixture.run(["--resume", "--json"])
         #expect(second.status == 0, "\(second.output.suffix(2_000))")
         let report = try JSONSerialization.jsonObject(with: Data(second.output.utf8)) as? [String: Any]
         let results = (report?["devices"] as? [[String: Any]] ?? []).compactMap { $0["result"] as? String }

@@ -24,16 +24,11 @@ struct TokenSecrecyTests {
     """
 
     @Test func noTokenInOutputEventLogOrReports() async throws {
-        let pxelab = try PXELabCommand()
-        let folder = makeTemporaryDirectory("pxelab-secrets")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let file = folder.appendingPathComponent("secrets.yaml")
-        try Data(Self.lab.utf8).write(to: file)
-        let state = folder.appendingPathComponent("state")
-        let running = try pxelab.start(["run", file.path, "--state-dir", state.path, "--junit", "junit.xml",
-                                        "--report", "report.html"], in: folder)
+        let fixture = try PXELabRunFixture(lab: Self.lab, named: "secrets", label: "pxelab-secrets")
+        defer { fixture.remove() }
+        let running = try fixture.start(["--junit", "junit.xml", "--report", "report.html"])
         #expect(await running.exit() == 0, "\(running.output())")
-        let labFolder = state.appendingPathComponent("secrets")
+        let (folder, labFolder) = (fixture.folder, fixture.labFolder)
 
         let admin = try String(contentsOf: labFolder.appendingPathComponent("admin.token"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

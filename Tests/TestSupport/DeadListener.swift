@@ -18,15 +18,10 @@ public final class DeadListener: @unchecked Sendable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let address = IPv4SocketAddress(host: "127.0.0.1", port: port)
         let deadline = Date().addingTimeInterval(patience)
         while true {
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
+            let bound = address.withSockaddr { bind(fd, $0, $1) }
             if bound == 0, listen(fd, 64) == 0 { break }
             let reason = String(cString: strerror(errno))
             guard errno == EADDRINUSE, Date() < deadline else {
