@@ -5,6 +5,11 @@ public import DeviceProtocol
 public struct DeviceBootStatus: Sendable, Equatable {
     public var lifecycle: DeviceLifecycle
     public var bootCount: Int
+
+    public init(lifecycle: DeviceLifecycle, bootCount: Int) {
+        self.lifecycle = lifecycle
+        self.bootCount = bootCount
+    }
 }
 
 /// Every device's ``DeviceBootStatus``, mirrored in memory so the boot-script route answers

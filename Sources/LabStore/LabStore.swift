@@ -20,7 +20,10 @@ public final class LabStore: Sendable {
         if !FileManager.default.fileExists(atPath: path.path) {
             try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            _ = FileManager.default.createFile(atPath: path.path, contents: nil, attributes: [.posixPermissions: 0o600])
+            // Created owner-only, and never over a file another opener has just made (Foundation's
+            // createFile writes a new file and renames it over the path, under SQLite's feet).
+            let descriptor = open(path.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if descriptor >= 0 { close(descriptor) }
         }
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
@@ -28,9 +31,8 @@ public final class LabStore: Sendable {
         // without an fsync per transaction; only an OS crash or power loss can lose the last
         // commits, never corrupt the database.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        database = try DatabasePool(path: path.path, configuration: configuration)
+        database = try Self.openMigrated(path: path.path, configuration: configuration)
         group = GroupCommit(database: database)
-        try Self.migrator.migrate(database)
     }
 
     /// A store in memory, for tests and throwaway runs.
@@ -45,6 +47,26 @@ public final class LabStore: Sendable {
     /// round trips to SQLite each).
     func readOne<T>(_ read: (Database) throws -> T) throws -> T {
         try database.unsafeRead(read)
+    }
+
+    /// Opens the database and brings its schema up to date. Several processes may open a new
+    /// store at once (a test and the `pxelab` it started, say): SQLite answers "database is
+    /// locked" to a connection switching the new file to WAL while another does, and two openers
+    /// can find the same migration missing, so that the second fails it ("table ... already
+    /// exists", its transaction rolled back) once the first has committed it. Either way this
+    /// opener tries again, shortly, and then finds the schema as the other left it.
+    static func openMigrated(path: String, configuration: Configuration) throws -> DatabasePool {
+        var attempt = 0
+        while true {
+            do {
+                let database = try DatabasePool(path: path, configuration: configuration)
+                try migrator.migrate(database)
+                return database
+            } catch let error as DatabaseError where attempt < 20 && [.SQLITE_BUSY, .SQLITE_ERROR].contains(error.resultCode) {
+                attempt += 1
+                usleep(useconds_t(5_000 * attempt))
+            }
+        }
     }
 
     /// The store of a lab folder: `state.sqlite`.

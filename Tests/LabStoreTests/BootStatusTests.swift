@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import GRDB
+import DeviceProtocol
+import LabStore
+
+@Suite("the lab store: boot status in memory")
+struct BootStatusTests {
+    func store(devices: [String]) throws -> LabStore {
+        let store = try LabStore()
+        try store.syncDevices(devices.map { name in
+            LabDeviceRecord(name: name, serial: "S-\(name)", mac: "52:54:00:00:00:01", uuid: UUID().uuidString, manufacturer: "Contoso",
+                            product: "Lab", model: "laptop", token: "t", updatedAt: Date())
+        })
+        return store
+    }
+
+    @Test func aBootCountsAtOnceAndIsStoredOnceTheStoreSettles() throws {
+        let store = try store(devices: ["a", "b"])
+        #expect(try store.recordBoot(of: "a", identity: "serial=S-a", at: Date()) == DeviceBootStatus(lifecycle: .factory, bootCount: 1))
+        #expect(try store.recordBoot(of: "a", identity: "serial=S-a&mac=52-54-00-00-00-01", at: Date())?.bootCount == 2)
+        #expect(try store.recordBoot(of: "nobody", identity: "", at: Date()) == nil)
+        try store.settle()
+        let stored = try #require(try store.device(named: "a"))
+        #expect(stored.bootCount == 2)
+        #expect(stored.bootIdentity == "serial=S-a&mac=52-54-00-00-00-01")
+        #expect(try store.device(named: "b")?.bootCount == 0)
+    }
+
+    @Test func lifecycleWritesReachTheBootStatus() throws {
+        let store = try store(devices: ["a", "b", "c"])
+        #expect(try store.bootStatus(of: "a")?.lifecycle == .factory)
+        let desktop = DeviceEvent(seq: 1, time: Date(), phase: .desktop, step: "ready", status: .completed)
+        _ = try store.appendEvents([desktop], of: "a", at: Date())
+        #expect(try store.bootStatus(of: "a")?.lifecycle == .deployed)
+        try store.setLifecycle(.wiped, of: ["b", "c"], at: Date())
+        #expect(try store.bootStatus(of: "b")?.lifecycle == .wiped)
+        #expect(try store.bootStatus(of: "c")?.lifecycle == .wiped)
+        // A device added later is found too.
+        try store.syncDevices(["a", "b", "c", "d"].map { name in
+            LabDeviceRecord(name: name, serial: "S-\(name)", mac: "52:54:00:00:00:01", uuid: name, manufacturer: "Contoso",
+                            product: "Lab", model: "laptop", token: "t", updatedAt: Date())
+        })
+        #expect(try store.bootStatus(of: "d") == DeviceBootStatus(lifecycle: .factory, bootCount: 0))
+        #expect(try store.bootStatus(of: "a")?.lifecycle == .deployed)
+    }
+
+    @Test func aBootThatCannotBeStoredIsForgotten() throws {
+        let store = try store(devices: ["a"])
+        try store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
+        #expect(try store.recordBoot(of: "a", identity: "serial=S-a", at: Date())?.bootCount == 1)
+        // Settling says the store refuses writes, once the boot's write has failed too.
+        #expect(throws: DatabaseError.self) { try store.settle() }
+        try store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
+        // The write failed: the status is the database's again, not the one counted in advance.
+        #expect(try store.bootStatus(of: "a")?.bootCount == 0)
+    }
+}
