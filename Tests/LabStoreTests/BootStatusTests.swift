@@ -6,15 +6,6 @@ import LabStore
 
 @Suite("the lab store: boot status in memory")
 struct BootStatusTests {
-    func store(devices: [String]) throws -> LabStore {
-        let store = try LabStore()
-        try store.syncDevices(devices.map { name in
-            LabDeviceRecord(name: name, serial: "S-\(name)", mac: "52:54:00:00:00:01", uuid: UUID().uuidString, manufacturer: "Contoso",
-                            product: "Lab", model: "laptop", token: "t", updatedAt: Date())
-        })
-        return store
-    }
-
     @Test func aBootCountsAtOnceAndIsStoredOnceTheStoreSettles() throws {
         let store = try store(devices: ["a", "b"])
         #expect(try store.recordBoot(of: "a", identity: "serial=S-a", at: Date()) == DeviceBootStatus(lifecycle: .factory, bootCount: 1))
@@ -37,10 +28,7 @@ struct BootStatusTests {
         #expect(try store.bootStatus(of: "b")?.lifecycle == .wiped)
         #expect(try store.bootStatus(of: "c")?.lifecycle == .wiped)
         // A device added later is found too.
-        try store.syncDevices(["a", "b", "c", "d"].map { name in
-            LabDeviceRecord(name: name, serial: "S-\(name)", mac: "52:54:00:00:00:01", uuid: name, manufacturer: "Contoso",
-                            product: "Lab", model: "laptop", token: "t", updatedAt: Date())
-        })
+        try store.syncDevices(deviceRecords(["a", "b", "c", "d"]))
         #expect(try store.bootStatus(of: "d") == DeviceBootStatus(lifecycle: .factory, bootCount: 0))
         #expect(try store.bootStatus(of: "a")?.lifecycle == .deployed)
     }

@@ -5,15 +5,6 @@ import LabStore
 
 @Suite("the lab store: the live event feed")
 struct EventFeedTests {
-    func store(devices: [String]) throws -> LabStore {
-        let store = try LabStore()
-        try store.syncDevices(devices.map { name in
-            LabDeviceRecord(name: name, serial: "S-\(name)", mac: "52:54:00:00:00:01", uuid: UUID().uuidString, manufacturer: "Contoso",
-                            product: "Lab", model: "laptop", token: "t", updatedAt: Date())
-        })
-        return store
-    }
-
     func event(_ seq: Int, _ step: String) -> DeviceEvent {
         DeviceEvent(seq: seq, time: Date(timeIntervalSince1970: 1_767_225_600 + Double(seq)), phase: .boot, step: step,
                     status: .completed)
