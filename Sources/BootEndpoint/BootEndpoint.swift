@@ -17,6 +17,8 @@ public final class BootEndpoint: Sendable {
     /// Each lab device's token (made once, when the device is first stored, and never changed),
     /// so that checking a device request's token needs no database read.
     let deviceTokens: [String: String]
+    /// Each model's TPM version, as boot scripts tell the guest.
+    let modelTPM: [String: String]
     let adminToken: String
     let metrics: EndpointMetrics
     let driver: any DeviceDriver
@@ -76,6 +78,7 @@ public final class BootEndpoint: Sendable {
         let devices = try lab.store.devices()
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
+        self.modelTPM = Dictionary(lab.topology.models.map { ($0.id, $0.tpm.rawValue) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Tokens.adminToken(at: lab.directory.path("admin.token"))
         self.metrics = EndpointMetrics()
         self.driver = driver

@@ -4,27 +4,58 @@ import Prometheus
 import DeviceProtocol
 
 /// The endpoint's Prometheus metrics, in a registry of its own (no process-wide state).
-final class EndpointMetrics: Sendable {
+final class EndpointMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let eventsTotal: Counter
+    /// Boot scripts served, by mode (oobe, desktop, unknown).
+    private let bootScriptsByMode: [String: Counter]
+    /// Each request's counter and latency histogram, found once per route, method and status
+    /// (the registry validates names and labels at every lookup: a tenth of a small request).
+    private let lock = NSLock()
+    private var instruments: [RequestKey: (count: Counter, latency: DurationHistogram)] = [:]
+
+    private struct RequestKey: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
 
     init() {
         eventsTotal = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "device_events", unitName: "total",
                                              helpText: "Device events stored."), labels: [])
+        bootScriptsByMode = Dictionary(uniqueKeysWithValues: (BootMode.allCases.map(\.rawValue) + ["unknown"]).map { [registry] mode in
+            (mode, registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "boot_scripts", unitName: "total",
+                                                 helpText: "Per-device boot scripts served, by mode."),
+                labels: [("mode", mode)]))
+        })
     }
 
     func request(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
+        let key = RequestKey(route: route, method: method, status: status)
+        let (count, latency) = lock.withLock { instruments[key] } ?? lock.withLock {
+            let made = makeInstruments(key)
+            instruments[key] = made
+            return made
+        }
+        count.increment()
+        latency.record(duration)
+    }
+
+    private func makeInstruments(_ key: RequestKey) -> (count: Counter, latency: DurationHistogram) {
+        let (route, method, status) = (key.route, key.method, key.status)
+        let count = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "http_requests", unitName: "total",
                                              helpText: "HTTP requests by route, method and status."),
-            labels: [("route", route), ("method", method), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(
+            labels: [("route", route), ("method", method), ("status", String(status))])
+        let latency = registry.makeDurationHistogram(
             descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "http_request_duration", unitName: "seconds",
                                              helpText: "HTTP request latency by route."),
             labels: [("route", route)],
             buckets: [.microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
-                      .milliseconds(500), .seconds(2)]).record(duration)
+                      .milliseconds(500), .seconds(2)])
+        return (count, latency)
     }
 
     func events(_ count: Int) {
@@ -32,10 +63,7 @@ final class EndpointMetrics: Sendable {
     }
 
     func bootScripts(mode: String) {
-        registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "boot_scripts", unitName: "total",
-                                             helpText: "Per-device boot scripts served, by mode."),
-            labels: [("mode", mode)]).increment()
+        bootScriptsByMode[mode]?.increment()
     }
 
     /// The exposition text, with a gauge of devices by lifecycle state taken now.

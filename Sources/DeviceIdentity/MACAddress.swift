@@ -12,34 +12,52 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
     }
 
     /// Parses `52:54:00:12:34:56`, `52-54-00-12-34-56` (iPXE's `hexhyp`) or `525400123456`.
+    /// (Read over the text's bytes: every boot-script request parses one.)
     public init?(_ text: String) {
-        let characters = Array(text)
-        let digits: [Character]
-        switch characters.count {
-        case 12:
-            digits = characters
-        case 17:
-            let separator = characters[2]
-            guard separator == ":" || separator == "-",
-                  stride(from: 2, to: 17, by: 3).allSatisfy({ characters[$0] == separator }) else { return nil }
-            digits = characters.enumerated().filter { ($0.offset + 1) % 3 != 0 }.map(\.element)
-        default:
-            return nil
+        var text = text
+        guard let parsed = text.withUTF8(Self.parse) else { return nil }
+        bytes = parsed
+    }
+
+    private static func parse(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let separated = text.count == 17
+        guard separated || text.count == 12 else { return nil }
+        let separator = separated ? text[2] : 0
+        guard !separated || separator == UInt8(ascii: ":") || separator == UInt8(ascii: "-") else { return nil }
+        func nibble(_ character: UInt8) -> UInt8? {
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): character - UInt8(ascii: "A") + 10
+            default: nil
+            }
         }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: 12, by: 2) {
-            guard let byte = UInt8(String(digits[index...index + 1]), radix: 16) else { return nil }
-            bytes.append(byte)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(6)
+        var index = 0
+        for position in 0..<6 {
+            if separated && position > 0 {
+                guard text[index] == separator else { return nil }
+                index += 1
+            }
+            guard let high = nibble(text[index]), let low = nibble(text[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+            index += 2
         }
-        self.bytes = bytes
+        return bytes
     }
 
     /// Lower-case, colon-separated, as libvirt writes it.
     public var description: String {
-        bytes.map { byte in
-            let hex = String(byte, radix: 16)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined(separator: ":")
+        let digits = Array("0123456789abcdef".utf8)
+        return String(unsafeUninitializedCapacity: 17) { buffer in
+            for (position, byte) in bytes.enumerated() {
+                if position > 0 { buffer[position * 3 - 1] = UInt8(ascii: ":") }
+                buffer[position * 3] = digits[Int(byte >> 4)]
+                buffer[position * 3 + 1] = digits[Int(byte & 0xF)]
+            }
+            return 17
+        }
     }
 
     /// Whether the first three bytes are QEMU's `52:54:00`.

@@ -48,7 +48,7 @@ public enum DeviceLifecycle: String, Codable, Sendable, CaseIterable {
 }
 
 /// What the per-device boot script starts.
-public enum BootMode: String, Codable, Sendable {
+public enum BootMode: String, Codable, Sendable, CaseIterable {
     /// OOBE (first boot, after a wipe, or resuming).
     case oobe
     /// The installed system ("desktop"), without touching OOBE.

@@ -32,6 +32,9 @@ final class BootStatusMirror: @unchecked Sendable {
         lock.withLock { statuses.map { $0[name] } }
     }
 
+    /// Whether every device's status is in memory.
+    var isLoaded: Bool { lock.withLock { statuses != nil } }
+
     /// Takes every device's status, as read on the writer.
     func install(_ loaded: [String: DeviceBootStatus]) {
         lock.withLock { statuses = loaded }

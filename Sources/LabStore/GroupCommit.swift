@@ -54,8 +54,9 @@ final class GroupCommit: @unchecked Sendable {
         return try mine.result!.get() as! T
     }
 
-    /// Queues `work` for the next group and returns at once; `failed` gets its error if it is not
-    /// committed. A later write, submitted or waited for, commits with it or after it.
+    /// Queues `work`, one SQL statement, for the next group and returns at once; `failed` gets its
+    /// error if it is not committed. A later write, submitted or waited for, commits with it or
+    /// after it.
     func submit(_ work: @escaping (Database) throws -> Void, failed: @escaping @Sendable (any Error) -> Void) {
         let mine = Write({ try work($0) }, failed: failed)
         lock.lock()
@@ -84,10 +85,21 @@ final class GroupCommit: @unchecked Sendable {
             do {
                 try database.write { db in
                     for write in batch {
+                        // SQLite gives up the whole transaction on some errors (a full disk): what
+                        // follows must not run outside it, committed one statement at a time.
+                        guard db.isInsideTransaction else {
+                            write.result = .failure(DatabaseError(resultCode: .SQLITE_ABORT, message: "the transaction was rolled back"))
+                            continue
+                        }
                         do {
-                            try db.inSavepoint {
+                            if write.failed != nil {
+                                // A submitted write is one statement, which SQLite undoes alone if it fails.
                                 write.result = .success(try write.work(db))
-                                return .commit
+                            } else {
+                                try db.inSavepoint {
+                                    write.result = .success(try write.work(db))
+                                    return .commit
+                                }
                             }
                         } catch {
                             write.result = .failure(error)

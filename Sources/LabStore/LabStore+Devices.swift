@@ -42,6 +42,9 @@ extension LabStore {
         try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM labDevice WHERE name = ?"), arguments: [name])
     }
 
+    /// Whether ``bootStatus(of:)`` answers from memory now, without waiting for the database.
+    public var bootStatusesInMemory: Bool { bootStatuses.isLoaded }
+
     /// What a device's boot script depends on (from memory once loaded; nil for no such device).
     public func bootStatus(of name: String) throws -> DeviceBootStatus? {
         if let known = bootStatuses.lookup(name) { return known }
