@@ -148,6 +148,7 @@ let package = Package(
                            "TestSupport"]
         ),
         .testTarget(name: "OOBEAgentTests", dependencies: ["OOBEAgent", "DeviceProtocol"]),
+        .testTarget(name: "DeviceProtocolTests", dependencies: ["DeviceProtocol"]),
         .testTarget(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "OOBEAgent", "TestSupport"]

@@ -19,16 +19,27 @@ public struct SHA256: Sendable {
     /// The digest of a string's UTF-8 bytes.
     public static func hash(_ text: String) -> [UInt8] { hash(Array(text.utf8)) }
 
-    /// Feeds more bytes.
+    /// Feeds more bytes (whole blocks straight from contiguous storage, the rest through a buffer).
     public mutating func update<Bytes: Sequence>(_ bytes: Bytes) where Bytes.Element == UInt8 {
-        for byte in bytes {
-            pending.append(byte)
-            length &+= 1
-            if pending.count == 64 {
-                compress(pending)
-                pending.removeAll(keepingCapacity: true)
+        let contiguous: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            var rest = UnsafeRawBufferPointer(buffer)
+            length &+= UInt64(rest.count)
+            if !pending.isEmpty {
+                let taken = min(64 - pending.count, rest.count)
+                pending.append(contentsOf: rest.prefix(taken))
+                rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(taken))
+                if pending.count == 64 {
+                    pending.withUnsafeBytes { compress($0) }
+                    pending.removeAll(keepingCapacity: true)
+                }
             }
+            while rest.count >= 64 {
+                compress(UnsafeRawBufferPointer(rebasing: rest.prefix(64)))
+                rest = UnsafeRawBufferPointer(rebasing: rest.dropFirst(64))
+            }
+            pending.append(contentsOf: rest)
         }
+        if contiguous == nil { update(Array(bytes)) }
     }
 
     /// Pads, compresses the last block and returns the 32-byte digest.
@@ -37,12 +48,12 @@ public struct SHA256: Sendable {
         pending.append(0x80)
         if pending.count > 56 {
             pending.append(contentsOf: repeatElement(0, count: 64 - pending.count))
-            compress(pending)
+            pending.withUnsafeBytes { compress($0) }
             pending.removeAll(keepingCapacity: true)
         }
         pending.append(contentsOf: repeatElement(0, count: 56 - pending.count))
         for shift in stride(from: 56, through: 0, by: -8) { pending.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        compress(pending)
+        pending.withUnsafeBytes { compress($0) }
         pending.removeAll(keepingCapacity: true)
         var digest: [UInt8] = []
         digest.reserveCapacity(32)
@@ -64,8 +75,14 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private mutating func compress(_ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
+    /// One 64-byte block, its message schedule on the stack.
+    private mutating func compress(_ block: UnsafeRawBufferPointer) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+            compress(block, schedule: w)
+        }
+    }
+
+    private mutating func compress(_ block: UnsafeRawBufferPointer, schedule w: UnsafeMutableBufferPointer<UInt32>) {
         for i in 0..<16 {
             w[i] = UInt32(block[4 * i]) << 24 | UInt32(block[4 * i + 1]) << 16
                 | UInt32(block[4 * i + 2]) << 8 | UInt32(block[4 * i + 3])

@@ -35,9 +35,16 @@ public final class AutopilotService: Sendable {
     /// an OEM would, with their first hardware-hash collection. Returns the new registrations.
     @discardableResult
     public func registerFleet(of topology: Topology) throws -> [RegisteredDevice] {
-        let known = Set(try store.registeredDevices().map(\.serialNumber))
+        let new = fleetRegistrations(of: topology, except: Set(try store.registeredDevices().map(\.serialNumber)))
+        try store.register(new)
+        return new
+    }
+
+    /// The registrations an OEM makes for the lab file's registered devices, one per serial,
+    /// leaving out serials already known.
+    private func fleetRegistrations(of topology: Topology, except known: Set<String>) -> [RegisteredDevice] {
         var seen = Set<String>()
-        let new = topology.devices.filter { device in
+        return topology.devices.filter { device in
             device.registered && !known.contains(device.identity.serial) && seen.insert(device.identity.serial).inserted
         }.map { device in
             RegisteredDevice(id: IdentifierAllocator.stableUUID("ztd", topology.lab, device.name).uuidString.lowercased(),
@@ -47,8 +54,6 @@ public final class AutopilotService: Sendable {
                              purchaseOrderIdentifier: device.purchaseOrder, assignedUser: device.assignedUser,
                              registeredAt: clock(), source: "lab file \(URL(fileURLWithPath: topology.source).lastPathComponent)")
         }
-        try store.register(new)
-        return new
     }
 
     /// Puts the tenant back as the lab file declares it, for a fresh run: the lab file's
@@ -59,10 +64,8 @@ public final class AutopilotService: Sendable {
         let configuration = topology.serviceConfiguration
         configure { $0 = configuration }
         try store.saveConfiguration(configuration)
-        for serial in Set(topology.devices.map(\.identity.serial)) {
-            for registration in try store.registeredDevices(serial: serial) { _ = try store.deregister(id: registration.id) }
-        }
-        try registerFleet(of: topology)
+        try store.replaceRegistrations(ofSerials: Set(topology.devices.map(\.identity.serial)),
+                                       with: fleetRegistrations(of: topology, except: []))
     }
 
     /// Imports a hardware-hash CSV: every row is registered, or none is and every problem is

@@ -246,7 +246,7 @@ public final class LabSession: Sendable {
         try lab.store.clearEnrollments()
         // The tenant too starts as the lab file says, with the lab file's faults only.
         try lab.autopilot.restore(from: lab.topology)
-        for device in lab.topology.devices { _ = try lab.store.clearFaults(of: device.name) }
+        try lab.store.clearFaults(of: lab.topology.devices.map(\.name))
         _ = try FaultPlan.apply(lab)
         if !virtual {
             // A real VM's state is its disk: a new, empty one.

@@ -122,7 +122,6 @@ final class EventLog {
     let file: URL
     private(set) var count = 0
     private let handle: FileHandle
-    private let encoder = ProtocolJSON.encoder()
 
     init(lab: Lab, started: Date) throws {
         let stamp = ISO8601.format(started).replacingOccurrences(of: ":", with: "")
@@ -138,7 +137,7 @@ final class EventLog {
     func append(_ events: [StoredEvent]) throws {
         var data = Data()
         for event in events {
-            data.append(try encoder.encode(event))
+            data.append(EventJSON.encode(event.event, device: event.device, receivedAt: event.receivedAt))
             data.append(0x0A)
         }
         try handle.write(contentsOf: data)

@@ -100,3 +100,52 @@ public struct IdentityConflict: Codable, Sendable, Equatable, FetchableRecord, P
     public var devices: String
     public var detectedAt: Date
 }
+
+extension LabDeviceRecord {
+    /// Read column by column: every device request reads a device row, and decoding one through
+    /// `Codable` costs several times as much.
+    public init(row: Row) throws {
+        name = row["name"]
+        serial = row["serial"]
+        mac = row["mac"]
+        uuid = row["uuid"]
+        manufacturer = row["manufacturer"]
+        product = row["product"]
+        model = row["model"]
+        lifecycle = try StoredEnum.read(row, "lifecycle")
+        errorCode = (row["errorCode"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
+        token = row["token"]
+        lastSeq = row["lastSeq"]
+        bootCount = row["bootCount"]
+        lastHash = row["lastHash"]
+        bootIdentity = row["bootIdentity"]
+        lastSeenAt = row["lastSeenAt"]
+        updatedAt = row["updatedAt"]
+    }
+}
+
+extension StoredEvent {
+    /// Read column by column (a run's report reads every event of the run).
+    public init(row: Row) throws {
+        device = row["device"]
+        seq = row["seq"]
+        time = row["time"]
+        receivedAt = row["receivedAt"]
+        phase = try StoredEnum.read(row, "phase")
+        step = row["step"]
+        status = try StoredEnum.read(row, "status")
+        errorCode = (row["errorCode"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
+        message = row["message"]
+    }
+}
+
+/// An enum column, stored as its raw value.
+enum StoredEnum {
+    static func read<Value: RawRepresentable>(_ row: Row, _ column: String) throws -> Value where Value.RawValue == String {
+        let text: String = row[column]
+        guard let value = Value(rawValue: text) else {
+            throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "'\(text)' is not a valid \(column)")
+        }
+        return value
+    }
+}

@@ -34,7 +34,19 @@ extension LabStore {
     /// Removes a device's faults; returns how many there were.
     @discardableResult
     public func clearFaults(of device: String) throws -> Int {
-        try database.write { db in try StoredFault.filter(Column("device") == device).deleteAll(db) }
+        try clearFaults(of: [device])
+    }
+
+    /// Removes several devices' faults in one transaction; returns how many there were.
+    @discardableResult
+    public func clearFaults(of devices: [String]) throws -> Int {
+        try database.write { db in
+            let delete = try db.cachedStatement(sql: "DELETE FROM deviceFault WHERE device = ?")
+            return try devices.reduce(0) { count, device in
+                try delete.execute(arguments: [device])
+                return count + db.changesCount
+            }
+        }
     }
 
     /// A device's faults.

@@ -26,6 +26,16 @@ extension LabStore {
         }
     }
 
+    /// Deletes every registration (and its assignment) with one of these serials, in every
+    /// tenant, and adds `new` instead: one transaction.
+    public func replaceRegistrations(ofSerials serials: Set<String>, with new: [RegisteredDevice]) throws {
+        try database.write { db in
+            let delete = try db.cachedStatement(sql: "DELETE FROM registeredDevice WHERE serialNumber = ?")
+            for serial in serials { try delete.execute(arguments: [serial]) }
+            for device in new { try device.insert(db) }
+        }
+    }
+
     /// Replaces a registration (group tag, user...).
     public func update(_ device: RegisteredDevice) throws {
         try database.write { db in try device.update(db) }

@@ -251,8 +251,7 @@ final class Session {
     /// this device's memory) resynchronises the sequence from the endpoint's answer.
     func flush() async throws {
         guard !pending.isEmpty else { return }
-        let batch = EventBatch(device: device, events: pending)
-        let body = try ProtocolJSON.encoder().encode(batch)
+        let body = EventJSON.encode(EventBatch(device: device, events: pending))
         let reply = try await client.send(.POST, DevicePaths.events, body: body)
         switch reply.status {
         case 200:

@@ -21,6 +21,23 @@ struct SHA256Tests {
         hasher.update(Array("world".utf8))
         #expect(hasher.finalize() == SHA256.hash("hello world"))
     }
+
+    @Test func piecesOfAnySizeAndAnySequenceGiveTheSameDigest() {
+        let message = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        let whole = SHA256.hash(message)
+        for size in [1, 7, 55, 56, 63, 64, 65, 130, 999] {
+            var hasher = SHA256()
+            var start = 0
+            while start < message.count {
+                let end = min(start + size, message.count)
+                hasher.update(message[start..<end])
+                start = end
+            }
+            #expect(hasher.finalize() == whole, "pieces of \(size) bytes")
+        }
+        // A sequence without contiguous storage goes through the buffer.
+        #expect(SHA256.hash(message.lazy.map { $0 }) == whole)
+    }
 }
 
 @Suite("MAC addresses")

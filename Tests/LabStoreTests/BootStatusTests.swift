@@ -44,3 +44,21 @@ struct BootStatusTests {
         #expect(try store.bootStatus(of: "a")?.bootCount == 0)
     }
 }
+
+@Suite("the lab store: stored events as JSON")
+struct StoredEventJSONTests {
+    @Test func anEventLogLineIsTheBytesJSONEncoderWrites() throws {
+        let store = try store(devices: ["dev/1 \"x\""])
+        _ = try store.appendEvents([
+            DeviceEvent(seq: 1, time: Date(timeIntervalSince1970: 0), phase: .boot, step: "firmware", status: .started),
+            DeviceEvent(seq: 2, time: Date(timeIntervalSince1970: 1_800_000_000.5), phase: .espDeviceSetup, step: "app:office",
+                        status: .failed, errorCode: 0x81036502, message: "Zürich\ttab\u{01} a/b"),
+        ], of: "dev/1 \"x\"", at: Date(timeIntervalSince1970: 1_800_000_001))
+        let stored = try store.events(of: "dev/1 \"x\"")
+        #expect(stored.count == 2)
+        for event in stored {
+            #expect(EventJSON.encode(event.event, device: event.device, receivedAt: event.receivedAt)
+                    == (try ProtocolJSON.encoder().encode(event)))
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+import DeviceProtocol
+
+@Suite("device events written by hand")
+struct EventJSONTests {
+    /// Text with everything a string can hold: quotes, backslashes, slashes, control
+    /// characters, accents, CJK, emoji.
+    static let pieces = ["plain", "\"quoted\"", "back\\slash", "a/b", "tab\there", "line\nfeed", "\r", "\u{08}\u{0C}",
+                         "\u{01}\u{1F}\u{7F}", "Zürich", "東京", "🙂", "", " ", "C:/Users/x/notes.docx", "0x800705B4"]
+
+    func randomText(_ generator: inout SystemRandomNumberGenerator) -> String {
+        (0..<Int.random(in: 0...4, using: &generator)).map { _ in Self.pieces.randomElement(using: &generator)! }.joined()
+    }
+
+    func randomEvent(_ seq: Int, _ generator: inout SystemRandomNumberGenerator) -> DeviceEvent {
+        // Times in whole eighths of a second, which milliseconds hold exactly.
+        DeviceEvent(seq: seq, time: Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &generator))
+                                            + Double(Int.random(in: 0...7, using: &generator)) / 8),
+                    phase: OOBEPhase.allCases.randomElement(using: &generator)!, step: randomText(&generator),
+                    status: StepStatus.allCases.randomElement(using: &generator)!,
+                    errorCode: Bool.random(using: &generator) ? UInt32.random(in: 0...UInt32.max, using: &generator) : nil,
+                    message: Bool.random(using: &generator) ? randomText(&generator) : nil)
+    }
+
+    @Test func aBatchIsTheBytesJSONEncoderWrites() throws {
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let batch = EventBatch(device: randomText(&generator),
+                                   events: (1...Int.random(in: 1...6, using: &generator)).map { randomEvent($0, &generator) })
+            let expected = try ProtocolJSON.encoder().encode(batch)
+            #expect(EventJSON.encode(batch) == expected,
+                    "round \(round): \(String(decoding: EventJSON.encode(batch), as: UTF8.self)) != \(String(decoding: expected, as: UTF8.self))")
+            #expect(try ProtocolJSON.decoder().decode(EventBatch.self, from: EventJSON.encode(batch)) == batch)
+        }
+    }
+
+    @Test func aStoredEventIsTheEventWithItsDeviceAndReceptionTime() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<300 {
+            let event = randomEvent(Int.random(in: 1...100_000, using: &generator), &generator)
+            let device = randomText(&generator)
+            let received = Date(timeIntervalSince1970: 1_800_000_000.125)
+            let line = EventJSON.encode(event, device: device, receivedAt: received)
+            let object = try #require(try JSONSerialization.jsonObject(with: line) as? [String: Any])
+            #expect(object["device"] as? String == device)
+            #expect(object["receivedAt"] as? String == "2027-01-15T08:00:00.125Z")
+            #expect(try ProtocolJSON.decoder().decode(DeviceEvent.self, from: line) == event)
+        }
+    }
+}
