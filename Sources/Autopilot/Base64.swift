@@ -27,6 +27,9 @@ enum Base64 {
         return table
     }()
 
+    /// Whether a byte is one of base64's 64 characters.
+    static func isAlphabet(_ byte: UInt8) -> Bool { values[Int(byte)] >= 0 }
+
     /// Decodes padded or unpadded base64; spaces and line breaks are skipped.
     static func decode(_ text: String) throws(Base64Error) -> [UInt8] {
         var output: [UInt8] = []

@@ -33,8 +33,8 @@ public struct ProfileAssignment: Codable, Equatable, Sendable {
 
 /// What the Autopilot service answers a device that asks for its profile during OOBE.
 public enum ProfileDiscovery: Equatable, Sendable {
-    /// The device's profile.
-    case assigned(DeploymentProfile)
+    /// The device's profile, and the registration it reached.
+    case assigned(DeploymentProfile, registration: RegisteredDevice)
     /// A profile targets the device but is not assigned yet: try again later.
     case assigning(retryAfterSeconds: Double)
     /// The device is registered but no profile targets it (Autopilot event 815).

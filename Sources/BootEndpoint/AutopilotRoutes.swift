@@ -24,7 +24,7 @@ extension BootEndpoint {
                 if let hashed = hash.serial, hashed != serial {
                     throw APIError.badRequest("the hash carries serial '\(hashed)', not '\(serial)'", field: "hash")
                 }
-                for device in self.matcher.devices(serial: serial) { try self.lab.store.recordHash(hashText, of: device.name) }
+                for device in self.matcher.devices(serial: serial) { self.lab.store.recordHash(hashText, of: device.name) }
             }
             let response = try self.discovery(serial: serial)
             var headers: HTTPFields = [:]
@@ -35,9 +35,7 @@ extension BootEndpoint {
     func discovery(serial: String) throws -> ProfileDiscoveryResponse {
         let service = lab.autopilot
         switch try service.discoverProfile(serial: serial) {
-        case .assigned(let profile):
-            guard let registration = try lab.store.registeredDevices(serial: serial).first(where: { $0.tenantID == service.tenant.id })
-            else { return ProfileDiscoveryResponse(outcome: .notRegistered, eventId: 807, message: "ZtdDeviceIsNotRegistered") }
+        case .assigned(let profile, let registration):
             return ProfileDiscoveryResponse(outcome: .assigned, message: "profile '\(profile.displayName)' is assigned",
                                             profile: AutopilotProfileDocument(profile: profile, tenant: service.tenant,
                                                                               registration: registration))

@@ -131,7 +131,7 @@ public final class AutopilotService: Sendable {
             let remaining = configuration.assignmentDelaySeconds - clock().timeIntervalSince(assignment.since)
             return .assigning(retryAfterSeconds: max(1, remaining.rounded(.up)))
         case .assigned:
-            return profile.map(ProfileDiscovery.assigned) ?? .noProfile
+            return profile.map { .assigned($0, registration: device) } ?? .noProfile
         }
     }
 }

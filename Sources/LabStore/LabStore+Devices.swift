@@ -103,11 +103,12 @@ extension LabStore {
         }
     }
 
-    /// Records the hardware hash a device presented.
-    public func recordHash(_ hash: String, of name: String) throws {
-        _ = try group.write { db in
-            try LabDeviceRecord.filter(key: name).updateAll(db, Column("lastHash").set(to: hash))
-        }
+    /// Records the hardware hash a device presented, with the next group of writes (nobody waits
+    /// for it; a later write of the device commits with it or after it).
+    public func recordHash(_ hash: String, of name: String) {
+        group.submit({ db in
+            try db.cachedStatement(sql: "UPDATE labDevice SET lastHash = ? WHERE name = ?").execute(arguments: [hash, name])
+        }, failed: { _ in })
     }
 
     // MARK: Events

@@ -64,7 +64,7 @@ extension LabStore {
 
     /// Stores a device's assignment.
     public func setAssignment(_ assignment: ProfileAssignment, for deviceID: String) throws {
-        try database.write { db in
+        try group.write { db in
             try StoredAssignment(deviceID: deviceID, profileID: assignment.profileID, since: assignment.since).save(db)
         }
     }

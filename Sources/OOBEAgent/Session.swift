@@ -325,10 +325,22 @@ final class Session {
         return .failed(phase: failure.phase, errorCode: failure.errorCode, message: failure.message)
     }
 
-    /// iPXE's `:uristring` formatting: everything but unreserved characters percent-encoded.
+    /// iPXE's `:uristring` formatting: everything but unreserved characters percent-encoded
+    /// (over the UTF-8 bytes: the hardware hash alone is 4,000 characters per profile request).
     static func uriString(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .init(charactersIn:
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~")) ?? value
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                encoded.append(byte)
+            default:
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
 

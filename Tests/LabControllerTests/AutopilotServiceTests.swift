@@ -61,7 +61,7 @@ struct AutopilotServiceTests {
         clock.advance(20)
         #expect(try service.discoverProfile(serial: "SALES-1") == .assigning(retryAfterSeconds: 10))
         clock.advance(10)
-        guard case .assigned(let profile) = try service.discoverProfile(serial: "SALES-1") else {
+        guard case .assigned(let profile, _) = try service.discoverProfile(serial: "SALES-1") else {
             Issue.record("expected the profile")
             return
         }
