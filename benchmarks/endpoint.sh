@@ -2,10 +2,11 @@
 # The boot endpoint's capacity, next to nginx serving a static file on the same machine:
 # requests/s and p50/p99 latency with 64 connections for
 #   - nginx: a static file the size of a device's iPXE script (the baseline),
-#   - pxelab: /boot.ipxe (a template), /ipxe (the per-device script: device matched in memory,
-#     lifecycle and token read from the store),
-#   - pxelab: the request mix of a whole deployment (16 requests per device: boot scripts,
-#     faults, profile, 8 event batches, 2 next-action questions, MDM enrollment and policy),
+#   - pxelab: /boot.ipxe (a template), /ipxe (the per-device script: device matched, lifecycle
+#     read and the boot counted in memory, the boot record stored in the background),
+#   - pxelab: the request mix of a whole deployment (10 requests per device: boot scripts,
+#     faults, profile, 2 event batches of 13 and 28 events, 2 next-action questions, MDM
+#     enrollment and policy),
 #     with real device tokens and fresh event sequence numbers.
 # wrk and the servers share the machine's cores: compare ratios, not absolute figures.
 #

@@ -10,7 +10,9 @@ extension BootEndpoint {
     func addDeviceRoutes(to router: Router<BasicRequestContext>) {
         // Progress reports: idempotent by (device, seq); gaps and unknown devices refused.
         router.post("/oobe/v1/events") { request, _ in
-            let batch = try await JSONBody.decode(EventBatch.self, from: request, limit: self.options.maxBodyBytes)
+            // Read by hand as devices write it; anything else (and every error) through JSONDecoder.
+            let body = try await JSONBody.bytes(of: request, limit: self.options.maxBodyBytes)
+            let batch = try EventJSON.decodeBatch(body) ?? JSONBody.decode(EventBatch.self, from: body)
             guard !batch.events.isEmpty else { throw APIError.badRequest("the batch has no events", field: "events") }
             return try await Offload.run {
                 try self.authenticate(device: batch.device, request)

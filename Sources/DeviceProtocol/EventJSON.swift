@@ -102,3 +102,160 @@ struct JSONBytes {
         bytes.append(UInt8(ascii: "\""))
     }
 }
+
+extension EventJSON {
+    /// Reads an event batch the way devices write it, without `JSONDecoder`: nil for anything
+    /// else (an escape in a string, an unknown or repeated key, a value of another type, a
+    /// phase, status or time that does not read), so that the caller decodes it the slow way and
+    /// gets `JSONDecoder`'s precise error, or its answer for a document this reader does not take.
+    public static func decodeBatch(_ data: Data) -> EventBatch? {
+        data.withUnsafeBytes { raw in
+            var reader = JSONReader(raw.bindMemory(to: UInt8.self))
+            guard let batch = reader.batch(), reader.atEnd() else { return nil }
+            return batch
+        }
+    }
+}
+
+/// A reader of the one shape an event batch has.
+struct JSONReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    mutating func batch() -> EventBatch? {
+        var device: String?
+        var events: [DeviceEvent]?
+        let complete = object { key, reader in
+            switch key {
+            case "device" where device == nil:
+                device = reader.string()
+                return device != nil
+            case "events" where events == nil:
+                events = reader.events()
+                return events != nil
+            default:
+                return false
+            }
+        }
+        guard complete, let device, let events else { return nil }
+        return EventBatch(device: device, events: events)
+    }
+
+    /// Nothing but white space is left.
+    mutating func atEnd() -> Bool {
+        skipSpace()
+        return index == bytes.count
+    }
+
+    private mutating func events() -> [DeviceEvent]? {
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var events: [DeviceEvent] = []
+        if take(UInt8(ascii: "]")) { return events }
+        repeat {
+            guard let event = event() else { return nil }
+            events.append(event)
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]")) ? events : nil
+    }
+
+    private mutating func event() -> DeviceEvent? {
+        var seq: Int?, time: Date?, phase: OOBEPhase?, step: String?, status: StepStatus?
+        var errorCode: UInt32??, message: String??
+        let complete = object { key, reader in
+            switch key {
+            case "seq" where seq == nil:
+                seq = reader.integer()
+                return seq != nil
+            case "time" where time == nil:
+                time = reader.string().flatMap(ISO8601.parse)
+                return time != nil
+            case "phase" where phase == nil:
+                phase = reader.string().flatMap(OOBEPhase.init(rawValue:))
+                return phase != nil
+            case "step" where step == nil:
+                step = reader.string()
+                return step != nil
+            case "status" where status == nil:
+                status = reader.string().flatMap(StepStatus.init(rawValue:))
+                return status != nil
+            case "errorCode" where errorCode == nil:
+                errorCode = reader.null() ? .some(nil) : reader.integer().flatMap(UInt32.init(exactly:)).map { $0 }
+                return errorCode != nil
+            case "message" where message == nil:
+                message = reader.null() ? .some(nil) : reader.string().map { $0 }
+                return message != nil
+            default:
+                return false
+            }
+        }
+        guard complete, let seq, let time, let phase, let step, let status else { return nil }
+        return DeviceEvent(seq: seq, time: time, phase: phase, step: step, status: status,
+                           errorCode: errorCode ?? nil, message: message ?? nil)
+    }
+
+    /// `{ "key": value, ... }`, each value read by `member` (false: not this reader's document).
+    private mutating func object(_ member: (String, inout JSONReader) -> Bool) -> Bool {
+        guard take(UInt8(ascii: "{")) else { return false }
+        if take(UInt8(ascii: "}")) { return true }
+        repeat {
+            guard let key = string(), take(UInt8(ascii: ":")), member(key, &self) else { return false }
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "}"))
+    }
+
+    /// A string without escapes (one with any is left to `JSONDecoder`).
+    private mutating func string() -> String? {
+        guard take(UInt8(ascii: "\"")) else { return nil }
+        let start = index
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                defer { index += 1 }
+                return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+            case UInt8(ascii: "\\"), 0..<0x20: return nil
+            default: index += 1
+            }
+        }
+        return nil
+    }
+
+    /// A whole number without sign, fraction or exponent beyond what `Int` holds.
+    private mutating func integer() -> Int? {
+        skipSpace()
+        var value = 0
+        let start = index
+        while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = times.addingReportingOverflow(Int(bytes[index] - UInt8(ascii: "0")))
+            guard !overflow1, !overflow2 else { return nil }
+            value = sum
+            index += 1
+        }
+        guard index > start, index - start == 1 || bytes[start] != UInt8(ascii: "0") else { return nil }
+        if index < bytes.count, [UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index]) { return nil }
+        return value
+    }
+
+    private mutating func null() -> Bool {
+        skipSpace()
+        guard bytes.count - index >= 4, bytes[index] == UInt8(ascii: "n"), bytes[index + 1] == UInt8(ascii: "u"),
+              bytes[index + 2] == UInt8(ascii: "l"), bytes[index + 3] == UInt8(ascii: "l") else { return false }
+        index += 4
+        return true
+    }
+
+    private mutating func take(_ byte: UInt8) -> Bool {
+        skipSpace()
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    private mutating func skipSpace() {
+        while index < bytes.count, [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(bytes[index]) {
+            index += 1
+        }
+    }
+}

@@ -31,18 +31,49 @@ public enum ProtocolJSON {
 
 /// ISO 8601 date-times in UTC: `YYYY-MM-DDTHH:MM:SS[.fff]Z`.
 public enum ISO8601 {
+    /// Milliseconds rounded down.
     public static func format(_ date: Date) -> String {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        format(milliseconds: Int64((date.timeIntervalSince1970 * 1000).rounded(.down)), separator: UInt8(ascii: "T"), zulu: true)
+    }
+
+    /// `YYYY-MM-DD<separator>HH:MM:SS.fff`, then `Z` when `zulu`, for a time in milliseconds
+    /// since 1970.
+    public static func format(milliseconds: Int64, separator: UInt8, zulu: Bool) -> String {
         var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
-        let fraction = Int((milliseconds % 1000 + 1000) % 1000)
+        let fraction = Int32((milliseconds % 1000 + 1000) % 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        guard (0...9999).contains(parts.tm_year + 1900) else {
+            // Years of other than four digits, written as they come.
+            let text = [parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec, fraction]
+                .enumerated().map { index, value in
+                    let digits = String(value)
+                    let width = index == 0 ? 4 : index == 6 ? 3 : 2
+                    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+                }
+            return "\(text[0])-\(text[1])-\(text[2])\(Character(Unicode.Scalar(separator)))\(text[3]):\(text[4]):\(text[5]).\(text[6])"
+                + (zulu ? "Z" : "")
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(fraction), 3))Z"
+        return String(unsafeUninitializedCapacity: 32) { buffer in
+            var index = 0
+            func digits(_ value: Int32, _ width: Int) {
+                var rest = value
+                for position in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[index + position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                index += width
+            }
+            func put(_ byte: UInt8) {
+                buffer[index] = byte
+                index += 1
+            }
+            digits(parts.tm_year + 1900, 4); put(UInt8(ascii: "-")); digits(parts.tm_mon + 1, 2); put(UInt8(ascii: "-"))
+            digits(parts.tm_mday, 2); put(separator); digits(parts.tm_hour, 2); put(UInt8(ascii: ":"))
+            digits(parts.tm_min, 2); put(UInt8(ascii: ":")); digits(parts.tm_sec, 2); put(UInt8(ascii: ".")); digits(fraction, 3)
+            if zulu { put(UInt8(ascii: "Z")) }
+            return index
+        }
     }
 
     public static func parse(_ text: String) -> Date? {

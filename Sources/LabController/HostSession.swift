@@ -4,16 +4,17 @@ import LibvirtXML
 import LabTopology
 
 /// An open libvirt host of a lab, embedded or not.
-struct HostSession {
+struct HostSession: Sendable {
     let uri: String
     let connection: Connection
     let embedded: Bool
     let directory: LabDirectory
 
-    /// Opens a lab URI; `test:///default` opens the lab's embedded host.
-    static func open(uri: String, directory: LabDirectory) throws -> HostSession {
+    /// Opens a lab URI; `test:///default` opens the lab's embedded host (or takes `embedded`,
+    /// that host already open).
+    static func open(uri: String, directory: LabDirectory, embedded: Connection? = nil) throws -> HostSession {
         if EmbeddedHost.isEmbedded(uri) {
-            return HostSession(uri: uri, connection: try EmbeddedHost.open(in: directory), embedded: true,
+            return HostSession(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true,
                                directory: directory)
         }
         return HostSession(uri: uri, connection: try Connection(uri: uri), embedded: false, directory: directory)

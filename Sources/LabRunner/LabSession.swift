@@ -86,13 +86,14 @@ public final class LabSession: Sendable {
                                         driver: driver)
         _ = try FaultPlan.apply(lab)
         let server = try await endpoint.start()
+        // The embedded host is opened once, for provisioning and for the session.
+        let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
         // Real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe: define them with this port.
         _ = try LabProvisioner(topology: topology, directory: lab.directory, uriOverride: options.uriOverride,
-                               endpointPort: server.port).up()
+                               endpointPort: server.port).up(embedded: virtual ? connection : nil)
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
         let session = LabSession(lab: lab, options: options, server: server, host: HostLink(connection: connection),
                                  client: client, buttons: buttons, endpoint: endpoint, virtual: virtual, watchers: watchers)
         endpoint.setOperator(session)
@@ -254,12 +255,21 @@ public final class LabSession: Sendable {
             let disks = StateDisks(lab: lab.topology.lab, directory: lab.directory)
             try await host.perform { connection in try disks.recreate(for: names, on: connection) }
         }
-        for device in lab.topology.devices {
+        // Each device's disk on its own: side by side.
+        let devices = lab.topology.devices
+        let failures = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: devices.count) { index in
+            let device = devices[index]
             let storage = storage(of: device.name)
-            var state = (try storage.load() ?? DeviceState()).wiped()
-            state.winRE = lab.topology.model(of: device).winRE
-            try storage.save(state)
+            do {
+                var state = (try storage.load() ?? DeviceState()).wiped()
+                state.winRE = lab.topology.model(of: device).winRE
+                try storage.save(state)
+            } catch {
+                failures.withLock { $0.append("\(device.name): \(error)") }
+            }
         }
+        if let failure = failures.withLock({ $0.first }) { throw RunError("cannot reset a device's disk: \(failure)") }
         try lab.store.setLifecycle(.factory, of: lab.topology.devices.map(\.name), at: Date())
     }
 

@@ -149,3 +149,14 @@ enum StoredEnum {
         return value
     }
 }
+
+/// Dates as GRDB stores them (`2026-11-25 09:30:00.125`, UTC), written without the
+/// `DateFormatter` GRDB uses: the hot statements (every event, every boot) bind this text.
+enum StoredDate {
+    static func text(_ date: Date) -> String {
+        // As Foundation hands the time to ICU: milliseconds since 1970 from the reference date,
+        // rounded to the nearest.
+        let milliseconds = ((date.timeIntervalSinceReferenceDate + Date.timeIntervalBetween1970AndReferenceDate) * 1000).rounded()
+        return ISO8601.format(milliseconds: Int64(milliseconds), separator: UInt8(ascii: " "), zulu: false)
+    }
+}

@@ -72,7 +72,7 @@ extension LabStore {
         let status = bootStatuses.update(name) { $0.bootCount += 1 }
         group.submit({ db in
             try db.cachedStatement(sql: "UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ? WHERE name = ?")
-                .execute(arguments: [now, identity, name])
+                .execute(arguments: [StoredDate.text(now), identity, name])
         }, failed: { [bootStatuses] _ in bootStatuses.invalidate() })
         return status
     }
@@ -128,6 +128,7 @@ extension LabStore {
                 """)
             var stored = 0
             var duplicates = 0
+            let received = StoredDate.text(now)
             for event in events {
                 if event.seq <= device.lastSeq {
                     guard let earlier = try StoredEvent.fetchOne(db, key: ["device": name, "seq": event.seq]) else {
@@ -142,8 +143,8 @@ extension LabStore {
                 guard event.seq == device.lastSeq + 1 else {
                     throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
                 }
-                try insert.execute(arguments: [name, event.seq, event.time, now, event.phase.rawValue, event.step,
-                                               event.status.rawValue, event.errorCode.map { Int64($0) }, event.message])
+                try insert.execute(arguments: [name, event.seq, StoredDate.text(event.time), received, event.phase.rawValue,
+                                               event.step, event.status.rawValue, event.errorCode.map { Int64($0) }, event.message])
                 if followed {
                     committed.append(StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
                                                  step: event.step, status: event.status, errorCode: event.errorCode,
@@ -161,8 +162,8 @@ extension LabStore {
             device.lastSeenAt = now
             try db.cachedStatement(sql: """
                 UPDATE labDevice SET lastSeq = ?, lifecycle = ?, updatedAt = ?, errorCode = ?, lastSeenAt = ? WHERE name = ?
-                """).execute(arguments: [device.lastSeq, device.lifecycle.rawValue, device.updatedAt,
-                                          device.errorCode.map { Int64($0) }, now, name])
+                """).execute(arguments: [device.lastSeq, device.lifecycle.rawValue, StoredDate.text(device.updatedAt),
+                                          device.errorCode.map { Int64($0) }, received, name])
             self.bootStatuses.update(name) { $0.lifecycle = device.lifecycle }
             return EventReceipt(stored: stored, duplicates: duplicates, lastSeq: device.lastSeq)
         } } catch let rejection as EventRejection {

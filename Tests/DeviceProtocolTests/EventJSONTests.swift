@@ -9,18 +9,22 @@ struct EventJSONTests {
     static let pieces = ["plain", "\"quoted\"", "back\\slash", "a/b", "tab\there", "line\nfeed", "\r", "\u{08}\u{0C}",
                          "\u{01}\u{1F}\u{7F}", "Zürich", "東京", "🙂", "", " ", "C:/Users/x/notes.docx", "0x800705B4"]
 
-    func randomText(_ generator: inout SystemRandomNumberGenerator) -> String {
-        (0..<Int.random(in: 0...4, using: &generator)).map { _ in Self.pieces.randomElement(using: &generator)! }.joined()
+    /// Pieces JSON writes without an escape.
+    static let plainPieces = ["plain", "a/b", "Zürich", "東京", "🙂", "", " ", "C:/Users/x/notes.docx", "0x800705B4"]
+
+    func randomText(_ generator: inout SystemRandomNumberGenerator, plain: Bool = false) -> String {
+        (0..<Int.random(in: 0...4, using: &generator))
+            .map { _ in (plain ? Self.plainPieces : Self.pieces).randomElement(using: &generator)! }.joined()
     }
 
-    func randomEvent(_ seq: Int, _ generator: inout SystemRandomNumberGenerator) -> DeviceEvent {
+    func randomEvent(_ seq: Int, _ generator: inout SystemRandomNumberGenerator, plain: Bool = false) -> DeviceEvent {
         // Times in whole eighths of a second, which milliseconds hold exactly.
         DeviceEvent(seq: seq, time: Date(timeIntervalSince1970: Double(Int.random(in: 0...4_000_000_000, using: &generator))
                                             + Double(Int.random(in: 0...7, using: &generator)) / 8),
-                    phase: OOBEPhase.allCases.randomElement(using: &generator)!, step: randomText(&generator),
+                    phase: OOBEPhase.allCases.randomElement(using: &generator)!, step: randomText(&generator, plain: plain),
                     status: StepStatus.allCases.randomElement(using: &generator)!,
                     errorCode: Bool.random(using: &generator) ? UInt32.random(in: 0...UInt32.max, using: &generator) : nil,
-                    message: Bool.random(using: &generator) ? randomText(&generator) : nil)
+                    message: Bool.random(using: &generator) ? randomText(&generator, plain: plain) : nil)
     }
 
     @Test func aBatchIsTheBytesJSONEncoderWrites() throws {
@@ -32,6 +36,59 @@ struct EventJSONTests {
             #expect(EventJSON.encode(batch) == expected,
                     "round \(round): \(String(decoding: EventJSON.encode(batch), as: UTF8.self)) != \(String(decoding: expected, as: UTF8.self))")
             #expect(try ProtocolJSON.decoder().decode(EventBatch.self, from: EventJSON.encode(batch)) == batch)
+        }
+    }
+
+    @Test func aBatchReadByHandIsWhatJSONDecoderReads() throws {
+        var generator = SystemRandomNumberGenerator()
+        var fast = 0
+        for round in 0..<300 {
+            // Half of them with text that needs no escape, as devices' events nearly always are.
+            let plain = round.isMultiple(of: 2)
+            let batch = EventBatch(device: randomText(&generator, plain: plain),
+                                   events: (1...Int.random(in: 1...6, using: &generator)).map { randomEvent($0, &generator, plain: plain) })
+            let data = EventJSON.encode(batch)
+            if plain { #expect(EventJSON.decodeBatch(data) != nil) }
+            if let read = EventJSON.decodeBatch(data) {
+                #expect(read == (try ProtocolJSON.decoder().decode(EventBatch.self, from: data)))
+                fast += 1
+            } else {
+                // Only text with an escape is left to JSONDecoder.
+                #expect(String(decoding: data, as: UTF8.self).contains("\\"))
+            }
+        }
+        #expect(fast >= 150)
+    }
+
+    @Test func documentsOfOtherShapesAreLeftToJSONDecoder() throws {
+        let time = #""time":"2026-11-25T09:30:00.125Z""#
+        let read = [
+            #" { "events" : [ { "status":"completed", \#(time), "step":"a", "phase":"boot", "seq":1, "errorCode":null, "message":null } ] , "device":"d" } "#,
+            #"{"device":"d","events":[]}"#,
+            #"{"device":"d","events":[{"seq":12,\#(time),"phase":"esp-device-setup","step":"app:x","status":"failed","errorCode":2214592514,"message":"Zürich 🙂"}]}"#,
+        ]
+        for text in read {
+            let data = Data(text.utf8)
+            #expect(EventJSON.decodeBatch(data) != nil, "\(text)")
+            #expect(EventJSON.decodeBatch(data) == (try ProtocolJSON.decoder().decode(EventBatch.self, from: data)))
+        }
+        let left = [
+            #"{"device":"d","events":[{"seq":1,\#(time),"phase":"boot","step":"a","status":"completed","extra":1}]}"#,
+            #"{"device":"d","device":"e","events":[]}"#,
+            #"{"device":"d","events":[{"seq":1.0,\#(time),"phase":"boot","step":"a","status":"completed"}]}"#,
+            #"{"device":"d","events":[{"seq":-1,\#(time),"phase":"boot","step":"a","status":"completed"}]}"#,
+            #"{"device":"d","events":[{"seq":1,\#(time),"phase":"nowhere","step":"a","status":"completed"}]}"#,
+            #"{"device":"d","events":[{"seq":1,"time":"yesterday","phase":"boot","step":"a","status":"completed"}]}"#,
+            #"{"device":"d","events":[{"seq":1,\#(time),"phase":"boot","step":"a","status":"completed","errorCode":4294967296}]}"#,
+            #"{"device":"d","events":[{"seq":1,\#(time),"phase":"boot","status":"completed"}]}"#,
+            #"{"device":"d\u0041","events":[]}"#,
+            #"{"device":"d","events":[]} trailing"#,
+            #"{"device":"d","events":["#,
+            #"{"device":5,"events":[]}"#,
+            "",
+        ]
+        for text in left {
+            #expect(EventJSON.decodeBatch(Data(text.utf8)) == nil, "\(text)")
         }
     }
 

@@ -33,28 +33,30 @@ function init(args)
   assert(#devices > 64, "too few devices for thread " .. id .. ": requests in flight must be for different devices")
 end
 
--- Eight event batches of five events each, as a deployment reports them.
-local phases = { "boot", "network", "profile", "oobe-pages", "identity", "enrollment", "esp-device-preparation", "desktop" }
+-- Two event batches, as a deployment at instant timing posts them: 13 events before the
+-- device's first question (boot, network, profile, the hidden pages), 28 at the end of the boot.
+local batches = { { size = 13, phase = "oobe-pages" }, { size = 28, phase = "desktop" } }
 
-local function events(device)
+local function events(device, batch)
   local items = {}
-  for i = 1, 5 do
+  for i = 1, batch.size do
     device.seq = device.seq + 1
     items[i] = string.format(
       '{"seq":%d,"time":"2026-11-25T09:30:00.125Z","phase":"%s","step":"bench-%d","status":"completed"}',
-      device.seq, phases[device.step - 4], i)
+      device.seq, batch.phase, i)
   end
   return string.format('{"device":"%s","events":[%s]}', device.name, table.concat(items, ","))
 end
 
 -- Devices take turns, one request each, so that the requests in flight on a thread's
 -- connections are for different devices (a device's event batches must arrive in order).
+-- A device's ten requests, in the order it makes them (counted from /metrics after a fleet run).
 function request()
   turn = turn % #devices + 1
   local device = devices[turn]
   local auth = { ["Authorization"] = "Bearer " .. device.token, ["Content-Type"] = "application/json" }
   local name = encode(device.name)
-  device.step = device.step % 16 + 1
+  device.step = device.step % 10 + 1
   local step = device.step
   if step == 1 then
     return wrk.format("GET", "/boot.ipxe")
@@ -65,15 +67,17 @@ function request()
     return wrk.format("GET", "/oobe/v1/faults?device=" .. name, auth)
   elseif step == 4 then
     return wrk.format("GET", "/autopilot/v1/profile?serial=" .. encode(device.serial), auth)
-  elseif step <= 12 then
-    return wrk.format("POST", "/oobe/v1/events", auth, events(device))
-  elseif step <= 14 then
+  elseif step == 5 then
+    return wrk.format("POST", "/oobe/v1/events", auth, events(device, batches[1]))
+  elseif step <= 7 then
     return wrk.format("POST", "/oobe/v1/actions/next?device=" .. name, auth,
-                      string.format('{"device":"%s","phase":"desktop","step":"ready"}', device.name))
-  elseif step == 15 then
+                      string.format('{"device":"%s","phase":"technician","step":"start"}', device.name))
+  elseif step == 8 then
     return wrk.format("POST", "/mdm/v1/enroll", auth, string.format('{"device":"%s","mode":"user-driven"}', device.name))
-  else
+  elseif step == 9 then
     return wrk.format("GET", "/mdm/v1/enrollment?device=" .. name, auth)
+  else
+    return wrk.format("POST", "/oobe/v1/events", auth, events(device, batches[2]))
   end
 end
 
