@@ -7,7 +7,7 @@ PXELAB := .build/debug/pxelab
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils ipxe-qemu chromium
 # To build the guest image (the kernel and busybox are downloaded with apt-get download, not installed).
-IMAGE_PACKAGES := cpio binutils gzip
+IMAGE_PACKAGES := cpio binutils zstd
 
 .PHONY: demo demo-vm test soak bench fuzz build deps test-deps images libvirtd clean
 

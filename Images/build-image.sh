@@ -47,7 +47,8 @@ cp "$work/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp Images/guest/init "$root/init"
 cp Images/guest/udhcpc.script "$root/etc/udhcpc.script"
-strip -o "$root/bin/pxelab-agent" "$agent"
+# Stripped of symbols and of the Swift AST kept for debuggers (a fifth of a debug agent).
+strip --remove-section=.swift_ast -o "$root/bin/pxelab-agent" "$agent"
 chmod +x "$root/init" "$root/etc/udhcpc.script" "$root/bin/pxelab-agent"
 # The drivers the guest needs, with what they depend on (read from each module's .modinfo),
 # in an order insmod can load them: /lib/modules/load lists it for the guest's init.
@@ -74,5 +75,7 @@ load_order() {
 }
 : > "$root/lib/modules/load"
 for module in virtio_pci virtio_net virtio_blk ext4 evdev; do load_order "$module"; done
-(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$out/initrd.img"
+# zstd: a fifth smaller than gzip and quicker for the guest's kernel to unpack, which matters
+# under software emulation (the kernel reads zstd, gzip, xz and lz4 initramfs images).
+(cd "$root" && find . | cpio -o -H newc --quiet | zstd -q -12 -T0) > "$out/initrd.img"
 echo "built $out/vmlinuz ($version) and $out/initrd.img ($(du -h "$out/initrd.img" | cut -f1))"

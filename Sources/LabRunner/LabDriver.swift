@@ -18,15 +18,20 @@ struct LabDriver: DeviceDriver {
     let keyboard: @Sendable (String, [KeyChord]) async -> Void
     /// Told when a device at its desktop asks for work and none is queued.
     let idle: @Sendable (String) -> Void
+    /// The repair a technician starts at a broken device's recovery screen, taken once (set by
+    /// a recovery in progress).
+    let repair: @Sendable (String) -> NextAction?
 
     init(lab: Lab, espButtons: @escaping @Sendable (String) -> String? = { _ in nil },
          keyboard: @escaping @Sendable (String, [KeyChord]) async -> Void = { _, _ in },
-         idle: @escaping @Sendable (String) -> Void = { _ in }) {
+         idle: @escaping @Sendable (String) -> Void = { _ in },
+         repair: @escaping @Sendable (String) -> NextAction? = { _ in nil }) {
         self.lab = lab
         self.devices = Dictionary(uniqueKeysWithValues: lab.topology.devices.map { ($0.name, $0) })
         self.espButtons = espButtons
         self.keyboard = keyboard
         self.idle = idle
+        self.repair = repair
     }
 
     func nextAction(for name: String, at request: NextActionRequest) async -> NextAction {
@@ -51,6 +56,8 @@ struct LabDriver: DeviceDriver {
         case (.desktop, "idle"):
             idle(name)
             return .proceed
+        case (.boot, "recovery"):
+            return repair(name) ?? .proceed
         case (_, "esp-error"):
             return (espButtons(name) ?? device.onESPError).map { .input(page: "esp-error", values: ["button": $0]) } ?? .proceed
         default:

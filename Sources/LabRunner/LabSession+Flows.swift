@@ -27,6 +27,15 @@ public struct FlowResult: Sendable, Codable {
     /// The device refused the flow's action (a hybrid-joined device's reset, a local reset
     /// without the policy, no WinRE).
     public var refused: Bool
+
+    /// This flow's result after an earlier part of the same flow: phases, boots and time of both.
+    func following(_ earlier: FlowResult) -> FlowResult {
+        var both = self
+        both.phases = earlier.phases + phases.drop { $0 == earlier.phases.last }
+        both.seconds += earlier.seconds
+        both.boots += earlier.boots
+        return both
+    }
 }
 
 extension LabSession {
@@ -93,28 +102,37 @@ extension LabSession {
         }
     }
 
-    /// Recovery (break/fix): boots the device to see whether it reaches its desktop (it cannot:
-    /// a boot loop, an error, the ESP timing out), applies the chosen recovery (`autopilot-reset`,
-    /// `reimage` over PXE, or `snapshot:<name>`), and checks it is business-ready again.
+    /// Recovery (break/fix): boots the device to see whether it reaches its desktop. A device
+    /// whose system is broken shows its error and then its recovery screen, where the technician
+    /// starts the chosen repair at once (`autopilot-reset` from WinRE, or `reimage` over PXE), so
+    /// the same boot goes on to business-ready. A device that still is not business-ready after
+    /// that boot (a boot loop, an error, the ESP timing out, a repair the recovery screen could not
+    /// do) gets the repair on its next boot, or is reverted to `snapshot:<name>`; the result
+    /// covers both boots.
     public func recover(_ name: String, method: String) async throws -> FlowResult {
         let device = try device(name)
-        let diagnosis = await boot(device)
-        let broken = diagnosis.bootLoop || diagnosis.outcome != .desktop
+        let repair: NextAction?
+        switch method {
+        case "autopilot-reset": repair = .reset(remote: false)
+        // Reimaging over PXE writes a fresh system over the disk: the device starts OOBE again.
+        case "reimage": repair = .wipe(keepEnrollment: false, keepUserData: false)
+        case let snapshot where snapshot.hasPrefix("snapshot:"): repair = nil
+        default: throw RunError("'\(method)' is not a recovery: autopilot-reset, reimage or snapshot:<name>")
+        }
+        let diagnosis = try await flow("recover", device.name) { _ in
+            if let repair { self.repairs.withLock { $0[device.name] = repair } }
+        }
+        repairs.withLock { $0[device.name] = nil }
+        guard diagnosis.result != "business-ready" else { return diagnosis }
         try lab.store.clearFaults(of: device.name)
-        return try await flow("recover", name) { _ in
-            if !broken { return }
-            switch method {
-            case "autopilot-reset":
-                try self.lab.store.enqueue(.reset(remote: false), for: name, at: Date())
-            case "reimage":
-                // Reimaging over PXE writes a fresh system over the disk: the device starts OOBE again.
-                try self.lab.store.enqueue(.wipe(keepEnrollment: false, keepUserData: false), for: name, at: Date())
-            case let snapshot where snapshot.hasPrefix("snapshot:"):
-                try await self.revert(name, to: String(snapshot.dropFirst("snapshot:".count)))
-            default:
-                throw RunError("'\(method)' is not a recovery: autopilot-reset, reimage or snapshot:<name>")
+        let repaired = try await flow("recover", device.name) { _ in
+            if let repair {
+                try self.lab.store.enqueue(repair, for: device.name, at: Date())
+            } else {
+                try await self.revert(device.name, to: String(method.dropFirst("snapshot:".count)))
             }
         }
+        return repaired.following(diagnosis)
     }
 
     /// Powers a device on, off or reboots it.

@@ -25,6 +25,8 @@ public final class LabSession: Sendable {
     public let virtual: Bool
     /// The button each device's user presses on an ESP error (set by scenario steps).
     let espButtons: Locked<[String: String]>
+    /// The repair a recovery in progress starts at a device's recovery screen.
+    let repairs: Locked<[String: NextAction]>
     /// The real VMs an operation is waiting on.
     let watchers: RealVMWatchers
     /// The virtual devices' requests in flight at once (as many as the client has connections).
@@ -77,11 +79,13 @@ public final class LabSession: Sendable {
             try GuestImage(imagesDirectory: options.imagesDirectory).ensureBuilt()
         }
         let buttons = Locked<[String: String]>([:])
+        let repairs = Locked<[String: NextAction]>([:])
         let keyboard = Locked<(@Sendable (String, [KeyChord]) async -> Void)?>(nil)
         let watchers = RealVMWatchers()
         let driver = LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } },
                                keyboard: { device, chords in await keyboard.withLock { $0 }?(device, chords) },
-                               idle: { name in watchers.idle(name) })
+                               idle: { name in watchers.idle(name) },
+                               repair: { name in repairs.withLock { $0.removeValue(forKey: name) } })
         let endpoint = try BootEndpoint(lab: lab, options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory),
                                         driver: driver)
         _ = try FaultPlan.apply(lab)
@@ -95,14 +99,16 @@ public final class LabSession: Sendable {
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let session = LabSession(lab: lab, options: options, server: server, host: HostLink(connection: connection),
-                                 client: client, buttons: buttons, endpoint: endpoint, virtual: virtual, watchers: watchers)
+                                 client: client, buttons: buttons, repairs: repairs, endpoint: endpoint, virtual: virtual,
+                                 watchers: watchers)
         endpoint.setOperator(session)
         keyboard.withLock { $0 = { device, chords in try? await session.press(chords, on: device) } }
         return session
     }
 
     private init(lab: Lab, options: Options, server: RunningServer, host: HostLink, client: HTTPClient,
-                 buttons: Locked<[String: String]>, endpoint: BootEndpoint, virtual: Bool, watchers: RealVMWatchers) {
+                 buttons: Locked<[String: String]>, repairs: Locked<[String: NextAction]>, endpoint: BootEndpoint,
+                 virtual: Bool, watchers: RealVMWatchers) {
         self.endpoint = endpoint
         self.watchers = watchers
         self.virtual = virtual
@@ -112,6 +118,7 @@ public final class LabSession: Sendable {
         self.host = host
         self.client = client
         self.espButtons = buttons
+        self.repairs = repairs
         self.requests = RequestLimiter(limit: options.connections)
         // The first device in fleet order wins a key, by name or by serial.
         var byKey: [String: LabDevice] = [:]

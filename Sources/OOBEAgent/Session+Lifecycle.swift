@@ -118,9 +118,21 @@ extension Session {
         return .desktop
     }
 
-    /// A device broken on purpose cannot reach its desktop. At the recovery screen someone may
-    /// start an Autopilot Reset from WinRE (which repairs the system) or reimage it.
+    /// A device broken on purpose cannot reach its desktop: it shows why, then the recovery
+    /// screen, where someone may start an Autopilot Reset from WinRE (which repairs the system)
+    /// or reimage it; otherwise it restarts (automatic repair) or stays on its error.
     private func damaged(_ damage: String) async throws -> OOBEAgent.Outcome {
+        switch damage {
+        case "lost-enrollment":
+            report(.desktop, "mdm-sync", .failed, errorCode: WindowsError.enrollmentFailed,
+                   message: "the device is no longer enrolled: MDM sync fails")
+        case "failed-update":
+            report(.boot, "windows-update", .failed, errorCode: WindowsError.updateFailed,
+                   message: "a cumulative update failed to install; undoing changes, restarting")
+        default:
+            report(.boot, "os", .failed, errorCode: WindowsError.inaccessibleBootDevice,
+                   message: "INACCESSIBLE_BOOT_DEVICE: the system cannot start; automatic repair restarts it")
+        }
         switch try await ask(.boot, "recovery") {
         case .reset(let remote) where damage != "lost-enrollment":
             report(.boot, "recovery", .info, message: "Autopilot Reset started from the Windows Recovery Environment")
@@ -134,20 +146,8 @@ extension Session {
         default:
             break
         }
-        switch damage {
-        case "lost-enrollment":
-            report(.desktop, "mdm-sync", .failed, errorCode: WindowsError.enrollmentFailed,
-                   message: "the device is no longer enrolled: MDM sync fails")
-            throw Failure(phase: .desktop, step: DeviceEvent.outcomeStep, errorCode: WindowsError.enrollmentFailed,
-                          message: "lost MDM enrollment")
-        case "failed-update":
-            report(.boot, "windows-update", .failed, errorCode: WindowsError.updateFailed,
-                   message: "a cumulative update failed to install; undoing changes, restarting")
-            return .reboot
-        default:
-            report(.boot, "os", .failed, errorCode: WindowsError.inaccessibleBootDevice,
-                   message: "INACCESSIBLE_BOOT_DEVICE: the system cannot start; automatic repair restarts it")
-            return .reboot
-        }
+        guard damage == "lost-enrollment" else { return .reboot }
+        throw Failure(phase: .desktop, step: DeviceEvent.outcomeStep, errorCode: WindowsError.enrollmentFailed,
+                      message: "lost MDM enrollment")
     }
 }

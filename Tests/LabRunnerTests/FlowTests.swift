@@ -70,6 +70,29 @@ struct FlowTests {
         await session.close()
     }
 
+    @Test func aBrokenDeviceIsRepairedAtTheRecoveryScreenOfTheBootThatFindsItBroken() async throws {
+        let session = try await session(lab)
+        try await session.deploy(["a", "b"])
+        try await session.breakDevice("a", how: "corrupt-os")
+        _ = try await session.power("a", action: "reboot")  // the device damages itself and reboots into the damage
+        let before = try #require(try session.lab.store.device(named: "a")).lastSeq
+        let reimaged = try await session.recover("a", method: "reimage")
+        #expect(reimaged.result == "business-ready")
+        #expect(reimaged.boots == 2, "the broken boot, which reimages it, then the OOBE: \(reimaged)")
+        let events = try session.lab.store.events(of: "a", after: before)
+        // Two power-ons in all (no boot loop to find it broken first, no boot of its own for the repair).
+        #expect(events.filter { $0.step == "firmware" && $0.status == .started }.count == 2)
+        let failed = try #require(events.lastIndex { $0.step == "os" && $0.status == .failed })
+        let wiped = try #require(events.lastIndex { $0.step == "wipe" && $0.status == .completed })
+        #expect(failed < wiped, "the device shows its error before the repair")
+        // A device that is not broken is left as it is: one boot, to its desktop.
+        let healthy = try await session.recover("b", method: "reimage")
+        #expect(healthy.result == "business-ready")
+        #expect(healthy.boots == 1)
+        #expect(!(try session.lab.store.events(of: "b").contains { $0.step == "wipe" }))
+        await session.close()
+    }
+
     @Test func aRetiredDeviceGets807UntilItIsRegisteredAgain() async throws {
         let session = try await session(lab)
         try await session.deploy(["a"])
