@@ -35,6 +35,7 @@ let package = Package(
         .library(name: "Autopilot", targets: ["Autopilot"]),
         .library(name: "LabTopology", targets: ["LabTopology"]),
         .library(name: "DeviceIdentity", targets: ["DeviceIdentity"]),
+        .library(name: "DeviceProtocol", targets: ["DeviceProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),

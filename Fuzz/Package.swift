@@ -8,6 +8,7 @@
 //   FuzzAutopilotCSV     AutopilotCSV.read under each Rules case
 //   FuzzMembershipRule   MembershipRule(_:), its text and JSON round trips, matching
 //   FuzzTopology         TopologyLoader's Topology.parse(_:file:)
+//   FuzzEventBatch       EventJSON.decodeBatch against JSONDecoder (a differential fuzzer)
 import PackageDescription
 
 /// Each fuzzer and the pxelab products it reads.
@@ -16,6 +17,7 @@ let fuzzers: [(name: String, products: [String])] = [
     ("FuzzAutopilotCSV", ["Autopilot"]),
     ("FuzzMembershipRule", ["Autopilot"]),
     ("FuzzTopology", ["LabTopology"]),
+    ("FuzzEventBatch", ["DeviceProtocol"]),
 ]
 
 let package = Package(

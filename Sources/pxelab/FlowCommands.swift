@@ -117,9 +117,11 @@ struct Recover: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Bring a broken device back to business-ready (break/fix).",
         discussion: """
-        Boots the device to see whether it reaches its desktop (a boot loop, an error or an ESP timeout says it \
-        does not), applies the recovery (autopilot-reset, reimage over PXE, or snapshot:NAME) and checks it is \
-        business-ready again. Break a device on purpose with `pxelab break`.
+        Boots the device to see whether it reaches its desktop. A broken system shows its error and then its \
+        recovery screen, where the repair starts at once (autopilot-reset from WinRE, or reimage over PXE) and the \
+        same boot goes on to business-ready; a device still not business-ready after that boot (a boot loop, an \
+        ESP timeout) gets the repair, or is reverted to snapshot:NAME, on its next boot. Break a device on purpose \
+        with `pxelab break`.
         """
     )
     @OptionGroup var flow: FlowOptions
