@@ -200,7 +200,6 @@ final class Session {
 
     /// The controller's answer at a step: waits (and asks again) while it says to wait.
     func ask(_ phase: OOBEPhase, _ step: String) async throws -> NextAction {
-        save()
         try await flush()
         while true {
             let action = try await client.json(.POST, "\(DevicePaths.nextAction)?device=\(Self.uriString(device))",
@@ -239,17 +238,16 @@ final class Session {
     /// events go out together at the next question, network check or end of the boot instead.
     /// A flush that fails here is retried there (the events stay pending).
     func pause(_ seconds: Double) async {
-        if agent.timing.takesTime(seconds) {
-            save()
-            try? await flush()
-        }
+        if agent.timing.takesTime(seconds) { try? await flush() }
         await agent.timing.pause(seconds)
     }
 
-    /// Posts the buffered events (before the device asks the controller anything, before it
-    /// waits, and at the end of a boot); a 409 (events the endpoint already has, after a wipe of
-    /// this device's memory) resynchronises the sequence from the endpoint's answer.
+    /// Saves the state, then posts the buffered events (before the device asks the controller
+    /// anything, before it waits, and at the end of a boot); a 409 (events the endpoint already
+    /// has, after a wipe of this device's memory) resynchronises the sequence from the endpoint's
+    /// answer.
     func flush() async throws {
+        save()
         guard !pending.isEmpty else { return }
         let body = EventJSON.encode(EventBatch(device: device, events: pending))
         let reply = try await client.send(.POST, DevicePaths.events, body: body)
