@@ -6,8 +6,6 @@ PXELAB := .build/debug/pxelab
 # Chromium, which the dashboard test drives headless).
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils ipxe-qemu chromium
-# To build the guest image (the kernel and busybox are downloaded with apt-get download, not installed).
-IMAGE_PACKAGES := cpio binutils zstd
 
 .PHONY: demo demo-vm test soak bench fuzz build deps test-deps images libvirtd clean
 
@@ -43,7 +41,6 @@ fuzz: deps build
 
 ## images: the lab guest real VMs boot (Images/build: Debian's cloud kernel, an initramfs with pxelab-agent)
 images:
-	@scripts/install-packages.sh $(IMAGE_PACKAGES)
 	Images/build-image.sh
 
 build:

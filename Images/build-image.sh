@@ -6,6 +6,9 @@
 #   Images/build-image.sh            (make images)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# What the recipe runs (pxelab run calls it too when the image is missing); the kernel and
+# busybox themselves are downloaded with apt-get download, not installed.
+scripts/install-packages.sh cpio binutils zstd
 out=Images/build
 work=$out/work
 mkdir -p "$out" "$work/debs"
