@@ -29,8 +29,12 @@ public struct GuestImage: Sendable {
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [recipe.path]
         process.standardOutput = FileHandle.standardError
+        // Waits for the termination handler: Foundation's waitUntilExit spins a thread on Linux,
+        // for the minutes the build takes.
+        let ended = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in ended.signal() }
         try process.run()
-        process.waitUntilExit()
+        ended.wait()
         guard process.terminationStatus == 0, isBuilt else {
             throw GuestImageError(message: "building the guest image failed (\(recipe.path) exited with "
                                   + "\(process.terminationStatus)); run make images to see why")

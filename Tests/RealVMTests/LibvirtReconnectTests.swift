@@ -45,11 +45,7 @@ struct LibvirtReconnectTests {
                                   // (An exited daemon may stay a zombie here: wait for no live one.)
                                   ("/bin/sh", ["-c", "while pgrep -r R,S,D -x libvirtd >/dev/null; do sleep 0.1; done"]),
                                   ("/bin/bash", [repository.appendingPathComponent("scripts/start-libvirt.sh").path])] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: tool)
-            process.arguments = arguments
-            try process.run()
-            process.waitUntilExit()
+            _ = try runTool(tool, arguments)
         }
     }
 
@@ -66,11 +62,7 @@ struct LibvirtReconnectTests {
         defer {
             if run.isRunning { run.signal(SIGKILL) }
             // The lab's domain and state disk go whatever happened.
-            let down = Process()
-            down.executableURL = pxelab.executable
-            down.arguments = ["down", file.path, "--state-dir", state.path]
-            try? down.run()
-            down.waitUntilExit()
+            _ = try? runTool(pxelab.executable.path, ["down", file.path, "--state-dir", state.path])
             _ = try? FileManager.default.removeItem(at: folder)
         }
 

@@ -1,0 +1,26 @@
+import Foundation
+
+/// Runs a tool to its end and returns its exit status (or 128 + the signal that ended it),
+/// waiting for it with `waitpid` on its own process id. Foundation's `Process.waitUntilExit`
+/// spins a thread on Linux, and was seen here waiting forever on a shell that had exited (left a
+/// zombie) after starting a daemon.
+public func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
+    var pid: pid_t = 0
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    let spawned = posix_spawn(&pid, path, nil, nil, argv, environ)
+    guard spawned == 0 else { throw ToolRunError(path: path, code: spawned) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 {
+        guard errno == EINTR else { throw ToolRunError(path: path, code: errno) }
+    }
+    let signal = status & 0x7F
+    return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
+}
+
+/// A tool could not be started or waited for.
+public struct ToolRunError: Error, CustomStringConvertible {
+    public let path: String
+    public let code: Int32
+    public var description: String { "cannot run \(path): \(String(cString: strerror(code)))" }
+}
