@@ -2,10 +2,11 @@
 SWIFT ?= swift
 PXELAB := .build/debug/pxelab
 
-# Debian packages: to build, and in addition to run the tests (libvirtd with the QEMU driver, and
-# Chromium, which the dashboard test drives headless).
+# Debian packages: to build, and in addition to run the tests (libvirtd with the QEMU driver,
+# virt-admin, with which a test drops the controller's connection, and Chromium, which the
+# dashboard test drives headless).
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils ipxe-qemu chromium
+TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils ipxe-qemu chromium
 
 .PHONY: demo demo-vm test soak bench fuzz build deps test-deps images libvirtd clean
 
