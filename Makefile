@@ -25,7 +25,7 @@ test: test-deps libvirtd images
 	$(SWIFT) test
 
 ## soak: the reliability tests at soak length, one at a time: SIGKILL three times in a 10,000-device run,
-## a 15 s endpoint outage, libvirtd itself restarted under a real VM, a VM unplugged mid-ESP
+## a 15 s endpoint outage, libvirtd killed and started again under a real VM, a VM unplugged mid-ESP
 soak: test-deps libvirtd images
 	PXELAB_SOAK_DEVICES=10000 PXELAB_SOAK_KILLS=3 PXELAB_SOAK_OUTAGE_ATTEMPTS=12 PXELAB_SOAK_RESTART_LIBVIRTD=1 \
 		$(SWIFT) test --no-parallel --filter "CrashResumeTests|EndpointOutageTests|LibvirtReconnectTests|PulledPlugTests|StoreFailureTests"

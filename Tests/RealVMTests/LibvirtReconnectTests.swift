@@ -39,19 +39,13 @@ struct LibvirtReconnectTests {
         }
     }
 
-    /// Stops libvirtd (SIGTERM, then waits for it to exit) and starts it again as `make` does.
+    /// Kills libvirtd, as when it crashes, and starts it again (its QEMU guests run on and the new
+    /// daemon takes them back). SIGTERM is no test here: libvirtd 9.0 did not stop within 45 s of
+    /// it while a QEMU domain ran (seen twice), by when the deployment was long over.
     static func restartLibvirtd() throws {
-        // Asked to stop, then killed after 45 s as systemd's stop timeout would: libvirtd 9.0 here
-        // kept running for minutes after SIGTERM while a QEMU domain ran. (An exited daemon may
-        // stay a zombie here: each wait is for no live one.)
-        let noDaemonWithin = { (tenths: Int) in
-            try runTool("/bin/sh", ["-c", "for i in $(seq 1 \(tenths)); do pgrep -r R,S,D -x libvirtd >/dev/null || exit 0; sleep 0.1; done; exit 1"])
-        }
-        _ = try runTool("/usr/bin/pkill", ["-TERM", "-x", "libvirtd"])
-        if try noDaemonWithin(450) != 0 {
-            _ = try runTool("/usr/bin/pkill", ["-KILL", "-x", "libvirtd"])
-            try #require(try noDaemonWithin(100) == 0, "libvirtd survived SIGKILL")
-        }
+        _ = try runTool("/usr/bin/pkill", ["-KILL", "-x", "libvirtd"])
+        // (An exited daemon may stay a zombie here: the wait is for no live one.)
+        _ = try runTool("/bin/sh", ["-c", "while pgrep -r R,S,D -x libvirtd >/dev/null; do sleep 0.1; done"])
         _ = try runTool("/bin/bash", [repository.appendingPathComponent("scripts/start-libvirt.sh").path])
     }
 
