@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Builds the lab guest into Images/build (ignored by git): Debian's cloud kernel, an initramfs
 # with busybox-static, the virtio and ext4 modules, the guest init, and a static pxelab-agent.
-# Packages are downloaded with `apt-get download` and unpacked, never installed.
+# The kernel and busybox packages are downloaded with `apt-get download` and unpacked, never
+# installed; the tools the recipe runs (cpio, binutils, zstd) are installed if missing, with sudo
+# when not root.
 #
 #   Images/build-image.sh            (make images)
 set -euo pipefail

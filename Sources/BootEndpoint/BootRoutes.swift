@@ -15,8 +15,9 @@ extension BootEndpoint {
         // waits for the store off the event loop.
         router.get("/ipxe") { request, _ in
             let firmware = try FirmwareQuery(request)
-            if case .device(let device) = firmware.match(with: self.matcher), self.lab.store.bootStatusesInMemory {
-                return try self.deviceScript(for: device, firmware, request)
+            if case .device(let device) = firmware.match(with: self.matcher),
+               let status = self.lab.store.recordBootInMemory(of: device.name, identity: firmware.text, at: self.clock()) {
+                return try self.deviceScript(for: device, status: status, request)
             }
             return try await Offload.run { try self.deviceScript(for: firmware, request) }
         }
@@ -53,7 +54,8 @@ extension BootEndpoint {
                        "mac": firmware.mac ?? "(none)", "uuid": firmware.uuid ?? "(none)"]
         switch firmware.match(with: matcher) {
         case .device(let device):
-            return try deviceScript(for: device, firmware, request)
+            let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, at: now)
+            return try deviceScript(for: device, status: status, request)
         case .conflict(let identity, let devices):
             let names = devices.map(\.name)
             try lab.store.recordConflict(identity: identity, devices: names, at: now)
@@ -70,11 +72,10 @@ extension BootEndpoint {
         return Self.script(IPXETemplates.render(templates.unknown, unknown))
     }
 
-    /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted.
-    func deviceScript(for device: LabDeviceRecord, _ firmware: FirmwareQuery, _ request: Request) throws -> Response {
-        guard let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, at: clock()) else {
-            throw APIError.notFound("no lab device named '\(device.name)'")
-        }
+    /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted
+    /// (`status` nil: the store does not have the device).
+    func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus?, _ request: Request) throws -> Response {
+        guard let status else { throw APIError.notFound("no lab device named '\(device.name)'") }
         let mode = status.lifecycle.bootMode
         metrics.bootScripts(mode: mode.rawValue)
         return Self.script(IPXETemplates.render(mode == .desktop ? templates.desktop : templates.oobe, [

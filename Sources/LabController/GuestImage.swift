@@ -24,7 +24,7 @@ public struct GuestImage: Sendable {
     /// Builds the image unless it is built; the recipe's output goes to standard error.
     public func ensureBuilt() throws {
         guard !isBuilt else { return }
-        FileHandle.standardError.write(Data("pxelab: the guest image is missing; building it (\(recipe.path))\n".utf8))
+        FileHandle.standardError.write(Data("pxelab: the guest image is missing; building it (\(recipe.path), which installs cpio, binutils and zstd if they are missing)\n".utf8))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [recipe.path]

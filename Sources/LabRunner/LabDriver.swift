@@ -18,8 +18,8 @@ struct LabDriver: DeviceDriver {
     let keyboard: @Sendable (String, [KeyChord]) async -> Void
     /// Told when a device at its desktop asks for work and none is queued.
     let idle: @Sendable (String) -> Void
-    /// The repair a technician starts at a broken device's recovery screen, taken once (set by
-    /// a recovery in progress).
+    /// The repair a technician starts at a broken device's recovery screen (set while a recovery
+    /// is in progress).
     let repair: @Sendable (String) -> NextAction?
 
     init(lab: Lab, espButtons: @escaping @Sendable (String) -> String? = { _ in nil },

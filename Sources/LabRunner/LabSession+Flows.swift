@@ -104,11 +104,11 @@ extension LabSession {
 
     /// Recovery (break/fix): boots the device to see whether it reaches its desktop. A device
     /// whose system is broken shows its error and then its recovery screen, where the technician
-    /// starts the chosen repair at once (`autopilot-reset` from WinRE, or `reimage` over PXE), so
-    /// the same boot goes on to business-ready. A device that still is not business-ready after
-    /// that boot (a boot loop, an error, the ESP timing out, a repair the recovery screen could not
-    /// do) gets the repair on its next boot, or is reverted to `snapshot:<name>`; the result
-    /// covers both boots.
+    /// starts the chosen repair at once (`autopilot-reset` from WinRE, or `reimage` over PXE), and
+    /// the device goes on through the repair and the reboot after it to business-ready. A device
+    /// that still is not business-ready then (a boot loop, an error, the ESP timing out, a repair
+    /// the recovery screen could not do) gets the repair again on its next boot, queued, or is
+    /// reverted to `snapshot:<name>`; the result covers both parts.
     public func recover(_ name: String, method: String) async throws -> FlowResult {
         let device = try device(name)
         let repair: NextAction?
@@ -119,10 +119,13 @@ extension LabSession {
         case let snapshot where snapshot.hasPrefix("snapshot:"): repair = nil
         default: throw RunError("'\(method)' is not a recovery: autopilot-reset, reimage or snapshot:<name>")
         }
-        let diagnosis = try await flow("recover", device.name) { _ in
-            if let repair { self.repairs.withLock { $0[device.name] = repair } }
+        let diagnosis: FlowResult
+        do {
+            defer { repairs.withLock { $0[device.name] = nil } }
+            diagnosis = try await flow("recover", device.name) { _ in
+                if let repair { self.repairs.withLock { $0[device.name] = repair } }
+            }
         }
-        repairs.withLock { $0[device.name] = nil }
         guard diagnosis.result != "business-ready" else { return diagnosis }
         try lab.store.clearFaults(of: device.name)
         let repaired = try await flow("recover", device.name) { _ in
@@ -216,6 +219,8 @@ extension LabSession {
 
     static func result(_ lifecycle: DeviceLifecycle?, _ run: BootRun) -> String {
         if run.bootLoop { return "boot-loop" }
+        // A system that cannot start does not change the lifecycle (it was deployed): the boot says it.
+        if case .failed = run.outcome { return "failed" }
         switch lifecycle {
         case .deployed?: return "business-ready"
         case let other?: return other.rawValue

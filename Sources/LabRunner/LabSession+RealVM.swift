@@ -64,8 +64,10 @@ extension LabSession {
                     return BootRun(outcome: .businessReady(deviceName: event.message.flatMap(RunSummary.deviceName) ?? ""),
                                    boots: boots, bootLoop: false)
                 case (.boot, _, .failed):
-                    // The system cannot start (a broken device): it restarts into automatic repair
-                    // and waits at the recovery screen for someone to fix it.
+                    // The system cannot start (a broken device): it shows the recovery screen and
+                    // waits there for someone to fix it, unless a recovery in progress is about to
+                    // (the device then carries on with the repair).
+                    if repairs.withLock({ $0[name] }) != nil { break }
                     return BootRun(outcome: .failed(phase: .boot, errorCode: event.errorCode, message: event.message ?? ""),
                                    boots: boots, bootLoop: false)
                 case (_, DeviceEvent.outcomeStep, .failed):

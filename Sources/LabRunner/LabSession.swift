@@ -85,7 +85,7 @@ public final class LabSession: Sendable {
         let driver = LabDriver(lab: lab, espButtons: { name in buttons.withLock { $0[name] } },
                                keyboard: { device, chords in await keyboard.withLock { $0 }?(device, chords) },
                                idle: { name in watchers.idle(name) },
-                               repair: { name in repairs.withLock { $0.removeValue(forKey: name) } })
+                               repair: { name in repairs.withLock { $0[name] } })
         let endpoint = try BootEndpoint(lab: lab, options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory),
                                         driver: driver)
         _ = try FaultPlan.apply(lab)

@@ -15,10 +15,11 @@ public struct DeviceBootStatus: Sendable, Equatable {
 /// Every device's ``DeviceBootStatus``, mirrored in memory so the boot-script route answers
 /// without a round trip to SQLite.
 ///
-/// The store keeps it current. It is loaded, and each write to a device's lifecycle updates it,
-/// on the database's writer (inside the write's transaction), so loads and updates happen in the
-/// order of the transactions; a write that fails empties it, and it loads again at its next use.
-/// A recorded boot counts at once, before its write is committed, so a boot count may be one
+/// The store keeps it current. It is loaded on the database's writer, and each write to a
+/// device's lifecycle updates it inside its transaction, just before the commit, so no write falls
+/// between a load and the writes after it; for that moment a boot script may show a lifecycle
+/// whose transaction then fails, after which the mirror is emptied and loads again at its next
+/// use. A recorded boot counts at once, before its write is committed, so a boot count may be one
 /// ahead of the database for a moment, or one behind after a reload. Writes made by another
 /// process to the same store are not seen: a lab has one serving process (`pxelab serve` or
 /// `pxelab run`).
@@ -32,12 +33,21 @@ final class BootStatusMirror: @unchecked Sendable {
         lock.withLock { statuses.map { $0[name] } }
     }
 
-    /// Whether every device's status is in memory.
-    var isLoaded: Bool { lock.withLock { statuses != nil } }
-
     /// Takes every device's status, as read on the writer.
     func install(_ loaded: [String: DeviceBootStatus]) {
         lock.withLock { statuses = loaded }
+    }
+
+    /// Counts a boot: the device's status with it; `.some(nil)` for a device it does not have,
+    /// nil while not loaded. (One step, so that the mirror cannot be emptied in between.)
+    func countBoot(_ name: String) -> DeviceBootStatus?? {
+        lock.withLock {
+            guard statuses != nil else { return nil }
+            guard var status = statuses?[name] else { return .some(nil) }
+            status.bootCount += 1
+            statuses?[name] = status
+            return .some(status)
+        }
     }
 
     /// Changes a device's mirrored status (nothing while the mirror is not loaded); returns it.

@@ -10,8 +10,9 @@ import GRDB
 /// alone and gets its error; the others commit), wakes their callers once the transaction has
 /// committed, and goes on while more are waiting. Callers block, as with `database.write`, and
 /// return only after their write is durable as any other transaction; or they ``submit(_:failed:)``
-/// a write and go on at once, and a background thread commits it with the next group. Groups
-/// commit in the order their writes arrived.
+/// a one-statement write (which needs no savepoint: SQLite undoes a failed statement alone) and
+/// go on at once, and a background thread commits it with the next group. Groups commit in the
+/// order their writes arrived; writes made with `database.write` directly are not ordered with them.
 final class GroupCommit: @unchecked Sendable {
     private let database: any DatabaseWriter
     private let lock = NSLock()

@@ -24,8 +24,9 @@ extension LabStore {
                 current.updatedAt = device.updatedAt
                 try current.update(db)
             }
+            // On the writer, so that no load of the statuses misses what this write changed.
+            self.bootStatuses.invalidate()
         }
-        bootStatuses.invalidate()
     }
 
     public func devices() throws -> [LabDeviceRecord] {
@@ -42,8 +43,6 @@ extension LabStore {
         try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM labDevice WHERE name = ?"), arguments: [name])
     }
 
-    /// Whether ``bootStatus(of:)`` answers from memory now, without waiting for the database.
-    public var bootStatusesInMemory: Bool { bootStatuses.isLoaded }
 
     /// What a device's boot script depends on (from memory once loaded; nil for no such device).
     public func bootStatus(of name: String) throws -> DeviceBootStatus? {
@@ -68,13 +67,30 @@ extension LabStore {
     /// next group of writes, before any later write of the device (``settle()`` waits for it).
     @discardableResult
     public func recordBoot(of name: String, identity: String, at now: Date) throws -> DeviceBootStatus? {
-        guard try bootStatus(of: name) != nil else { return nil }
-        let status = bootStatuses.update(name) { $0.bootCount += 1 }
+        for _ in 0..<3 {
+            if let counted = recordBootInMemory(of: name, identity: identity, at: now) { return counted }
+            guard try bootStatus(of: name) != nil else { return nil }  // loads the statuses
+        }
+        // Emptied again and again by failing writes: the database's own count.
+        guard let device = try device(named: name) else { return nil }
+        submitBoot(of: name, identity: identity, at: now)
+        return DeviceBootStatus(lifecycle: device.lifecycle, bootCount: device.bootCount + 1)
+    }
+
+    /// ``recordBoot(of:identity:at:)`` when every device's status is in memory, without ever
+    /// waiting for the database (the boot-script route calls it on the event loop): nil when the
+    /// statuses are not in memory, `.some(nil)` for no such device.
+    public func recordBootInMemory(of name: String, identity: String, at now: Date) -> DeviceBootStatus?? {
+        guard let counted = bootStatuses.countBoot(name) else { return nil }
+        if counted != nil { submitBoot(of: name, identity: identity, at: now) }
+        return counted
+    }
+
+    private func submitBoot(of name: String, identity: String, at now: Date) {
         group.submit({ db in
             try db.cachedStatement(sql: "UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ? WHERE name = ?")
                 .execute(arguments: [StoredDate.text(now), identity, name])
         }, failed: { [bootStatuses] _ in bootStatuses.invalidate() })
-        return status
     }
 
     /// Returns once every write submitted before the call is committed (or has failed).

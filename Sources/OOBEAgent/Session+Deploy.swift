@@ -141,6 +141,7 @@ extension Session {
         report(.enrollment, "mdm", .started)
         try checkErrorFault(.enrollment, "mdm", defaultCode: WindowsError.enrollmentFailed, message: "MDM enrollment failed")
         await pause(Timing.Realistic.enrollment)
+        save()
         let request = EnrollmentRequest(device: device, mode: flowMode)
         let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
         guard reply.status == 200 else {

@@ -134,14 +134,12 @@ extension Session {
                    message: "INACCESSIBLE_BOOT_DEVICE: the system cannot start; automatic repair restarts it")
         }
         switch try await ask(.boot, "recovery") {
+        // The repair's new system has no damage; until it is done (and if it is refused) the
+        // device stays broken, on its disk too.
         case .reset(let remote) where damage != "lost-enrollment":
             report(.boot, "recovery", .info, message: "Autopilot Reset started from the Windows Recovery Environment")
-            state.damage = nil
-            let outcome = try await reset(remote: remote)
-            if outcome == .desktop { state.damage = damage }  // refused: still broken
-            return outcome
+            return try await reset(remote: remote)
         case .wipe(let keepEnrollment, let keepUserData):
-            state.damage = nil
             return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
         default:
             break

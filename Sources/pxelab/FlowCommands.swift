@@ -118,10 +118,10 @@ struct Recover: AsyncParsableCommand {
         abstract: "Bring a broken device back to business-ready (break/fix).",
         discussion: """
         Boots the device to see whether it reaches its desktop. A broken system shows its error and then its \
-        recovery screen, where the repair starts at once (autopilot-reset from WinRE, or reimage over PXE) and the \
-        same boot goes on to business-ready; a device still not business-ready after that boot (a boot loop, an \
-        ESP timeout) gets the repair, or is reverted to snapshot:NAME, on its next boot. Break a device on purpose \
-        with `pxelab break`.
+        recovery screen, where the repair starts at once (autopilot-reset from WinRE, or reimage over PXE), and \
+        the device goes on through the repair to business-ready; a device still not business-ready then (a boot \
+        loop, an ESP timeout) gets the repair, or is reverted to snapshot:NAME, on its next boot. Break a device \
+        on purpose with `pxelab break`.
         """
     )
     @OptionGroup var flow: FlowOptions
