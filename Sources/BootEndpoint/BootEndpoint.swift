@@ -1,5 +1,6 @@
 public import Foundation
 public import Hummingbird
+import HummingbirdCore
 public import LabController
 import LabStore
 public import DeviceProtocol
@@ -104,7 +105,13 @@ public final class BootEndpoint: Sendable {
         addMetricsRoutes(to: router)
         var quiet = logger
         quiet.logLevel = .warning
-        return Application(router: router,
+        let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
+            BootScriptChannelHandler(answer: { request in self.answerInMemory(request) },
+                                     served: { answer, took in
+                                         self.metrics.request(route: answer.route, method: "GET", status: 200, duration: took)
+                                     }),
+        ]))
+        return Application(router: router, server: server,
                            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pxelab"),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                            logger: quiet)

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import DeviceProtocol
 import LabStore
 
@@ -9,17 +10,34 @@ extension BootEndpoint {
         router.get("/boot.ipxe") { _, _ in
             Self.script(self.templates.boot)
         }
-        // The per-device script, chosen by the device's lifecycle state. A lab device is matched
-        // in memory and, once the store holds every device's boot status in memory, answered on
-        // the spot; the rest (loading the statuses, recording an unknown device or a conflict)
-        // waits for the store off the event loop.
+        // The per-device script, chosen by the device's lifecycle state. Most requests are
+        // answered from memory in the channel pipeline (`BootScriptChannelHandler`); the ones
+        // that reach the router are pipelined behind another request, or must wait for the store
+        // (loading the statuses, recording an unknown device or a conflict) off the event loop.
         router.get("/ipxe") { request, _ in
-            let firmware = try FirmwareQuery(request)
-            if case .device(let device) = firmware.match(with: self.matcher),
-               let status = self.lab.store.recordBootInMemory(of: device.name, identity: firmware.text, at: self.clock()) {
-                return try self.deviceScript(for: device, status: status, request)
-            }
+            if let answer = self.answerInMemory(request.head) { return Self.script(answer.script) }
+            let firmware = try FirmwareQuery(request.uri)
             return try await Offload.run { try self.deviceScript(for: firmware, request) }
+        }
+    }
+
+    /// A boot-script request answered from memory, without waiting for anything: the bootstrap
+    /// script, or a lab device's own script once the store holds every boot status in memory
+    /// (the boot counted at once, its record committed in the background). Nil: the router
+    /// answers it (and says what is wrong with it, if anything).
+    func answerInMemory(_ request: HTTPRequest) -> BootScriptChannelHandler.Answer? {
+        guard let target = request.path else { return nil }
+        let uri = URI(target)
+        switch uri.path {
+        case "/boot.ipxe":
+            return .init(route: "/boot.ipxe", script: templates.boot)
+        case "/ipxe":
+            guard let firmware = try? FirmwareQuery(uri), case .device(let device) = firmware.match(with: matcher),
+                  case .some(.some(let status)) = lab.store.recordBootInMemory(of: device.name, identity: firmware.text, at: clock())
+            else { return nil }
+            return .init(route: "/ipxe", script: deviceScript(for: device, status: status, authority: request.authority))
+        default:
+            return nil
         }
     }
 
@@ -29,12 +47,12 @@ extension BootEndpoint {
         /// The query as sent, recorded as the device's boot identity.
         let text: String
 
-        init(_ request: Request) throws {
-            let query = request.uri.queryParameters
+        init(_ uri: URI) throws {
+            let query = uri.queryParameters
             func value(_ key: String) -> String? { query[Substring(key)].map { String($0) }.flatMap { $0.isEmpty ? nil : $0 } }
             (mac, uuid, serial) = (value("mac"), value("uuid"), value("serial"))
             (manufacturer, product) = (value("manufacturer"), value("product"))
-            text = request.uri.query ?? ""
+            text = uri.query ?? ""
             guard mac != nil || uuid != nil || serial != nil else {
                 throw APIError.badRequest("identify the device with at least one of mac, uuid or serial (see /boot.ipxe)")
             }
@@ -54,8 +72,10 @@ extension BootEndpoint {
                        "mac": firmware.mac ?? "(none)", "uuid": firmware.uuid ?? "(none)"]
         switch firmware.match(with: matcher) {
         case .device(let device):
-            let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, at: now)
-            return try deviceScript(for: device, status: status, request)
+            guard let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, at: now) else {
+                throw APIError.notFound("no lab device named '\(device.name)'")
+            }
+            return Self.script(deviceScript(for: device, status: status, authority: request.head.authority))
         case .conflict(let identity, let devices):
             let names = devices.map(\.name)
             try lab.store.recordConflict(identity: identity, devices: names, at: now)
@@ -69,27 +89,33 @@ extension BootEndpoint {
                                      product: firmware.product, at: now)
         }
         metrics.bootScripts(mode: "unknown")
-        return Self.script(IPXETemplates.render(templates.unknown, unknown))
+        return Self.script(templates.unknown.render { unknown[$0] })
     }
 
-    /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted
-    /// (`status` nil: the store does not have the device).
-    func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus?, _ request: Request) throws -> Response {
-        guard let status else { throw APIError.notFound("no lab device named '\(device.name)'") }
+    /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted.
+    func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus, authority: String?) -> String {
         let mode = status.lifecycle.bootMode
         metrics.bootScripts(mode: mode.rawValue)
-        return Self.script(IPXETemplates.render(mode == .desktop ? templates.desktop : templates.oobe, [
-            "device": device.name, "serial": device.serial, "lifecycle": status.lifecycle.rawValue,
-            "boot": String(status.bootCount), "base": baseURL(of: request), "token": device.token,
-            "tpm": modelTPM[device.model] ?? "2.0", "scale": String(lab.topology.timing.scale),
-        ]))
+        return (mode == .desktop ? templates.desktop : templates.oobe).render { name in
+            switch name {
+            case "device": device.name
+            case "serial": device.serial
+            case "lifecycle": status.lifecycle.rawValue
+            case "boot": String(status.bootCount)
+            case "base": baseURL(authority: authority)
+            case "token": device.token
+            case "tpm": modelTPM[device.model] ?? "2.0"
+            case "scale": String(lab.topology.timing.scale)
+            default: nil
+            }
+        }
     }
 
     /// The URL the device used to reach us (from its Host header), so a VM gets
     /// `http://10.0.2.2:PORT` and a local agent `http://127.0.0.1:PORT`. Anything that is not a
     /// plain host and port is ignored, so a header cannot inject script text.
-    func baseURL(of request: Request) -> String {
-        if let host = request.head.authority, host.utf8.count <= 255, host.utf8.allSatisfy({ byte in
+    func baseURL(authority: String?) -> String {
+        if let host = authority, host.utf8.count <= 255, host.utf8.allSatisfy({ byte in
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]"): true

@@ -11,13 +11,28 @@ import GRDB
 /// committed, and goes on while more are waiting. Callers block, as with `database.write`, and
 /// return only after their write is durable as any other transaction; or they ``submit(_:failed:)``
 /// a one-statement write (which needs no savepoint: SQLite undoes a failed statement alone) and
-/// go on at once, and a background thread commits it with the next group. Groups commit in the
-/// order their writes arrived; writes made with `database.write` directly are not ordered with them.
+/// go on at once, and a background thread commits it with the next group, at most
+/// ``submitWindow`` later: submitted writes (a boot storm's records) gather for that long instead
+/// of waking the writer for every few of them, and a caller that waits for its write starts the
+/// group at once. Groups commit in the order their writes arrived; writes made with
+/// `database.write` directly are not ordered with them.
 final class GroupCommit: @unchecked Sendable {
     private let database: any DatabaseWriter
     private let lock = NSLock()
     private var waiting: [Write] = []
-    private var leading = false
+    private var state = State.idle
+
+    private enum State {
+        /// Nothing waits.
+        case idle
+        /// Submitted writes wait for the background thread, due within the window.
+        case gathering
+        /// A caller or the background thread commits groups until nothing waits.
+        case leading
+    }
+
+    /// How long a submitted write may wait for others to share its transaction.
+    static let submitWindow = DispatchTimeInterval.milliseconds(2)
 
     /// Leads the groups of submitted writes when no caller is waiting to.
     private static let background = DispatchQueue(label: "pxelab.store.group-commit")
@@ -28,10 +43,12 @@ final class GroupCommit: @unchecked Sendable {
         /// For a submitted write: told its error, as nobody waits for it.
         let failed: (@Sendable (any Error) -> Void)?
         var result: Result<Any, any Error>?
-        let done = DispatchSemaphore(value: 0)
+        /// For a waited-for write: signalled once `result` is set.
+        let done: DispatchSemaphore?
         init(_ work: @escaping (Database) throws -> Any, failed: (@Sendable (any Error) -> Void)? = nil) {
             self.work = work
             self.failed = failed
+            self.done = failed == nil ? DispatchSemaphore(value: 0) : nil
         }
     }
 
@@ -44,11 +61,11 @@ final class GroupCommit: @unchecked Sendable {
         let mine = Write { try work($0) }
         lock.lock()
         waiting.append(mine)
-        if leading {
+        if state == .leading {
             lock.unlock()
-            mine.done.wait()
+            mine.done?.wait()
         } else {
-            leading = true
+            state = .leading  // also takes over gathered submitted writes
             lock.unlock()
             lead()
         }
@@ -62,13 +79,22 @@ final class GroupCommit: @unchecked Sendable {
         let mine = Write({ try work($0) }, failed: failed)
         lock.lock()
         waiting.append(mine)
-        guard !leading else {
+        guard state == .idle else {
             lock.unlock()
             return
         }
-        leading = true
+        state = .gathering
         lock.unlock()
-        Self.background.async { self.lead() }
+        Self.background.asyncAfter(deadline: .now() + Self.submitWindow) {
+            self.lock.lock()
+            guard self.state == .gathering else {  // a waiting caller took them
+                self.lock.unlock()
+                return
+            }
+            self.state = .leading
+            self.lock.unlock()
+            self.lead()
+        }
     }
 
     /// Commits batches until nothing waits; wakes every other caller of each batch.
@@ -78,7 +104,7 @@ final class GroupCommit: @unchecked Sendable {
             let batch = waiting
             waiting = []
             if batch.isEmpty {
-                leading = false
+                state = .idle
                 lock.unlock()
                 return
             }
@@ -124,7 +150,7 @@ final class GroupCommit: @unchecked Sendable {
                 if let failed = write.failed {
                     if case .failure(let error) = write.result { failed(error) }
                 } else {
-                    write.done.signal()
+                    write.done?.signal()
                 }
             }
         }

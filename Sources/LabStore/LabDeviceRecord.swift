@@ -155,8 +155,8 @@ enum StoredEnum {
 enum StoredDate {
     static func text(_ date: Date) -> String {
         // As Foundation hands the time to ICU: milliseconds since 1970 from the reference date,
-        // rounded to the nearest.
-        let milliseconds = ((date.timeIntervalSinceReferenceDate + Date.timeIntervalBetween1970AndReferenceDate) * 1000).rounded()
+        // rounded to the nearest, a half up (-0.5 ms is 0, not -1, before 1970 too).
+        let milliseconds = ((date.timeIntervalSinceReferenceDate + Date.timeIntervalBetween1970AndReferenceDate) * 1000 + 0.5).rounded(.down)
         return ISO8601.format(milliseconds: Int64(milliseconds), separator: UInt8(ascii: " "), zulu: false)
     }
 }
