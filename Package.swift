@@ -48,6 +48,7 @@ let package = Package(
         // Already in the graph through Hummingbird; named for the boot-script channel handler.
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -95,6 +96,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Dashboard")],
             swiftSettings: strictSettings
@@ -152,7 +154,10 @@ let package = Package(
         .testTarget(
             name: "BootEndpointTests",
             dependencies: ["BootEndpoint", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
-                           "TestSupport"]
+                           "TestSupport",
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                           .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                           .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "OOBEAgentTests", dependencies: ["OOBEAgent", "DeviceProtocol"]),
         .testTarget(name: "DeviceProtocolTests", dependencies: ["DeviceProtocol"]),

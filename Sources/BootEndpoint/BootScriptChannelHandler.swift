@@ -11,8 +11,17 @@ import NIOHTTPTypes
 /// conflict, a malformed query, the statuses not loaded yet), goes on to the router unchanged,
 /// where the same routes answer it.
 ///
-/// Pipelined requests keep their order: a request is answered here only when no earlier request
-/// of the connection is still waiting for its response from the router.
+/// The connection behaves as if the router had answered:
+/// - pipelined requests keep their order: a request is answered here only when no earlier request
+///   of the connection is still waiting for its response from the router;
+/// - a client that does not read its responses is held back: while the channel is not writable,
+///   requests go to the router, whose writes wait and stop the reading;
+/// - a connection is not closed under responses still being written (Hummingbird closes it when
+///   the client half-closes, having seen no request of its own);
+/// - `Connection: close` ends the connection after the response, and nothing sent after a request
+///   that asked for it is answered.
+///
+/// Hummingbird's idle timeout (not set by pxelab) would not see the requests answered here.
 final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -29,10 +38,23 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     private let served: @Sendable (Answer, Duration) -> Void
     /// Requests passed on whose response has not ended yet.
     private var pending = 0
-    /// Discarding the rest (trailers, a stray body) of a request answered here.
-    private var discarding = false
+    /// What becomes of the parts of the request being read.
+    private var current = Current.passedOn
+    /// A request asked to end the connection: whatever comes after it is dropped.
+    private var ended = false
     private var needsFlush = false
+    /// The end of the last response written here: writes complete in order, so once it is sent,
+    /// every response written here is.
+    private var lastSent: EventLoopFuture<Void>?
     private var date = HTTPDate()
+
+    private enum Current {
+        case passedOn
+        /// Passed on with `Connection: close`: the router ends the connection after it.
+        case passedOnLast
+        /// Answered here: its remaining parts are dropped.
+        case answered
+    }
 
     /// - Parameters:
     ///   - answer: the script for a request, or nil to let the router answer it.
@@ -43,23 +65,27 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !ended else { return }
         let part = unwrapInboundIn(data)
         switch part {
         case .head(let request):
             let start = ContinuousClock.now
-            guard pending == 0, request.method == .get, let answer = answer(request) else {
+            guard pending == 0, context.channel.isWritable, request.method == .get, let answer = answer(request) else {
                 pending += 1
+                // Hummingbird's own test for ending the connection after a request.
+                current = request.headerFields[.connection] == "close" ? .passedOnLast : .passedOn
                 context.fireChannelRead(data)
                 return
             }
-            respond(context: context, with: answer, closing: request.headerFields[.connection]?.lowercased() == "close")
+            current = .answered
+            respond(context: context, with: answer, closing: Self.asksToClose(request))
             served(answer, ContinuousClock.now - start)
-        case .body, .end:
-            if discarding {
-                if case .end = part { discarding = false }
-            } else {
-                context.fireChannelRead(data)
-            }
+        case .body:
+            if current != .answered { context.fireChannelRead(data) }
+        case .end:
+            if current != .answered { context.fireChannelRead(data) }
+            if current == .passedOnLast { ended = true }
+            current = .passedOn
         }
     }
 
@@ -76,6 +102,22 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         context.write(data, promise: promise)
     }
 
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard let lastSent, mode != .input else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        context.flush()
+        lastSent.assumeIsolated().whenComplete { _ in context.close(mode: mode, promise: promise) }
+    }
+
+    /// Whether the request's `Connection` header has the `close` option.
+    private static func asksToClose(_ request: HTTPRequest) -> Bool {
+        request.headerFields[values: .connection].contains { value in
+            value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "close" }
+        }
+    }
+
     private func respond(context: ChannelHandlerContext, with answer: Answer, closing: Bool) {
         var body = context.channel.allocator.buffer(capacity: answer.script.utf8.count)
         body.writeString(answer.script)
@@ -87,13 +129,17 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         fields[.date] = date.now()
         fields[.server] = "pxelab"
         if closing { fields[.connection] = "close" }
-        discarding = true
         context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
+        let sent = context.eventLoop.makePromise(of: Void.self)
+        lastSent = sent.futureResult
+        context.write(wrapOutboundOut(.end(nil)), promise: sent)
         if closing {
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+            // As Hummingbird does: the output ends, and the client closes the connection.
+            ended = true
+            context.flush()
+            sent.futureResult.assumeIsolated().whenComplete { _ in context.close(mode: .output, promise: nil) }
         } else {
-            context.write(wrapOutboundOut(.end(nil)), promise: nil)
             needsFlush = true
         }
     }

@@ -5,22 +5,23 @@ import Glibc
 #endif
 import TestSupport
 
-/// Boot scripts are answered in the channel pipeline, ahead of the router: these check that the
-/// connection still behaves as HTTP/1.1 says, whichever side answers.
+/// Boot scripts are answered in the channel pipeline, ahead of the router: these check over real
+/// connections that the endpoint still behaves as HTTP/1.1 says, whichever side answers
+/// (`BootScriptChannelHandlerTests` checks which side does).
 @Suite("boot scripts answered in the channel pipeline")
 struct BootScriptPipelineTests {
     @Test func pipelinedRequestsAreAnsweredInTheOrderTheyWereSent() async throws {
         try await withEndpoint { running in
             let device = try #require(try running.endpoint.lab.store.device(named: "sales-1"))
             let ipxe = "/ipxe?mac=\(device.mac.replacingOccurrences(of: ":", with: "-"))&serial=SALES-1"
-            // The router answers /metrics and the admin route; the pipeline answers the scripts,
-            // and must not send them ahead of the router's answers.
+            // The pipeline answers the first script; the router answers /metrics and the admin
+            // route, and the scripts sent behind them must not overtake their answers.
             let replies = try await RawHTTPConnection.exchange(port: running.port, requests: [
-                "GET /metrics", "GET /boot.ipxe", "GET \(ipxe)", "GET /api/v1/devices", "GET /boot.ipxe",
+                "GET /boot.ipxe", "GET /metrics", "GET \(ipxe)", "GET /api/v1/devices", "GET /boot.ipxe",
             ].map { "\($0) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" }.joined(), responses: 5)
             try #require(replies.count == 5)
-            #expect(replies[0].status == 200 && replies[0].body.contains("pxelab_devices{"))
-            #expect(replies[1].status == 200 && replies[1].body.contains("chain --autofree ipxe?"))
+            #expect(replies[0].status == 200 && replies[0].body.contains("chain --autofree ipxe?"))
+            #expect(replies[1].status == 200 && replies[1].body.contains("pxelab_devices{"))
             #expect(replies[2].status == 200 && replies[2].body.contains("pxelab.device=sales-1"))
             #expect(replies[3].status == 401)
             #expect(replies[4].status == 200 && replies[4].body.contains("chain --autofree ipxe?"))
@@ -31,6 +32,8 @@ struct BootScriptPipelineTests {
         try await withEndpoint { running in
             let device = try #require(try running.endpoint.lab.store.device(named: "sales-1"))
             let ipxe = "/ipxe?mac=\(device.mac.replacingOccurrences(of: ":", with: "-"))&serial=SALES-1"
+            // The first boot script loads the boot statuses (the router's); the second is the pipeline's.
+            #expect(try await running.client.get(ipxe).status == 200)
             let replies = try await RawHTTPConnection.exchange(
                 port: running.port, requests: "GET \(ipxe) HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n", responses: 1)
             let reply = try #require(replies.first)
@@ -51,10 +54,10 @@ struct BootScriptPipelineTests {
 
             // Counted as the router would count it, and the boot recorded.
             let metrics = try await running.client.get("/metrics")
-            #expect(metrics.text.contains(#"pxelab_http_requests_total{route="/ipxe",method="GET",status="200"} 1"#))
-            #expect(metrics.text.contains(#"pxelab_boot_scripts_total{mode="oobe"} 1"#))
+            #expect(metrics.text.contains(#"pxelab_http_requests_total{route="/ipxe",method="GET",status="200"} 2"#))
+            #expect(metrics.text.contains(#"pxelab_boot_scripts_total{mode="oobe"} 2"#))
             try running.endpoint.lab.store.settle()
-            #expect(try running.endpoint.lab.store.device(named: "sales-1")?.bootCount == 1)
+            #expect(try running.endpoint.lab.store.device(named: "sales-1")?.bootCount == 2)
         }
     }
 
