@@ -60,15 +60,19 @@ struct CrashResumeTests {
         var before: [Key: Stored] = [:]
         for kill in 1...Self.kills {
             let running = try fixture.start(kill == 1 ? [] : ["--resume"])
-            var store: LabStore?
             let target = Self.devices * 24 * kill / (Self.kills + 2)
-            while running.isRunning {
-                if store == nil, FileManager.default.fileExists(atPath: storePath.path) { store = try? LabStore(path: storePath) }
-                if ((try? store?.eventCount()) ?? 0) >= target { break }
-                try await Task.sleep(for: .milliseconds(20))  // polling the other process's progress
+            let (store, killedRunning) = try await onThreadOfItsOwn { () -> (LabStore?, Bool) in
+                var store: LabStore?
+                while running.isRunning {
+                    if store == nil, FileManager.default.fileExists(atPath: storePath.path) { store = try? LabStore(path: storePath) }
+                    if ((try? store?.eventCount()) ?? 0) >= target { break }
+                    usleep(20_000)  // polling the other process's progress
+                }
+                let wasRunning = running.isRunning
+                running.signal(SIGKILL)
+                return (store, wasRunning)
             }
-            #expect(running.isRunning, "run \(kill) ended before it could be killed: \(running.output().suffix(2_000))")
-            running.signal(SIGKILL)
+            #expect(killedRunning, "run \(kill) ended before it could be killed: \(running.output().suffix(2_000))")
             #expect(await running.exit() == SIGKILL)
             let store0 = try #require(store)
             let stored = try Self.snapshot(store0)
