@@ -48,9 +48,9 @@ extension LabStore {
     public func bootStatus(of name: String) throws -> DeviceBootStatus? {
         if let known = bootStatuses.lookup(name) { return known }
         // Loaded on the writer, so that no lifecycle write falls between the read and the mirror,
-        // and once the boots still gathering in the group commit are committed, or have failed
-        // (the statuses must load from a store that refuses writes too, hence `try?`).
-        _ = try? group.write { _ in }
+        // and once the store has settled: the boots still gathering in the group commit committed,
+        // or failed (the statuses must load from a store that refuses writes too, hence `try?`).
+        try? settle()
         return try database.writeWithoutTransaction { db in
             if let known = bootStatuses.lookup(name) { return known }
             var loaded: [String: DeviceBootStatus] = [:]

@@ -99,9 +99,7 @@ enum RawHTTPConnection {
     /// Sends `requests` in one write and reads until `responses` whole responses have come, the
     /// server closes, or 10 s pass.
     static func exchange(port: Int, requests: String, responses: Int) async throws -> [Reply] {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try exchangeBlocking(port: port, requests: requests, responses: responses) }) }.start()
-        }
+        try await onThreadOfItsOwn { try exchangeBlocking(port: port, requests: requests, responses: responses) }
     }
 
     private static func exchangeBlocking(port: Int, requests: String, responses: Int) throws -> [Reply] {
