@@ -49,6 +49,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(
@@ -65,7 +66,7 @@ let package = Package(
         .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
         .target(name: "LibvirtXML", dependencies: ["LibXML", "DeviceIdentity"], swiftSettings: strictSettings),
         .target(name: "DeviceIdentity", swiftSettings: strictSettings),
-        .target(name: "Autopilot", dependencies: ["DeviceIdentity"], swiftSettings: strictSettings),
+        .target(name: "Autopilot", dependencies: ["DeviceIdentity", "DeviceProtocol"], swiftSettings: strictSettings),
         .target(
             name: "LabTopology",
             dependencies: ["DeviceIdentity", "Autopilot", "DeviceProtocol", .product(name: "Yams", package: "Yams")],
@@ -77,19 +78,20 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
-            name: "LabController",
-            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabTopology", "DeviceIdentity", "LabStore", "Autopilot"],
+            name: "LabService",
+            dependencies: ["LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "DeviceIdentity"],
             swiftSettings: strictSettings
         ),
         .target(
-            name: "DeviceProtocol",
-            dependencies: ["Autopilot"],
+            name: "LabController",
+            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabService", "LabTopology", "DeviceIdentity"],
             swiftSettings: strictSettings
         ),
+        .target(name: "DeviceProtocol", swiftSettings: strictSettings),
         .target(
             name: "BootEndpoint",
             dependencies: [
-                "LabController", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                "LabService", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -97,6 +99,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Dashboard")],
             swiftSettings: strictSettings
@@ -106,21 +109,24 @@ let package = Package(
             dependencies: [
                 "DeviceProtocol", "Autopilot", "DeviceIdentity",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "LabRunner",
             dependencies: [
-                "BootEndpoint", "OOBEAgent", "LabController", "LabStore", "LabTopology", "Libvirt", "Autopilot",
-                "DeviceProtocol", "DeviceIdentity",
+                "LabService", "BootEndpoint", "OOBEAgent", "LabController", "LabStore", "LabTopology", "Libvirt",
+                "DeviceProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "RunReports",
-            dependencies: ["LabRunner", "LibXML", "DeviceProtocol"],
+            dependencies: ["LabService", "LibXML", "DeviceProtocol"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -146,14 +152,17 @@ let package = Package(
         ),
         .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
-        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "DeviceIdentity"], exclude: ["Fixtures"]),
-        .testTarget(name: "LabStoreTests", dependencies: ["LabStore", "Autopilot", "TestSupport"]),
+        .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "DeviceIdentity", "DeviceProtocol"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "LabStoreTests",
+            dependencies: ["LabStore", "Autopilot", "DeviceProtocol", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity"]),
         .testTarget(name: "LabTopologyTests", dependencies: ["LabTopology", "DeviceIdentity", "Autopilot"]),
         .testTarget(
             name: "BootEndpointTests",
-            dependencies: ["BootEndpoint", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
+            dependencies: ["BootEndpoint", "LabService", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
                            "TestSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -163,17 +172,22 @@ let package = Package(
         .testTarget(name: "DeviceProtocolTests", dependencies: ["DeviceProtocol"]),
         .testTarget(
             name: "LabRunnerTests",
-            dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "OOBEAgent", "TestSupport"]
+            dependencies: ["LabRunner", "LabService", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
+                           "TestSupport"]
         ),
-        .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LibXML", "TestSupport"]),
+        .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabTopology", "LibXML", "TestSupport"]),
         .testTarget(
             name: "RealVMTests",
-            dependencies: ["LabRunner", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]
+            dependencies: ["LabRunner", "LabService", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]
         ),
         .testTarget(name: "ReliabilityTests", dependencies: ["LabStore", "DeviceProtocol", "TestSupport"]),
         .testTarget(
             name: "LabControllerTests",
-            dependencies: ["LabController", "LabTopology", "Libvirt", "LibvirtXML", "TestSupport"]
+            dependencies: ["LabController", "LabService", "LabTopology", "Autopilot", "Libvirt", "LibvirtXML", "TestSupport"]
+        ),
+        .testTarget(
+            name: "LabServiceTests",
+            dependencies: ["LabService", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "TestSupport"]
         ),
     ]
 )

@@ -1,4 +1,5 @@
 public import Foundation
+public import DeviceProtocol
 
 /// An Autopilot deployment profile, in the shape of Graph's `windowsAutopilotDeploymentProfile`
 /// (`azureADWindowsAutopilotDeploymentProfile` for Entra join,
@@ -99,9 +100,23 @@ public struct DeploymentProfile: Equatable, Sendable {
     }
 }
 
-/// Autopilot deployment modes.
-public enum DeploymentMode: String, Codable, Sendable, CaseIterable {
+/// What a deployment looks like to the people who run it: Autopilot's three modes, with the
+/// user-driven mode's hybrid join told apart (it has a flow of its own: the offline domain join,
+/// the domain controller check, a reboot).
+public enum AutopilotScenario: String, Codable, Sendable, CaseIterable {
     case userDriven = "user-driven"
+    case hybrid
     case selfDeploying = "self-deploying"
     case preProvisioning = "pre-provisioning"
+}
+
+extension DeploymentProfile {
+    /// The scenario the profile deploys devices in.
+    public var scenario: AutopilotScenario {
+        switch mode {
+        case .userDriven: isHybrid ? .hybrid : .userDriven
+        case .selfDeploying: .selfDeploying
+        case .preProvisioning: .preProvisioning
+        }
+    }
 }

@@ -1,39 +1,11 @@
 public import Foundation
+public import DeviceProtocol
 
 /// `AutopilotConfigurationFile.json`: a deployment profile for devices that are not registered
 /// ("Autopilot for existing devices"), exactly as the WindowsAutopilotIntune PowerShell module's
 /// `ConvertTo-AutopilotConfigurationJSON` writes it and `Set-Content -Encoding Ascii` saves it.
 /// OOBE ignores a file that is not ASCII; an online profile assigned to the device wins over it.
 public enum OfflineProfile {
-    /// The OOBE configuration bits (`CloudAssignedOobeConfig`).
-    public struct OOBEConfig: OptionSet, Sendable {
-        public let rawValue: Int
-        public init(rawValue: Int) { self.rawValue = rawValue }
-        public static let skipCortanaOptIn = Self(rawValue: 1)
-        public static let userNotLocalAdmin = Self(rawValue: 2)
-        public static let skipExpressSettings = Self(rawValue: 4)
-        public static let skipOEMRegistration = Self(rawValue: 8)
-        public static let skipEULA = Self(rawValue: 16)
-        public static let tpmAttestation = Self(rawValue: 32)
-        public static let entraDeviceAuth = Self(rawValue: 64)
-        public static let entraTPMRequired = Self(rawValue: 128)
-        public static let skipWindowsUpgradeUX = Self(rawValue: 256)
-        public static let patchDownload = Self(rawValue: 512)
-        public static let skipKeyboard = Self(rawValue: 1024)
-
-        /// The module's computation: OEM registration and upgrade UX always skipped, plus one
-        /// bit per hidden page, standard users and self-deploying devices.
-        public init(_ settings: OutOfBoxExperienceSettings) {
-            var config: OOBEConfig = [.skipOEMRegistration, .skipWindowsUpgradeUX]
-            if settings.userType == .standard { config.insert(.userNotLocalAdmin) }
-            if settings.hidePrivacySettings { config.insert(.skipExpressSettings) }
-            if settings.hideEULA { config.insert(.skipEULA) }
-            if settings.skipKeyboardSelectionPage { config.insert(.skipKeyboard) }
-            if settings.deviceUsageType == .shared { config.formUnion([.tpmAttestation, .entraDeviceAuth]) }
-            self = config
-        }
-    }
-
     /// The file's bytes for a profile of a tenant (ASCII, CRLF, Windows PowerShell 5.1's layout).
     public static func export(_ profile: DeploymentProfile, tenant: Tenant) -> Data {
         let settings = profile.outOfBoxExperienceSettings
@@ -159,5 +131,19 @@ extension DeploymentProfile {
     public var isHybrid: Bool {
         if case .hybrid = join { return true }
         return false
+    }
+}
+
+extension OOBEConfig {
+    /// The PowerShell module's computation: OEM registration and upgrade UX always skipped, plus
+    /// one bit per hidden page, standard users and self-deploying devices.
+    public init(_ settings: OutOfBoxExperienceSettings) {
+        var config: OOBEConfig = [.skipOEMRegistration, .skipWindowsUpgradeUX]
+        if settings.userType == .standard { config.insert(.userNotLocalAdmin) }
+        if settings.hidePrivacySettings { config.insert(.skipExpressSettings) }
+        if settings.hideEULA { config.insert(.skipEULA) }
+        if settings.skipKeyboardSelectionPage { config.insert(.skipKeyboard) }
+        if settings.deviceUsageType == .shared { config.formUnion([.tpmAttestation, .entraDeviceAuth]) }
+        self = config
     }
 }

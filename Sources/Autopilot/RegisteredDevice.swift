@@ -19,14 +19,17 @@ public struct RegisteredDevice: Codable, Equatable, Sendable {
     /// `[PurchaseOrderId]`.
     public var purchaseOrderIdentifier: String?
     public var assignedUser: String?
+    /// The name the device gets at deployment, instead of its profile's name template (Intune's
+    /// per-device "Device name").
+    public var displayName: String?
     public var registeredAt: Date
     /// Where the registration came from: a CSV file, the lab file, the admin API.
     public var source: String
 
     public init(id: String, tenantID: UUID, serialNumber: String, productKey: String = "", hardwareHash: String?,
                 manufacturer: String? = nil, model: String? = nil, groupTag: String? = nil,
-                purchaseOrderIdentifier: String? = nil, assignedUser: String? = nil, registeredAt: Date,
-                source: String) {
+                purchaseOrderIdentifier: String? = nil, assignedUser: String? = nil, displayName: String? = nil,
+                registeredAt: Date, source: String) {
         self.id = id
         self.tenantID = tenantID
         self.serialNumber = serialNumber
@@ -37,6 +40,7 @@ public struct RegisteredDevice: Codable, Equatable, Sendable {
         self.groupTag = groupTag
         self.purchaseOrderIdentifier = purchaseOrderIdentifier
         self.assignedUser = assignedUser
+        self.displayName = displayName
         self.registeredAt = registeredAt
         self.source = source
     }

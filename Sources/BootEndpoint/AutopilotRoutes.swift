@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import LabStore
 import Autopilot
 import DeviceProtocol
 

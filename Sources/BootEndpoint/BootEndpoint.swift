@@ -1,17 +1,21 @@
 public import Foundation
 public import Hummingbird
 import HummingbirdCore
-public import LabController
+public import LabService
 import LabStore
-public import DeviceProtocol
+import LabTopology
 public import Logging
 import ServiceLifecycle
 
 /// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
 /// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
-/// admin API and metrics. Built on Hummingbird; state in the lab's store.
+/// admin API, the dashboard and metrics. Built on Hummingbird; its routes parse a request, call
+/// the lab's service (``Lab``, ``Fleet``) and render the answer.
 public final class BootEndpoint: Sendable {
     public let lab: Lab
+    /// The lab's devices, when this controller hosts them (`pxelab run`); without them (`pxelab
+    /// serve`) flows can only be queued and screens are not shown.
+    public let fleet: Fleet?
     public let options: Options
     let templates: IPXETemplates
     let matcher: DeviceMatcher
@@ -22,18 +26,12 @@ public final class BootEndpoint: Sendable {
     let modelTPM: [String: String]
     let adminToken: String
     let metrics: EndpointMetrics
-    let driver: any DeviceDriver
+    /// The people at the devices: what a device does next when nothing is queued for it.
+    let attendant: any DeviceAttendant
+    /// The fleet as the dashboard follows it.
+    let live: LiveFleet
     let clock: @Sendable () -> Date
     let logger: Logger
-    /// Who runs flows on the devices, once the controller hosting them says so.
-    private let operatorBox = OperatorBox()
-    /// The dashboard's open event streams.
-    let streams = EventStreams()
-
-    /// Sets who runs lifecycle flows for the admin API.
-    public func setOperator(_ labOperator: any LabOperator) { operatorBox.set(labOperator) }
-
-    var labOperator: (any LabOperator)? { operatorBox.get() }
 
     /// How the endpoint is set up.
     public struct Options: Sendable {
@@ -50,7 +48,7 @@ public final class BootEndpoint: Sendable {
         /// The largest body accepted on admin routes (CSV imports of 500 rows).
         public var maxAdminBodyBytes: Int
 
-        public init(host: String = "127.0.0.1", port: Int = DeviceDomain.defaultEndpointPort, imagesDirectory: URL,
+        public init(host: String = "127.0.0.1", port: Int = Lab.defaultEndpointPort, imagesDirectory: URL,
                     buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20) {
             self.host = host
             self.port = port
@@ -65,24 +63,22 @@ public final class BootEndpoint: Sendable {
     }
 
     /// Prepares the endpoint for a lab: syncs the lab's devices into the store, reads the iPXE
-    /// templates and creates (or reads) the admin token in the lab folder.
-    public init(lab: Lab, options: Options, driver: any DeviceDriver = ProceedDriver(),
+    /// templates and creates (or reads) the admin token in the lab folder. `fleet` hosts the
+    /// lab's devices for the admin API's flows and screens; `attendant` answers devices' questions.
+    public init(lab: Lab, fleet: Fleet? = nil, attendant: any DeviceAttendant = AbsentAttendant(), options: Options,
                 clock: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "pxelab.endpoint")) throws {
         self.lab = lab
+        self.fleet = fleet
+        self.attendant = attendant
+        self.live = LiveFleet(lab: lab)
         self.options = options
         self.templates = try IPXETemplates(directory: options.imagesDirectory.appendingPathComponent("ipxe"))
-        try lab.store.syncDevices(lab.topology.devices.map { device in
-            LabDeviceRecord(name: device.name, serial: device.identity.serial, mac: device.identity.mac.description,
-                            uuid: device.identity.uuid.uuidString.lowercased(), manufacturer: device.identity.manufacturer,
-                            product: device.identity.product, model: device.model, token: Tokens.make(), updatedAt: clock())
-        })
         let devices = try lab.store.devices()
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
         self.modelTPM = Dictionary(lab.topology.models.map { ($0.id, $0.tpm.rawValue) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Tokens.adminToken(at: lab.directory.path("admin.token"))
         self.metrics = EndpointMetrics()
-        self.driver = driver
         self.clock = clock
         self.logger = logger
     }
@@ -95,7 +91,7 @@ public final class BootEndpoint: Sendable {
         -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
-        router.add(middleware: StoreErrorMiddleware(storePath: lab.store.database.path, logger: logger))
+        router.add(middleware: ServiceErrorMiddleware(logger: logger))
         addBootRoutes(to: router)
         addAssetRoutes(to: router)
         addAutopilotRoutes(to: router)
@@ -133,7 +129,7 @@ public final class BootEndpoint: Sendable {
         guard let port = await ports.first(where: { _ in true }) else {
             throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
         }
-        return RunningServer(port: port, group: group, task: task, streams: streams, store: lab.store)
+        return RunningServer(port: port, group: group, task: task, live: live, store: lab.store)
     }
 
     private func warnUnlessLoopback() {
@@ -149,43 +145,24 @@ public final class RunningServer: Sendable {
     public let port: Int
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
-    private let streams: EventStreams
+    private let live: LiveFleet
     private let store: LabStore
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, streams: EventStreams, store: LabStore) {
+    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, live: LiveFleet, store: LabStore) {
         self.port = port
         self.group = group
         self.task = task
-        self.streams = streams
+        self.live = live
         self.store = store
     }
 
     /// Shuts down gracefully (in-flight requests finish, dashboard streams end, boots recorded
-    /// in the background are stored) and waits until it has.
-    public func stop() async {
-        streams.finishAll()
+    /// in the background are stored) and waits until it has; throws when those boots could not be
+    /// stored (the server is stopped either way).
+    public func stop() async throws {
+        await live.finishAll()
         await group.triggerGracefulShutdown()
         _ = await task.result
-        _ = try? await Offload.run { [store] in try store.settle() }
+        try await Offload.run { [store] in try store.settle() }
     }
-}
-
-/// Holds the lab operator, set after the endpoint is built.
-final class OperatorBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: (any LabOperator)?
-    func set(_ value: any LabOperator) { lock.withLock { self.value = value } }
-    func get() -> (any LabOperator)? { lock.withLock { value } }
-}
-
-/// Decides what a device does next when nothing is queued for it: the controller's side of the
-/// OOBE (the user's answers, the technician's buttons).
-public protocol DeviceDriver: Sendable {
-    func nextAction(for device: String, at request: NextActionRequest) async -> NextAction
-}
-
-/// A driver that lets every device carry on.
-public struct ProceedDriver: DeviceDriver {
-    public init() {}
-    public func nextAction(for device: String, at request: NextActionRequest) async -> NextAction { .proceed }
 }

@@ -1,51 +1,25 @@
 import Foundation
 import Hummingbird
-import Synchronization
-import Autopilot
 import DeviceProtocol
-import LabStore
-
-/// A lab device as the live dashboard shows it: who it is, what it is deploying with, and what it
-/// did last.
-struct DashboardDevice: Codable {
-    var name: String
-    var serial: String
-    var model: String
-    /// `user-driven`, `self-deploying`, `hybrid` or `pre-provisioning`, from its profile.
-    var mode: String?
-    var profile: String?
-    var groupTag: String?
-    var lifecycle: DeviceLifecycle
-    var errorCode: String?
-    var phase: OOBEPhase?
-    var step: String?
-    var status: StepStatus?
-    var message: String?
-    var time: Date?
-    var bootCount: Int
-}
-
-/// The first message of a dashboard stream: the whole fleet.
-struct DashboardSnapshot: Codable {
-    var lab: String
-    var description: String?
-    var devices: [DashboardDevice]
-}
-
-/// A dashboard stream message for each stored event: the device after it, and the event.
-struct DashboardUpdate: Codable {
-    var device: DashboardDevice
-    var event: StoredEvent
-}
+import LabService
 
 extension BootEndpoint {
     /// The live dashboard: `/` and its assets (served from the module's resources, no network
-    /// fetches), and `GET /api/v1/stream`, the server-sent events it follows.
+    /// fetches), the lab's vocabulary as JSON and CSS (phase and outcome names and colours, the
+    /// same the HTML report uses), and `GET /api/v1/stream`, the server-sent events it follows.
     func addDashboardRoutes(to router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in try self.dashboardFile("index.html") }
+        router.get("/dashboard/vocabulary.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],
+                     body: .init(byteBuffer: ByteBuffer(bytes: try Vocabulary.json())))
+        }
+        router.get("/dashboard/vocabulary.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],
+                     body: .init(byteBuffer: ByteBuffer(string: Vocabulary.css)))
+        }
         router.get("/dashboard/:file") { _, context in try self.dashboardFile(try context.parameters.require("file")) }
         router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: adminToken))
-            .get("/stream") { _, _ in try self.eventStream() }
+            .get("/stream") { _, _ in try await self.eventStream() }
     }
 
     private func dashboardFile(_ name: String) throws -> Response {
@@ -61,27 +35,27 @@ extension BootEndpoint {
     }
 
     /// `text/event-stream`: a `snapshot` of the fleet, then a `device` message for every event
-    /// stored after it (the feed is followed before the snapshot is taken, so nothing falls in
-    /// between), and a comment every 15 seconds so that a closed connection is noticed.
-    private func eventStream() throws -> Response {
+    /// stored after it (nothing falls between), and a comment every 15 seconds so that a closed
+    /// connection is noticed.
+    private func eventStream() async throws -> Response {
+        let (snapshot, updates) = try await live.follow()
         let (frames, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(10_000))
-        let events = lab.store.feed.subscribe()
-        continuation.yield(try ServerSentEvent.frame("snapshot", try dashboardSnapshot()))
-        let pump = Task {
-            for await event in events {
-                guard let device = try? dashboardDevices(named: event.device, latest: [event.device: event]).first,
-                      let frame = try? ServerSentEvent.frame("device", DashboardUpdate(device: device, event: event)) else { continue }
-                continuation.yield(frame)
+        continuation.yield(try ServerSentEvent.frame("snapshot", DashboardSnapshot(lab: lab.topology.lab,
+                                                                                  description: lab.topology.description,
+                                                                                  devices: snapshot)))
+        let forward = Task {
+            for await update in updates {
+                // A frame that cannot be encoded is left out (it never happens: the types encode).
+                if let frame = try? ServerSentEvent.frame("device", update) { continuation.yield(frame) }
             }
+            continuation.finish()
         }
         let keepalive = Task {
             while (try? await Task.sleep(for: .seconds(15))) != nil { continuation.yield(ByteBuffer(string: ": keepalive\n\n")) }
         }
-        let registration = streams.add(continuation)
         continuation.onTermination = { _ in
-            pump.cancel()
+            forward.cancel()
             keepalive.cancel()
-            self.streams.remove(registration)
         }
         return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-store"],
                         body: ResponseBody { writer in
@@ -89,22 +63,13 @@ extension BootEndpoint {
                             try await writer.finish(nil)
                         })
     }
+}
 
-    func dashboardSnapshot() throws -> DashboardSnapshot {
-        DashboardSnapshot(lab: lab.topology.lab, description: lab.topology.description,
-                          devices: try dashboardDevices(latest: try lab.store.latestEvents()))
-    }
-
-    /// The lab's devices (or one) as the dashboard shows them, with each one's latest event.
-    func dashboardDevices(named name: String? = nil, latest: [String: StoredEvent]) throws -> [DashboardDevice] {
-        try adminDevices(named: name).map { device in
-            let event = latest[device.name]
-            return DashboardDevice(name: device.name, serial: device.serial, model: device.model, mode: device.registration?.mode,
-                                   profile: device.registration?.profile, groupTag: device.registration?.groupTag,
-                                   lifecycle: device.lifecycle, errorCode: device.errorCode, phase: event?.phase, step: event?.step,
-                                   status: event?.status, message: event?.message, time: event?.time, bootCount: device.bootCount)
-        }
-    }
+/// The first message of a dashboard stream: the whole fleet.
+struct DashboardSnapshot: Encodable {
+    var lab: String
+    var description: String?
+    var devices: [LiveFleet.Device]
 }
 
 /// One server-sent event: `event: NAME` and its JSON on a `data:` line.
@@ -115,28 +80,5 @@ enum ServerSentEvent {
         buffer.writeBytes(try ProtocolJSON.encoder().encode(value))
         buffer.writeString("\n\n")
         return buffer
-    }
-}
-
-/// The dashboard streams that are open, so that stopping the endpoint can end them (a stream
-/// never ends by itself, and a graceful shutdown waits for every response to finish).
-final class EventStreams: Sendable {
-    private let open = Mutex<(next: Int, streams: [Int: AsyncStream<ByteBuffer>.Continuation])>((0, [:]))
-
-    func add(_ continuation: AsyncStream<ByteBuffer>.Continuation) -> Int {
-        open.withLock { state in
-            state.next += 1
-            state.streams[state.next] = continuation
-            return state.next
-        }
-    }
-
-    func remove(_ registration: Int) {
-        _ = open.withLock { $0.streams.removeValue(forKey: registration) }
-    }
-
-    /// Ends every open stream.
-    func finishAll() {
-        for continuation in open.withLock({ Array($0.streams.values) }) { continuation.finish() }
     }
 }

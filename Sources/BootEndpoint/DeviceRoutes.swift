@@ -1,9 +1,8 @@
 import Foundation
 import Hummingbird
-import Autopilot
 import DeviceProtocol
+import LabService
 import LabStore
-import LabController
 
 extension BootEndpoint {
     /// Routes a device calls with the token its boot script gave it.
@@ -36,7 +35,7 @@ extension BootEndpoint {
                 return try self.lab.store.dequeueAction(for: asked.device)
             }
             if let queued { return try JSONBody.response(queued) }
-            return try JSONBody.response(await self.driver.nextAction(for: asked.device, at: asked))
+            return try JSONBody.response(try await self.attendant.nextAction(for: asked.device, at: asked))
         }
         // The faults injected into this device (it fetches them at every boot).
         router.get("/oobe/v1/faults") { request, _ in
@@ -70,7 +69,12 @@ extension BootEndpoint {
             }
             return try await Offload.run {
                 try self.authenticate(device: name, request)
-                return try JSONBody.response(try self.enrollmentPolicy(for: name))
+                guard let device = try self.lab.store.device(named: name),
+                      let policy = try self.lab.autopilot.enrollmentPolicy(serial: device.serial) else {
+                    throw APIError(.conflict, "not-enrolled",
+                                   "device '\(name)' is not registered with Autopilot, so MDM has no policy for it")
+                }
+                return try JSONBody.response(policy)
             }
         }
     }
@@ -95,49 +99,6 @@ extension BootEndpoint {
         case .conflicting(let seq):
             return APIError(.conflict, "conflicting-event", rejection.description, field: "events",
                             details: ["seq": String(seq), "lastSeq": String(lastSeq ?? 0)])
-        }
-    }
-
-    /// The ESP and the items it tracks for a device, from its registration and assignment.
-    func enrollmentPolicy(for name: String) throws -> EnrollmentPolicy {
-        guard let device = try lab.store.device(named: name),
-              let registration = try lab.store.registeredDevices(serial: device.serial)
-                .first(where: { $0.tenantID == lab.autopilot.tenant.id }) else {
-            throw APIError(.conflict, "not-enrolled", "device '\(name)' is not registered with Autopilot, so MDM has no policy for it")
-        }
-        let resolver = AssignmentResolver(configuration: lab.autopilot.configuration)
-        let profile = resolver.profile(for: registration)
-        let page = resolver.enrollmentStatusPage(for: registration, enrollmentProfileName: profile?.displayName)
-        let blocking = Set(page.selectedMobileAppIds)
-        func items(_ target: InstallTarget) -> [EnrollmentPolicy.TrackedItem] {
-            let configurations = resolver.configurations(for: registration, target: target,
-                                                         enrollmentProfileName: profile?.displayName).map { item in
-                EnrollmentPolicy.TrackedItem(id: item.id, name: item.displayName, kind: item.kind.trackedKind,
-                                             seconds: item.applySeconds, blocking: true)
-            }
-            let apps = resolver.apps(for: registration, target: target, enrollmentProfileName: profile?.displayName).map { app in
-                EnrollmentPolicy.TrackedItem(id: app.id, name: app.displayName, kind: .app, seconds: app.installSeconds,
-                                             sizeBytes: app.sizeBytes, blocking: blocking.isEmpty || blocking.contains(app.id))
-            }
-            return configurations + apps
-        }
-        return EnrollmentPolicy(
-            espName: page.displayName, showProgress: page.showInstallationProgress,
-            timeoutMinutes: page.installProgressTimeoutInMinutes,
-            allowResetOnFailure: page.allowDeviceResetOnInstallFailure, allowUseOnFailure: page.allowDeviceUseOnInstallFailure,
-            blockRetryByUser: page.blockDeviceSetupRetryByUser,
-            errorMessage: page.customErrorMessage ?? EnrollmentStatusPage.defaultErrorMessage,
-            trackAccountSetup: profile?.mode != .selfDeploying,
-            deviceItems: items(.device), userItems: items(.user))
-    }
-}
-
-extension ConfigurationItem.Kind {
-    var trackedKind: EnrollmentPolicy.TrackedItem.Kind {
-        switch self {
-        case .policy, .autopilotReset: .policy
-        case .scepCertificate, .pkcsCertificate: .certificate
-        case .wifi, .vpn: .network
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Prometheus
 import DeviceProtocol
+import LabStore
 
 /// The endpoint's Prometheus metrics, in a registry of its own (no process-wide state).
 final class EndpointMetrics: @unchecked Sendable {
@@ -105,7 +106,8 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 extension BootEndpoint {
     func addMetricsRoutes(to router: Router<BasicRequestContext>) {
         router.get("/metrics") { _, _ in
-            let counts = Dictionary(grouping: try self.lab.store.devices(), by: \.lifecycle).mapValues(\.count)
+            let store = self.lab.store
+            let counts = Dictionary(grouping: try await Offload.run { try store.devices() }, by: \.lifecycle).mapValues(\.count)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(devicesByState: counts))))
         }

@@ -22,7 +22,7 @@ enum JSONBody {
         do {
             return try ProtocolJSON.decoder().decode(type, from: data)
         } catch let error as DecodingError {
-            throw APIError.badRequest(describe(error), field: path(of: error))
+            throw APIError.badRequest(ProtocolJSON.words(of: error), field: ProtocolJSON.field(of: error))
         } catch {
             throw APIError.badRequest("the body is not JSON: \(error.localizedDescription)")
         }
@@ -37,26 +37,4 @@ enum JSONBody {
             throw APIError(.contentTooLarge, "too-large", "the request body is larger than \(limit) bytes")
         }
     }
-
-    private static func path(of error: DecodingError) -> String? {
-        let context: DecodingError.Context? = switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
-        case .keyNotFound(let key, let context):
-            DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: context.debugDescription)
-        @unknown default: nil
-        }
-        guard let path = context?.codingPath, !path.isEmpty else { return nil }
-        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "the field '\(key.stringValue)' is missing"
-        case .typeMismatch(let type, let context): "expected \(type): \(context.debugDescription)"
-        case .valueNotFound(let type, _): "a \(type) value is missing"
-        case .dataCorrupted(let context): context.debugDescription.isEmpty ? "the body is not valid JSON" : context.debugDescription
-        @unknown default: "the body is not valid"
-        }
-    }
 }
-

@@ -1,26 +1,25 @@
 import Foundation
 import Hummingbird
+import LabService
 
 /// Bearer tokens: the lab's admin token (written owner-only to the lab folder on first start)
 /// and each device's token (handed to it by its boot script). Compared in constant time; never
 /// logged.
 enum Tokens {
-    /// 32 random bytes as hex.
-    static func make() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            return String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }.joined()
-    }
-
-    /// The lab's admin token: read from the file, or created there (0600) on first start.
+    /// The lab's admin token: read from the file, or created there (0600) on first start. A file
+    /// that cannot be read is an error (a new token would lock its clients out).
     static func adminToken(at file: URL) throws -> String {
-        if let existing = try? String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines),
-           !existing.isEmpty {
+        if FileManager.default.fileExists(atPath: file.path) {
+            let existing: String
+            do {
+                existing = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw EndpointSetupError("cannot read the admin token in \(file.path): \(error.localizedDescription)")
+            }
+            guard !existing.isEmpty else { throw EndpointSetupError("the admin token file \(file.path) is empty") }
             return existing
         }
-        let token = make()
+        let token = Secret.make()
         guard FileManager.default.createFile(atPath: file.path, contents: Data((token + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw EndpointSetupError("cannot write the admin token to \(file.path)")

@@ -13,10 +13,19 @@ public struct DeviceEvent: Codable, Sendable, Equatable {
     public var status: StepStatus
     /// A Windows error code such as 0x800705B4, when the step failed.
     public var errorCode: UInt32?
+    /// What happened, for people. Code reads the fields below, never this.
     public var message: String?
+    /// The Autopilot diagnostics event the step raised: 807 (not registered) or 815 (no profile).
+    public var autopilotEvent: Int?
+    /// The computer name the device has, on the `desktop` `ready` event.
+    public var deviceName: String?
+    /// What a lifecycle flow's action kept and removed on the device, on its `completed` event.
+    public var kept: [DeviceAspect]?
+    public var removed: [DeviceAspect]?
 
     public init(seq: Int, time: Date, phase: OOBEPhase, step: String, status: StepStatus, errorCode: UInt32? = nil,
-                message: String? = nil) {
+                message: String? = nil, autopilotEvent: Int? = nil, deviceName: String? = nil, kept: [DeviceAspect]? = nil,
+                removed: [DeviceAspect]? = nil) {
         self.seq = seq
         self.time = time
         self.phase = phase
@@ -24,14 +33,12 @@ public struct DeviceEvent: Codable, Sendable, Equatable {
         self.status = status
         self.errorCode = errorCode
         self.message = message
+        self.autopilotEvent = autopilotEvent
+        self.deviceName = deviceName
+        self.kept = kept
+        self.removed = removed
     }
 
-    /// The step a device reports last in a phase that ends its deployment attempt: failed means
-    /// the deployment failed (the device shows its error screen).
-    public static let outcomeStep = "outcome"
-
-    /// The error code as Windows writes it: `0x800705B4`.
-    public var errorCodeText: String? { errorCode.map(ErrorCode.text) }
 }
 
 /// `POST /oobe/v1/events`: one or more events from one device, in order.
@@ -62,8 +69,16 @@ public struct EventReceipt: Codable, Sendable, Equatable {
     }
 }
 
-/// Windows error codes as text.
-public enum ErrorCode {
+/// A Windows error code, such as `0x800705B4`: written and read as Windows writes it (in JSON
+/// too, where results and reports carry it; device events carry the number).
+public struct ErrorCode: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let value: UInt32
+
+    public init(_ value: UInt32) { self.value = value }
+
+    /// `0x800705B4`.
+    public var description: String { Self.text(value) }
+
     /// `0x800705B4`.
     public static func text(_ code: UInt32) -> String {
         let hex = String(code, radix: 16, uppercase: true)
@@ -74,5 +89,19 @@ public enum ErrorCode {
     public static func parse(_ text: String) -> UInt32? {
         let lower = text.lowercased()
         return lower.hasPrefix("0x") ? UInt32(lower.dropFirst(2), radix: 16) : UInt32(lower)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = Self.parse(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not an error code such as 0x800705B4")
+        }
+        self.value = value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
     }
 }

@@ -33,17 +33,25 @@ public enum DeviceLifecycle: String, Codable, Sendable, CaseIterable {
     public func after(_ event: DeviceEvent) -> DeviceLifecycle {
         switch (event.phase, event.step, event.status) {
         case (.desktop, _, .completed): return .deployed
-        case (.technician, "reseal", .completed): return .resealed
-        case (.lifecycle, "wipe", .completed): return .wiped
-        case (.lifecycle, "retire", .completed): return .retired
-        case (.lifecycle, "reset", .completed): return .provisioning
-        case (_, DeviceEvent.outcomeStep, .failed): return .failed
+        case (.technician, ProtocolStep.reseal, .completed): return .resealed
+        case (.lifecycle, ProtocolStep.wipe, .completed): return .wiped
+        case (.lifecycle, ProtocolStep.retire, .completed): return .retired
+        case (.lifecycle, ProtocolStep.reset, .completed): return .provisioning
+        case (_, ProtocolStep.outcome, .failed): return .failed
         default:
             switch self {
             case .deployed, .retired, .provisioning: return self
             case .factory, .resealed, .failed, .wiped: return .provisioning
             }
         }
+    }
+}
+
+extension DeviceLifecycle {
+    /// The error code a device in this state shows after an event: the failure's (or the one it
+    /// showed) while failed, none otherwise.
+    public func errorCode(after event: DeviceEvent, showing shown: UInt32?) -> UInt32? {
+        self == .failed ? event.errorCode ?? shown : nil
     }
 }
 

@@ -1,10 +1,9 @@
 /// `POST /mdm/v1/enroll`: a device enrolls in MDM, saying in which Autopilot mode.
 public struct EnrollmentRequest: Codable, Sendable, Equatable {
     public var device: String
-    /// `user-driven`, `self-deploying` or `pre-provisioning`.
-    public var mode: String
+    public var mode: DeploymentMode
 
-    public init(device: String, mode: String) {
+    public init(device: String, mode: DeploymentMode) {
         self.device = device
         self.mode = mode
     }

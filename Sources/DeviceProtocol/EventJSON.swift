@@ -42,14 +42,29 @@ struct JSONBytes {
     /// An event's fields in sorted key order, with `device` and `receivedAt` when given.
     mutating func event(_ event: DeviceEvent, device: String?, receivedAt: Date?) {
         raw("{")
+        if let id = event.autopilotEvent {
+            raw(#""autopilotEvent":"#)
+            number(id)
+            raw(",")
+        }
         if let device {
             raw(#""device":"#)
             string(device)
             raw(",")
         }
+        if let name = event.deviceName {
+            raw(#""deviceName":"#)
+            string(name)
+            raw(",")
+        }
         if let code = event.errorCode {
             raw(#""errorCode":"#)
             number(Int(code))
+            raw(",")
+        }
+        if let kept = event.kept {
+            raw(#""kept":"#)
+            aspects(kept)
             raw(",")
         }
         if let message = event.message {
@@ -63,6 +78,10 @@ struct JSONBytes {
             raw(#","receivedAt":"#)
             string(ISO8601.format(receivedAt))
         }
+        if let removed = event.removed {
+            raw(#","removed":"#)
+            aspects(removed)
+        }
         raw(#","seq":"#)
         number(event.seq)
         raw(#","status":"#)
@@ -72,6 +91,15 @@ struct JSONBytes {
         raw(#","time":"#)
         string(ISO8601.format(event.time))
         raw("}")
+    }
+
+    mutating func aspects(_ list: [DeviceAspect]) {
+        raw("[")
+        for (index, aspect) in list.enumerated() {
+            if index > 0 { raw(",") }
+            string(aspect.rawValue)
+        }
+        raw("]")
     }
 
     mutating func number(_ value: Int) {
@@ -162,7 +190,8 @@ struct JSONReader {
 
     private mutating func event() -> DeviceEvent? {
         var seq: Int?, time: Date?, phase: OOBEPhase?, step: String?, status: StepStatus?
-        var errorCode: UInt32??, message: String??
+        var errorCode: UInt32??, message: String??, autopilotEvent: Int??, deviceName: String??
+        var kept: [DeviceAspect]??, removed: [DeviceAspect]??
         let complete = object { key, reader in
             switch key {
             case "seq" where seq == nil:
@@ -186,13 +215,38 @@ struct JSONReader {
             case "message" where message == nil:
                 message = reader.null() ? .some(nil) : reader.string().map { $0 }
                 return message != nil
+            case "autopilotEvent" where autopilotEvent == nil:
+                autopilotEvent = reader.null() ? .some(nil) : reader.integer().map { $0 }
+                return autopilotEvent != nil
+            case "deviceName" where deviceName == nil:
+                deviceName = reader.null() ? .some(nil) : reader.string().map { $0 }
+                return deviceName != nil
+            case "kept" where kept == nil:
+                kept = reader.null() ? .some(nil) : reader.aspects().map { $0 }
+                return kept != nil
+            case "removed" where removed == nil:
+                removed = reader.null() ? .some(nil) : reader.aspects().map { $0 }
+                return removed != nil
             default:
                 return false
             }
         }
         guard complete, let seq, let time, let phase, let step, let status else { return nil }
         return DeviceEvent(seq: seq, time: time, phase: phase, step: step, status: status,
-                           errorCode: errorCode ?? nil, message: message ?? nil)
+                           errorCode: errorCode ?? nil, message: message ?? nil, autopilotEvent: autopilotEvent ?? nil,
+                           deviceName: deviceName ?? nil, kept: kept ?? nil, removed: removed ?? nil)
+    }
+
+    /// `["wifi", "join"]`: a list of aspects by name.
+    private mutating func aspects() -> [DeviceAspect]? {
+        guard take(UInt8(ascii: "[")) else { return nil }
+        var aspects: [DeviceAspect] = []
+        if take(UInt8(ascii: "]")) { return aspects }
+        repeat {
+            guard let aspect = string().flatMap(DeviceAspect.init(rawValue:)) else { return nil }
+            aspects.append(aspect)
+        } while take(UInt8(ascii: ","))
+        return take(UInt8(ascii: "]")) ? aspects : nil
     }
 
     /// `{ "key": value, ... }`, each value read by `member` (false: not this reader's document).

@@ -22,9 +22,8 @@ public enum NextAction: Codable, Sendable, Equatable {
     case powerOff
     /// Reboot.
     case reboot
-    /// A lab drill: break the system on purpose (`corrupt-os`, `unbootable-disk`, `failed-update`,
-    /// `lost-enrollment`) so recovery can be practised.
-    case damage(String)
+    /// A lab drill: break the system on purpose so recovery can be practised.
+    case damage(Damage)
 
     private enum CodingKeys: String, CodingKey { case action, page, values, seconds, remote, keepEnrollment, keepUserData, how }
 
@@ -45,7 +44,7 @@ public enum NextAction: Codable, Sendable, Equatable {
         case "retire": self = .retire
         case "power-off": self = .powerOff
         case "reboot": self = .reboot
-        case "damage": self = .damage(try container.decode(String.self, forKey: .how))
+        case "damage": self = .damage(try container.decode(Damage.self, forKey: .how))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .action, in: container, debugDescription: "unknown action '\(other)'")
         }

@@ -1,5 +1,5 @@
 /// The phases a device goes through, from power-on to the desktop, as it reports them.
-public enum OOBEPhase: String, Codable, Sendable, CaseIterable {
+public enum OOBEPhase: String, Codable, CodingKeyRepresentable, Sendable, CaseIterable {
     /// Firmware, PXE and iPXE: the boot scripts.
     case boot
     /// Network connectivity (DHCP, reaching the service).

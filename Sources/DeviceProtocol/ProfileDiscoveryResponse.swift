@@ -1,5 +1,3 @@
-import Foundation
-public import Autopilot
 
 /// `GET /autopilot/v1/profile`: what the Autopilot service answers a device during OOBE.
 public struct ProfileDiscoveryResponse: Codable, Sendable, Equatable {
@@ -65,6 +63,39 @@ public struct AutopilotProfileDocument: Codable, Sendable, Equatable {
         public var organizationalUnit: String?
         public var computerNamePrefix: String
         public var randomSuffixLength: Int
+
+        public init(domainName: String, organizationalUnit: String?, computerNamePrefix: String, randomSuffixLength: Int) {
+            self.domainName = domainName
+            self.organizationalUnit = organizationalUnit
+            self.computerNamePrefix = computerNamePrefix
+            self.randomSuffixLength = randomSuffixLength
+        }
+    }
+
+    public init(version: Int, commentFile: String, ztdCorrelationId: String, cloudAssignedTenantId: String,
+                cloudAssignedTenantDomain: String, cloudAssignedDomainJoinMethod: Int, cloudAssignedOobeConfig: Int,
+                cloudAssignedForcedEnrollment: Int, cloudAssignedDeviceName: String?, cloudAssignedLanguage: String?,
+                hybridJoinSkipDCConnectivityCheck: Int?, cloudAssignedAutopilotUpdateDisabled: Int,
+                cloudAssignedAutopilotUpdateTimeout: Int, deploymentProfileName: String, ztdRegistrationId: String,
+                cloudAssignedTenantUpn: String?, cloudAssignedPreprovisioningAllowed: Int, domainJoin: DomainJoin?) {
+        self.version = version
+        self.commentFile = commentFile
+        self.ztdCorrelationId = ztdCorrelationId
+        self.cloudAssignedTenantId = cloudAssignedTenantId
+        self.cloudAssignedTenantDomain = cloudAssignedTenantDomain
+        self.cloudAssignedDomainJoinMethod = cloudAssignedDomainJoinMethod
+        self.cloudAssignedOobeConfig = cloudAssignedOobeConfig
+        self.cloudAssignedForcedEnrollment = cloudAssignedForcedEnrollment
+        self.cloudAssignedDeviceName = cloudAssignedDeviceName
+        self.cloudAssignedLanguage = cloudAssignedLanguage
+        self.hybridJoinSkipDCConnectivityCheck = hybridJoinSkipDCConnectivityCheck
+        self.cloudAssignedAutopilotUpdateDisabled = cloudAssignedAutopilotUpdateDisabled
+        self.cloudAssignedAutopilotUpdateTimeout = cloudAssignedAutopilotUpdateTimeout
+        self.deploymentProfileName = deploymentProfileName
+        self.ztdRegistrationId = ztdRegistrationId
+        self.cloudAssignedTenantUpn = cloudAssignedTenantUpn
+        self.cloudAssignedPreprovisioningAllowed = cloudAssignedPreprovisioningAllowed
+        self.domainJoin = domainJoin
     }
 
     enum CodingKeys: String, CodingKey {
@@ -88,34 +119,8 @@ public struct AutopilotProfileDocument: Codable, Sendable, Equatable {
         case domainJoin = "PxelabDomainJoin"
     }
 
-    /// The document for a profile, tenant and registration.
-    public init(profile: DeploymentProfile, tenant: Tenant, registration: RegisteredDevice) {
-        let settings = profile.outOfBoxExperienceSettings
-        version = 2049
-        commentFile = "Profile \(profile.displayName)"
-        ztdCorrelationId = profile.id
-        cloudAssignedTenantId = tenant.id.uuidString.lowercased()
-        cloudAssignedTenantDomain = tenant.domain
-        cloudAssignedDomainJoinMethod = profile.isHybrid ? 1 : 0
-        cloudAssignedOobeConfig = OfflineProfile.OOBEConfig(settings).rawValue
-        cloudAssignedForcedEnrollment = settings.hideEscapeLink ? 1 : 0
-        cloudAssignedDeviceName = profile.deviceNameTemplate
-        cloudAssignedLanguage = settings.skipKeyboardSelectionPage ? profile.language : nil
-        cloudAssignedAutopilotUpdateDisabled = 1
-        cloudAssignedAutopilotUpdateTimeout = 1_800_000
-        deploymentProfileName = profile.displayName
-        ztdRegistrationId = registration.id
-        cloudAssignedTenantUpn = registration.assignedUser
-        cloudAssignedPreprovisioningAllowed = profile.enableWhiteGlove ? 1 : 0
-        if case .hybrid(let hybrid) = profile.join {
-            hybridJoinSkipDCConnectivityCheck = hybrid.skipConnectivityCheck ? 1 : 0
-            domainJoin = DomainJoin(domainName: hybrid.domainName, organizationalUnit: hybrid.organizationalUnit,
-                                    computerNamePrefix: hybrid.computerNamePrefix, randomSuffixLength: hybrid.randomSuffixLength)
-        }
-    }
-
     /// The OOBE configuration bits.
-    public var oobeConfig: OfflineProfile.OOBEConfig { OfflineProfile.OOBEConfig(rawValue: cloudAssignedOobeConfig) }
+    public var oobeConfig: OOBEConfig { OOBEConfig(rawValue: cloudAssignedOobeConfig) }
 
     /// The deployment mode the document implies (self-deploying devices get TPM attestation).
     public var mode: DeploymentMode {

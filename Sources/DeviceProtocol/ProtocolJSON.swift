@@ -14,6 +14,37 @@ public enum ProtocolJSON {
         return encoder
     }
 
+    /// What is wrong with a document `decoder()` refused, in words, with the field it is in
+    /// (`events[2].seq: expected Int ...`).
+    public static func problem(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "not JSON: \(error)" }
+        let words = words(of: error)
+        return field(of: error).map { "\($0): \(words)" } ?? words
+    }
+
+    /// What is wrong, without the field.
+    public static func words(of error: DecodingError) -> String {
+        switch error {
+        case .keyNotFound(let key, _): "the field '\(key.stringValue)' is missing"
+        case .typeMismatch(let type, let context): "expected \(type): \(context.debugDescription)"
+        case .valueNotFound(let type, _): "a \(type) value is missing"
+        case .dataCorrupted(let context): context.debugDescription.isEmpty ? "the body is not valid JSON" : context.debugDescription
+        @unknown default: "the body is not valid"
+        }
+    }
+
+    /// The field a decoding error is in (`events[2].seq`), when it is in one.
+    public static func field(of error: DecodingError) -> String? {
+        let context: DecodingError.Context? = switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context): context
+        case .keyNotFound(let key, let context):
+            DecodingError.Context(codingPath: context.codingPath + [key], debugDescription: context.debugDescription)
+        @unknown default: nil
+        }
+        guard let path = context?.codingPath, !path.isEmpty else { return nil }
+        return path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: ["."])
+    }
+
     public static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in

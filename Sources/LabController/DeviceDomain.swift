@@ -1,4 +1,5 @@
 import Foundation
+public import LabService
 public import LibvirtXML
 public import LabTopology
 import DeviceIdentity
@@ -6,8 +7,6 @@ import DeviceIdentity
 /// Builds the libvirt domain for a lab device: its SMBIOS identity, hardware, state disk,
 /// serial console, network-boot NIC and pxelab metadata.
 public struct DeviceDomain: Sendable {
-    /// The port the controller's HTTP endpoint listens on; VMs reach it as 10.0.2.2:port.
-    public static let defaultEndpointPort = 7480
     /// The address QEMU's user-mode network gives the host, as seen from inside a VM.
     public static let hostAddressFromGuest = "10.0.2.2"
     /// The size of a real VM's state disk (its agent keeps the device's state there).
@@ -17,7 +16,7 @@ public struct DeviceDomain: Sendable {
     public let directory: LabDirectory
     public let endpointPort: Int
 
-    public init(topology: Topology, directory: LabDirectory, endpointPort: Int = DeviceDomain.defaultEndpointPort) {
+    public init(topology: Topology, directory: LabDirectory, endpointPort: Int = Lab.defaultEndpointPort) {
         self.topology = topology
         self.directory = directory
         self.endpointPort = endpointPort

@@ -1,4 +1,5 @@
 import Foundation
+public import LabService
 import Libvirt
 import LibvirtXML
 
@@ -19,7 +20,7 @@ public struct DeviceListing: Codable, Sendable, Equatable {
 public enum DeviceInventory {
     /// The devices of one lab folder, on every host the lab was brought up on.
     public static func devices(in directory: LabDirectory) throws -> [DeviceListing] {
-        let uris = LabRecord.load(from: directory)?.uris ?? []
+        let uris = try LabRecord.load(from: directory)?.uris ?? []
         return try uris.flatMap { uri in try devices(on: uri, directory: directory, lab: directory.lab) }
     }
 

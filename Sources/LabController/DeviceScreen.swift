@@ -1,26 +1,28 @@
 public import Foundation
-import Libvirt
+public import LabService
+public import Libvirt
 
-/// The screen of a lab device that is running on one of its lab's hosts, through libvirt
-/// (`virDomainScreenshot`), without a session: `pxelab screenshot` while a run goes on.
+/// A running lab device's screen, through libvirt (`virDomainScreenshot`), as PNG: for a run
+/// (the admin API's screen route) and without one (`pxelab screenshot` while a run goes on).
 public enum DeviceScreen {
-    /// Writes what the device's screen shows to a file, in the hypervisor's format, and returns
-    /// its MIME type. `device` is a device's name or serial.
-    public static func capture(device: String, in directory: LabDirectory, to file: URL) throws -> String {
-        let listings = try DeviceInventory.devices(in: directory).filter { $0.name == device || $0.serial == device }
-        guard !listings.isEmpty else {
-            throw DeviceScreenError(message: "lab '\(directory.lab)' has no device named or with serial '\(device)' on its hosts")
-        }
-        guard let running = listings.first(where: { $0.state == "running" }) else {
-            throw DeviceScreenError(message: "\(listings[0].name) is \(listings[0].state): only a running device has a screen")
-        }
-        let session = try HostSession.open(uri: running.uri, directory: directory)
-        return try session.connection.domain(named: running.name).screenshot(to: file)
+    /// What a domain's screen shows, as PNG; the hypervisor's image passes through a file in the
+    /// lab folder.
+    public static func png(of domain: Domain, in directory: LabDirectory) throws -> Data {
+        guard try domain.isActive() else { throw LabError.notRunning(device: domain.name) }
+        let file = directory.path("screens/\(domain.name).\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: file) }  // a screen file left behind is harmless
+        let mimeType = try domain.screenshot(to: file)
+        return try ScreenImage.png(from: Data(contentsOf: file), mimeType: mimeType)
     }
-}
 
-/// No screen to capture.
-public struct DeviceScreenError: Error, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+    /// What a device of a lab shows, found on the lab's hosts by its name or serial.
+    public static func png(of device: String, in directory: LabDirectory) throws -> Data {
+        let listings = try DeviceInventory.devices(in: directory).filter { $0.name == device || $0.serial == device }
+        guard let listing = listings.first(where: { $0.state == "running" }) ?? listings.first else {
+            throw LabError.noDevice(device, lab: directory.lab)
+        }
+        let host = try HostSession.open(uri: listing.uri, directory: directory)
+        return try png(of: host.connection.domain(named: listing.name), in: directory)
+    }
 }

@@ -1,4 +1,5 @@
 public import Foundation
+public import LabService
 public import Libvirt
 import LibXML
 

@@ -1,4 +1,5 @@
 import Foundation
+import LabService
 import Libvirt
 import LibvirtXML
 import LabTopology

@@ -1,4 +1,5 @@
 import Foundation
+public import LabService
 public import Libvirt
 import LibvirtXML
 public import LabTopology
@@ -18,7 +19,7 @@ public struct LabProvisioner: Sendable {
     public let builder: DeviceDomain
 
     public init(topology: Topology, directory: LabDirectory, uriOverride: String? = nil,
-                endpointPort: Int = DeviceDomain.defaultEndpointPort) {
+                endpointPort: Int = Lab.defaultEndpointPort) {
         self.topology = topology
         self.directory = directory
         self.uriOverride = uriOverride
@@ -84,7 +85,7 @@ public struct LabProvisioner: Sendable {
     /// Destroys and undefines every domain carrying this lab's metadata on the lab's hosts.
     public func down() throws -> [DeviceChange] {
         try directory.withLock {
-            var uris = Set(LabRecord.load(from: directory)?.uris ?? [])
+            var uris = Set(try LabRecord.load(from: directory)?.uris ?? [])
             if let uriOverride { uris = [uriOverride] } else { uris.formUnion(topology.hosts.map(\.uri)) }
             var changes: [DeviceChange] = []
             for uri in uris.sorted() {
@@ -98,7 +99,7 @@ public struct LabProvisioner: Sendable {
                 }
                 try session.persist()
             }
-            var record = LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])
+            var record = try LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])
             record.uris.removeAll { uris.contains($0) }
             try record.save(to: directory)
             return changes
@@ -155,7 +156,7 @@ public struct LabProvisioner: Sendable {
 
     private func record(adding uris: Set<String>) throws {
         try LabRecord.remember(topology: topology, in: directory)
-        var record = LabRecord.load(from: directory)!
+        var record = try LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])
         record.uris = Array(Set(record.uris).union(uris)).sorted()
         try record.save(to: directory)
     }

@@ -1,17 +1,18 @@
 public import Foundation
 import DeviceProtocol
-import LabController
+public import LabService
+import LabStore
 public import LabTopology
 
-/// `pxelab run`: opens a session on the lab, and either deploys every device (a lab without a
-/// scenario) or runs the scenario's steps; then reports how every device ended.
+/// `pxelab run`: opens the lab, and either deploys every device (a lab without a scenario) or
+/// runs the scenario's steps; then reports how every device ended.
 public struct FleetRunner: Sendable {
     public let topology: Topology
     public let stateRoot: URL
     public let options: Options
 
     public struct Options: Sendable {
-        public var session: LabSession.Options
+        public var lab: RunningLab.Options
         /// Starts every device from a factory-fresh state (the default); otherwise devices resume.
         public var fresh: Bool
         /// Progress lines, for example to a terminal.
@@ -22,14 +23,14 @@ public struct FleetRunner: Sendable {
         public var only: Set<String>?
         /// The scenario from the step with this name on (`--from`).
         public var from: String?
-        /// Called once the session is open (its endpoint listening), for example to show the
+        /// Called once the lab is open (its endpoint listening), for example to show the
         /// dashboard's address.
-        public var opened: (@Sendable (LabSession) -> Void)?
+        public var opened: (@Sendable (RunningLab) -> Void)?
 
-        public init(session: LabSession.Options, fresh: Bool = true, progress: (@Sendable (String) -> Void)? = nil,
+        public init(lab: RunningLab.Options, fresh: Bool = true, progress: (@Sendable (String) -> Void)? = nil,
                     progressInterval: Double = 0.5, only: Set<String>? = nil, from: String? = nil,
-                    opened: (@Sendable (LabSession) -> Void)? = nil) {
-            self.session = session
+                    opened: (@Sendable (RunningLab) -> Void)? = nil) {
+            self.lab = lab
             self.fresh = fresh
             self.progress = progress
             self.progressInterval = progressInterval
@@ -47,52 +48,70 @@ public struct FleetRunner: Sendable {
 
     /// Runs the lab and closes it: every VM is powered off and the endpoint stops.
     public func run() async throws -> RunReport {
-        let (report, session) = try await execute()
-        await session.close()
+        let (report, running) = try await execute()
+        try await running.close()
         return report
     }
 
     /// Runs the lab and leaves it up (`pxelab run --keep`): its devices stay as they ended and
-    /// its endpoint and dashboard keep serving until the caller closes the session.
-    public func runKeepingLab() async throws -> (report: RunReport, session: LabSession) {
+    /// its endpoint and dashboard keep serving until the caller closes it.
+    public func runKeepingLab() async throws -> (report: RunReport, lab: RunningLab) {
         try await execute()
     }
 
-    private func execute() async throws -> (report: RunReport, session: LabSession) {
+    private func execute() async throws -> (report: RunReport, lab: RunningLab) {
         let started = Date()
-        let session = try await LabSession.open(topology: topology, stateRoot: stateRoot, options: options.session)
-        options.opened?(session)
+        let running = try await RunningLab.open(topology: topology, stateRoot: stateRoot, options: options.lab)
+        options.opened?(running)
         let progress = options.progress.map { report in
-            Task { await Self.reportProgress(lab: session.lab, every: options.progressInterval, to: report) }
+            Task { await Self.reportProgress(lab: running.lab, every: options.progressInterval, to: report) }
         }
         var steps: [StepResult] = []
         do {
-            if options.fresh { try await session.factoryReset() }
+            if options.fresh { try await running.fleet.factoryReset() }
             if topology.scenario.isEmpty {
-                try await session.deploy(topology.devices.map(\.name))
+                try await running.fleet.deploy(topology.devices.map(\.name))
             } else {
-                steps = await ScenarioExecutor(session: session).run(topology.scenario, only: options.only, from: options.from)
+                steps = try await ScenarioExecutor(fleet: running.fleet).run(topology.scenario, only: options.only, from: options.from)
             }
         } catch {
             progress?.cancel()
-            await session.close()
+            // The run's own error is the one to report; closing is tried all the same.
+            try? await running.close()
             throw error
         }
         progress?.cancel()
         _ = await progress?.result
-        let report = try RunSummary.report(lab: session.lab, started: started, checkDefaults: topology.scenario.isEmpty,
-                                           steps: steps)
-        options.progress?(RunSummary.progressLine(try RunSummary.phaseCounts(session.lab), total: topology.devices.count))
-        return (report, session)
+        let lab = running.lab
+        let checkDefaults = topology.scenario.isEmpty
+        let results = steps
+        let (report, last) = try await Offload.run {
+            (try lab.report(started: started, checkDefaults: checkDefaults, steps: results), try lab.progress())
+        }
+        options.progress?(Self.progressLine(last))
+        return (report, running)
     }
 
     private static func reportProgress(lab: Lab, every interval: Double, to report: @Sendable (String) -> Void) async {
         while !Task.isCancelled {
-            if let counts = try? RunSummary.phaseCounts(lab) {
-                report(RunSummary.progressLine(counts, total: lab.topology.devices.count))
-            }
+            // A moment the store cannot be read shows no line; the next one does.
+            if let progress = try? await Offload.run({ try lab.progress() }) { report(progressLine(progress)) }
             try? await Task.sleep(for: .seconds(interval))
         }
+    }
+
+    /// `[#########.....] 30/100  boot 20 | profile 50 | business-ready 30`.
+    static func progressLine(_ progress: FleetProgress) -> String {
+        let width = 30
+        let filled = progress.total == 0 ? width : width * progress.done / progress.total
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        var parts: [String] = []
+        if progress.waiting > 0 { parts.append("waiting \(progress.waiting)") }
+        for phase in OOBEPhase.allCases { if let count = progress.inPhase[phase], count > 0 { parts.append("\(phase.rawValue) \(count)") } }
+        for outcome in DeviceOutcome.allCases {
+            if let count = progress.finished[outcome], count > 0 { parts.append("\(outcome.rawValue) \(count)") }
+        }
+        return "[\(bar)] \(progress.done)/\(progress.total)  " + parts.joined(separator: " | ")
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Libvirt
 import Logging
+import Synchronization
 
 /// A session's libvirt connection, kept open across the daemon going away.
 ///
@@ -14,7 +15,7 @@ final class HostLink: Sendable {
     let uri: String
     /// How long to keep trying to reopen before operations fail.
     let patience: Duration
-    private let state: Locked<State>
+    private let state: Mutex<State>
     private let logger = Logger(label: "pxelab.host")
 
     private struct State: Sendable {
@@ -30,7 +31,7 @@ final class HostLink: Sendable {
     init(connection: Connection, patience: Duration = .seconds(120)) {
         self.uri = connection.uri
         self.patience = patience
-        self.state = Locked(State(connection: connection))
+        self.state = Mutex(State(connection: connection))
         watch(connection, generation: 0)
     }
 

@@ -1,26 +1,28 @@
 import Foundation
-import Autopilot
 import DeviceProtocol
-import LabController
+import LabService
 import LabStore
 import LabTopology
+import Synchronization
 
-/// Runs a lab's scenario steps in order against a session, checking each step's expectations.
-struct ScenarioExecutor {
-    let session: LabSession
+/// Runs a lab's scenario steps in order on its fleet, checking each step's expectations: the
+/// scenario's front door. Each step calls the lab's service and records what happened.
+final class ScenarioExecutor: Sendable {
+    let fleet: Fleet
     /// The most recent flow of each device, for `expect` steps on kept and removed aspects.
-    let lastFlows = Locked<[String: FlowResult]>([:])
+    private let lastFlows = Mutex<[String: FlowResult]>([:])
     /// Each device's last event sequence number before the scenario: checks look at this run's
     /// events only, not at earlier runs' in the same store.
-    let baseline: [String: Int]
+    private let baseline: [String: Int]
 
-    init(session: LabSession) {
-        self.session = session
-        self.baseline = Dictionary(((try? session.lab.store.devices()) ?? []).map { ($0.name, $0.lastSeq) },
+    init(fleet: Fleet) async throws {
+        self.fleet = fleet
+        let store = fleet.lab.store
+        self.baseline = Dictionary(try await Offload.run { try store.devices() }.map { ($0.name, $0.lastSeq) },
                                    uniquingKeysWith: { first, _ in first })
     }
 
-    var lab: Lab { session.lab }
+    var lab: Lab { fleet.lab }
 
     func run(_ steps: [ScenarioStep], only: Set<String>? = nil, from: String? = nil) async -> [StepResult] {
         var results: [StepResult] = []
@@ -38,7 +40,9 @@ struct ScenarioExecutor {
         var result = StepResult(index: index, name: step.name, line: step.line, summary: Self.summary(step.action),
                                 passed: true, devices: [], checks: [], seconds: 0, flows: [])
         do {
-            result.devices = try devices(of: step.action)
+            let lab = lab
+            let action = step.action
+            result.devices = try await Offload.run { try Self.devices(of: action, in: lab) }
             try await perform(step.action, into: &result)
         } catch {
             result.passed = false
@@ -51,76 +55,67 @@ struct ScenarioExecutor {
     /// Carries out a step on the devices already picked for it (`result.devices`).
     private func perform(_ action: ScenarioStep.Action, into result: inout StepResult) async throws {
         let names = result.devices
+        let lab = lab
+        let fleet = fleet
         switch action {
         case .deploy:
-            try await session.deploy(names)
+            try await fleet.deploy(names)
         case .wait(_, let state, let timeout):
             let deadline = Date().addingTimeInterval(timeout)
             while true {
-                let states = try names.map { try label(of: $0) }
-                if states.allSatisfy({ $0 == state }) { break }
+                let outcomes = try await Offload.run { try names.map { try Self.outcome(of: $0, in: lab) } }
+                if outcomes.allSatisfy({ $0 == state }) { break }
                 guard Date() < deadline else {
                     result.passed = false
-                    for (name, actual) in zip(names, states) where actual != state {
-                        result.checks.append(StepCheck(device: name, passed: false, text: "timed out waiting for \(state) (is \(actual))"))
+                    for (name, actual) in zip(names, outcomes) where actual != state {
+                        result.checks.append(StepCheck(device: name, passed: false,
+                                                       text: "timed out waiting for \(state.rawValue) (is \(actual.rawValue))"))
                     }
                     return
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
         case .expect(let expectation):
-            for name in names { check(expectation, on: name, into: &result) }
+            let flows = lastFlows.withLock { $0 }
+            let baseline = baseline
+            result.checks += try await Offload.run {
+                try names.flatMap { name in try Self.check(expectation, on: name, in: lab, flow: flows[name], after: baseline[name] ?? 0) }
+            }
+            if result.checks.contains(where: { $0.passed == false }) { result.passed = false }
         case .reset(_, let remote):
-            try await flows(into: &result) { try await session.reset($0, remote: remote) }
+            try await flows(into: &result) { try await fleet.reset($0, remote: remote) }
         case .repurpose(_, let wipe, let groupTag, let user):
             try await flows(into: &result) {
-                try await session.repurpose($0, wipe: wipe.rawValue, groupTag: groupTag, assignedUser: user)
+                try await fleet.repurpose($0, wipe: wipe, update: .init(groupTag: groupTag, assignedUser: user))
             }
         case .breakDevice(_, let how):
-            for name in names { try await session.breakDevice(name, how: how) }
+            for name in names { try await fleet.breakDevice(name, how: how) }
         case .recover(_, let method):
-            try await flows(into: &result) { try await session.recover($0, method: method) }
+            try await flows(into: &result) { try await fleet.recover($0, method: method) }
         case .retire:
-            try await flows(into: &result) { try await session.retire($0) }
+            try await flows(into: &result) { try await fleet.retire($0) }
         case .fault(_, let fault):
-            for name in names {
-                if var fault {
-                    fault.id = "api-" + fault.id
-                    if fault.kind == .otherTenant { try lab.autopilot.moveToOtherTenant(serial: try session.device(name).identity.serial) }
-                    try lab.store.addFault(fault, to: name)
-                } else {
-                    try lab.store.clearFaults(of: name)
+            try await Offload.run {
+                for name in names {
+                    if let fault { try lab.inject(fault, into: name) } else { try lab.clearFaults(of: name) }
                 }
             }
         case .power(_, let power):
-            try await flows(into: &result) { try await session.power($0, action: power.rawValue) }
+            try await flows(into: &result) { try await fleet.power($0, power) }
         case .snapshot(_, let name):
-            for device in names { try await session.snapshot(device, as: name) }
+            for device in names { try await fleet.snapshot(device, as: name) }
         case .revert(_, let name):
-            for device in names { try await session.revert(device, to: name) }
+            for device in names { try await fleet.revert(device, to: name) }
         case .importCSV(let path):
             let file = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: lab.topology.source).deletingLastPathComponent())
-            let registered = try lab.autopilot.importCSV(try Data(contentsOf: file), source: file.lastPathComponent)
+            let registered = try await Offload.run { try lab.autopilot.importCSV(try Data(contentsOf: file), source: file.lastPathComponent) }
             result.checks.append(StepCheck(device: nil, passed: nil, text: "registered \(registered.count) devices from \(file.lastPathComponent)"))
         case .setGroupTag(_, let tag):
-            if let problem = GroupTag.problem(tag) { throw RunError(problem) }
-            for name in names {
-                let serial = try session.device(name).identity.serial
-                for var registration in try lab.store.registeredDevices(serial: serial) where registration.tenantID == lab.autopilot.tenant.id {
-                    registration.groupTag = tag.isEmpty ? nil : tag
-                    try lab.store.update(registration)
-                }
+            try await Offload.run {
+                for name in names { try lab.autopilot.update(serial: try lab.device(name).identity.serial, .init(groupTag: tag)) }
             }
         case .assignProfile(let profile, let groups):
-            var found = false
-            lab.autopilot.configure { configuration in
-                for index in configuration.profiles.indices where configuration.profiles[index].displayName == profile {
-                    configuration.profiles[index].assignments = groups
-                    found = true
-                }
-            }
-            guard found else { throw RunError("no profile named '\(profile)'") }
-            try lab.store.saveConfiguration(lab.autopilot.configuration)
+            try await Offload.run { try lab.autopilot.assign(profileNamed: profile, to: groups) }
         case .parallel(let steps):
             let outcomes = await withTaskGroup(of: StepResult.self) { group in
                 for (offset, step) in steps.enumerated() {
@@ -148,24 +143,22 @@ struct ScenarioExecutor {
             lastFlows.withLock { $0[flow.device] = flow }
             result.flows.append(flow)
             result.checks.append(StepCheck(device: flow.device, passed: nil,
-                                           text: "\(flow.flow) -> \(flow.result)" + (flow.errorCode.map { " \($0)" } ?? "")
-                                               + " through " + flow.phases.joined(separator: ", ")))
+                                           text: "\(flow.flow.rawValue) -> \(flow.result.rawValue)" + (flow.errorCode.map { " \($0)" } ?? "")
+                                               + " through " + flow.phases.map(\.rawValue).joined(separator: ", ")))
         }
     }
 
-    /// Checks one device against an expectation.
-    private func check(_ expectation: Expectation, on name: String, into result: inout StepResult) {
-        func verify(_ ok: Bool, _ what: String) {
-            result.checks.append(StepCheck(device: name, passed: ok, text: what))
-            if !ok { result.passed = false }
-        }
+    /// Checks one device against an expectation: one check per thing expected.
+    static func check(_ expectation: Expectation, on name: String, in lab: Lab, flow: FlowResult?, after baseline: Int) throws
+        -> [StepCheck] {
+        var checks: [StepCheck] = []
+        func verify(_ ok: Bool, _ what: String) { checks.append(StepCheck(device: name, passed: ok, text: what)) }
         do {
             let record = try lab.store.device(named: name)
-            let flow = lastFlows.withLock { $0[name] }
-            let events = try lab.store.events(of: name, after: baseline[name] ?? 0)
+            let events = try lab.store.events(of: name, after: baseline)
             if let state = expectation.state {
-                let actual = try label(of: name)
-                verify(actual == state, "state \(state) (is \(actual))")
+                let actual = try outcome(of: name, in: lab)
+                verify(actual == state, "state \(state.rawValue) (is \(actual.rawValue))")
             }
             if let code = expectation.errorCode {
                 let failure = events.last { $0.status == .failed && $0.errorCode != nil }
@@ -173,15 +166,15 @@ struct ScenarioExecutor {
                 verify(actual == code, "error \(ErrorCode.text(code)) (is \(actual.map(ErrorCode.text) ?? "none"))")
             }
             if let phase = expectation.phase {
-                let failure = events.last { $0.step == DeviceEvent.outcomeStep && $0.status == .failed }
+                let failure = events.last { $0.step == ProtocolStep.outcome && $0.status == .failed }
                     ?? events.last { $0.status == .failed }
-                verify(failure?.phase.rawValue == phase, "failure in \(phase) (is \(failure?.phase.rawValue ?? "none"))")
+                verify(failure?.phase == phase, "failure in \(phase.rawValue) (is \(failure?.phase.rawValue ?? "none"))")
             }
             for pattern in expectation.eventPresent {
-                verify(events.contains { Self.matches($0, pattern) }, "event \(pattern) present")
+                verify(events.contains { matches($0, pattern) }, "event \(pattern) present")
             }
             for pattern in expectation.eventAbsent {
-                verify(!events.contains { Self.matches($0, pattern) }, "event \(pattern) absent")
+                verify(!events.contains { matches($0, pattern) }, "event \(pattern) absent")
             }
             if let max = expectation.maxSeconds {
                 let seconds = flow?.seconds ?? 0
@@ -192,20 +185,26 @@ struct ScenarioExecutor {
                 verify(seconds >= min, "took at least \(min) s (took \(String(format: "%.2f", seconds)) s)")
             }
             for aspect in expectation.kept {
-                verify(flow?.kept.contains(aspect) == true, "kept \(aspect) (kept: \(flow?.kept.joined(separator: ", ") ?? "no flow"))")
+                verify(flow?.kept.contains(aspect) == true,
+                       "kept \(aspect.rawValue) (kept: \(flow.map { names($0.kept) } ?? "no flow"))")
             }
             for aspect in expectation.removed {
                 verify(flow?.removed.contains(aspect) == true,
-                       "removed \(aspect) (removed: \(flow?.removed.joined(separator: ", ") ?? "no flow"))")
+                       "removed \(aspect.rawValue) (removed: \(flow.map { names($0.removed) } ?? "no flow"))")
             }
             if let pattern = expectation.deviceName {
-                let ready = events.last { $0.phase == .desktop && $0.step == "ready" && $0.status == .completed }
-                let actual = ready?.message.flatMap(RunSummary.deviceName)
-                verify(actual.map { Self.matches($0, glob: pattern) } ?? false, "device name \(pattern) (is \(actual ?? "none"))")
+                let ready = events.last { $0.phase == .desktop && $0.step == ProtocolStep.ready && $0.status == .completed }
+                let actual = ready?.deviceName
+                verify(actual.map { matches($0, glob: pattern) } ?? false, "device name \(pattern) (is \(actual ?? "none"))")
             }
         } catch {
             verify(false, "could not be checked: \(error)")
         }
+        return checks
+    }
+
+    private static func names(_ aspects: Set<DeviceAspect>) -> String {
+        aspects.sorted().map(\.rawValue).joined(separator: ", ")
     }
 
     /// Whether a text matches a pattern in which `*` stands for any characters.
@@ -228,15 +227,14 @@ struct ScenarioExecutor {
         return parts.enumerated().allSatisfy { index, part in part == "*" || (index < actual.count && actual[index] == part) }
     }
 
-    /// A device's state in scenario words: `business-ready` for deployed, else its lifecycle,
-    /// with `not-registered` for a device the service does not know.
-    func label(of name: String) throws -> String {
-        guard let record = try lab.store.device(named: name) else { return "unknown" }
-        return record.lifecycle == .deployed ? "business-ready" : record.lifecycle.rawValue
+    /// A device's state in scenario words (`business-ready` for deployed); `unknown` for a device
+    /// the store does not have.
+    static func outcome(of name: String, in lab: Lab) throws -> DeviceOutcome {
+        try lab.store.device(named: name).map { DeviceOutcome($0.lifecycle) } ?? .unknown
     }
 
     /// The devices a step acts on or checks, in lab order.
-    func devices(of action: ScenarioStep.Action) throws -> [String] {
+    static func devices(of action: ScenarioStep.Action, in lab: Lab) throws -> [String] {
         let selector: DeviceSelector? = switch action {
         case .deploy(let selector), .wait(let selector, _, _), .reset(let selector, _), .repurpose(let selector, _, _, _),
              .breakDevice(let selector, _), .recover(let selector, _), .retire(let selector), .fault(let selector, _),
@@ -246,43 +244,21 @@ struct ScenarioExecutor {
         case .importCSV, .assignProfile, .parallel: nil
         }
         if case .parallel(let steps) = action {
-            let picked = Set(try steps.flatMap { try devices(of: $0.action) })
+            let picked = Set(try steps.flatMap { try devices(of: $0.action, in: lab) })
             return lab.topology.devices.map(\.name).filter(picked.contains)
         }
-        return try selector.map(names) ?? []
-    }
-
-    /// The devices a selector picks.
-    func names(_ selector: DeviceSelector) throws -> [String] {
-        let devices = lab.topology.devices
-        switch selector {
-        case .all: return devices.map(\.name)
-        case .devices(let list):
-            return try list.map { try session.device($0).name }
-        case .model(let model): return devices.filter { $0.model == model }.map(\.name)
-        case .groupTag(let tag):
-            return try devices.filter { device in
-                try lab.store.registeredDevices(serial: device.identity.serial).contains { $0.groupTag == tag }
-            }.map(\.name)
-        case .group(let group):
-            let resolver = AssignmentResolver(configuration: lab.autopilot.configuration)
-            return try devices.filter { device in
-                try lab.store.registeredDevices(serial: device.identity.serial).contains { registration in
-                    resolver.groups(of: registration).contains { $0.displayName == group }
-                }
-            }.map(\.name)
-        }
+        return try selector.map { try lab.devices(selectedBy: $0).map(\.name) } ?? []
     }
 
     static func summary(_ action: ScenarioStep.Action) -> String {
         switch action {
         case .deploy(let selector): "deploy \(selector.text)"
-        case .wait(let selector, let state, _): "wait for \(selector.text) to be \(state)"
+        case .wait(let selector, let state, _): "wait for \(selector.text) to be \(state.rawValue)"
         case .expect(let expectation): "expect \(expectation.devices.text)"
         case .reset(let selector, let remote): "\(remote ? "remote" : "local") reset of \(selector.text)"
         case .repurpose(let selector, let wipe, let tag, _): "repurpose \(selector.text) (\(wipe.rawValue)\(tag.map { ", group tag \($0)" } ?? ""))"
-        case .breakDevice(let selector, let how): "break \(selector.text): \(how)"
-        case .recover(let selector, let method): "recover \(selector.text) by \(method)"
+        case .breakDevice(let selector, let how): "break \(selector.text): \(how.rawValue)"
+        case .recover(let selector, let method): "recover \(selector.text) by \(method.text)"
         case .retire(let selector): "retire \(selector.text)"
         case .fault(let selector, let fault): fault.map { "inject \($0.kind.rawValue) into \(selector.text)" } ?? "clear faults of \(selector.text)"
         case .power(let selector, let power): "power \(power.rawValue) \(selector.text)"

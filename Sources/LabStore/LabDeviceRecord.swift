@@ -1,11 +1,10 @@
 public import Foundation
 public import DeviceProtocol
-public import GRDB
+import GRDB
 
 /// A lab device as the controller tracks it: identity for matching requests, lifecycle state,
 /// its boot-script token and its event sequence.
-public struct LabDeviceRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "labDevice"
+public struct LabDeviceRecord: Codable, Sendable, Equatable {
 
     /// The device's name in the lab (its libvirt domain name).
     public var name: String
@@ -55,28 +54,42 @@ public struct LabDeviceRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     }
 }
 
-/// A stored device event.
-public struct StoredEvent: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "deviceEvent"
-
+/// A stored device event: the event as the device reported it, the device and when the endpoint
+/// received it. Reads as the event (`stored.phase`); encodes as the event's fields with `device`
+/// and `receivedAt` beside them (a line of a run's event log).
+@dynamicMemberLookup
+public struct StoredEvent: Codable, Sendable, Equatable {
     public var device: String
-    public var seq: Int
-    public var time: Date
     public var receivedAt: Date
-    public var phase: OOBEPhase
-    public var step: String
-    public var status: StepStatus
-    public var errorCode: UInt32?
-    public var message: String?
+    public var event: DeviceEvent
 
-    public var event: DeviceEvent {
-        DeviceEvent(seq: seq, time: time, phase: phase, step: step, status: status, errorCode: errorCode, message: message)
+    public init(device: String, receivedAt: Date, event: DeviceEvent) {
+        self.device = device
+        self.receivedAt = receivedAt
+        self.event = event
+    }
+
+    public subscript<Value>(dynamicMember field: KeyPath<DeviceEvent, Value>) -> Value { event[keyPath: field] }
+
+    private enum CodingKeys: String, CodingKey { case device, receivedAt }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        device = try container.decode(String.self, forKey: .device)
+        receivedAt = try container.decode(Date.self, forKey: .receivedAt)
+        event = try DeviceEvent(from: decoder)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try event.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(device, forKey: .device)
+        try container.encode(receivedAt, forKey: .receivedAt)
     }
 }
 
 /// A device that network-booted but matches no lab device: kept for discovery.
-public struct SeenDevice: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "seenDevice"
+public struct SeenDevice: Codable, Sendable, Equatable {
 
     /// What identified it: the MAC if it sent one, else the UUID, else the serial.
     public var key: String
@@ -91,8 +104,7 @@ public struct SeenDevice: Codable, Sendable, Equatable, FetchableRecord, Persist
 }
 
 /// Two or more lab devices that claim one identity, reported instead of silently picked.
-public struct IdentityConflict: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "identityConflict"
+public struct IdentityConflict: Codable, Sendable, Equatable {
 
     /// The serial (or other value) claimed twice.
     public var identity: String
@@ -101,10 +113,12 @@ public struct IdentityConflict: Codable, Sendable, Equatable, FetchableRecord, P
     public var detectedAt: Date
 }
 
-extension LabDeviceRecord {
+extension LabDeviceRecord: StoredValue {
+    static let databaseTableName = "labDevice"
+
     /// Read column by column: every device request reads a device row, and decoding one through
     /// `Codable` costs several times as much.
-    public init(row: Row) throws {
+    init(row: Row) throws {
         name = row["name"]
         serial = row["serial"]
         mac = row["mac"]
@@ -124,18 +138,43 @@ extension LabDeviceRecord {
     }
 }
 
-extension StoredEvent {
+extension StoredEvent: StoredValue {
+    static let databaseTableName = "deviceEvent"
+
     /// Read column by column (a run's report reads every event of the run).
-    public init(row: Row) throws {
+    init(row: Row) throws {
         device = row["device"]
-        seq = row["seq"]
-        time = row["time"]
         receivedAt = row["receivedAt"]
-        phase = try StoredEnum.read(row, "phase")
-        step = row["step"]
-        status = try StoredEnum.read(row, "status")
-        errorCode = (row["errorCode"] as Int64?).map { UInt32(truncatingIfNeeded: $0) }
-        message = row["message"]
+        event = DeviceEvent(seq: row["seq"], time: row["time"], phase: try StoredEnum.read(row, "phase"), step: row["step"],
+                            status: try StoredEnum.read(row, "status"),
+                            errorCode: (row["errorCode"] as Int64?).map { UInt32(truncatingIfNeeded: $0) },
+                            message: row["message"], autopilotEvent: row["autopilotEvent"], deviceName: row["deviceName"],
+                            kept: try StoredAspects.read(row, "kept"), removed: try StoredAspects.read(row, "removed"))
+    }
+}
+
+extension SeenDevice: StoredValue {
+    static let databaseTableName = "seenDevice"
+}
+
+extension IdentityConflict: StoredValue {
+    static let databaseTableName = "identityConflict"
+}
+
+/// A list of aspects in a column, as their names separated by commas (NULL: no list).
+enum StoredAspects {
+    static func text(_ aspects: [DeviceAspect]?) -> String? {
+        aspects.map { $0.map(\.rawValue).joined(separator: ",") }
+    }
+
+    static func read(_ row: Row, _ column: String) throws -> [DeviceAspect]? {
+        guard let text: String = row[column] else { return nil }
+        return try text.split(separator: ",").map { name in
+            guard let aspect = DeviceAspect(rawValue: String(name)) else {
+                throw DatabaseError(resultCode: .SQLITE_MISMATCH, message: "'\(name)' is not an aspect of a device, in \(column)")
+            }
+            return aspect
+        }
     }
 }
 

@@ -17,7 +17,7 @@ extension LabStore {
     /// Queues an action for a device.
     public func enqueue(_ action: NextAction, for device: String, at now: Date) throws {
         let json = String(decoding: try JSONEncoder().encode(action), as: UTF8.self)
-        try database.write { db in
+        try write { db in
             var pending = PendingAction(id: nil, device: device, action: json, createdAt: now)
             try pending.insert(db)
         }
@@ -31,7 +31,7 @@ extension LabStore {
                               arguments: [device]) ?? false
         }
         guard queued else { return nil }
-        return try group.write { db in
+        return try groupWrite { db in
             guard let pending = try PendingAction.fetchOne(
                 try db.cachedStatement(sql: "SELECT * FROM pendingAction WHERE device = ? ORDER BY id LIMIT 1"), arguments: [device]) else {
                 return nil
@@ -43,7 +43,7 @@ extension LabStore {
 
     /// The actions waiting for a device, oldest first.
     public func pendingActions(for device: String) throws -> [NextAction] {
-        try database.read { db in
+        try read { db in
             try PendingAction.filter(Column("device") == device).order(Column("id")).fetchAll(db).map {
                 try JSONDecoder().decode(NextAction.self, from: Data($0.action.utf8))
             }

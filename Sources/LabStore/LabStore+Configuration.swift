@@ -19,7 +19,7 @@ extension LabStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let fingerprint = Self.fingerprint(try encoder.encode(labFile))
-        return try database.write { db in
+        return try write { db in
             if let stored = try StoredConfiguration.fetchOne(db, key: 1), stored.labFingerprint == fingerprint {
                 return try JSONDecoder().decode(ServiceConfiguration.self, from: Data(stored.json.utf8))
             }
@@ -34,7 +34,7 @@ extension LabStore {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let json = String(decoding: try encoder.encode(configuration), as: UTF8.self)
-        try database.write { db in
+        try write { db in
             guard var stored = try StoredConfiguration.fetchOne(db, key: 1) else {
                 try StoredConfiguration(json: json, labFingerprint: "").save(db)
                 return

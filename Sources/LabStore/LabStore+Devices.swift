@@ -7,14 +7,14 @@ extension LabStore {
     /// with a fresh token, identities are updated, and devices the lab no longer has are removed
     /// (with their events). Lifecycle state, tokens and sequences of the others are kept.
     public func syncDevices(_ devices: [LabDeviceRecord]) throws {
-        try database.write { db in
-            let existing = try LabDeviceRecord.fetchAll(db)
+        try write { db in
+            let existing = try Stored<LabDeviceRecord>.fetchAll(db).map(\.value)
             let wanted = Set(devices.map(\.name))
-            for record in existing where !wanted.contains(record.name) { try record.delete(db) }
+            for record in existing where !wanted.contains(record.name) { try Stored(record).delete(db) }
             let byName = Dictionary(uniqueKeysWithValues: existing.map { ($0.name, $0) })
             for device in devices {
                 guard var current = byName[device.name] else {
-                    try device.insert(db)
+                    try Stored(device).insert(db)
                     continue
                 }
                 let identity = (device.serial, device.mac, device.uuid, device.manufacturer, device.product, device.model)
@@ -22,7 +22,7 @@ extension LabStore {
                                    current.model) else { continue }
                 (current.serial, current.mac, current.uuid, current.manufacturer, current.product, current.model) = identity
                 current.updatedAt = device.updatedAt
-                try current.update(db)
+                try Stored(current).update(db)
             }
             // On the writer, so that no load of the statuses misses what this write changed.
             self.bootStatuses.invalidate()
@@ -30,7 +30,7 @@ extension LabStore {
     }
 
     public func devices() throws -> [LabDeviceRecord] {
-        try database.read { db in try LabDeviceRecord.order(Column("name")).fetchAll(db) }
+        try read { db in try Stored<LabDeviceRecord>.order(Column("name")).fetchAll(db).map(\.value) }
     }
 
     public func device(named name: String) throws -> LabDeviceRecord? {
@@ -40,7 +40,7 @@ extension LabStore {
     /// A device's row, through a statement compiled once per connection (every device request
     /// reads it).
     static func device(named name: String, in db: Database) throws -> LabDeviceRecord? {
-        try LabDeviceRecord.fetchOne(try db.cachedStatement(sql: "SELECT * FROM labDevice WHERE name = ?"), arguments: [name])
+        try Stored<LabDeviceRecord>.fetchOne(try db.cachedStatement(sql: "SELECT * FROM labDevice WHERE name = ?"), arguments: [name])?.value
     }
 
 
@@ -51,7 +51,7 @@ extension LabStore {
         // and once the store has settled: the boots still gathering in the group commit committed,
         // or failed (the statuses must load from a store that refuses writes too, hence `try?`).
         try? settle()
-        return try database.writeWithoutTransaction { db in
+        return try writeWithoutTransaction { db in
             if let known = bootStatuses.lookup(name) { return known }
             var loaded: [String: DeviceBootStatus] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT name, lifecycle, bootCount FROM labDevice")
@@ -62,6 +62,12 @@ extension LabStore {
             bootStatuses.install(loaded)
             return loaded[name]
         }
+    }
+
+    /// A device's status when every status is in memory, without waiting for the database: nil
+    /// when they are not in memory, `.some(nil)` for no such device.
+    public func bootStatusInMemory(of name: String) -> DeviceBootStatus?? {
+        bootStatuses.lookup(name)
     }
 
     /// Records that a device fetched its boot script, with the identity its firmware sent (the
@@ -98,7 +104,7 @@ extension LabStore {
 
     /// Returns once every write submitted before the call is committed (or has failed).
     public func settle() throws {
-        try group.write { _ in }
+        try groupWrite { _ in }
     }
 
     /// Sets a device's lifecycle state (for actions the controller takes, such as a wipe).
@@ -109,7 +115,7 @@ extension LabStore {
     /// Sets several devices' lifecycle state in one transaction.
     public func setLifecycle(_ lifecycle: DeviceLifecycle, of names: [String], errorCode: UInt32? = nil, at now: Date) throws {
         do {
-            try database.write { db in
+            try write { db in
                 let update = try db.cachedStatement(sql: "UPDATE labDevice SET lifecycle = ?, errorCode = ?, updatedAt = ? WHERE name = ?")
                 for name in names {
                     try update.execute(arguments: [lifecycle.rawValue, errorCode.map { Int64($0) }, now, name])
@@ -139,18 +145,19 @@ extension LabStore {
         let followed = feed.isFollowed
         var committed: [StoredEvent] = []
         let receipt: EventReceipt
-        do { receipt = try group.write { db in
+        do { receipt = try groupWrite { db in
             guard var device = try Self.device(named: name, in: db) else { throw EventRejection.unknownDevice(name) }
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO deviceEvent (device, seq, time, receivedAt, phase, step, status, errorCode, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO deviceEvent (device, seq, time, receivedAt, phase, step, status, errorCode, message,
+                                         autopilotEvent, deviceName, kept, removed)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var stored = 0
             var duplicates = 0
             let received = StoredDate.text(now)
             for event in events {
                 if event.seq <= device.lastSeq {
-                    guard let earlier = try StoredEvent.fetchOne(db, key: ["device": name, "seq": event.seq]) else {
+                    guard let earlier = try Stored<StoredEvent>.fetchOne(db, key: ["device": name, "seq": event.seq])?.value else {
                         throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
                     }
                     guard earlier.event.sameReport(as: event) else {
@@ -163,19 +170,17 @@ extension LabStore {
                     throw EventRejection.outOfOrder(expected: device.lastSeq + 1, got: event.seq)
                 }
                 try insert.execute(arguments: [name, event.seq, StoredDate.text(event.time), received, event.phase.rawValue,
-                                               event.step, event.status.rawValue, event.errorCode.map { Int64($0) }, event.message])
-                if followed {
-                    committed.append(StoredEvent(device: name, seq: event.seq, time: event.time, receivedAt: now, phase: event.phase,
-                                                 step: event.step, status: event.status, errorCode: event.errorCode,
-                                                 message: event.message))
-                }
+                                               event.step, event.status.rawValue, event.errorCode.map { Int64($0) }, event.message,
+                                               event.autopilotEvent, event.deviceName, StoredAspects.text(event.kept),
+                                               StoredAspects.text(event.removed)])
+                if followed { committed.append(StoredEvent(device: name, receivedAt: now, event: event)) }
                 device.lastSeq = event.seq
                 let next = device.lifecycle.after(event)
                 if next != device.lifecycle {
                     device.lifecycle = next
                     device.updatedAt = now
                 }
-                device.errorCode = next == .failed ? event.errorCode ?? device.errorCode : nil
+                device.errorCode = next.errorCode(after: event, showing: device.errorCode)
                 stored += 1
             }
             device.lastSeenAt = now
@@ -197,14 +202,14 @@ extension LabStore {
 
     /// A device's events in order.
     public func events(of name: String, after seq: Int = 0) throws -> [StoredEvent] {
-        try database.read { db in
-            try StoredEvent.filter(Column("device") == name && Column("seq") > seq).order(Column("seq")).fetchAll(db)
+        try read { db in
+            try Stored<StoredEvent>.filter(Column("device") == name && Column("seq") > seq).order(Column("seq")).fetchAll(db).map(\.value)
         }
     }
 
     /// How many events are stored, for every device.
     public func eventCount() throws -> Int {
-        try database.read { db in try StoredEvent.fetchCount(db) }
+        try read { db in try Stored<StoredEvent>.fetchCount(db) }
     }
 
     // MARK: Discovery and conflicts
@@ -212,33 +217,33 @@ extension LabStore {
     /// Records (or counts again) a device that booted but matches no lab device.
     public func recordSeen(key: String, mac: String?, uuid: String?, serial: String?, manufacturer: String?,
                            product: String?, at now: Date) throws {
-        try database.write { db in
-            if var seen = try SeenDevice.fetchOne(db, key: key) {
+        try write { db in
+            if var seen = try Stored<SeenDevice>.fetchOne(db, key: key)?.value {
                 seen.lastSeen = now
                 seen.count += 1
-                try seen.update(db)
+                try Stored(seen).update(db)
             } else {
-                try SeenDevice(key: key, mac: mac, uuid: uuid, serial: serial, manufacturer: manufacturer, product: product,
-                               firstSeen: now, lastSeen: now, count: 1).insert(db)
+                try Stored(SeenDevice(key: key, mac: mac, uuid: uuid, serial: serial, manufacturer: manufacturer, product: product,
+                                      firstSeen: now, lastSeen: now, count: 1)).insert(db)
             }
         }
     }
 
     public func seenDevices() throws -> [SeenDevice] {
-        try database.read { db in try SeenDevice.order(Column("firstSeen")).fetchAll(db) }
+        try read { db in try Stored<SeenDevice>.order(Column("firstSeen")).fetchAll(db).map(\.value) }
     }
 
     /// Records a conflict once.
     public func recordConflict(identity: String, devices: [String], at now: Date) throws {
         let names = devices.sorted().joined(separator: ",")
-        try database.write { db in
-            let known = try IdentityConflict.filter(Column("identity") == identity && Column("devices") == names).fetchCount(db)
-            if known == 0 { try IdentityConflict(identity: identity, devices: names, detectedAt: now).insert(db) }
+        try write { db in
+            let known = try Stored<IdentityConflict>.filter(Column("identity") == identity && Column("devices") == names).fetchCount(db)
+            if known == 0 { try Stored(IdentityConflict(identity: identity, devices: names, detectedAt: now)).insert(db) }
         }
     }
 
     public func conflicts() throws -> [IdentityConflict] {
-        try database.read { db in try IdentityConflict.order(Column("detectedAt")).fetchAll(db) }
+        try read { db in try Stored<IdentityConflict>.order(Column("detectedAt")).fetchAll(db).map(\.value) }
     }
 }
 
@@ -264,7 +269,8 @@ extension DeviceEvent {
     /// the store keeps.
     func sameReport(as other: DeviceEvent) -> Bool {
         seq == other.seq && phase == other.phase && step == other.step && status == other.status
-            && errorCode == other.errorCode && message == other.message
+            && errorCode == other.errorCode && message == other.message && autopilotEvent == other.autopilotEvent
+            && deviceName == other.deviceName && kept == other.kept && removed == other.removed
             && abs(time.timeIntervalSince(other.time)) < 0.001
     }
 }
@@ -272,20 +278,20 @@ extension DeviceEvent {
 extension LabStore {
     /// Each device's most recent event.
     public func latestEvents() throws -> [String: StoredEvent] {
-        try database.read { db in
-            let rows = try StoredEvent.fetchAll(db, sql: """
+        try read { db in
+            let rows = try Stored<StoredEvent>.fetchAll(db, sql: """
                 SELECT e.* FROM deviceEvent e JOIN labDevice d ON d.name = e.device AND d.lastSeq = e.seq
                 """)
-            return Dictionary(rows.map { ($0.device, $0) }, uniquingKeysWith: { first, _ in first })
+            return Dictionary(rows.map { ($0.value.device, $0.value) }, uniquingKeysWith: { first, _ in first })
         }
     }
 
     /// A device's events received since a moment, in order.
     public func events(of name: String, receivedSince moment: Date) throws -> [StoredEvent] {
-        try database.read { db in
-            try StoredEvent.fetchAll(
+        try read { db in
+            try Stored<StoredEvent>.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM deviceEvent WHERE device = ? AND receivedAt >= ? ORDER BY seq"),
-                arguments: [name, moment])
+                arguments: [name, moment]).map(\.value)
         }
     }
 }

@@ -1,19 +1,19 @@
 public import Foundation
-public import GRDB
+public import DeviceProtocol
+import GRDB
 
 /// An MDM enrollment the service remembers, by Autopilot registration.
-public struct EnrollmentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "enrollmentRecord"
+public struct EnrollmentRecord: Codable, Sendable, Equatable {
     /// The registration's ZTDId.
     public var registration: String
     public var mdmDeviceId: String
     /// The Autopilot mode it enrolled in.
-    public var mode: String
+    public var mode: DeploymentMode
     public var enrolledAt: Date
     /// Whether the next enrollment of a self-deploying or pre-provisioned device is allowed.
     public var reenrollmentAllowed: Bool
 
-    public init(registration: String, mdmDeviceId: String, mode: String, enrolledAt: Date, reenrollmentAllowed: Bool) {
+    public init(registration: String, mdmDeviceId: String, mode: DeploymentMode, enrolledAt: Date, reenrollmentAllowed: Bool) {
         self.registration = registration
         self.mdmDeviceId = mdmDeviceId
         self.mode = mode
@@ -22,25 +22,29 @@ public struct EnrollmentRecord: Codable, Sendable, Equatable, FetchableRecord, P
     }
 }
 
+extension EnrollmentRecord: StoredValue {
+    static let databaseTableName = "enrollmentRecord"
+}
+
 extension LabStore {
     public func enrollment(of registration: String) throws -> EnrollmentRecord? {
-        try readOne { db in try EnrollmentRecord.fetchOne(db, key: registration) }
+        try readOne { db in try Stored<EnrollmentRecord>.fetchOne(db, key: registration)?.value }
     }
 
     public func recordEnrollment(_ record: EnrollmentRecord) throws {
-        try database.write { db in try record.save(db) }
+        try write { db in try Stored(record).save(db) }
     }
 
     /// Forgets every MDM enrollment (a lab starting over with factory-fresh devices).
     public func clearEnrollments() throws {
-        _ = try database.write { db in try EnrollmentRecord.deleteAll(db) }
+        _ = try write { db in try Stored<EnrollmentRecord>.deleteAll(db) }
     }
 
     /// Lets a self-deploying or pre-provisioned device enroll once more.
     @discardableResult
     public func allowReenrollment(of registration: String) throws -> Bool {
-        try database.write { db in
-            try EnrollmentRecord.filter(key: registration).updateAll(db, Column("reenrollmentAllowed").set(to: true)) > 0
+        try write { db in
+            try Stored<EnrollmentRecord>.filter(key: registration).updateAll(db, Column("reenrollmentAllowed").set(to: true)) > 0
         }
     }
 }

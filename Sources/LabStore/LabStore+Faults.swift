@@ -15,7 +15,7 @@ extension LabStore {
     /// admin API (their ids start with `api-`).
     public func setLabFaults(_ faults: [String: [Fault]]) throws {
         let encoder = ProtocolJSON.encoder()
-        try database.write { db in
+        try write { db in
             try StoredFault.filter(!Column("id").like("api-%")).deleteAll(db)
             for (device, list) in faults {
                 for fault in list {
@@ -28,7 +28,7 @@ extension LabStore {
     /// Adds a fault to a device.
     public func addFault(_ fault: Fault, to device: String) throws {
         let json = String(decoding: try ProtocolJSON.encoder().encode(fault), as: UTF8.self)
-        try database.write { db in try StoredFault(device: device, id: fault.id, json: json).save(db) }
+        try write { db in try StoredFault(device: device, id: fault.id, json: json).save(db) }
     }
 
     /// Removes a device's faults; returns how many there were.
@@ -40,7 +40,7 @@ extension LabStore {
     /// Removes several devices' faults in one transaction; returns how many there were.
     @discardableResult
     public func clearFaults(of devices: [String]) throws -> Int {
-        try database.write { db in
+        try write { db in
             let delete = try db.cachedStatement(sql: "DELETE FROM deviceFault WHERE device = ?")
             return try devices.reduce(0) { count, device in
                 try delete.execute(arguments: [device])

@@ -5,51 +5,53 @@ public import Autopilot
 extension LabStore {
     /// Every registration, in every tenant, oldest first.
     public func registeredDevices() throws -> [RegisteredDevice] {
-        try database.read { db in
-            try RegisteredDevice.order(Column("registeredAt"), Column("serialNumber")).fetchAll(db)
+        try read { db in
+            try Stored<RegisteredDevice>.order(Column("registeredAt"), Column("serialNumber")).fetchAll(db).map(\.value)
         }
     }
 
     /// The registrations with a serial number (several only when a field bug is reproduced).
     public func registeredDevices(serial: String) throws -> [RegisteredDevice] {
         try readOne { db in
-            try RegisteredDevice.fetchAll(
+            try Stored<RegisteredDevice>.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM registeredDevice WHERE serialNumber = ? ORDER BY registeredAt"),
-                arguments: [serial])
+                arguments: [serial]).map(\.value)
         }
     }
 
     /// Adds registrations, all or none.
     public func register(_ devices: [RegisteredDevice]) throws {
-        try database.write { db in
-            for device in devices { try device.insert(db) }
+        try write { db in
+            for device in devices { try Stored(device).insert(db) }
         }
     }
 
     /// Deletes every registration (and its assignment) with one of these serials, in every
     /// tenant, and adds `new` instead: one transaction.
     public func replaceRegistrations(ofSerials serials: Set<String>, with new: [RegisteredDevice]) throws {
-        try database.write { db in
+        try write { db in
             let delete = try db.cachedStatement(sql: "DELETE FROM registeredDevice WHERE serialNumber = ?")
             for serial in serials { try delete.execute(arguments: [serial]) }
-            for device in new { try device.insert(db) }
+            for device in new { try Stored(device).insert(db) }
         }
     }
 
-    /// Replaces a registration (group tag, user...).
-    public func update(_ device: RegisteredDevice) throws {
-        try database.write { db in try device.update(db) }
+    /// Replaces registrations (group tag, user...), all or none.
+    public func update(_ devices: [RegisteredDevice]) throws {
+        try write { db in
+            for device in devices { try Stored(device).update(db) }
+        }
     }
 
     /// Deletes a registration and its assignment. Returns whether there was one.
     @discardableResult
     public func deregister(id: String) throws -> Bool {
-        try database.write { db in try RegisteredDevice.deleteOne(db, key: id) }
+        try write { db in try Stored<RegisteredDevice>.deleteOne(db, key: id) }
     }
 
     /// Every device's profile assignment, by registration id.
     public func assignments() throws -> [String: ProfileAssignment] {
-        try database.read { db in
+        try read { db in
             let rows = try StoredAssignment.fetchAll(db)
             return Dictionary(uniqueKeysWithValues: rows.map { ($0.deviceID, ProfileAssignment(profileID: $0.profileID, since: $0.since)) })
         }
@@ -64,7 +66,7 @@ extension LabStore {
 
     /// Stores a device's assignment.
     public func setAssignment(_ assignment: ProfileAssignment, for deviceID: String) throws {
-        try group.write { db in
+        try groupWrite { db in
             try StoredAssignment(deviceID: deviceID, profileID: assignment.profileID, since: assignment.since).save(db)
         }
     }

@@ -1,13 +1,15 @@
 public import Foundation
-public import GRDB
-public import Autopilot
+import GRDB
+import Autopilot
 
 /// A lab's durable state: one SQLite database (through GRDB) in the lab folder, in WAL mode,
 /// with versioned migrations. Every write is one transaction, so a failed request leaves
 /// nothing half-applied, and everything survives a restart of the controller.
 public final class LabStore: Sendable {
     /// The database. A pool (concurrent readers, one writer) on disk; a queue in memory.
-    public let database: any DatabaseWriter
+    let database: any DatabaseWriter
+    /// The database file (`:memory:` for a store in memory), as errors name it.
+    public let path: String
     /// Device events as they are committed.
     public let feed = EventFeed()
     /// The hot writes of a running fleet (events, boots, next actions), committed in groups.
@@ -31,22 +33,56 @@ public final class LabStore: Sendable {
         // without an fsync per transaction; only an OS crash or power loss can lose the last
         // commits, never corrupt the database.
         configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
-        database = try Self.openMigrated(path: path.path, configuration: configuration)
+        self.path = path.path
+        do {
+            database = try Self.openMigrated(path: path.path, configuration: configuration)
+        } catch let error as DatabaseError {
+            throw LabStoreError(error, store: path.path)
+        }
         group = GroupCommit(database: database)
     }
 
     /// A store in memory, for tests and throwaway runs.
     public init() throws {
+        path = ":memory:"
         database = try DatabaseQueue()
         group = GroupCommit(database: database)
         try Self.migrator.migrate(database)
     }
 
+    // MARK: Access, with the store's own errors
+
     /// Runs a read of one statement. SQLite runs a statement on one snapshot of the database, so
     /// the read needs no transaction of its own (the hot reads of device requests save two
     /// round trips to SQLite each).
-    func readOne<T>(_ read: (Database) throws -> T) throws -> T {
-        try database.unsafeRead(read)
+    func readOne<T>(_ work: (Database) throws -> T) throws -> T {
+        try translated { try database.unsafeRead(work) }
+    }
+
+    func read<T>(_ work: (Database) throws -> T) throws -> T {
+        try translated { try database.read(work) }
+    }
+
+    func write<T>(_ work: (Database) throws -> T) throws -> T {
+        try translated { try database.write(work) }
+    }
+
+    func writeWithoutTransaction<T>(_ work: (Database) throws -> T) throws -> T {
+        try translated { try database.writeWithoutTransaction(work) }
+    }
+
+    /// A write committed with the writes waiting beside it (``GroupCommit``).
+    func groupWrite<T>(_ work: @escaping (Database) throws -> T) throws -> T {
+        try translated { try group.write(work) }
+    }
+
+    /// SQLite's errors as the store's own; anything else (a rejection of the store's) as it is.
+    private func translated<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as DatabaseError {
+            throw LabStoreError(error, store: path)
+        }
     }
 
     /// Opens the database and brings its schema up to date. Several processes may open a new
@@ -178,12 +214,23 @@ public final class LabStore: Sendable {
         migrator.registerMigration("v5: boot identity") { db in
             try db.alter(table: LabDeviceRecord.databaseTableName) { table in table.add(column: "bootIdentity", .text) }
         }
+        migrator.registerMigration("v6: what events say beyond their message") { db in
+            try db.alter(table: StoredEvent.databaseTableName) { table in
+                table.add(column: "autopilotEvent", .integer)
+                table.add(column: "deviceName", .text)
+                table.add(column: "kept", .text)
+                table.add(column: "removed", .text)
+            }
+        }
+        migrator.registerMigration("v7: registered device names") { db in
+            try db.alter(table: RegisteredDevice.databaseTableName) { table in table.add(column: "displayName", .text) }
+        }
         return migrator
     }
 }
 
-extension RegisteredDevice: FetchableRecord, PersistableRecord {
-    public static let databaseTableName = "registeredDevice"
+extension RegisteredDevice: StoredValue {
+    static let databaseTableName = "registeredDevice"
 }
 
 /// A device's profile assignment as stored.

@@ -91,8 +91,8 @@ struct AutopilotSectionsReader {
                 continue
             }
             apps.append(App(id: id, displayName: name,
-                            kind: fields["kind"]?.oneOf(App.Kind.allCases.map { ($0.rawValue, $0) }) ?? .win32,
-                            target: fields["target"]?.oneOf(InstallTarget.allCases.map { ($0.rawValue, $0) }) ?? .device,
+                            kind: fields["kind"]?.oneOf(App.Kind.self) ?? .win32,
+                            target: fields["target"]?.oneOf(InstallTarget.self) ?? .device,
                             installSeconds: fields["installTime"]?.duration() ?? 30,
                             sizeBytes: fields["size"]?.bytes(defaultUnit: .mib) ?? 50_000_000,
                             required: fields["required"]?.bool() ?? true,
@@ -114,8 +114,8 @@ struct AutopilotSectionsReader {
             }
             configurations.append(ConfigurationItem(
                 id: id, displayName: name,
-                kind: fields["kind"]?.oneOf(ConfigurationItem.Kind.allCases.map { ($0.rawValue, $0) }) ?? .policy,
-                target: fields["target"]?.oneOf(InstallTarget.allCases.map { ($0.rawValue, $0) }) ?? .device,
+                kind: fields["kind"]?.oneOf(ConfigurationItem.Kind.self) ?? .policy,
+                target: fields["target"]?.oneOf(InstallTarget.self) ?? .device,
                 applySeconds: fields["applyTime"]?.duration() ?? 2,
                 assignments: fields["assignments"]?.stringList() ?? []))
         }

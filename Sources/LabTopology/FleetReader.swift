@@ -51,7 +51,7 @@ struct FleetReader {
         var count = entry["count"]?.int(in: 1...100_000) ?? 1
         let start = entry["start"]?.int(in: 0...1_000_000_000) ?? 1
         let reproduces = Set(entry["reproduce"]?.sequence()?.compactMap { item in
-            item.oneOf(FieldBug.allCases.map { ($0.rawValue, $0) })
+            item.oneOf(FieldBug.self)
         } ?? [])
 
         let namePattern = entry["name"].map(pattern) ?? (try? NamePattern("{lab}-{model}-{seq:02}"))

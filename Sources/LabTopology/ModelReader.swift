@@ -39,7 +39,7 @@ struct ModelReader {
             memoryMiB: fields["memory"].flatMap { size($0, in: .mib, 64...1_048_576, "memory must be between 64 MiB and 1 TiB") } ?? 512,
             vcpus: fields["vcpus"]?.int(in: 1...64) ?? 1,
             diskGiB: fields["disk"].flatMap { size($0, in: .gib, 1...65_536, "disk must be between 1 GiB and 64 TiB") } ?? 128,
-            tpm: fields["tpm"]?.oneOf(DeviceModel.TPM.allCases.map { ($0.rawValue, $0) }) ?? .v2_0,
+            tpm: fields["tpm"]?.oneOf(DeviceModel.TPM.self) ?? .v2_0,
             winRE: fields["winre"]?.bool() ?? true)
     }
 

@@ -65,7 +65,7 @@ struct ProfileReader {
             description: fields["description"]?.string().flatMap { $0.isEmpty ? nil : $0 },
             language: language,
             deviceNameTemplate: hybrid ? nil : template,
-            deviceType: fields["deviceType"]?.oneOf(DeploymentProfile.DeviceType.allCases.map { ($0.rawValue, $0) }) ?? .windowsPc,
+            deviceType: fields["deviceType"]?.oneOf(DeploymentProfile.DeviceType.self) ?? .windowsPc,
             enableWhiteGlove: whiteGlove,
             extractHardwareHash: (fields["extractHardwareHash"] ?? fields["hardwareHashExtractionEnabled"])?.bool() ?? false,
             outOfBoxExperienceSettings: settings,
@@ -121,10 +121,9 @@ struct ProfileReader {
         return OutOfBoxExperienceSettings(
             hidePrivacySettings: fields["hidePrivacySettings"]?.bool() ?? defaults.hidePrivacySettings,
             hideEULA: fields["hideEULA"]?.bool() ?? defaults.hideEULA,
-            userType: fields["userType"]?.oneOf(OutOfBoxExperienceSettings.UserType.allCases.map { ($0.rawValue, $0) })
+            userType: fields["userType"]?.oneOf(OutOfBoxExperienceSettings.UserType.self)
                 ?? defaults.userType,
-            deviceUsageType: fields["deviceUsageType"]?.oneOf(
-                OutOfBoxExperienceSettings.DeviceUsageType.allCases.map { ($0.rawValue, $0) }) ?? defaults.deviceUsageType,
+            deviceUsageType: fields["deviceUsageType"]?.oneOf(OutOfBoxExperienceSettings.DeviceUsageType.self) ?? defaults.deviceUsageType,
             skipKeyboardSelectionPage: fields["skipKeyboardSelectionPage"]?.bool() ?? defaults.skipKeyboardSelectionPage,
             hideEscapeLink: fields["hideEscapeLink"]?.bool() ?? defaults.hideEscapeLink)
     }

@@ -47,20 +47,16 @@ public enum FaultTargets: Sendable, Equatable {
 
 /// What a device is expected to end as after `pxelab run`.
 public struct DeviceExpectation: Sendable, Equatable {
-    public enum State: String, Sendable, CaseIterable {
-        case businessReady = "business-ready"
-        case failed
-        case resealed
-        case retired
-    }
+    /// The outcomes a device may be expected to end a run with.
+    public static let states: [DeviceOutcome] = [.businessReady, .failed, .resealed, .retired]
 
-    public var state: State
+    public var state: DeviceOutcome
     public var errorCode: UInt32?
     public var phase: OOBEPhase?
     /// An Autopilot event id (807, 815) the device must report.
     public var event: Int?
 
-    public init(state: State = .businessReady, errorCode: UInt32? = nil, phase: OOBEPhase? = nil, event: Int? = nil) {
+    public init(state: DeviceOutcome = .businessReady, errorCode: UInt32? = nil, phase: OOBEPhase? = nil, event: Int? = nil) {
         self.state = state
         self.errorCode = errorCode
         self.phase = phase

@@ -36,7 +36,7 @@ struct RunSettingsReader {
         guard let items = value?.sequence() else { return [] }
         return items.enumerated().compactMap { index, item in
             guard let fields = item.mapping(allowing: Self.faultFields),
-                  let kind = fields.required("kind")?.oneOf(Fault.Kind.allCases.map { ($0.rawValue, $0) }) else { return nil }
+                  let kind = fields.required("kind")?.oneOf(Fault.Kind.self) else { return nil }
             let selectors = ["devices", "model", "group", "percent"].filter { fields[$0] != nil }
             guard selectors.count == 1 else {
                 item.error("a fault applies to `devices`, a `model`, a `group` or a `percent` of the fleet: give exactly one")
@@ -64,14 +64,10 @@ struct RunSettingsReader {
                 }
                 targets = .percent(percent)
             }
-            var code: UInt32?
-            if let field = fields["code"], let text = field.scalarText() {
-                code = ErrorCode.parse(text)
-                if code == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
-            }
+            let code = fields["code"]?.errorCode()
             if kind == .error && code == nil { fields.error("kind", "an `error` fault needs its `code`") }
             let fault = Fault(id: "lab-\(index + 1)", kind: kind,
-                              phase: fields["phase"]?.oneOf(OOBEPhase.allCases.map { ($0.rawValue, $0) }),
+                              phase: fields["phase"]?.oneOf(OOBEPhase.self),
                               step: fields["step"]?.nonEmptyString(), errorCode: code, seconds: fields["seconds"]?.duration(),
                               app: fields["app"]?.nonEmptyString(), once: fields["once"]?.bool() ?? false)
             return targets.map { FaultRule(devices: $0, fault: fault, line: item.mark?.line ?? 0) }
@@ -80,17 +76,12 @@ struct RunSettingsReader {
 
     func expectation(_ value: YAMLValue) -> DeviceExpectation? {
         if case .scalar = value.node {
-            return value.oneOf(DeviceExpectation.State.allCases.map { ($0.rawValue, DeviceExpectation(state: $0)) })
+            return value.oneOf(DeviceExpectation.states.map { ($0.rawValue, DeviceExpectation(state: $0)) })
         }
         guard let fields = value.mapping(allowing: ["state", "errorCode", "phase", "event"]) else { return nil }
-        var expectation = DeviceExpectation(
-            state: fields["state"]?.oneOf(DeviceExpectation.State.allCases.map { ($0.rawValue, $0) }) ?? .failed,
-            phase: fields["phase"]?.oneOf(OOBEPhase.allCases.map { ($0.rawValue, $0) }),
+        return DeviceExpectation(
+            state: fields["state"]?.oneOf(DeviceExpectation.states.map { ($0.rawValue, $0) }) ?? .failed,
+            errorCode: fields["errorCode"]?.errorCode(), phase: fields["phase"]?.oneOf(OOBEPhase.self),
             event: fields["event"]?.oneOf([("807", 807), ("815", 815)]))
-        if let field = fields["errorCode"], let text = field.scalarText() {
-            expectation.errorCode = ErrorCode.parse(text)
-            if expectation.errorCode == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
-        }
-        return expectation
     }
 }

@@ -50,30 +50,40 @@ struct ScenarioReader {
         case "deploy":
             action = selector().map { .deploy($0) }
         case "wait":
-            guard let devices = selector(), let state = fields.required("state")?.nonEmptyString() else { return nil }
+            guard let devices = selector(), let state = fields.required("state")?.oneOf(DeviceOutcome.self) else { return nil }
             action = .wait(devices, state: state, timeoutSeconds: fields["timeout"]?.duration() ?? 600)
         case "expect":
             guard let devices = selector() else { return nil }
             action = .expect(Expectation(
-                devices: devices, state: fields["state"]?.nonEmptyString(),
-                errorCode: fields["errorCode"].flatMap(errorCode), phase: fields["phase"]?.nonEmptyString(),
+                devices: devices, state: fields["state"]?.oneOf(DeviceOutcome.self),
+                errorCode: fields["errorCode"]?.errorCode(), phase: fields["phase"]?.oneOf(OOBEPhase.self),
                 eventPresent: fields["event"]?.stringList() ?? [], eventAbsent: fields["noEvent"]?.stringList() ?? [],
                 maxSeconds: fields["maxDuration"]?.duration(), minSeconds: fields["minDuration"]?.duration(),
-                kept: fields["kept"]?.stringList() ?? [], removed: fields["removed"]?.stringList() ?? [],
+                kept: aspects(fields["kept"]), removed: aspects(fields["removed"]),
                 deviceName: fields["deviceName"]?.nonEmptyString()))
         case "reset":
             action = selector().map { .reset($0, remote: fields["remote"]?.bool() ?? false) }
         case "repurpose":
             action = selector().map { devices in
                 .repurpose(devices,
-                           wipe: fields["wipe"]?.oneOf(ScenarioStep.WipeKind.allCases.map { ($0.rawValue, $0) }) ?? .full,
+                           wipe: fields["wipe"]?.oneOf(WipeKind.self) ?? .full,
                            groupTag: fields["groupTag"]?.string(), assignedUser: fields["assignedUser"]?.string())
             }
         case "break":
-            guard let devices = selector(), let how = fields.required("how")?.nonEmptyString() else { return nil }
+            guard let devices = selector(),
+                  let how = fields.required("how")?.oneOf(BreakKind.self) else { return nil }
             action = .breakDevice(devices, how: how)
         case "recover":
-            action = selector().map { .recover($0, method: fields["method"]?.nonEmptyString() ?? "autopilot-reset") }
+            guard let devices = selector() else { return nil }
+            var method = RecoveryMethod.autopilotReset
+            if let field = fields["method"], let text = field.nonEmptyString() {
+                guard let parsed = RecoveryMethod(text: text) else {
+                    field.error("'\(text)' is not a recovery method: \(RecoveryMethod.forms)")
+                    return nil
+                }
+                method = parsed
+            }
+            action = .recover(devices, method: method)
         case "retire":
             action = selector().map { .retire($0) }
         case "fault":
@@ -81,21 +91,17 @@ struct ScenarioReader {
             if fields["clear"]?.bool() == true {
                 action = .fault(devices, nil)
             } else {
-                guard let kind = fields.required("inject")?.oneOf(Fault.Kind.allCases.map { ($0.rawValue, $0) }) else { return nil }
-                var code: UInt32?
-                if let field = fields["code"], let text = field.scalarText() {
-                    code = ErrorCode.parse(text)
-                    if code == nil { field.error("'\(text)' is not an error code such as 0x800705B4") }
-                }
+                guard let kind = fields.required("inject")?.oneOf(Fault.Kind.self) else { return nil }
+                let code = fields["code"]?.errorCode()
                 let id = "scenario-\(value.mark?.line ?? 0)"
-                action = .fault(devices, Fault(id: id, kind: kind, phase: fields["phase"]?.oneOf(OOBEPhase.allCases.map { ($0.rawValue, $0) }),
+                action = .fault(devices, Fault(id: id, kind: kind, phase: fields["phase"]?.oneOf(OOBEPhase.self),
                                                step: fields["step"]?.nonEmptyString(), errorCode: code,
                                                seconds: fields["seconds"]?.duration(), app: fields["app"]?.nonEmptyString(),
                                                once: fields["once"]?.bool() ?? false))
             }
         case "power":
             guard let devices = selector(),
-                  let power = fields.required("action")?.oneOf(ScenarioStep.PowerAction.allCases.map { ($0.rawValue, $0) })
+                  let power = fields.required("action")?.oneOf(PowerAction.self)
             else { return nil }
             action = .power(devices, power)
         case "snapshot", "revert":
@@ -137,12 +143,15 @@ struct ScenarioReader {
         }
     }
 
-    /// `0x800705B4` (or a decimal number).
-    private func errorCode(_ value: YAMLValue) -> UInt32? {
-        guard let text = value.scalarText() else { return nil }
-        let lower = text.lowercased()
-        let parsed = lower.hasPrefix("0x") ? UInt32(lower.dropFirst(2), radix: 16) : UInt32(lower)
-        if parsed == nil { value.error("'\(text)' is not an error code such as 0x800705B4") }
-        return parsed
+    /// A list of aspect names (`[wifi, join]`).
+    private func aspects(_ value: YAMLValue?) -> [DeviceAspect] {
+        guard let value, let names = value.stringList() else { return [] }
+        return names.compactMap { name in
+            guard let aspect = DeviceAspect(rawValue: name) else {
+                value.error("'\(name)' is not an aspect of a device: \(DeviceAspect.allCases.map(\.rawValue).joined(separator: ", "))")
+                return nil
+            }
+            return aspect
+        }
     }
 }

@@ -18,7 +18,7 @@ public struct ScenarioStep: Sendable, Equatable {
         /// Power on and run the Autopilot flow on the devices.
         case deploy(DeviceSelector)
         /// Wait until the devices reach a state.
-        case wait(DeviceSelector, state: String, timeoutSeconds: Double)
+        case wait(DeviceSelector, state: DeviceOutcome, timeoutSeconds: Double)
         /// Check devices against expectations.
         case expect(Expectation)
         /// Autopilot Reset, local (Ctrl+Win+R at the lock screen) or remote (MDM action).
@@ -26,9 +26,9 @@ public struct ScenarioStep: Sendable, Equatable {
         /// Wipe and re-run Autopilot, optionally with a new group tag or user.
         case repurpose(DeviceSelector, wipe: WipeKind, groupTag: String?, assignedUser: String?)
         /// Break a device on purpose.
-        case breakDevice(DeviceSelector, how: String)
+        case breakDevice(DeviceSelector, how: BreakKind)
         /// Bring a broken device back to business-ready.
-        case recover(DeviceSelector, method: String)
+        case recover(DeviceSelector, method: RecoveryMethod)
         /// Unenroll, remove company data and delete the Autopilot record.
         case retire(DeviceSelector)
         /// Inject a fault (or, with nil, clear the devices' faults).
@@ -48,18 +48,6 @@ public struct ScenarioStep: Sendable, Equatable {
         /// Run steps at the same time.
         case parallel([ScenarioStep])
     }
-
-    public enum WipeKind: String, Sendable, Equatable, CaseIterable {
-        case full
-        case keepEnrollment = "keep-enrollment"
-        case keepUserData = "keep-user-data"
-        case freshStart = "fresh-start"
-        case freshStartKeepUserData = "fresh-start-keep-user-data"
-    }
-
-    public enum PowerAction: String, Sendable, Equatable, CaseIterable {
-        case on, off, reboot
-    }
 }
 
 /// Which devices a step acts on.
@@ -78,15 +66,16 @@ public enum DeviceSelector: Sendable, Equatable {
 /// What an `expect` step checks.
 public struct Expectation: Sendable, Equatable {
     public var devices: DeviceSelector
-    public var state: String?
+    public var state: DeviceOutcome?
     public var errorCode: UInt32?
-    public var phase: String?
+    public var phase: OOBEPhase?
+    /// `phase/step` or `phase/step/status` patterns (`*` matches any part).
     public var eventPresent: [String]
     public var eventAbsent: [String]
     public var maxSeconds: Double?
     public var minSeconds: Double?
-    public var kept: [String]
-    public var removed: [String]
+    public var kept: [DeviceAspect]
+    public var removed: [DeviceAspect]
     /// The name the device got at its last business-ready desktop; `*` matches any characters.
     public var deviceName: String?
 }

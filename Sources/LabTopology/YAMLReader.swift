@@ -1,3 +1,4 @@
+import DeviceProtocol
 import Yams
 
 /// Collects the problems found while reading one lab file, so that all of them are reported at
@@ -100,6 +101,19 @@ struct YAMLValue {
         if let match = choices.first(where: { $0.0 == text }) { return match.1 }
         error("'\(text)' is not one of: \(choices.map(\.0).joined(separator: ", "))")
         return nil
+    }
+
+    /// One of an enumeration's values, by its name.
+    func oneOf<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) -> Choice? where Choice.RawValue == String {
+        oneOf(type.allCases.map { ($0.rawValue, $0) })
+    }
+
+    /// A Windows error code: `0x800705B4` (or a decimal number).
+    func errorCode() -> UInt32? {
+        guard let text = scalarText() else { return nil }
+        let parsed = ErrorCode.parse(text)
+        if parsed == nil { error("'\(text)' is not an error code such as 0x800705B4") }
+        return parsed
     }
 
     /// A mapping whose keys must come from `allowed`. Unknown keys are reported.

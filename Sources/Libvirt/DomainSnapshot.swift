@@ -85,6 +85,16 @@ extension Domain {
         return DomainSnapshot(handle: try unwrap(found, "virDomainSnapshotLookupByName"), domain: self)
     }
 
+    /// Looks up a snapshot by name; nil when there is none.
+    public func snapshotIfExists(named name: String) throws(LibvirtError) -> DomainSnapshot? {
+        guard let found = virDomainSnapshotLookupByName(handle, name, 0) else {
+            let error = LibvirtError.last("virDomainSnapshotLookupByName")
+            if error.code == .noDomainSnapshot { return nil }
+            throw error
+        }
+        return DomainSnapshot(handle: found, domain: self)
+    }
+
     /// Reverts the domain to a snapshot (`virDomainRevertToSnapshot`).
     public func revert(to snapshot: DomainSnapshot, _ flags: RevertFlags = []) throws(LibvirtError) {
         try check(virDomainRevertToSnapshot(snapshot.handle, flags.rawValue), "virDomainRevertToSnapshot")

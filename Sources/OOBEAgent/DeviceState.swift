@@ -51,8 +51,8 @@ public struct DeviceState: Codable, Sendable, Equatable {
     public var winRE = true
     /// After an Autopilot Reset the desktop waits for an MDM sync.
     public var syncPendingAfterReset = false
-    /// A broken system, for break/fix drills: `corrupt-os`, `failed-update` or `lost-enrollment`.
-    public var damage: String?
+    /// A broken system, for break/fix drills.
+    public var damage: Damage?
 
     public init() {}
 
@@ -155,9 +155,31 @@ public struct FileDeviceStorage: DeviceStorage {
         self.durable = durable
     }
 
+    /// The state on the disk; nil for an empty disk (no file yet).
     public func load() throws -> DeviceState? {
-        guard let data = try? Data(contentsOf: file) else { return nil }
-        return try ProtocolJSON.decoder().decode(DeviceState.self, from: data)
+        guard let data = try contents() else { return nil }
+        do {
+            return try ProtocolJSON.decoder().decode(DeviceState.self, from: data)
+        } catch {
+            throw DeviceStateFileError(path: file.path, problem: ProtocolJSON.problem(error))
+        }
+    }
+
+    /// The file's bytes; nil when there is no file.
+    private func contents() throws -> Data? {
+        let descriptor = open(file.path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 && errno == ENOENT { return nil }
+        guard descriptor >= 0 else { throw StorageError(path: file.path, operation: "open", code: errno) }
+        defer { close(descriptor) }
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw StorageError(path: file.path, operation: "read", code: errno) }
+            if count == 0 { return data }
+            data.append(contentsOf: chunk[0..<count])
+        }
     }
 
     /// Writes the state so that a device (or pxelab) killed at any moment leaves the old state or
@@ -206,7 +228,14 @@ public struct FileDeviceStorage: DeviceStorage {
     }
 }
 
-/// A device's state could not be written.
+/// A device's state file that does not hold a device's state.
+public struct DeviceStateFileError: Error, CustomStringConvertible {
+    public let path: String
+    public let problem: String
+    public var description: String { "\(path) is not a device's state: \(problem)" }
+}
+
+/// A device's state could not be read or written.
 public struct StorageError: Error, CustomStringConvertible {
     public let path: String
     public let operation: String
@@ -215,39 +244,40 @@ public struct StorageError: Error, CustomStringConvertible {
 }
 
 extension DeviceState {
-    /// The aspects of a device a lifecycle flow keeps or removes.
-    static let aspectChecks: [(name: String, present: @Sendable (DeviceState) -> Bool, same: @Sendable (DeviceState, DeviceState) -> Bool)] = [
-        ("wifi", { !$0.wifiProfiles.isEmpty }, { $0.wifiProfiles == $1.wifiProfiles }),
-        ("certificates", { !$0.certificates.isEmpty }, { $0.certificates == $1.certificates }),
-        ("provisioning-packages", { !$0.provisioningPackages.isEmpty }, { $0.provisioningPackages == $1.provisioningPackages }),
-        ("join", { $0.join != .none }, { $0.join == $1.join }),
-        ("enrollment", { $0.enrollment != nil }, { $0.enrollment == $1.enrollment }),
-        ("apps", { !($0.deviceItems.isEmpty && $0.userItems.isEmpty) },
+    /// How to tell whether the device holds an aspect, and whether two states hold the same of it.
+    private static let aspectChecks: [(aspect: DeviceAspect, present: @Sendable (DeviceState) -> Bool,
+                                       same: @Sendable (DeviceState, DeviceState) -> Bool)] = [
+        (.wifi, { !$0.wifiProfiles.isEmpty }, { $0.wifiProfiles == $1.wifiProfiles }),
+        (.certificates, { !$0.certificates.isEmpty }, { $0.certificates == $1.certificates }),
+        (.provisioningPackages, { !$0.provisioningPackages.isEmpty }, { $0.provisioningPackages == $1.provisioningPackages }),
+        (.join, { $0.join != .none }, { $0.join == $1.join }),
+        (.enrollment, { $0.enrollment != nil }, { $0.enrollment == $1.enrollment }),
+        (.apps, { !($0.deviceItems.isEmpty && $0.userItems.isEmpty) },
          { Set($0.deviceItems + $0.userItems).isSubset(of: Set($1.deviceItems + $1.userItems)) }),
-        ("user-files", { !$0.userFiles.isEmpty }, { $0.userFiles == $1.userFiles }),
-        ("primary-user", { $0.primaryUser != nil }, { $0.primaryUser == $1.primaryUser }),
-        ("regional-settings", { $0.regional != nil }, { $0.regional == $1.regional }),
-        ("device-name", { $0.deviceName != nil }, { $0.deviceName == $1.deviceName }),
-        ("cached-profile", { $0.cachedProfile != nil }, { $0.cachedProfile == $1.cachedProfile }),
+        (.userFiles, { !$0.userFiles.isEmpty }, { $0.userFiles == $1.userFiles }),
+        (.primaryUser, { $0.primaryUser != nil }, { $0.primaryUser == $1.primaryUser }),
+        (.regionalSettings, { $0.regional != nil }, { $0.regional == $1.regional }),
+        (.deviceName, { $0.deviceName != nil }, { $0.deviceName == $1.deviceName }),
+        (.cachedProfile, { $0.cachedProfile != nil }, { $0.cachedProfile == $1.cachedProfile }),
     ]
 
-    /// What changing from this state to `after` keeps and removes, as `kept: a, b; removed: c`.
-    func changeSummary(to after: DeviceState) -> String {
-        var kept: [String] = []
-        var removed: [String] = []
-        for check in Self.aspectChecks where check.present(self) {
-            if check.same(self, after) { kept.append(check.name) } else { removed.append(check.name) }
+    /// What a lifecycle flow keeps and removes of what the device holds.
+    public struct Change: Equatable, Sendable {
+        public var kept: [DeviceAspect]
+        public var removed: [DeviceAspect]
+
+        /// `kept: wifi, join; removed: apps`, for people.
+        public var summary: String {
+            "kept: \(kept.map(\.rawValue).joined(separator: ", ")); removed: \(removed.map(\.rawValue).joined(separator: ", "))"
         }
-        return "kept: \(kept.joined(separator: ", ")); removed: \(removed.joined(separator: ", "))"
     }
 
-    /// Reads a change summary back.
-    public static func aspects(in summary: String) -> (kept: [String], removed: [String]) {
-        func list(_ label: String) -> [String] {
-            guard let range = summary.range(of: label + ": ") else { return [] }
-            let text = summary[range.upperBound...].prefix { $0 != ";" }
-            return text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    /// What changing from this state to `after` keeps and removes.
+    public func change(to after: DeviceState) -> Change {
+        var change = Change(kept: [], removed: [])
+        for check in Self.aspectChecks where check.present(self) {
+            if check.same(self, after) { change.kept.append(check.aspect) } else { change.removed.append(check.aspect) }
         }
-        return (list("kept"), list("removed"))
+        return change
     }
 }

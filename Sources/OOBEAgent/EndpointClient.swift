@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import Synchronization
 import NIOCore
 import NIOHTTP1
 import DeviceProtocol
@@ -11,7 +12,7 @@ final class EndpointClient: Sendable {
     let base: String
     private let client: HTTPClient
     private let limiter: RequestLimiter?
-    private let state: Locked<State>
+    private let state: Mutex<State>
     /// How long to keep retrying before giving up.
     let patience: TimeInterval
 
@@ -24,7 +25,7 @@ final class EndpointClient: Sendable {
         self.base = base.hasSuffix("/") ? String(base.dropLast()) : base
         self.client = client
         self.limiter = limiter
-        self.state = Locked(State())
+        self.state = Mutex(State())
         self.patience = patience
     }
 
@@ -116,19 +117,5 @@ public enum AgentError: Error, CustomStringConvertible, Equatable {
         case .refused(let path, let status, let body): "\(path) answered \(status): \(body)"
         case .badScript(let detail): "the boot script cannot be used: \(detail)"
         }
-    }
-}
-
-/// A value behind a lock.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        lock.lock()
-        defer { lock.unlock() }
-        return try body(&value)
     }
 }

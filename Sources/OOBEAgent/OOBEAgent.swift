@@ -88,10 +88,14 @@ public struct OOBEAgent: Sendable {
         case notInLab
     }
 
-    /// Powers on: network boot, then OOBE or the desktop, as the boot script says.
+    /// Powers on: network boot, then OOBE or the desktop, as the boot script says. A disk that
+    /// cannot be read does not boot: the outcome names the file and what is wrong with it.
     public func boot() async -> Outcome {
-        let session = Session(agent: self)
-        return await session.run()
+        let state: DeviceState?
+        do { state = try storage.load() } catch {
+            return .failed(phase: .boot, errorCode: nil, message: "the device's disk cannot be read: \(error)")
+        }
+        return await Session(agent: self, state: state).run()
     }
 }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Bounds how many requests a fleet of in-process agents has in flight at once.
 ///
@@ -8,7 +9,7 @@ import NIOCore
 /// tenth of the run). Devices wait here instead, in arrival order, at a constant cost each, and
 /// the client only ever sees as many requests as it has connections.
 public final class RequestLimiter: Sendable {
-    private let state: Locked<State>
+    private let state: Mutex<State>
 
     private struct State: Sendable {
         var available: Int
@@ -21,7 +22,7 @@ public final class RequestLimiter: Sendable {
     /// At most `limit` requests in flight.
     public init(limit: Int) {
         precondition(limit > 0, "a request limiter needs room for one request")
-        state = Locked(State(available: limit))
+        state = Mutex(State(available: limit))
     }
 
     /// Runs `request` once fewer than the limit are in flight.

@@ -2,13 +2,6 @@ import Foundation
 import Autopilot
 import DeviceProtocol
 
-/// The mode names MDM is told at enrollment.
-enum DeploymentModeName {
-    static let userDriven = "user-driven"
-    static let selfDeploying = "self-deploying"
-    static let preProvisioning = "pre-provisioning"
-}
-
 /// Windows error codes the flows produce (reference: `autopilot-reference.md`).
 enum WindowsError {
     static let attestationTimeout: UInt32 = 0x800705B4
@@ -31,18 +24,18 @@ extension Session {
     func deploy(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
         switch profile.mode {
         case .selfDeploying:
-            flowMode = DeploymentModeName.selfDeploying
+            flowMode = .selfDeploying
             return try await selfDeploy(profile)
         case .preProvisioning where !state.resealed:
-            switch try await ask(.technician, "start") {
+            switch try await ask(.technician, ProtocolStep.technicianStart) {
             case .provision:
-                flowMode = DeploymentModeName.preProvisioning
+                flowMode = .preProvisioning
                 return try await preProvision(profile)
             default: return try await userDriven(profile)
             }
         case .userDriven:
             // The technician may try pre-provisioning with a profile that does not allow it.
-            if !state.resealed, case .provision = try await ask(.technician, "start") {
+            if !state.resealed, case .provision = try await ask(.technician, ProtocolStep.technicianStart) {
                 throw Failure(phase: .technician, step: "provision", errorCode: WindowsError.preprovisioningNotAllowed,
                               message: "pre-provisioning is not allowed by the profile (enableWhiteGlove is off)")
             }
@@ -85,16 +78,16 @@ extension Session {
     /// The branded sign-in: the user's UPN (pre-filled for an assigned user).
     private func signIn(_ profile: AutopilotProfileDocument) async throws -> String {
         if let user = state.primaryUser, state.enrollment != nil { return user }
-        let values = try await input(.oobePages, "sign-in")
+        let values = try await input(.oobePages, ProtocolStep.signIn)
         let user = values["upn"] ?? profile.cloudAssignedTenantUpn ?? "user@\(profile.cloudAssignedTenantDomain)"
         let domain = user.split(separator: "@").last.map(String.init) ?? ""
         if !domain.isEmpty && domain.lowercased() != profile.cloudAssignedTenantDomain.lowercased()
             && !domain.lowercased().hasSuffix("." + profile.cloudAssignedTenantDomain.lowercased()) {
-            throw Failure(phase: .oobePages, step: "sign-in", errorCode: nil,
+            throw Failure(phase: .oobePages, step: ProtocolStep.signIn, errorCode: nil,
                           message: "That username looks like it belongs to another organization (\(domain))")
         }
-        try checkErrorFault(.oobePages, "sign-in", defaultCode: WindowsError.entraJoinFailed, message: "sign-in failed")
-        await step(.oobePages, "sign-in", seconds: Timing.Realistic.signIn, message: "signed in as \(user)")
+        try checkErrorFault(.oobePages, ProtocolStep.signIn, defaultCode: WindowsError.entraJoinFailed, message: "sign-in failed")
+        await step(.oobePages, ProtocolStep.signIn, seconds: Timing.Realistic.signIn, message: "signed in as \(user)")
         state.primaryUser = user
         return user
     }
@@ -141,7 +134,7 @@ extension Session {
         report(.enrollment, "mdm", .started)
         try checkErrorFault(.enrollment, "mdm", defaultCode: WindowsError.enrollmentFailed, message: "MDM enrollment failed")
         await pause(Timing.Realistic.enrollment)
-        save()
+        try save()
         let request = EnrollmentRequest(device: device, mode: flowMode)
         let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
         guard reply.status == 200 else {
@@ -153,11 +146,11 @@ extension Session {
         let id = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body).mdmDeviceId
         state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())
         report(.enrollment, "mdm", .completed, message: "enrolled, MDM device id \(id)")
-        save()  // the service has it: so must the device's disk
+        try save()  // the service has it: so must the device's disk
     }
 
     private func enrollmentPolicy() async throws -> EnrollmentPolicy {
-        save()
+        try save()
         return try await client.json(.GET, "\(DevicePaths.enrollment)?device=\(Self.uriString(device))", as: EnrollmentPolicy.self)
     }
 
@@ -182,11 +175,11 @@ extension Session {
         let policy = try await enrollmentPolicy()
         if let outcome = try await deviceSetup(policy) { return outcome }
         report(.technician, "result", .completed, message: "green screen: pre-provisioning complete")
-        switch try await ask(.technician, "reseal") {
+        switch try await ask(.technician, ProtocolStep.reseal) {
         case .reseal, .proceed, .powerOff:
             state.resealed = true
             state.pagesDone = []
-            report(.technician, "reseal", .completed, message: "resealed; powering off for the user")
+            report(.technician, ProtocolStep.reseal, .completed, message: "resealed; powering off for the user")
             try await flush()
             return .poweredOff
         default:
@@ -288,22 +281,22 @@ extension Session {
         if policy.allowResetOnFailure { buttons.append("reset") }
         if policy.allowUseOnFailure { buttons.append("continue") }
         if !policy.blockRetryByUser { buttons.append("retry") }
-        report(phase, "esp-error", .info, errorCode: code,
+        report(phase, ProtocolStep.espError, .info, errorCode: code,
                message: "\(policy.errorMessage) [buttons: \(buttons.joined(separator: ", "))]")
-        let choice = try await input(phase, "esp-error")["button"]
+        let choice = try await input(phase, ProtocolStep.espError)["button"]
         switch choice {
         case "reset" where buttons.contains("reset"):
-            report(phase, "esp-error", .completed, errorCode: code, message: "Reset device pressed")
+            report(phase, ProtocolStep.espError, .completed, errorCode: code, message: "Reset device pressed")
             state = state.wiped()
             return .reboot
         case "continue" where buttons.contains("continue"):
-            report(phase, "esp-error", .completed, errorCode: code, message: "Continue anyway pressed")
+            report(phase, ProtocolStep.espError, .completed, errorCode: code, message: "Continue anyway pressed")
             return nil
         case "retry" where buttons.contains("retry"):
-            report(phase, "esp-error", .completed, errorCode: code, message: "Try again pressed")
+            report(phase, ProtocolStep.espError, .completed, errorCode: code, message: "Try again pressed")
             return .reboot
         default:
-            throw Failure(phase: phase, step: DeviceEvent.outcomeStep, errorCode: code, message: "\(message): \(policy.errorMessage)")
+            throw Failure(phase: phase, step: ProtocolStep.outcome, errorCode: code, message: "\(message): \(policy.errorMessage)")
         }
     }
 
@@ -324,8 +317,10 @@ extension Session {
             // The user starts working: their own files appear in the profile.
             state.userFiles = ["C:/Users/\(owner.split(separator: "@").first ?? "user")/Documents/notes.docx"]
         }
-        await step(.desktop, "ready", seconds: Timing.Realistic.desktop,
-                   message: user == nil ? "business-ready as \(name): the sign-in screen" : "business-ready as \(name), \(user!) at the desktop")
+        report(.desktop, ProtocolStep.ready, .started)
+        await pause(Timing.Realistic.desktop)
+        report(.desktop, ProtocolStep.ready, .completed, deviceName: name,
+               message: user == nil ? "business-ready as \(name): the sign-in screen" : "business-ready as \(name), \(user!) at the desktop")
         return .businessReady(deviceName: name)
     }
 

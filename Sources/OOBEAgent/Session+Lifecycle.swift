@@ -9,10 +9,10 @@ extension Session {
     /// At the desktop the device asks the controller once what to do (polling while told to
     /// wait): nothing, or a reset, wipe, retire, power-off or reboot.
     func desktop() async throws -> OOBEAgent.Outcome {
-        if let damage = state.damage, damage != "lost-enrollment" { return try await damaged(damage) }
+        if let damage = state.damage, !damage.systemStarts { return try await damaged(damage) }
         report(.desktop, "boot", .info, message: "booted to the desktop as \(state.deviceName ?? "?")")
-        let action = try await ask(.desktop, "idle")
-        if state.damage == "lost-enrollment", case .proceed = action { return try await damaged("lost-enrollment") }
+        let action = try await ask(.desktop, ProtocolStep.idle)
+        if let damage = state.damage, case .proceed = action { return try await damaged(damage) }
         return try await desktopAction(action)
     }
 
@@ -24,11 +24,11 @@ extension Session {
         case .retire: return try await retire()
         case .powerOff: return .poweredOff
         case .reboot: return .reboot
-        case .damage(let how):
-            state.damage = how
-            if how == "lost-enrollment" { state.enrollment = nil }
-            report(.lifecycle, "damage", .info, message: "broken on purpose: \(how)")
-            save(durably: true)
+        case .damage(let damage):
+            state.damage = damage
+            if damage == .lostEnrollment { state.enrollment = nil }
+            report(.lifecycle, ProtocolStep.damage, .info, message: "broken on purpose: \(damage.rawValue)")
+            try save(durably: true)
             return .reboot
         default: return .desktop
         }
@@ -41,18 +41,18 @@ extension Session {
     /// not supported. A refused reset leaves the device at its desktop.
     func reset(remote: Bool) async throws -> OOBEAgent.Outcome {
         let how = remote ? "remote (MDM action)" : "local (Ctrl+Win+R, local administrator sign-in)"
-        report(.lifecycle, "reset", .started, message: how)
+        report(.lifecycle, ProtocolStep.reset, .started, message: how)
         if case .hybrid = state.join {
-            report(.lifecycle, "reset", .failed, message: "Autopilot Reset is not supported for hybrid-joined devices")
+            report(.lifecycle, ProtocolStep.reset, .failed, message: "Autopilot Reset is not supported for hybrid-joined devices")
             return .desktop
         }
         if !remote && !state.deviceItems.contains(Self.resetPolicy) {
-            report(.lifecycle, "reset", .failed,
+            report(.lifecycle, ProtocolStep.reset, .failed,
                    message: "Autopilot Reset from the lock screen is not allowed by policy (DisableAutomaticReDeploymentCredentials)")
             return .desktop
         }
         guard state.winRE else {
-            report(.lifecycle, "reset", .failed, errorCode: WindowsError.winREDisabled,
+            report(.lifecycle, ProtocolStep.reset, .failed, errorCode: WindowsError.winREDisabled,
                    message: "the Windows Recovery Environment is not enabled")
             return .desktop
         }
@@ -70,17 +70,18 @@ extension Session {
         // Wi-Fi profiles and certificates stay in place, so the ESP finds them done.
         next.deviceItems = state.deviceItems.filter { state.wifiProfiles.contains($0) || state.certificates.contains($0) }
         next.syncPendingAfterReset = true
-        let summary = state.changeSummary(to: next)
+        let change = state.change(to: next)
         state = next
-        report(.lifecycle, "reset", .completed, message: "\(summary); \(removed); regional settings back to the originals")
-        save(durably: true)
+        report(.lifecycle, ProtocolStep.reset, .completed, kept: change.kept, removed: change.removed,
+               message: "\(change.summary); \(removed); regional settings back to the originals")
+        try save(durably: true)
         return .reboot
     }
 
     /// A wipe: everything, or keeping the enrollment (and join) or the user's data. The next boot
     /// starts OOBE again.
     func wipe(keepEnrollment: Bool, keepUserData: Bool) async throws -> OOBEAgent.Outcome {
-        report(.lifecycle, "wipe", .started, message: keepEnrollment ? "keeping the enrollment" : (keepUserData ? "keeping user data" : "full"))
+        report(.lifecycle, ProtocolStep.wipe, .started, message: keepEnrollment ? "keeping the enrollment" : (keepUserData ? "keeping user data" : "full"))
         await pause(Timing.Realistic.wipe)
         var next = state.wiped()
         if keepEnrollment {
@@ -93,16 +94,17 @@ extension Session {
             next.primaryUser = state.primaryUser
             next.userFiles = state.userFiles
         }
-        let summary = state.changeSummary(to: next)
+        let change = state.change(to: next)
         state = next
-        report(.lifecycle, "wipe", .completed, message: "\(summary); the device starts the out-of-box experience again")
-        save(durably: true)
+        report(.lifecycle, ProtocolStep.wipe, .completed, kept: change.kept, removed: change.removed,
+               message: "\(change.summary); the device starts the out-of-box experience again")
+        try save(durably: true)
         return .reboot
     }
 
     /// Retire: MDM unenrollment and company data removed; the user's own files stay.
     func retire() async throws -> OOBEAgent.Outcome {
-        report(.lifecycle, "retire", .started)
+        report(.lifecycle, ProtocolStep.retire, .started)
         var next = state
         next.enrollment = nil
         next.deviceItems = []
@@ -111,41 +113,42 @@ extension Session {
         next.certificates = []
         next.cachedProfile = nil
         next.businessReady = false
-        let summary = state.changeSummary(to: next)
+        let change = state.change(to: next)
         state = next
-        report(.lifecycle, "retire", .completed, message: "\(summary); unenrolled, company data removed")
-        save(durably: true)
+        report(.lifecycle, ProtocolStep.retire, .completed, kept: change.kept, removed: change.removed,
+               message: "\(change.summary); unenrolled, company data removed")
+        try save(durably: true)
         return .desktop
     }
 
     /// A device broken on purpose cannot reach its desktop: it shows why, then the recovery
     /// screen, where someone may start an Autopilot Reset from WinRE (which repairs the system)
     /// or reimage it; otherwise it restarts (automatic repair) or stays on its error.
-    private func damaged(_ damage: String) async throws -> OOBEAgent.Outcome {
+    private func damaged(_ damage: Damage) async throws -> OOBEAgent.Outcome {
         switch damage {
-        case "lost-enrollment":
+        case .lostEnrollment:
             report(.desktop, "mdm-sync", .failed, errorCode: WindowsError.enrollmentFailed,
                    message: "the device is no longer enrolled: MDM sync fails")
-        case "failed-update":
+        case .failedUpdate:
             report(.boot, "windows-update", .failed, errorCode: WindowsError.updateFailed,
                    message: "a cumulative update failed to install; undoing changes, restarting")
-        default:
+        case .corruptOS, .unbootableDisk:
             report(.boot, "os", .failed, errorCode: WindowsError.inaccessibleBootDevice,
                    message: "INACCESSIBLE_BOOT_DEVICE: the system cannot start; automatic repair restarts it")
         }
-        switch try await ask(.boot, "recovery") {
+        switch try await ask(.boot, ProtocolStep.recovery) {
         // The repair's new system has no damage; until it is done (and if it is refused) the
         // device stays broken, on its disk too.
-        case .reset(let remote) where damage != "lost-enrollment":
-            report(.boot, "recovery", .info, message: "Autopilot Reset started from the Windows Recovery Environment")
+        case .reset(let remote) where !damage.systemStarts:
+            report(.boot, ProtocolStep.recovery, .info, message: "Autopilot Reset started from the Windows Recovery Environment")
             return try await reset(remote: remote)
         case .wipe(let keepEnrollment, let keepUserData):
             return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
         default:
             break
         }
-        guard damage == "lost-enrollment" else { return .reboot }
-        throw Failure(phase: .desktop, step: DeviceEvent.outcomeStep, errorCode: WindowsError.enrollmentFailed,
+        guard damage.systemStarts else { return .reboot }
+        throw Failure(phase: .desktop, step: ProtocolStep.outcome, errorCode: WindowsError.enrollmentFailed,
                       message: "lost MDM enrollment")
     }
 }

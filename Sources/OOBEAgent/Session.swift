@@ -10,18 +10,21 @@ final class Session {
     var device = ""
     var faults: [Fault] = []
     var pending: [DeviceEvent] = []
+    /// The Autopilot event the profile download ended with (807, 815), if it did.
+    var autopilotEvent: Int?
     var profile: AutopilotProfileDocument?
     /// Realistic seconds the ESP has run in its current phase, against its timeout.
     var espSeconds = 0.0
     /// The Autopilot mode this boot deploys in, as MDM is told at enrollment.
-    var flowMode = DeploymentModeName.userDriven
+    var flowMode = DeploymentMode.userDriven
     /// The state as last written to storage.
     private var saved: DeviceState?
 
-    init(agent: OOBEAgent) {
+    /// A device whose disk holds `state` (a factory-fresh one when the disk is empty).
+    init(agent: OOBEAgent, state: DeviceState?) {
         self.agent = agent
         self.client = EndpointClient(base: agent.endpoint, client: agent.httpClient, limiter: agent.requestLimiter)
-        self.state = (try? agent.storage.load()).flatMap { $0 } ?? DeviceState()
+        self.state = state ?? DeviceState()
         self.saved = state
     }
 
@@ -32,20 +35,23 @@ final class Session {
             // A machine that stays on keeps asking for work at its desktop.
             while let poll = agent.idlePoll, outcome == .desktop || (outcome.isBusinessReady && !device.isEmpty) {
                 try await flush()
-                save(durably: true)
+                try save(durably: true)
                 try await Task.sleep(for: .seconds(poll))
                 if let chords = agent.keyboard?(), chords.contains(.autopilotReset) {
                     report(.desktop, "keys", .info, message: "\(KeyChord.autopilotReset) at the lock screen")
                     outcome = try await reset(remote: false)
                     continue
                 }
-                outcome = try await desktopAction(try await ask(.desktop, "idle"))
+                outcome = try await desktopAction(try await ask(.desktop, ProtocolStep.idle))
             }
             try await flush()
-            save(durably: true)
+            try save(durably: true)
             return outcome
         } catch let failure as Failure {
             return await fail(failure)
+        } catch let error as StorageError {
+            // The disk cannot be written: Windows stops here too.
+            return await fail(Failure(phase: .boot, step: "disk", errorCode: nil, message: "\(error)"))
         } catch {
             let failure = Failure(phase: .network, step: "endpoint", errorCode: nil, message: "\(error)")
             return await fail(failure)
@@ -73,15 +79,15 @@ final class Session {
         client.authenticate(with: script.token)
         faults = try await client.json(.GET, "\(DevicePaths.faults)?device=\(Self.uriString(device))", as: [Fault].self)
             .filter { !$0.once || !state.firedFaults.contains($0.id) }
-        await step(.boot, "firmware", seconds: Timing.Realistic.firmware,
+        await step(.boot, ProtocolStep.firmware, seconds: Timing.Realistic.firmware,
                    message: "network boot, SMBIOS serial \(identity.serial), UUID \(identity.uuid), \(identity.manufacturer) \(identity.product)")
 
         if script.mode == BootMode.desktop.rawValue { return try await desktop() }
         // A broken system does not get as far as OOBE either.
-        if state.damage != nil && state.damage != "lost-enrollment" { return try await desktop() }
+        if let damage = state.damage, !damage.systemStarts { return try await desktop() }
         if let previous = state.failure {
             // The device shows its error; someone may reset or wipe it from there.
-            switch try await ask(.boot, "failure") {
+            switch try await ask(.boot, ProtocolStep.failure) {
             case .reset(let remote): return try await reset(remote: remote)
             case .wipe(let keepEnrollment, let keepUserData): return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
             case .powerOff: return .poweredOff
@@ -124,7 +130,7 @@ final class Session {
             + "&uuid=\(Self.uriString(agent.identity.uuid))&hash=\(Self.uriString(hash))"
         for attempt in 1... {
             report(.profile, "download", .started)
-            save()
+            try save()
             let answer = try await client.json(.GET, path, as: ProfileDiscoveryResponse.self)
             switch answer.outcome {
             case .assigned:
@@ -140,7 +146,9 @@ final class Session {
                 // The service's delay is real time; the device waits for it whatever the lab's timing.
                 try await Task.sleep(for: .seconds(wait))
             case .noProfile, .notRegistered:
-                report(.profile, "download", .completed, message: "event \(answer.eventId ?? 0): \(answer.message)")
+                autopilotEvent = answer.eventId
+                report(.profile, "download", .completed, autopilotEvent: answer.eventId,
+                       message: "event \(answer.eventId ?? 0): \(answer.message)")
                 return nil
             case .otherTenant:
                 throw Failure(phase: .oobePages, step: "sign-in", errorCode: nil, message: answer.message)
@@ -151,13 +159,9 @@ final class Session {
 
     /// Without Autopilot the device runs the standard OOBE: it ends there, reported as such.
     private func standardOOBE() async throws -> OOBEAgent.Outcome {
-        let event = pendingEventID()
-        throw Failure(phase: .profile, step: DeviceEvent.outcomeStep, errorCode: nil,
-                      message: "event \(event): no Autopilot profile; the device shows the standard (consumer) OOBE")
-    }
-
-    private func pendingEventID() -> Int {
-        pending.last(where: { $0.phase == .profile })?.message?.hasPrefix("event 807") == true ? 807 : 815
+        throw Failure(phase: .profile, step: ProtocolStep.outcome, errorCode: nil,
+                      message: "event \(autopilotEvent.map(String.init) ?? "?"): no Autopilot profile; the device shows the standard (consumer) OOBE",
+                      autopilotEvent: autopilotEvent)
     }
 
     // MARK: Pages
@@ -179,16 +183,16 @@ final class Session {
         }
         for (page, hidden) in pages where !state.pagesDone.contains(page) {
             if hidden {
-                report(.oobePages, "page:\(page)", .skipped, message: "hidden by the profile")
+                report(.oobePages, ProtocolStep.page(page), .skipped, message: "hidden by the profile")
             } else {
-                let values = try await input(.oobePages, "page:\(page)")
+                let values = try await input(.oobePages, ProtocolStep.page(page))
                 switch page {
                 case "language": regional.language = values["language"] ?? regional.language
                 case "region": regional.region = values["region"] ?? regional.region
                 case "keyboard": regional.keyboard = values["keyboard"] ?? regional.keyboard
                 default: break
                 }
-                await step(.oobePages, "page:\(page)", seconds: Timing.Realistic.page,
+                await step(.oobePages, ProtocolStep.page(page), seconds: Timing.Realistic.page,
                            message: values.isEmpty ? nil : values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
             }
             state.pagesDone.append(page)
@@ -218,10 +222,16 @@ final class Session {
 
     // MARK: Reporting
 
-    func report(_ phase: OOBEPhase, _ step: String, _ status: StepStatus, errorCode: UInt32? = nil, message: String? = nil) {
+    func report(_ phase: OOBEPhase, _ step: String, _ status: StepStatus, errorCode: UInt32? = nil,
+                autopilotEvent: Int? = nil, deviceName: String? = nil, kept: [DeviceAspect]? = nil,
+                removed: [DeviceAspect]? = nil, message: String? = nil) {
         state.eventSeq += 1
-        let event = DeviceEvent(seq: state.eventSeq, time: Date(), phase: phase, step: step, status: status,
-                                errorCode: errorCode, message: message)
+        report(DeviceEvent(seq: state.eventSeq, time: Date(), phase: phase, step: step, status: status, errorCode: errorCode,
+                           message: message, autopilotEvent: autopilotEvent, deviceName: deviceName, kept: kept,
+                           removed: removed))
+    }
+
+    private func report(_ event: DeviceEvent) {
         pending.append(event)
         agent.console?(event)
     }
@@ -247,7 +257,7 @@ final class Session {
     /// has, after a wipe of this device's memory) resynchronises the sequence from the endpoint's
     /// answer.
     func flush() async throws {
-        save()
+        try save()
         guard !pending.isEmpty else { return }
         let body = EventJSON.encode(EventBatch(device: device, events: pending))
         let reply = try await client.send(.POST, DevicePaths.events, body: body)
@@ -263,7 +273,11 @@ final class Session {
             let events = pending
             pending = []
             state.eventSeq = last
-            for event in events { report(event.phase, event.step, event.status, errorCode: event.errorCode, message: event.message) }
+            for var event in events {
+                state.eventSeq += 1
+                event.seq = state.eventSeq
+                report(event)
+            }
             try await flush()
         default:
             throw AgentError.refused(DevicePaths.events, reply.status, String(decoding: reply.body, as: UTF8.self))
@@ -276,11 +290,11 @@ final class Session {
     /// questions, enrollment, the profile and the ESP policy) and before it waits, and at the end
     /// of each boot: whatever the endpoint has learned from it, and wherever it is killed while it
     /// waits, its disk agrees; changes in between are written together.
-    func save(durably: Bool = false) {
+    func save(durably: Bool = false) throws {
         var comparable = state
         comparable.eventSeq = saved?.eventSeq ?? state.eventSeq
         guard durably || comparable != saved else { return }
-        try? agent.storage.save(state)
+        try agent.storage.save(state)
         saved = state
     }
 
@@ -312,15 +326,19 @@ final class Session {
     // MARK: Failing
 
     private func fail(_ failure: Failure) async -> OOBEAgent.Outcome {
-        if failure.step != DeviceEvent.outcomeStep {
+        if failure.step != ProtocolStep.outcome {
             report(failure.phase, failure.step, .failed, errorCode: failure.errorCode, message: failure.message)
         }
-        report(failure.phase, DeviceEvent.outcomeStep, .failed, errorCode: failure.errorCode, message: failure.message)
+        report(failure.phase, ProtocolStep.outcome, .failed, errorCode: failure.errorCode, autopilotEvent: failure.autopilotEvent,
+               message: failure.message)
         state.failure = DeviceState.Failure(phase: failure.phase, step: failure.step, errorCode: failure.errorCode,
                                             message: failure.message)
-        try? await flush()
-        save(durably: true)
-        return .failed(phase: failure.phase, errorCode: failure.errorCode, message: failure.message)
+        // The failure is the outcome either way; an endpoint or disk that cannot take it now is
+        // named with it (the events stay pending for the next boot, the disk as it was).
+        var message = failure.message
+        do { try await flush() } catch { message += " (not reported to the endpoint: \(error))" }
+        do { try save(durably: true) } catch { message += " (not saved: \(error))" }
+        return .failed(phase: failure.phase, errorCode: failure.errorCode, message: message)
     }
 
     /// iPXE's `:uristring` formatting: everything but unreserved characters percent-encoded
@@ -348,4 +366,6 @@ struct Failure: Error {
     let step: String
     let errorCode: UInt32?
     let message: String
+    /// The Autopilot event that ends the deployment (807, 815), when one does.
+    var autopilotEvent: Int? = nil
 }

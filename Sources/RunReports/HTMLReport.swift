@@ -1,5 +1,5 @@
 public import Foundation
-public import LabRunner
+public import LabService
 import DeviceProtocol
 import LibXML
 
@@ -43,8 +43,8 @@ public enum HTMLReport {
         title.append("span", text: run.allAsExpected ? "passed" : "failed",
                      attributes: ["class": run.allAsExpected ? "verdict pass small" : "verdict fail small"])
         if let description = run.description { section.append("p", text: description) }
-        let ready = run.devices.filter { $0.result == "business-ready" }.count
-        let failed = run.devices.filter { $0.result == "failed" }.count
+        let ready = run.devices.filter { $0.result == .businessReady }.count
+        let failed = run.devices.filter { $0.result == .failed }.count
         let unexpected = run.devices.filter { !$0.asExpected }.count
         let stepsPassed = run.steps.filter(\.passed).count
         let stats = section.append("ul", attributes: ["class": "stats"])
@@ -65,13 +65,13 @@ public enum HTMLReport {
             section.append("h3", text: "Scenario")
             steps(run.steps, into: section)
         }
-        let failures = run.devices.filter { $0.result == "failed" || !$0.asExpected }
+        let failures = run.devices.filter { $0.result == .failed || !$0.asExpected }
         if !failures.isEmpty {
             section.append("h3", text: "Failures and surprises")
             for device in failures {
                 let block = section.append("div", attributes: ["class": "evidence"])
                 block.append("h4", text: device.device + (device.errorCode.map { " \($0)" } ?? "")
-                             + (device.failedPhase.map { " in \($0)" } ?? "") + (device.asExpected ? " (as expected)" : " (NOT as expected)"))
+                             + (device.failedPhase.map { " in \($0.rawValue)" } ?? "") + (device.asExpected ? " (as expected)" : " (NOT as expected)"))
                 if let message = device.message { block.append("p", text: message) }
                 block.append("pre", text: device.timeline.lastEvents.joined(separator: "\n"))
             }
@@ -89,10 +89,10 @@ public enum HTMLReport {
             let row = rows.append("tr", attributes: ["class": device.asExpected ? "" : "unexpected"])
             row.append("td", text: device.device)
             row.append("td", text: device.model)
-            row.append("td", text: device.mode)
-            row.append("td", text: device.result, attributes: ["class": "result-\(device.result)"])
-            row.append("td", text: device.errorCode ?? "", attributes: ["class": "code"])
-            row.append("td", text: device.failedPhase ?? "")
+            row.append("td", text: device.mode?.rawValue ?? "none")
+            row.append("td", text: device.result.displayName, attributes: ["class": "outcome outcome-\(device.result.rawValue)"])
+            row.append("td", text: device.errorCode?.description ?? "", attributes: ["class": "code"])
+            row.append("td", text: device.failedPhase?.rawValue ?? "")
             row.append("td", text: device.deviceName ?? "")
             row.append("td", text: String(format: "%.2f s", device.totalSeconds), attributes: ["class": "number"])
             row.append("td", text: device.expected)

@@ -1,5 +1,5 @@
 public import Foundation
-public import LabRunner
+public import LabService
 import DeviceProtocol
 import LibXML
 
@@ -73,7 +73,7 @@ public enum JUnitReport {
                 let device = devices[name]
                 var failure: (String, String, String)?
                 if !failed.isEmpty {
-                    failure = (failed.map(\.text).joined(separator: "; "), device?.errorCode ?? "expectation-failed",
+                    failure = (failed.map(\.text).joined(separator: "; "), device?.errorCode?.description ?? "expectation-failed",
                                lines(checks) + "\n\n" + evidence(of: device))
                 }
                 cases.append(TestCase(className: className, name: name, seconds: step.seconds, line: step.line,
@@ -84,12 +84,13 @@ public enum JUnitReport {
         for device in run.devices where device.expected != "-" {
             var failure: (String, String, String)?
             if !device.asExpected {
-                let got = device.result + (device.errorCode.map { " \($0)" } ?? "") + (device.failedPhase.map { " in \($0)" } ?? "")
-                failure = ("expected \(device.expected), got \(got)", device.errorCode ?? "unexpected-result", evidence(of: device))
+                let got = device.result.rawValue + (device.errorCode.map { " \($0)" } ?? "")
+                    + (device.failedPhase.map { " in \($0.rawValue)" } ?? "")
+                failure = ("expected \(device.expected), got \(got)", device.errorCode?.description ?? "unexpected-result", evidence(of: device))
             }
             cases.append(TestCase(className: "\(run.lab).\(run.steps.isEmpty ? "deploy" : "end-state")", name: device.device,
                                   seconds: device.totalSeconds, line: nil, failure: failure,
-                                  output: "\(device.result)" + (device.deviceName.map { " as \($0)" } ?? "")
+                                  output: device.result.rawValue + (device.deviceName.map { " as \($0)" } ?? "")
                                       + String(format: " in %.2f s (expected %@)", device.totalSeconds, device.expected)))
         }
         return cases
@@ -98,8 +99,8 @@ public enum JUnitReport {
     /// What a failure report needs to be read without the lab: the error and the last events.
     static func evidence(of device: DeviceResult?) -> String {
         guard let device else { return "" }
-        var text = "\(device.device): \(device.result)"
-        if let code = device.errorCode { text += " \(code)" + (device.failedPhase.map { " in \($0)" } ?? "") }
+        var text = "\(device.device): \(device.result.rawValue)"
+        if let code = device.errorCode { text += " \(code)" + (device.failedPhase.map { " in \($0.rawValue)" } ?? "") }
         if let message = device.message { text += ": \(message)" }
         if !device.timeline.lastEvents.isEmpty { text += "\nlast events:\n  " + device.timeline.lastEvents.joined(separator: "\n  ") }
         return text

@@ -1,14 +1,9 @@
-/// The report's style sheet, inline in the page: one colour per OOBE phase (the dashboard uses
-/// the same), swimlanes, tables and badges.
+import LabService
+
+/// The report's style sheet, inline in the page: the lab's vocabulary (a colour per OOBE phase and
+/// outcome, as the dashboard shows them), swimlanes, tables and badges.
 enum ReportStyle {
-    static let phaseOrder = ["boot", "network", "profile", "oobe-pages", "technician", "identity", "enrollment",
-                             "esp-device-preparation", "esp-device-setup", "esp-account-setup", "desktop", "lifecycle"]
-
-    static let phaseColours = ["#8d99ae", "#5fa8d3", "#3a86ff", "#8338ec", "#b5179e", "#f4a261", "#e76f51",
-                               "#2a9d8f", "#52b788", "#95d5b2", "#1b4332", "#6c757d"]
-
-    static var css: String {
-        var text = """
+    static let css: String = Vocabulary.css + """
         :root { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1d2330; background: #f6f7f9; }
         body { margin: 0 auto; max-width: 1400px; padding: 24px; }
         header { display: flex; align-items: baseline; gap: 16px; flex-wrap: wrap; }
@@ -27,15 +22,15 @@ enum ReportStyle {
         .track { position: relative; height: 16px; background: #eef0f3; border-radius: 3px; }
         .axis .track { background: none; height: 18px; border-bottom: 1px solid #c5cad3; }
         .tick { position: absolute; transform: translateX(-50%); font-size: 11px; color: #6b7384; }
-        .span { position: absolute; top: 0; height: 16px; min-width: 2px; border-radius: 2px; }
+        .span { position: absolute; top: 0; height: 16px; min-width: 2px; border-radius: 2px; background: var(--ph); }
         .span:hover { outline: 2px solid #1d2330; z-index: 1; }
         .mark { position: absolute; top: -3px; width: 10px; height: 10px; margin-left: -5px; transform: rotate(45deg); border: 1px solid #fff; z-index: 2; }
         .mark-failed { background: #d00000; } .mark-info { background: #ffb703; } .mark-flow { background: #023047; }
-        .outcome { font-size: 12px; white-space: nowrap; }
-        .result-business-ready { color: #1a7f37; font-weight: 600; } .result-failed { color: #c62828; font-weight: 600; }
+        .outcome { font-size: 12px; white-space: nowrap; color: var(--outcome); }
+        .outcome-business-ready, .outcome-failed, .outcome-boot-loop { font-weight: 600; }
         .legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 6px 16px; font-size: 12px; }
         .legend li { display: flex; align-items: center; gap: 6px; }
-        .swatch { display: inline-block; width: 14px; height: 10px; border-radius: 2px; }
+        .swatch { display: inline-block; width: 14px; height: 10px; border-radius: 2px; background: var(--ph); }
         .mark-key { display: inline-block; width: 8px; height: 8px; transform: rotate(45deg); }
         table.summary { border-collapse: collapse; width: 100%; font-size: 13px; }
         .summary th { text-align: left; background: #eef0f3; padding: 6px 8px; }
@@ -48,9 +43,4 @@ enum ReportStyle {
         .evidence pre { background: #1d2330; color: #e7e9ee; padding: 10px; border-radius: 6px; overflow-x: auto; font-size: 12px; }
         .index { list-style: none; padding: 0; display: flex; gap: 16px; flex-wrap: wrap; }
         """
-        for (phase, colour) in zip(phaseOrder, phaseColours) {
-            text += "\n.phase-\(phase) { background: \(colour); }"
-        }
-        return text
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
-import LabRunner
+import DeviceProtocol
+import LabService
 import LibXML
 
 /// Draws devices' time lines as swimlanes with HTML and CSS only: a lane per device, a bar per
@@ -22,31 +23,36 @@ enum TimelineRenderer {
         }
         for device in devices {
             let lane = chart.append("div", attributes: ["class": "lane"])
-            lane.append("div", text: device.device, attributes: ["class": "label", "title": "\(device.device): \(device.result)"])
+            lane.append("div", text: device.device, attributes: ["class": "label", "title": "\(device.device): \(device.result.displayName)"])
             let track = lane.append("div", attributes: ["class": "track"])
             for span in device.timeline.spans {
-                let title = String(format: "%@: %.2f s (%.2f to %.2f s)", span.phase, span.end - span.start, span.start, span.end)
-                track.append("div", attributes: ["class": "span phase-\(span.phase)", "title": title,
+                let title = String(format: "%@: %.2f s (%.2f to %.2f s)", span.phase.displayName, span.end - span.start, span.start, span.end)
+                track.append("div", attributes: ["class": "span ph-\(span.phase.rawValue)", "title": title,
                                                  "style": "left:\(percent(span.start));width:\(String(format: "%.3f%%", (span.end - span.start) / length * 100))"])
             }
             for mark in device.timeline.marks {
-                let title = String(format: "%.2f s ", mark.time) + "\(mark.phase)/\(mark.step)" + (mark.errorCode.map { " \($0)" } ?? "")
+                let title = String(format: "%.2f s ", mark.time) + "\(mark.phase.rawValue)/\(mark.step)" + (mark.errorCode.map { " \($0)" } ?? "")
                     + (mark.message.map { ": \($0)" } ?? "")
-                track.append("div", attributes: ["class": "mark mark-\(mark.kind)", "title": title, "style": "left:\(percent(mark.time))"])
+                track.append("div", attributes: ["class": "mark mark-\(mark.kind.rawValue)", "title": title, "style": "left:\(percent(mark.time))"])
             }
-            lane.append("div", text: device.result + (device.errorCode.map { " \($0)" } ?? ""),
-                        attributes: ["class": "outcome result-\(device.result)"])
+            lane.append("div", text: device.result.displayName + (device.errorCode.map { " \($0)" } ?? ""),
+                        attributes: ["class": "outcome outcome-\(device.result.rawValue)"])
         }
         let legend = parent.append("ul", attributes: ["class": "legend"])
         let phases = Set(devices.flatMap { $0.timeline.spans.map(\.phase) })
-        for phase in ReportStyle.phaseOrder where phases.contains(phase) {
+        for phase in OOBEPhase.allCases where phases.contains(phase) {
             let item = legend.append("li")
-            item.append("span", attributes: ["class": "swatch phase-\(phase)"])
-            item.append("span", text: phase)
+            item.append("span", attributes: ["class": "swatch ph-\(phase.rawValue)"])
+            item.append("span", text: phase.displayName)
         }
-        for (kind, label) in [("failed", "failed step (error code)"), ("info", "retry, reboot, notice"), ("flow", "lifecycle flow")] {
+        for kind in DeviceTimeline.MarkKind.allCases {
+            let label = switch kind {
+            case .failed: "failed step (error code)"
+            case .info: "retry, reboot, notice"
+            case .flow: "lifecycle flow"
+            }
             let item = legend.append("li")
-            item.append("span", attributes: ["class": "mark-key mark-\(kind)"])
+            item.append("span", attributes: ["class": "mark-key mark-\(kind.rawValue)"])
             item.append("span", text: label)
         }
     }

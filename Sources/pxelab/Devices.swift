@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabController
+import LabService
 import LabTopology
 
 struct Devices: ParsableCommand {

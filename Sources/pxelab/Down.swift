@@ -1,5 +1,6 @@
 import ArgumentParser
 import LabController
+import LabService
 
 struct Down: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LabController
+import LabService
 
 struct ExportCSV: ParsableCommand {
     static let configuration = CommandConfiguration(

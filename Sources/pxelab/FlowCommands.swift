@@ -1,8 +1,9 @@
 import ArgumentParser
 import DeviceProtocol
 import Foundation
-import LabController
 import LabRunner
+import LabService
+import LabStore
 import LabTopology
 
 /// Options every flow command shares: the device, the lab, waiting or not.
@@ -12,53 +13,52 @@ struct FlowOptions: ParsableArguments {
 
     @OptionGroup var selection: LabSelection
 
-    @OptionGroup var host: SessionOptions
+    @OptionGroup var host: HostOptions
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    /// Runs a flow in a session on the lab's devices (virtual or real VMs) and prints what happened.
-    func run(_ body: @escaping @Sendable (LabSession) async throws -> FlowResult) async throws {
-        let file: String
-        do { file = try selection.lab ?? Lab.onlyLabFile(under: selection.stateRoot) } catch {
-            printError("\(error)")
-            throw ExitCode(2)
-        }
-        let topology = try LabOptions.load(file)
-        let session = try await LabSession.open(topology: topology, stateRoot: selection.stateRoot,
-                                                options: try host.session(for: topology))
+    /// Runs a flow on the lab's devices (virtual or real VMs) and prints what happened.
+    func run(_ body: @escaping @Sendable (Fleet) async throws -> FlowResult) async throws {
+        let topology = try selection.topology()
+        let running = try await RunningLab.open(topology: topology, stateRoot: selection.stateRoot,
+                                                options: try host.options(for: topology))
         let result: FlowResult
         do {
-            result = try await Interruption.cancellable { try await body(session) }
+            result = try await Interruption.cancellable { try await body(running.fleet) }
         } catch {
-            await session.close()
+            try? await running.close()  // the flow's error is the one to report
             printError("pxelab: \(error)")
             throw ExitCode.failure
         }
-        await session.close()
+        try await running.close()
         if json {
             try printJSON(result)
         } else {
-            print("\(result.device): \(result.flow) -> \(result.result)" + (result.errorCode.map { " \($0)" } ?? "")
-                  + String(format: " in %.2f s, %d boot(s)", result.seconds, result.boots))
-            print("  phases: \(result.phases.joined(separator: " > "))")
-            if !result.kept.isEmpty { print("  kept: \(result.kept.joined(separator: ", "))") }
-            if !result.removed.isEmpty { print("  removed: \(result.removed.joined(separator: ", "))") }
-            if let message = result.message { print("  \(message)") }
+            print(FlowText.render(result))
         }
-        if result.refused { printError("pxelab: the device refused the \(result.flow)") }
-        if result.result == "failed" || result.result == "boot-loop" || result.refused { throw ExitCode.failure }
+        if result.refused { printError("pxelab: the device refused the \(result.flow.rawValue)") }
+        if result.failed { throw ExitCode.failure }
     }
 
-    /// Queues a device-side action for the device's next boot, without waiting.
-    func queue(_ action: NextAction) throws {
-        let file = try selection.lab ?? Lab.onlyLabFile(under: selection.stateRoot)
-        let lab = try Lab(topology: try LabOptions.load(file), stateRoot: selection.stateRoot)
-        guard let device = lab.topology.devices.first(where: { $0.name == device || $0.identity.serial == device }) else {
-            throw ValidationError("no device named or with serial '\(device)'")
-        }
-        try lab.store.enqueue(action, for: device.name, at: Date())
-        print("\(device.name): queued; the device carries it out at its next boot")
+    /// Queues an action for the device's next boot, without waiting.
+    func queue(_ action: DeviceAction) throws {
+        let lab = try selection.open()
+        try lab.queue(action, for: device)
+        print("\(try lab.device(device).name): queued; the device carries it out at its next boot")
+    }
+}
+
+/// A flow's result as text.
+enum FlowText {
+    static func render(_ result: FlowResult) -> String {
+        var lines = ["\(result.device): \(result.flow.rawValue) -> \(result.result.rawValue)" + (result.errorCode.map { " \($0)" } ?? "")
+                     + String(format: " in %.2f s, %d boot(s)", result.seconds, result.boots)]
+        lines.append("  phases: \(result.phases.map(\.rawValue).joined(separator: " > "))")
+        if !result.kept.isEmpty { lines.append("  kept: \(result.kept.sorted().map(\.rawValue).joined(separator: ", "))") }
+        if !result.removed.isEmpty { lines.append("  removed: \(result.removed.sorted().map(\.rawValue).joined(separator: ", "))") }
+        if let message = result.message { lines.append("  \(message)") }
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -97,19 +97,16 @@ struct Repurpose: AsyncParsableCommand {
         """
     )
     @OptionGroup var flow: FlowOptions
-    @Option(help: "full, keep-enrollment, keep-user-data, fresh-start or fresh-start-keep-user-data.")
-    var wipe = "full"
+    @Option(help: "How to wipe the device.")
+    var wipe = WipeKind.full
     @Option(name: .customLong("group-tag"), help: "The new group tag.")
     var groupTag: String?
     @Option(help: "The new assigned user.")
     var user: String?
 
     func run() async throws {
-        guard ScenarioStep.WipeKind(rawValue: wipe) != nil else {
-            throw ValidationError("--wipe takes " + ScenarioStep.WipeKind.allCases.map(\.rawValue).joined(separator: ", "))
-        }
-        let (device, wipe, groupTag, user) = (flow.device, wipe, groupTag, user)
-        try await flow.run { try await $0.repurpose(device, wipe: wipe, groupTag: groupTag, assignedUser: user) }
+        let (device, wipe, update) = (flow.device, wipe, AutopilotService.RegistrationUpdate(groupTag: groupTag, assignedUser: user))
+        try await flow.run { try await $0.repurpose(device, wipe: wipe, update: update) }
     }
 }
 
@@ -125,8 +122,8 @@ struct Recover: AsyncParsableCommand {
         """
     )
     @OptionGroup var flow: FlowOptions
-    @Option(help: "autopilot-reset, reimage or snapshot:NAME.")
-    var method = "autopilot-reset"
+    @Option(help: "How to repair the device.")
+    var method = RecoveryMethod.autopilotReset
 
     func run() async throws {
         let (device, method) = (flow.device, method)
@@ -137,17 +134,17 @@ struct Recover: AsyncParsableCommand {
 struct Break: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "break",
-        abstract: "Break a device on purpose: corrupt-os, unbootable-disk, failed-update, lost-enrollment, stuck-esp."
+        abstract: "Break a device on purpose, then boot it into the damage."
     )
     @OptionGroup var flow: FlowOptions
     @Option(help: "How to break it.")
-    var how = "corrupt-os"
+    var how = BreakKind.corruptOS
 
     func run() async throws {
         let (device, how) = (flow.device, how)
-        try await flow.run { session in
-            try await session.breakDevice(device, how: how)
-            return try await session.power(device, action: "on")
+        try await flow.run { fleet in
+            try await fleet.breakDevice(device, how: how)
+            return try await fleet.power(device, .on)
         }
     }
 }
@@ -158,7 +155,7 @@ struct Retire: AsyncParsableCommand {
         discussion: "A retired and deregistered device that boots gets 807 until it is registered again (pxelab import-csv)."
     )
     @OptionGroup var flow: FlowOptions
-    @Flag(name: .customLong("no-wait"), help: "Queue the retire for the device's next boot and return.")
+    @Flag(name: .customLong("no-wait"), help: "Delete the registration and queue the retire for the device's next boot, and return.")
     var noWait = false
 
     func run() async throws {
@@ -178,9 +175,9 @@ struct Snapshot: AsyncParsableCommand {
 
     func run() async throws {
         let (device, name) = (flow.device, name)
-        try await flow.run { session in
-            try await session.snapshot(device, as: name)
-            return try await session.power(device, action: "off")
+        try await flow.run { fleet in
+            try await fleet.snapshot(device, as: name)
+            return try await fleet.power(device, .off)
         }
     }
 }
@@ -195,9 +192,9 @@ struct Revert: AsyncParsableCommand {
 
     func run() async throws {
         let (device, name) = (flow.device, name)
-        try await flow.run { session in
-            try await session.revert(device, to: name)
-            return try await session.power(device, action: "on")
+        try await flow.run { fleet in
+            try await fleet.revert(device, to: name)
+            return try await fleet.power(device, .on)
         }
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LabController
+import LabService
 
 struct ImportCSV: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LabController
+import LabService
 import LabTopology
 
 /// Options shared by commands that act on a lab file.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LabController
+import LabService
 import LabTopology
 
 /// `--lab FILE` for commands that act on one lab; without it, the only lab in the state folder.
@@ -16,8 +16,8 @@ struct LabSelection: ParsableArguments {
         stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
     }
 
-    /// Opens the lab (its store and Autopilot service), printing problems and failing on any.
-    func open() throws -> Lab {
+    /// The lab file, read and checked; every problem is printed and the command fails.
+    func topology() throws -> Topology {
         let file: String
         do {
             file = try lab ?? Lab.onlyLabFile(under: stateRoot)
@@ -25,7 +25,11 @@ struct LabSelection: ParsableArguments {
             printError("\(error)")
             throw ExitCode(2)
         }
-        let topology = try LabOptions.load(file)
-        return try Lab(topology: topology, stateRoot: stateRoot)
+        return try LabOptions.load(file)
+    }
+
+    /// Opens the lab (its store and Autopilot service).
+    func open() throws -> Lab {
+        try Lab(topology: try topology(), stateRoot: stateRoot)
     }
 }

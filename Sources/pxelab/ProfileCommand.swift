@@ -1,7 +1,7 @@
 import ArgumentParser
 import Autopilot
 import Foundation
-import LabController
+import LabService
 import LabTopology
 
 struct ProfileCommand: ParsableCommand {

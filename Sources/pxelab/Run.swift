@@ -1,7 +1,8 @@
 import ArgumentParser
+import DeviceProtocol
 import Foundation
-import LabController
 import LabRunner
+import LabService
 import LabTopology
 import RunReports
 
@@ -30,7 +31,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("state-dir"), help: "Where lab state lives (default: .pxelab, or $PXELAB_STATE_DIR).")
     var stateDirectory: String?
 
-    @OptionGroup var host: SessionOptions
+    @OptionGroup var host: HostOptions
 
     @Flag(help: "Print the results as JSON instead of a table (an object for one lab file, a list for several).")
     var json = false
@@ -65,29 +66,29 @@ struct Run: AsyncParsableCommand {
             let text = interactive ? "\r\u{1B}[2K" + line : line + "\n"
             FileHandle.standardError.write(Data(text.utf8))
         }
-        let opened: @Sendable (LabSession) -> Void = { session in
+        let opened: @Sendable (RunningLab) -> Void = { running in
             // The admin token goes in the fragment, which the browser never sends; only on a terminal.
-            let fragment = interactive ? "#token=\(session.endpoint.administratorToken)" : ""
-            show("lab '\(session.lab.topology.lab)': dashboard at http://127.0.0.1:\(session.port)/\(fragment)"
-                 + (interactive ? "" : " (admin token in \(session.lab.directory.path("admin.token").path))"))
+            let fragment = interactive ? "#token=\(running.endpoint.administratorToken)" : ""
+            show("lab '\(running.lab.topology.lab)': dashboard at http://127.0.0.1:\(running.port)/\(fragment)"
+                 + (interactive ? "" : " (admin token in \(running.lab.directory.path("admin.token").path))"))
             if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         }
         var reports: [RunReport] = []
         for (index, topology) in topologies.enumerated() {
-            let options = FleetRunner.Options(session: try host.session(for: topology),
+            let options = FleetRunner.Options(lab: try host.options(for: topology),
                                               fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
                                               only: only.isEmpty ? nil : Set(only), from: from, opened: opened)
             let runner = FleetRunner(topology: topology, stateRoot: root, options: options)
             let holdLab = keep && index == topologies.count - 1
             do {
                 if holdLab {
-                    let (report, session) = try await Interruption.cancellable { try await runner.runKeepingLab() }
+                    let (report, running) = try await Interruption.cancellable { try await runner.runKeepingLab() }
                     reports.append(report)
                     try finish(reports, interactive: interactive)
-                    FileHandle.standardError.write(Data(("lab '\(topology.lab)' kept up: dashboard at http://127.0.0.1:\(session.port)/"
+                    FileHandle.standardError.write(Data(("lab '\(topology.lab)' kept up: dashboard at http://127.0.0.1:\(running.port)/"
                                                          + "; Ctrl-C to power its devices off and stop\n").utf8))
                     await Interruption.wait()
-                    await session.close()
+                    try await running.close()
                 } else {
                     reports.append(try await Interruption.cancellable { try await runner.run() })
                     if interactive && !json { FileHandle.standardError.write(Data("\n".utf8)) }
@@ -137,17 +138,16 @@ enum RunTable {
     static func render(_ report: RunReport) -> String {
         var table = Table("DEVICE", "MODE", "RESULT", "ERROR", "NAME", "BOOT", "PROFILE", "OOBE", "JOIN", "ENROLL", "ESP",
                           "TOTAL", "EXPECTED")
-        func seconds(_ result: DeviceResult, _ phases: [String]) -> String {
-            let total = phases.compactMap { result.phaseSeconds[$0] }.reduce(0, +)
-            return phases.contains(where: { result.phaseSeconds[$0] != nil }) ? String(format: "%.2fs", total) : "-"
+        func seconds(_ result: DeviceResult, _ phases: [OOBEPhase]) -> String {
+            result.seconds(in: phases).map { String(format: "%.2fs", $0) } ?? "-"
         }
         for result in report.devices {
-            let outcome = result.result + (result.event.map { " (\($0))" } ?? "")
-            table.add(result.device, result.mode, outcome, result.errorCode ?? "", result.deviceName ?? "",
-                      seconds(result, ["boot", "network"]), seconds(result, ["profile"]),
-                      seconds(result, ["oobe-pages", "technician"]), seconds(result, ["identity"]),
-                      seconds(result, ["enrollment"]),
-                      seconds(result, ["esp-device-preparation", "esp-device-setup", "esp-account-setup"]),
+            let outcome = result.result.rawValue + (result.event.map { " (\($0))" } ?? "")
+            table.add(result.device, result.mode?.rawValue ?? "none", outcome, result.errorCode?.description ?? "", result.deviceName ?? "",
+                      seconds(result, [.boot, .network]), seconds(result, [.profile]),
+                      seconds(result, [.oobePages, .technician]), seconds(result, [.identity]),
+                      seconds(result, [.enrollment]),
+                      seconds(result, [.espDevicePreparation, .espDeviceSetup, .espAccountSetup]),
                       String(format: "%.2fs", result.totalSeconds), result.asExpected ? "yes" : "NO: \(result.expected)")
         }
         var stepLines: [String] = []
@@ -158,13 +158,13 @@ enum RunTable {
                 stepLines.append("       \(check.line)")
             }
         }
-        let ready = report.devices.filter { $0.result == "business-ready" }.count
-        let failed = report.devices.filter { $0.result == "failed" }.count
+        let ready = report.devices.filter { $0.result == .businessReady }.count
+        let failed = report.devices.filter { $0.result == .failed }.count
         let unexpected = report.devices.filter { !$0.asExpected }.count
         var lines = [table.render(), ""]
         if !stepLines.isEmpty { lines += ["scenario:"] + stepLines + [""] }
-        for result in report.devices where result.result == "failed" {
-            lines.append("  \(result.device): \(result.errorCode ?? "no code") in \(result.failedPhase ?? "?"): \(result.message ?? "")")
+        for result in report.devices where result.result == .failed {
+            lines.append("  \(result.device): \(result.errorCode?.description ?? "no code") in \(result.failedPhase?.rawValue ?? "?"): \(result.message ?? "")")
         }
         let failedSteps = report.steps.filter { !$0.passed }.count
         lines.append("lab '\(report.lab)': \(report.devices.count) devices, \(ready) business-ready, \(failed) failed, "

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import LabController
-import LabRunner
 
 struct Screenshot: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,13 +22,9 @@ struct Screenshot: ParsableCommand {
 
     func run() throws {
         let lab = try selection.open()
-        let raw = lab.directory.path("screens/\(device).\(UUID().uuidString.prefix(8))")
         let file = URL(fileURLWithPath: output ?? "\(device).png")
         do {
-            try FileManager.default.createDirectory(at: raw.deletingLastPathComponent(), withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: raw) }
-            let mimeType = try DeviceScreen.capture(device: device, in: lab.directory, to: raw)
-            try ScreenImage.png(from: Data(contentsOf: raw), mimeType: mimeType).write(to: file)
+            try DeviceScreen.png(of: device, in: lab.directory).write(to: file)
         } catch {
             printError("pxelab screenshot: \(error)")
             throw ExitCode.failure

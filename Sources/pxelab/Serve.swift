@@ -1,7 +1,7 @@
 import ArgumentParser
 import BootEndpoint
 import Foundation
-import LabController
+import LabService
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +17,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var selection: LabSelection
 
     @Option(help: "The port to listen on (0 picks a free one).")
-    var port = DeviceDomain.defaultEndpointPort
+    var port = Lab.defaultEndpointPort
 
     @Option(help: "The address to listen on. Anything but loopback exposes the lab to the network.")
     var listen = "127.0.0.1"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import LabController
+import LabService
 import LabTopology
 
 struct Up: ParsableCommand {
@@ -23,7 +24,7 @@ struct Up: ParsableCommand {
     var uri: String?
 
     @Option(help: "The controller's HTTP port; real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe.")
-    var port: Int = DeviceDomain.defaultEndpointPort
+    var port: Int = Lab.defaultEndpointPort
 
     func run() throws {
         let topology = try lab.loadTopology()

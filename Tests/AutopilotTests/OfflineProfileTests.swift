@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Autopilot
+import DeviceProtocol
 
 @Suite("offline profile: AutopilotConfigurationFile.json")
 struct OfflineProfileTests {
@@ -10,15 +11,15 @@ struct OfflineProfileTests {
     @Test func theOOBEConfigNumbersThePublicModuleProduces() {
         let hidden = OutOfBoxExperienceSettings(hidePrivacySettings: true, hideEULA: true, userType: .standard,
                                                 skipKeyboardSelectionPage: true)
-        #expect(OfflineProfile.OOBEConfig(hidden).rawValue == 1310)
+        #expect(OOBEConfig(hidden).rawValue == 1310)
         var administrator = hidden
         administrator.userType = .administrator
-        #expect(OfflineProfile.OOBEConfig(administrator).rawValue == 1308)
+        #expect(OOBEConfig(administrator).rawValue == 1308)
         var shared = hidden
         shared.deviceUsageType = .shared
-        #expect(OfflineProfile.OOBEConfig(shared).rawValue == 1310 + 32 + 64)
+        #expect(OOBEConfig(shared).rawValue == 1310 + 32 + 64)
         let nothingHidden = OutOfBoxExperienceSettings(hidePrivacySettings: false, hideEULA: false, userType: .administrator)
-        #expect(OfflineProfile.OOBEConfig(nothingHidden).rawValue == 264)
+        #expect(OOBEConfig(nothingHidden).rawValue == 264)
     }
 
     @Test func theFileIsWhatWindowsPowerShellWrites() {

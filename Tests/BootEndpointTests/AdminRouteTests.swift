@@ -93,11 +93,11 @@ struct AdminRouteTests {
         // JSON's escaped surrogate pair is the character; a null optional field is absent.
         let kiosk = #"{"displayName": "Kiosk \ud83d\ude00", "description": null}"#
         #expect(try await running.client.post("/api/v1/profiles", json: kiosk, token: token).status == 201)
-        await running.stop()
+        try await running.stop()
 
         // The change survives a restart of the controller on the same state folder.
         let restarted = try await RunningEndpoint.start(stateRoot: running.stateRoot)
-        defer { Task { await restarted.stop() } }
+        defer { Task { try await restarted.stop() } }
         #expect(try await restarted.client.get("/autopilot/v1/profile?serial=LOOSE-1").json["outcome"] as? String == "assigned")
         #expect(try await restarted.client.get("/api/v1/groups", token: restarted.adminToken).jsonArray.count == 2)
         #expect(restarted.adminToken == token)

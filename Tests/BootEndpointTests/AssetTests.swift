@@ -20,7 +20,7 @@ struct AssetTests {
 
     @Test func pathsCannotLeaveTheAssetFolders() async throws {
         let running = try await RunningEndpoint.start(images: try images())
-        defer { Task { await running.stop() } }
+        defer { Task { try await running.stop() } }
         let client = running.client
         #expect(try await client.get("/assets/ipxe/boot.ipxe").status == 200)
         #expect(try await client.get("/assets/inside.ipxe").status == 200)  // a link that stays inside is fine
@@ -37,7 +37,7 @@ struct AssetTests {
 
     @Test func rangesAndConditionalRequests() async throws {
         let running = try await RunningEndpoint.start(images: try images())
-        defer { Task { await running.stop() } }
+        defer { Task { try await running.stop() } }
         let client = running.client
         let whole = try await client.get("/assets/build/vmlinuz")
         #expect(whole.status == 200)

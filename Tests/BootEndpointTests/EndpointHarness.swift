@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import BootEndpoint
-import LabController
+import LabService
 import LabTopology
 import TestSupport
 
@@ -51,11 +51,11 @@ final class RunningEndpoint: Sendable {
     var adminToken: String { endpoint.administratorToken }
 
     static func start(lab text: String = endpointLab, stateRoot: URL = makeTemporaryDirectory("pxelab-state"),
-                      images: URL = repositoryImages, port: Int = 0, driver: any DeviceDriver = ProceedDriver(),
+                      images: URL = repositoryImages, port: Int = 0, driver: any DeviceAttendant = AbsentAttendant(),
                       clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
         let topology = try Topology.parse(text, file: "http.yaml")
         let lab = try Lab(topology: topology, stateRoot: stateRoot, clock: clock)
-        let endpoint = try BootEndpoint(lab: lab, options: .init(port: port, imagesDirectory: images), driver: driver, clock: clock)
+        let endpoint = try BootEndpoint(lab: lab, attendant: driver, options: .init(port: port, imagesDirectory: images), clock: clock)
         let server = try await endpoint.start()
         return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: server.port), stateRoot: stateRoot, server: server)
     }
@@ -68,8 +68,8 @@ final class RunningEndpoint: Sendable {
     }
 
     /// Stops the server and waits until it has closed.
-    func stop() async {
-        await server.stop()
+    func stop() async throws {
+        try await server.stop()
     }
 
     /// A device's token, as its boot script hands it over.
@@ -84,8 +84,8 @@ func withEndpoint(_ body: (RunningEndpoint) async throws -> Void) async throws {
     do {
         try await body(running)
     } catch {
-        await running.stop()
+        try? await running.stop()  // the body's failure is the one to report
         throw error
     }
-    await running.stop()
+    try await running.stop()
 }

@@ -2,13 +2,13 @@ import Foundation
 import Testing
 import BootEndpoint
 import DeviceProtocol
-import LabController
+import LabService
 import OOBEAgent
 import TestSupport
 
 /// Holds devices at the sign-in page (they ask again every 50 ms) until opened, and tells the
 /// test each time one is there.
-final class SignInGate: DeviceDriver, @unchecked Sendable {
+final class SignInGate: DeviceAttendant, @unchecked Sendable {
     let arrivals: AsyncStream<Void>
     private let arrived: AsyncStream<Void>.Continuation
     private let open: Bool
@@ -63,7 +63,7 @@ struct EndpointOutageTests {
         _ = await arrivals.next()
         let before = try lab.store.events(of: "sales-1").count
         #expect(before > 0)
-        await first.stop()
+        try await first.stop()
 
         // Nothing answers on the port; the device keeps trying.
         let dead = try await DeadListener(port: port)
@@ -74,7 +74,7 @@ struct EndpointOutageTests {
         // The endpoint is back, on the same port with the same state: the device carries on.
         let second = try await RunningEndpoint.start(stateRoot: stateRoot, port: port, driver: SignInGate(open: true))
         let outcome = try await withDeadline(seconds: 60) { await boot.value }
-        await second.stop()
+        try await second.stop()
         guard case .businessReady = outcome else {
             Issue.record("the device ended \(outcome)")
             return

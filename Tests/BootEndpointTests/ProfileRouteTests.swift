@@ -53,7 +53,7 @@ struct ProfileRouteTests {
         let lab = endpointLab.replacingOccurrences(of: "domain: contoso.onmicrosoft.com }",
                                                    with: "domain: contoso.onmicrosoft.com, assignmentDelay: 45s }")
         let running = try await RunningEndpoint.start(lab: lab, clock: { clock.now })
-        defer { Task { await running.stop() } }
+        defer { Task { try await running.stop() } }
         let first = try await running.client.get("/autopilot/v1/profile?serial=SALES-2")
         #expect(first.json["outcome"] as? String == "assigning")
         #expect(first.header("retry-after") == "45")

@@ -11,10 +11,10 @@ struct RestartTests {
         _ = try await first.client.post("/oobe/v1/events",
                                         json: batch("sales-1", [eventJSON(3, phase: "desktop", step: "ready")]), token: token)
         _ = try await first.client.get("/ipxe?serial=NOBODY")
-        await first.stop()
+        try await first.stop()
 
         let second = try await RunningEndpoint.start(stateRoot: first.stateRoot)
-        defer { Task { await second.stop() } }
+        defer { Task { try await second.stop() } }
         #expect(try second.token(of: "sales-1") == token)
         let device = try #require(try second.endpoint.lab.store.device(named: "sales-1"))
         #expect(device.lastSeq == 3)

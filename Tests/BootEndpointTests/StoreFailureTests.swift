@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import GRDB
-import LabStore
+@testable import LabStore
 import TestSupport
 
 /// The store's disk fills up, or the store turns read-only, while devices report: each request

@@ -3,6 +3,7 @@ import Testing
 import Libvirt
 import LibvirtXML
 import LabController
+import LabService
 import LabTopology
 import TestSupport
 

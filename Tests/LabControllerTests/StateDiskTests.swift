@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Libvirt
 import LabController
+import LabService
 import TestSupport
 
 /// Needs libvirtd with the QEMU driver, which `make test` starts.

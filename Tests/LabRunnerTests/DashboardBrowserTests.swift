@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LabService
 import DeviceProtocol
 import LabRunner
 import LabTopology
@@ -47,14 +48,14 @@ true
 struct DashboardBrowserTests {
     @Test func itListsTheFleetFollowsPhasesLiveAndResetsADeviceFromItsButton() async throws {
         let topology = try Topology.parse(dashboardLab, file: "dashboard.yaml")
-        let session = try await LabSession.open(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
+        let running = try await RunningLab.open(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
                                                 options: .init(imagesDirectory: images))
         let browser = try HeadlessChromium.launch()
         defer { browser.close() }
         do {
-            try await session.factoryReset()
+            try await running.fleet.factoryReset()
             let names = topology.devices.map(\.name)
-            let page = try await browser.open("http://127.0.0.1:\(session.port)/#token=\(session.endpoint.administratorToken)")
+            let page = try await browser.open("http://127.0.0.1:\(running.port)/#token=\(running.endpoint.administratorToken)")
 
             // The fleet, before anything runs.
             try await page.waitUntil("document.querySelectorAll('tr[data-device]').length === 4", "the grid lists the four devices")
@@ -66,7 +67,7 @@ struct DashboardBrowserTests {
 
             // Deploy while the page watches: no reload, phases advance through server-sent events.
             #expect(try await page.evaluate(phaseRecorder) as? Bool == true)
-            try await session.deploy(names)
+            try await running.fleet.deploy(names)
             try await page.waitUntil("""
                 [...document.querySelectorAll('tr[data-device] [data-field="result"]')].every(c => c.textContent.includes('business-ready'))
                 """, "every row shows business-ready")
@@ -81,30 +82,30 @@ struct DashboardBrowserTests {
             }
 
             // A device's page, and its Reset button (a remote Autopilot Reset through the admin API).
-            let before = try session.lab.store.device(named: "dash-2")?.lastSeq ?? 0
+            let before = try running.lab.store.device(named: "dash-2")?.lastSeq ?? 0
             _ = try await page.evaluate("location.hash = '#/devices/dash-2'; true")
             try await page.waitUntil("document.querySelector('button[data-flow=\"reset\"]') !== null", "the device page shows its actions")
             try await page.click("button[data-flow=\"reset\"]")
             try await page.waitUntil("""
                 (document.querySelector('[data-field="action-status"]')?.textContent || '').includes('business-ready')
                 """, "the page shows the reset's result")
-            let events = try session.lab.store.events(of: "dash-2", after: before)
+            let events = try running.lab.store.events(of: "dash-2", after: before)
             #expect(events.contains { $0.phase == .lifecycle && $0.step == "reset" && $0.status == .completed })
-            #expect(try session.lab.store.device(named: "dash-2")?.lifecycle == .deployed)
+            #expect(try running.lab.store.device(named: "dash-2")?.lifecycle == .deployed)
             let png = try await page.screenshot()
             #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         } catch {
-            await session.close()
+            try await running.close()
             throw error
         }
-        await session.close()
+        try await running.close()
     }
 
     @Test func theStreamNeedsTheAdminToken() async throws {
-        let session = try await LabSession.open(topology: try Topology.parse(dashboardLab, file: "dashboard.yaml"),
+        let running = try await RunningLab.open(topology: try Topology.parse(dashboardLab, file: "dashboard.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
                                                 options: .init(imagesDirectory: images))
-        let client = HTTPTestClient(port: session.port)
+        let client = HTTPTestClient(port: running.port)
         let page = try await client.get("/")
         #expect(page.status == 200 && page.text.contains("/dashboard/app.js"))
         #expect(page.header("content-type")?.hasPrefix("text/html") == true)
@@ -112,6 +113,6 @@ struct DashboardBrowserTests {
         #expect(try await client.get("/dashboard/..%2Fopenapi.yaml").status == 404)
         #expect(try await client.get("/api/v1/stream").status == 401)
         #expect(try await client.get("/api/v1/stream", token: "wrong").status == 401)
-        await session.close()
+        try await running.close()
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DeviceProtocol
 import LabController
+import LabService
 import LabRunner
 import LabStore
 import LabTopology
@@ -84,7 +85,7 @@ faults:
 func run(_ text: String, root: URL = makeTemporaryDirectory("pxelab-run"), fresh: Bool = true) async throws -> (RunReport, Lab) {
     let topology = try Topology.parse(text, file: "lab.yaml")
     let report = try await FleetRunner(topology: topology, stateRoot: root,
-                                       options: .init(session: .init(imagesDirectory: images, timing: LabTiming(scale: 0)),
+                                       options: .init(lab: .init(imagesDirectory: images, timing: LabTiming(scale: 0)),
                                                       fresh: fresh)).run()
     return (report, try Lab(topology: topology, stateRoot: root))
 }
@@ -95,22 +96,22 @@ struct FleetRunnerTests {
         let (report, lab) = try await run(everyFault)
         let results = Dictionary(uniqueKeysWithValues: report.devices.map { ($0.device, $0) })
         for result in report.devices {
-            #expect(result.asExpected, "\(result.device): \(result.result) \(result.errorCode ?? "") \(result.failedPhase ?? "") \(result.message ?? "") (expected \(result.expected))")
+            #expect(result.asExpected, "\(result.device): \(result) (expected \(result.expected))")
         }
         #expect(report.allAsExpected)
         // Modes and names.
-        #expect(results["user"]?.mode == "user-driven")
+        #expect(results["user"]?.mode == .userDriven)
         #expect(results["user"]?.deviceName == "USR-U-1")
-        #expect(results["hybrid"]?.mode == "hybrid")
+        #expect(results["hybrid"]?.mode == .hybrid)
         #expect(results["hybrid"]?.deviceName?.hasPrefix("HYB-") == true)
         #expect(results["hybrid"]?.deviceName?.count == 15)
-        #expect(results["kiosk"]?.mode == "self-deploying")
+        #expect(results["kiosk"]?.mode == .selfDeploying)
         #expect(results["kiosk"]?.deviceName == "KSK-K-1")
-        #expect(results["preprov"]?.mode == "pre-provisioning")
-        #expect(results["preprov"]?.result == "business-ready")
-        #expect(results["resealed"]?.result == "resealed")
+        #expect(results["preprov"]?.mode == .preProvisioning)
+        #expect(results["preprov"]?.result == .businessReady)
+        #expect(results["resealed"]?.result == .resealed)
         // The profile skips the DC check, so the unreachable DC does not matter.
-        #expect(results["skip-dc"]?.result == "business-ready")
+        #expect(results["skip-dc"]?.result == .businessReady)
         #expect(results["other-tenant"]?.message?.contains("belongs to another organization") == true)
         #expect(results["no-profile"]?.event == 815)
         #expect(results["unregistered"]?.event == 807)
@@ -190,7 +191,7 @@ struct ESPFollowUpTests {
 
     @Test func resetRetryAndContinueAnywayAsTheProfileAllows() async throws {
         let (report, lab) = try await run(self.lab)
-        #expect(report.allAsExpected, "\(report.devices.map { "\($0.device): \($0.result) \($0.errorCode ?? "")" })")
+        #expect(report.allAsExpected, "\(report.devices.map { "\($0.device): \($0.result) \($0.errorCode?.description ?? "")" })")
         func steps(_ device: String) throws -> [String] {
             try lab.store.events(of: device).map { "\($0.step)/\($0.status.rawValue)\($0.message.map { ": " + $0 } ?? "")" }
         }
@@ -219,7 +220,7 @@ struct ESPFollowUpTests {
         profiles: [{ displayName: All, assignments: [All devices] }]
         """
         let (report, lab) = try await run(text)
-        #expect(report.devices.first?.result == "business-ready")
+        #expect(report.devices.first?.result == .businessReady)
         let events = try lab.store.events(of: "patient").filter { $0.phase == .profile }
         #expect(events.contains { $0.status == .progress && $0.message?.contains("assignment in progress") == true })
         #expect(events.last?.status == .completed)
@@ -240,14 +241,13 @@ struct CachedProfileTests {
         faults: [{ devices: [retry], kind: app-failure, app: portal, once: true }]
         """
         let (first, lab) = try await run(text, root: root)
-        #expect(first.devices.first?.result == "failed")
+        #expect(first.devices.first?.result == .failed)
         // The admin renames the profile's template while the device sits on its ESP error.
-        lab.autopilot.configure { $0.profiles[0].deviceNameTemplate = "NEW-%SERIAL%" }
-        try lab.store.saveConfiguration(lab.autopilot.configuration)
+        try lab.autopilot.configure { $0.profiles[0].deviceNameTemplate = "NEW-%SERIAL%" }
 
         // The device retries at its next boot: it is enrolled, so it uses its cached profile.
         let (second, again) = try await run(text, root: root, fresh: false)
-        #expect(second.devices.first?.result == "business-ready")
+        #expect(second.devices.first?.result == .businessReady)
         #expect(second.devices.first?.deviceName == "OLD-C-1")
         let profileEvents = try again.store.events(of: "retry").filter { $0.phase == .profile }
         #expect(profileEvents.last?.status == .skipped)

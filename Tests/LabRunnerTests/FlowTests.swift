@@ -3,6 +3,7 @@ import Testing
 import Autopilot
 import DeviceProtocol
 import LabController
+import LabService
 @testable import LabRunner
 import LabStore
 import LabTopology
@@ -11,12 +12,12 @@ import TestSupport
 
 @Suite("lifecycle flows")
 struct FlowTests {
-    func session(_ text: String) async throws -> LabSession {
-        let session = try await LabSession.open(topology: try Topology.parse(text, file: "flows.yaml"),
+    func running(_ text: String) async throws -> RunningLab {
+        let running = try await RunningLab.open(topology: try Topology.parse(text, file: "flows.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-flows"),
                                                 options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
-        try await session.factoryReset()
-        return session
+        try await running.fleet.factoryReset()
+        return running
     }
 
     let lab = """
@@ -35,111 +36,111 @@ struct FlowTests {
     """
 
     @Test func aResetCollectsANewHashWithTheSameSerial() async throws {
-        let session = try await session(lab)
-        try await session.deploy(["a"])
-        let first = try #require(try session.lab.store.device(named: "a")?.lastHash)
-        let reset = try await session.reset("a", remote: true)
-        #expect(reset.result == "business-ready")
-        let second = try #require(try session.lab.store.device(named: "a")?.lastHash)
+        let running = try await running(lab)
+        try await running.fleet.deploy(["a"])
+        let first = try #require(try running.lab.store.device(named: "a")?.lastHash)
+        let reset = try await running.fleet.reset("a", remote: true)
+        #expect(reset.result == .businessReady)
+        let second = try #require(try running.lab.store.device(named: "a")?.lastHash)
         #expect(first != second)
         #expect(try HardwareHash(base64: first).serial == HardwareHash(base64: second).serial)
-        await session.close()
+        try await running.close()
     }
 
     @Test func resetAndWipeKeepAndRemoveWhatWindowsDoes() async throws {
-        let session = try await session(lab)
-        try await session.deploy(["a", "b", "c"])
-        let local = try await session.reset("a", remote: false)
+        let running = try await running(lab)
+        try await running.fleet.deploy(["a", "b", "c"])
+        let local = try await running.fleet.reset("a", remote: false)
         #expect(local.refused)  // no Autopilot Reset policy reaches the device
-        #expect(local.message == nil || local.result == "business-ready")
-        let winRE = try await session.reset("c", remote: true)
+        #expect(local.message == nil || local.result == .businessReady)
+        let winRE = try await running.fleet.reset("c", remote: true)
         #expect(winRE.refused)
-        let code = try session.lab.store.events(of: "c").last { $0.step == "reset" && $0.status == .failed }?.errorCode
+        let code = try running.lab.store.events(of: "c").last { $0.step == "reset" && $0.status == .failed }?.errorCode
         #expect(code == 0x80070032)
 
-        let keep = try await session.repurpose("b", wipe: "keep-user-data", groupTag: nil, assignedUser: nil)
-        #expect(keep.result == "business-ready")
-        #expect(keep.kept.contains("user-files"))
-        #expect(keep.kept.contains("primary-user"))
-        #expect(keep.removed.contains("enrollment"))
-        let enrollment = try await session.repurpose("b", wipe: "keep-enrollment", groupTag: nil, assignedUser: nil)
-        #expect(enrollment.kept.contains("enrollment"))
-        #expect(enrollment.kept.contains("join"))
-        #expect(enrollment.removed.contains("user-files"))
-        #expect(!enrollment.phases.contains("identity"))  // already joined: no join this time
-        await session.close()
+        let keep = try await running.fleet.repurpose("b", wipe: .keepUserData)
+        #expect(keep.result == .businessReady)
+        #expect(keep.kept.contains(.userFiles))
+        #expect(keep.kept.contains(.primaryUser))
+        #expect(keep.removed.contains(.enrollment))
+        let enrollment = try await running.fleet.repurpose("b", wipe: .keepEnrollment)
+        #expect(enrollment.kept.contains(.enrollment))
+        #expect(enrollment.kept.contains(.join))
+        #expect(enrollment.removed.contains(.userFiles))
+        #expect(!enrollment.phases.contains(.identity))  // already joined: no join this time
+        try await running.close()
     }
 
     @Test func aBrokenDeviceIsRepairedAtTheRecoveryScreenOfTheBootThatFindsItBroken() async throws {
-        let session = try await session(lab)
-        try await session.deploy(["a", "b"])
-        try await session.breakDevice("a", how: "corrupt-os")
-        _ = try await session.power("a", action: "reboot")  // the device damages itself and reboots into the damage
-        let before = try #require(try session.lab.store.device(named: "a")).lastSeq
-        let reimaged = try await session.recover("a", method: "reimage")
-        #expect(reimaged.result == "business-ready")
+        let running = try await running(lab)
+        try await running.fleet.deploy(["a", "b"])
+        try await running.fleet.breakDevice("a", how: .corruptOS)
+        _ = try await running.fleet.power("a", .reboot)  // the device damages itself and reboots into the damage
+        let before = try #require(try running.lab.store.device(named: "a")).lastSeq
+        let reimaged = try await running.fleet.recover("a", method: .reimage)
+        #expect(reimaged.result == .businessReady)
         #expect(reimaged.boots == 2, "the broken boot, which reimages it, then the OOBE: \(reimaged)")
-        let events = try session.lab.store.events(of: "a", after: before)
+        let events = try running.lab.store.events(of: "a", after: before)
         // Two power-ons in all (no boot loop to find it broken first, no boot of its own for the repair).
         #expect(events.filter { $0.step == "firmware" && $0.status == .started }.count == 2)
         let failed = try #require(events.lastIndex { $0.step == "os" && $0.status == .failed })
         let wiped = try #require(events.lastIndex { $0.step == "wipe" && $0.status == .completed })
         #expect(failed < wiped, "the device shows its error before the repair")
         // A device that is not broken is left as it is: one boot, to its desktop.
-        let healthy = try await session.recover("b", method: "reimage")
-        #expect(healthy.result == "business-ready")
+        let healthy = try await running.fleet.recover("b", method: .reimage)
+        #expect(healthy.result == .businessReady)
         #expect(healthy.boots == 1)
-        #expect(!(try session.lab.store.events(of: "b").contains { $0.step == "wipe" }))
-        await session.close()
+        #expect(!(try running.lab.store.events(of: "b").contains { $0.step == "wipe" }))
+        try await running.close()
     }
 
     @Test func aRetiredDeviceGets807UntilItIsRegisteredAgain() async throws {
-        let session = try await session(lab)
-        try await session.deploy(["a"])
-        let retired = try await session.retire("a")
-        #expect(retired.result == "retired")
-        #expect(retired.removed.contains("registration"))
-        let orphan = try await session.repurpose("a", wipe: "full", groupTag: nil, assignedUser: nil)
-        #expect(orphan.result == "failed")
-        #expect(try session.lab.store.events(of: "a").last { $0.step == DeviceEvent.outcomeStep }?.message?.hasPrefix("event 807") == true)
+        let running = try await running(lab)
+        try await running.fleet.deploy(["a"])
+        let retired = try await running.fleet.retire("a")
+        #expect(retired.result == .retired)
+        #expect(retired.removed.contains(.registration))
+        let orphan = try await running.fleet.repurpose("a", wipe: .full)
+        #expect(orphan.result == .failed)
+        #expect(try running.lab.store.events(of: "a").last { $0.step == ProtocolStep.outcome }?.message?.hasPrefix("event 807") == true)
 
-        let device = try #require(session.lab.topology.devices.first { $0.name == "a" })
-        let csv = "Device Serial Number,Windows Product ID,Hardware Hash\r\nF-1,,\(session.lab.topology.hardwareHash(of: device))\r\n"
-        _ = try session.lab.autopilot.importCSV(Data(csv.utf8), source: "again.csv")
-        let again = try await session.repurpose("a", wipe: "full", groupTag: nil, assignedUser: nil)
-        #expect(again.result == "business-ready")
-        await session.close()
+        let device = try #require(running.lab.topology.devices.first { $0.name == "a" })
+        let csv = "Device Serial Number,Windows Product ID,Hardware Hash\r\nF-1,,\(running.lab.topology.hardwareHash(of: device))\r\n"
+        _ = try running.lab.autopilot.importCSV(Data(csv.utf8), source: "again.csv")
+        let again = try await running.fleet.repurpose("a", wipe: .full)
+        #expect(again.result == .businessReady)
+        try await running.close()
     }
 
     @Test func flowsThroughTheAdminAPIAnswerWhenTheDeviceIsDone() async throws {
-        let session = try await session(lab)
-        try await session.deploy(["a"])
-        let client = HTTPTestClient(port: session.port)
-        let token = session.endpoint.administratorToken
+        let running = try await running(lab)
+        try await running.fleet.deploy(["a"])
+        let client = HTTPTestClient(port: running.port)
+        let token = running.endpoint.administratorToken
         let reply = try await client.post("/api/v1/devices/a/flows/repurpose", json: #"{"wipe":"full"}"#, token: token)
         #expect(reply.status == 200)
         let result = try ProtocolJSON.decoder().decode(FlowResult.self, from: reply.body)
-        #expect(result.result == "business-ready")
-        #expect(result.removed.contains("device-name"))
+        #expect(result.result == .businessReady)
+        #expect(result.removed.contains(.deviceName))
         #expect(try await client.post("/api/v1/devices/a/flows/teleport", json: "{}", token: token).status == 422)
         #expect(try await client.post("/api/v1/devices/a/flows/reset", json: "{}").status == 401)
-        await session.close()
+        try await running.close()
     }
 
     @Test func theAdminAPIShowsARunningDevicesScreenAsPNG() async throws {
-        let session = try await session(lab)
-        let client = HTTPTestClient(port: session.port)
-        let token = session.endpoint.administratorToken
+        let running = try await running(lab)
+        let client = HTTPTestClient(port: running.port)
+        let token = running.endpoint.administratorToken
         let off = try await client.get("/api/v1/devices/a/screen", token: token)
         #expect(off.status == 409)
         #expect(String(decoding: off.body, as: UTF8.self).contains("no-screen"))
-        try await session.host.perform { try $0.domain(named: "a").start() }
+        try await running.host.perform { try $0.domain(named: "a").start() }
         let screen = try await client.get("/api/v1/devices/a/screen", token: token)
         #expect(screen.status == 200)
         #expect(screen.header("Content-Type") == "image/png")
         #expect(screen.body.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(try await client.get("/api/v1/devices/nobody/screen", token: token).status == 404)
         #expect(try await client.get("/api/v1/devices/a/screen").status == 401)
-        await session.close()
+        try await running.close()
     }
 }

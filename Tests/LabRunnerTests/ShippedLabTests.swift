@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LabService
 import LabRunner
 import LabTopology
 import TestSupport
@@ -26,12 +27,12 @@ struct ShippedLabTests {
         let topology = try Topology.load(file: topologies.appendingPathComponent(file).path)
         // As fast as the lab allows: the checks do not depend on durations.
         let report = try await FleetRunner(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-shipped"),
-                                           options: .init(session: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
+                                           options: .init(lab: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
         for step in report.steps where !step.passed {
             Issue.record("\(file) step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
         }
         for device in report.devices where !device.asExpected {
-            Issue.record("\(file): \(device.device) ended \(device.result) \(device.errorCode ?? ""), expected \(device.expected)")
+            Issue.record("\(file): \(device.device) ended \(device.result.rawValue) \(device.errorCode?.description ?? ""), expected \(device.expected)")
         }
         #expect(report.allAsExpected)
         if file == "flows.yaml" { #expect(report.steps.count == 23) }

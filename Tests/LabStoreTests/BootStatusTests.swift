@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import GRDB
 import DeviceProtocol
-import LabStore
+@testable import LabStore
 
 @Suite("the lab store: boot status in memory")
 struct BootStatusTests {
@@ -38,7 +38,7 @@ struct BootStatusTests {
         try store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = ON") }
         #expect(try store.recordBoot(of: "a", identity: "serial=S-a", at: Date())?.bootCount == 1)
         // Settling says the store refuses writes, once the boot's write has failed too.
-        #expect(throws: DatabaseError.self) { try store.settle() }
+        #expect(throws: LabStoreError.self) { try store.settle() }
         try store.database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA query_only = OFF") }
         // The write failed: the status is the database's again, not the one counted in advance.
         #expect(try store.bootStatus(of: "a")?.bootCount == 0)

@@ -23,7 +23,7 @@ struct DeviceStateTests {
         state.regional = .init(language: "de-DE", region: "DE", keyboard: "de")
         state.enrollment = .init(mdmDeviceID: "m", enrolledAt: Date(timeIntervalSince1970: 1_800_000_000))
         state.wifiProfiles = ["wifi"]
-        state.damage = "corrupt-os"
+        state.damage = .corruptOS
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("state-\(UUID().uuidString).json")
         try FileDeviceStorage(file: file).save(state)
         #expect(try FileDeviceStorage(file: file).load() == state)

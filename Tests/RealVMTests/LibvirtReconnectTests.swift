@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LabService
 import DeviceProtocol
 import LabStore
 import Libvirt

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DeviceProtocol
 import LabController
+import LabService
 @testable import LabRunner
 import LabStore
 import LabTopology
@@ -30,31 +31,31 @@ struct PulledPlugTests {
         let root = makeTemporaryDirectory("pxelab-pulled-plug")
         let directory = LabDirectory(root: root, lab: topology.lab)
         defer { _ = try? LabProvisioner(topology: topology, directory: directory).down() }
-        let session = try await LabSession.open(topology: topology, stateRoot: root,
+        let running = try await RunningLab.open(topology: topology, stateRoot: root,
                                                 options: .init(imagesDirectory: images, realDeviceTimeout: 300))
-        try await session.factoryReset()
+        try await running.fleet.factoryReset()
         let name = "\(tag)-vm"
-        let device = try session.device(name)
+        let device = try running.lab.device(name)
 
         // The plug is pulled once the ESP has started installing the device's apps.
-        let events = session.lab.store.feed.subscribe(device: name)
-        let deployment = Task { await session.boot(device) }
+        let events = running.lab.store.feed.subscribe(device: name)
+        let deployment = Task { await running.devices.run(device, .init()) }
         for await event in events where event.phase == .espDeviceSetup && event.status == .started {
-            try await session.host.perform { try $0.domain(named: name).destroy() }
+            try await running.host.perform { try $0.domain(named: name).destroy() }
             break
         }
         let run = try await withDeadline(seconds: 300) { await deployment.value }
-        guard case .failed(let phase, _, let message) = run.outcome else {
-            Issue.record("the deployment ended \(run.outcome)")
-            await session.close()
+        guard case .failed(let phase, _, let message) = run.end else {
+            Issue.record("the deployment ended \(run.end)")
+            try await running.close()
             return
         }
         #expect(phase == .espDeviceSetup)
         #expect(message.contains("powered off from outside") && message.contains("esp-device-setup"), "\(message)")
-        #expect(try session.lab.store.device(named: name)?.lifecycle == .failed)
+        #expect(try running.lab.store.device(named: name)?.lifecycle == .failed)
 
-        let recovered = try await session.recover(name, method: "autopilot-reset")
-        #expect(recovered.result == "business-ready", "\(recovered)")
-        await session.close()
+        let recovered = try await running.fleet.recover(name, method: .autopilotReset)
+        #expect(recovered.result == .businessReady, "\(recovered)")
+        try await running.close()
     }
 }

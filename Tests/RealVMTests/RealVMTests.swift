@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import DeviceProtocol
 import LabController
+import LabService
 @testable import LabRunner
 import LabStore
 import LabTopology
@@ -52,11 +53,11 @@ struct RealVMTests {
         let root = makeTemporaryDirectory("pxelab-real-vm")
         let directory = LabDirectory(root: root, lab: topology.lab)
         defer { _ = try? LabProvisioner(topology: topology, directory: directory).down() }
-        let session = try await LabSession.open(topology: topology, stateRoot: root,
+        let running = try await RunningLab.open(topology: topology, stateRoot: root,
                                                 options: .init(imagesDirectory: images, realDeviceTimeout: 300))
-        #expect(!session.virtual)
-        try await session.factoryReset()
-        let steps = await ScenarioExecutor(session: session).run(topology.scenario)
+        #expect(running.devices is RealVMs)
+        try await running.fleet.factoryReset()
+        let steps = try await ScenarioExecutor(fleet: running.fleet).run(topology.scenario)
         for step in steps where !step.passed {
             Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
         }
@@ -66,22 +67,22 @@ struct RealVMTests {
         // the guest's console lines. QEMU hands over a PNG (older versions a PPM, which pxelab
         // converts); a screen of text compresses far worse than an empty one (under 1 KiB).
         let kiosk = topology.devices.first { $0.name.hasSuffix("-kiosk") }!
-        let png = try await session.screen(of: kiosk.name)
+        let png = try await running.fleet.screen(of: kiosk.name)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(png.count > 4_096, "the screen shows no text (\(png.count) bytes of PNG)")
-        await session.close()
+        try await running.close()
 
         let connection = try Connection(uri: "qemu:///system")
         for device in topology.devices {
             let serial = device.identity.serial
             // iPXE sent the SMBIOS identity QEMU gave the firmware ...
-            let record = try #require(try session.lab.store.device(named: device.name))
+            let record = try #require(try running.lab.store.device(named: device.name))
             let boot = try #require(record.bootIdentity)
             #expect(boot.contains("serial=\(serial)"))
             #expect(boot.contains("uuid=\(device.identity.uuid.uuidString.lowercased())"))
             #expect(boot.lowercased().contains("mac=\(device.identity.mac.description.replacingOccurrences(of: ":", with: "-"))"))
             // ... and the guest read the same identity from /sys/class/dmi/id.
-            let firmware = try session.lab.store.events(of: device.name).filter { $0.phase == .boot && $0.step == "firmware" && $0.status == .completed }
+            let firmware = try running.lab.store.events(of: device.name).filter { $0.phase == .boot && $0.step == "firmware" && $0.status == .completed }
             #expect(firmware.count >= 2)
             #expect(firmware.allSatisfy { $0.message?.contains("SMBIOS serial \(serial),") == true })
             // The serial console shows the guest's own boot and its OOBE.
@@ -93,7 +94,7 @@ struct RealVMTests {
             let xml = try connection.domain(named: device.name).xmlDescription([.inactive])
             #expect(xml.contains("<domain type='qemu'"))
             #expect(xml.contains("listen='127.0.0.1'"))
-            #expect(xml.contains("bootfile=http://10.0.2.2:\(session.port)/boot.ipxe"))
+            #expect(xml.contains("bootfile=http://10.0.2.2:\(running.port)/boot.ipxe"))
         }
     }
 }

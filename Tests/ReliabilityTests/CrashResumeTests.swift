@@ -42,11 +42,9 @@ struct CrashResumeTests {
     struct Stored: Equatable { let phase: String; let step: String; let status: String; let message: String? }
 
     static func snapshot(_ store: LabStore) throws -> [Key: Stored] {
-        try store.database.read { db in
-            try StoredEvent.fetchAll(db).reduce(into: [:]) { all, event in
-                all[Key(device: event.device, seq: event.seq)] = Stored(phase: event.phase.rawValue, step: event.step,
-                                                                        status: event.status.rawValue, message: event.message)
-            }
+        try store.devices().flatMap { try store.events(of: $0.name) }.reduce(into: [:]) { all, event in
+            all[Key(device: event.device, seq: event.seq)] = Stored(phase: event.phase.rawValue, step: event.step,
+                                                                    status: event.status.rawValue, message: event.message)
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LabRunner
+import LabService
 import LabTopology
 import LibXML
 @testable import RunReports
@@ -44,7 +45,7 @@ scenario:
 
 func runMixedLab() async throws -> RunReport {
     try await FleetRunner(topology: try Topology.parse(mixedLab, file: "reports.yaml"), stateRoot: makeTemporaryDirectory("pxelab-reports"),
-                          options: .init(session: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
+                          options: .init(lab: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
 }
 
 @Suite("run reports")
@@ -89,7 +90,7 @@ struct RunReportTests {
         #expect(html.contains("&lt;with markup &amp; quotes"))
         // A lane per device, with a bar per phase and the failure marked with its code.
         for device in ["laptop-1", "laptop-2", "kiosk-old"] { #expect(html.contains(">\(device)</div>")) }
-        #expect(html.contains("class=\"span phase-esp-device-preparation\""))
+        #expect(html.contains("class=\"span ph-esp-device-preparation\""))
         #expect(html.contains("class=\"mark mark-failed\" title=\""))
         #expect(html.contains("esp-device-preparation/securing-hardware 0x800705B4"))
         #expect(html.contains("class=\"mark mark-flow\""))

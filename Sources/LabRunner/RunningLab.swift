@@ -1,0 +1,131 @@
+public import Foundation
+import AsyncHTTPClient
+public import BootEndpoint
+import DeviceProtocol
+import LabController
+public import LabService
+import LabStore
+public import LabTopology
+import Libvirt
+
+/// A lab at work: its devices defined on one libvirt host and running there (as virtual devices
+/// on the embedded default, or as real VMs), the lab's faults applied, and its endpoint
+/// listening. `pxelab run`, the flow commands and the tests open one; everything acts on the
+/// devices through its ``fleet``.
+public final class RunningLab: Sendable {
+    public let lab: Lab
+    public let fleet: Fleet
+    public let endpoint: BootEndpoint
+    let server: RunningServer
+    let devices: any HostedDevices
+    let domains: LabDomains
+    let client: HTTPClient
+
+    public struct Options: Sendable {
+        /// The Images folder (iPXE templates).
+        public var imagesDirectory: URL
+        /// Replaces the lab file's timing (for example 0 in benchmarks).
+        public var timing: LabTiming?
+        /// Concurrent HTTP connections the fleet's agents share.
+        public var connections: Int
+        /// How many boots a device may go through in one operation before it counts as a boot loop.
+        public var maximumBoots: Int
+        /// Replaces every host's URI (`--libvirt qemu:///system` runs the lab on real VMs).
+        public var uriOverride: String?
+        /// How long a real VM may take to reach an end state, in seconds.
+        public var realDeviceTimeout: Double
+        /// The endpoint's loopback port (nil: a free one). Real VMs carry it in their boot file URL,
+        /// so a fixed port keeps their definitions stable from run to run.
+        public var endpointPort: Int?
+
+        public init(imagesDirectory: URL, timing: LabTiming? = nil, connections: Int = 32, maximumBoots: Int = 8,
+                    uriOverride: String? = nil, realDeviceTimeout: Double = 600, endpointPort: Int? = nil) {
+            self.imagesDirectory = imagesDirectory
+            self.timing = timing
+            self.connections = connections
+            self.maximumBoots = maximumBoots
+            self.uriOverride = uriOverride
+            self.realDeviceTimeout = realDeviceTimeout
+            self.endpointPort = endpointPort
+        }
+    }
+
+    /// Opens the lab, applies its faults, starts the endpoint and brings the fleet up: on the
+    /// embedded default (virtual devices, each run by an in-process agent) or on one QEMU host
+    /// (real VMs that network-boot from the endpoint and run the agent inside).
+    public static func open(topology: Topology, stateRoot: URL, options: Options) async throws -> RunningLab {
+        let lab = try Lab(topology: topology, stateRoot: stateRoot)
+        let uris = Set(topology.devices.map { options.uriOverride ?? topology.host(of: $0).uri })
+        guard uris.count == 1, let uri = uris.first else {
+            throw RunError("a run drives one host; the lab file uses \(uris.sorted().joined(separator: ", "))")
+        }
+        let virtual = EmbeddedHost.isEmbedded(uri)
+        if !virtual {
+            let undersized = GuestImage.undersizedModels(in: topology)
+            guard undersized.isEmpty else { throw RunError(undersized.joined(separator: "\n")) }
+            try GuestImage(imagesDirectory: options.imagesDirectory).ensureBuilt()
+        }
+        try lab.applyLabFileFaults()
+        // The embedded host is opened once, for provisioning and for the run.
+        let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
+        let domains = LabDomains(lab: lab, host: HostLink(connection: connection), uriOverride: options.uriOverride)
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        let devices: any HostedDevices = virtual
+            ? VirtualDevices(domains: domains, client: client, connections: options.connections,
+                             timing: options.timing ?? topology.timing, maximumBoots: options.maximumBoots)
+            : RealVMs(domains: domains, maximumBoots: options.maximumBoots, timeout: options.realDeviceTimeout)
+        let fleet = Fleet(lab: lab, runtime: devices)
+        let endpoint = try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
+                                        options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory))
+        let server = try await endpoint.start()
+        do {
+            try await devices.bringUp(endpointPort: server.port)
+        } catch {
+            try? await server.stop()  // the bring-up's error is the one to report
+            try? await client.shutdown()
+            throw error
+        }
+        return RunningLab(lab: lab, fleet: fleet, endpoint: endpoint, server: server, devices: devices, domains: domains, client: client)
+    }
+
+    private init(lab: Lab, fleet: Fleet, endpoint: BootEndpoint, server: RunningServer, devices: any HostedDevices,
+                 domains: LabDomains, client: HTTPClient) {
+        self.lab = lab
+        self.fleet = fleet
+        self.endpoint = endpoint
+        self.server = server
+        self.devices = devices
+        self.domains = domains
+        self.client = client
+    }
+
+    /// The endpoint's port.
+    public var port: Int { server.port }
+
+    /// The libvirt host the devices run on.
+    var host: HostLink { domains.host }
+
+    /// Powers every device off, saves the embedded host's state and stops the endpoint. Every
+    /// step is taken; what failed is thrown afterwards, together.
+    public func close() async throws {
+        var problems: [String] = []
+        for device in lab.topology.devices {
+            do { try await devices.powerOff(device) } catch { problems.append("cannot power \(device.name) off: \(error)") }
+        }
+        do { try await devices.close() } catch { problems.append("cannot save the lab's devices: \(error)") }
+        do { try await client.shutdown() } catch { problems.append("cannot shut the devices' HTTP client down: \(error)") }
+        do { try await server.stop() } catch { problems.append("the endpoint stopped, but its last boot records were lost: \(error)") }
+        guard problems.isEmpty else { throw RunError(problems.joined(separator: "\n")) }
+    }
+}
+
+/// A way of running the lab's devices, as a run hosts it: brought up once the endpoint listens
+/// (devices boot from it), closed at the end.
+protocol HostedDevices: DeviceRuntime {
+    /// Defines the lab's devices on their host for the endpoint on `port` and points them at it.
+    func bringUp(endpointPort port: Int) async throws
+    /// Saves what must outlive the run.
+    func close() async throws
+}

@@ -1,0 +1,247 @@
+import Foundation
+import DeviceProtocol
+import LabController
+import LabService
+import LabStore
+import LabTopology
+import Libvirt
+import Synchronization
+
+/// Lab devices as real VMs: QEMU domains that network-boot from the endpoint and run the agent
+/// inside their guest. The fleet powers them through libvirt and follows them through what they
+/// report to the endpoint, what libvirt says about their power, and their asking for work at the
+/// desktop; it presses keys on their keyboards where a person would, and shows their screens.
+final class RealVMs: HostedDevices {
+    let domains: LabDomains
+    let maximumBoots: Int
+    /// How long a VM may take to reach an end state, in seconds.
+    let timeout: Double
+    /// The VMs a run is waiting on.
+    let watchers = RealVMWatchers()
+
+    /// How long a VM that was already at its desktop is given to start acting on what it was
+    /// just given (keys pressed, an action queued) before it counts as having nothing to do.
+    static let settleSeconds = 6.0
+
+    init(domains: LabDomains, maximumBoots: Int, timeout: Double) {
+        self.domains = domains
+        self.maximumBoots = maximumBoots
+        self.timeout = timeout
+    }
+
+    /// Real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe: they are defined with this port.
+    func bringUp(endpointPort port: Int) async throws {
+        try domains.define(endpointPort: port, embedded: false)
+    }
+
+    /// Powers the VM on (unless it runs) and waits until it shows an end state: the desktop
+    /// reached, a failure shown (a broken system's, unless a repair is coming at its recovery
+    /// screen), a reseal (then, unless asked to stop there, powering it on again for the user once
+    /// libvirt reports it stopped), the desktop asking for work with none queued, or a boot loop.
+    func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
+        let name = device.name
+        let store = domains.lab.store
+        func failure(_ message: String, boots: Int = 0) -> DeviceRun {
+            DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: message), boots: boots)
+        }
+        let (signals, continuation) = AsyncStream.makeStream(of: RealVMSignal.self)
+        var feeds: [Task<Void, Never>] = []
+        defer {
+            feeds.forEach { $0.cancel() }
+            watchers.stop(name)
+        }
+        // Follow first, then look at the state, so that nothing falls between the two.
+        let events = store.feed.subscribe(device: name)
+        feeds.append(Task { for await event in events { continuation.yield(.event(event)) } })
+        watchers.watch(name, continuation)
+        let startSeq: Int
+        let wasRunning: Bool
+        do {
+            let power = try await domains.host.lifecycleEvents(of: name)
+            feeds.append(Task { for await kind in power { continuation.yield(.power(kind)) } })
+            startSeq = try await Offload.run { try store.device(named: name)?.lastSeq ?? 0 }
+            wasRunning = try await domains.domain(name) { try $0.isActive() }
+            if !wasRunning { try await domains.powerOn(name) }
+        } catch {
+            return failure("cannot power on \(name): \(error)")
+        }
+        feeds.append(Task {
+            // Ends with the task (cancelled when the run ends).
+            while (try? await Task.sleep(for: .seconds(1))) != nil { continuation.yield(.tick) }
+        })
+        let started = Date()
+        var boots = 0
+        var active = !wasRunning
+        var lastActivity = Date()
+        var resealsHandled = startSeq
+        for await signal in signals {
+            switch signal {
+            case .event(let event) where event.seq > startSeq:
+                active = true
+                lastActivity = Date()
+                switch (event.phase, event.step, event.status) {
+                case (.boot, ProtocolStep.firmware, .completed):
+                    boots += 1
+                    if boots > maximumBoots { return DeviceRun(end: .bootLoop, boots: boots) }
+                case (.desktop, ProtocolStep.ready, .completed):
+                    return DeviceRun(end: .businessReady(deviceName: event.deviceName ?? ""), boots: boots)
+                case (.boot, _, .failed):
+                    // The system cannot start (a broken device): it shows the recovery screen and
+                    // waits there for someone to fix it, unless a recovery in progress is about to
+                    // (the device then carries on with the repair).
+                    if plan.repairAtRecovery { break }
+                    return DeviceRun(end: .failed(phase: .boot, errorCode: event.errorCode, message: event.message ?? ""), boots: boots)
+                case (_, ProtocolStep.outcome, .failed):
+                    return DeviceRun(end: .failed(phase: event.phase, errorCode: event.errorCode, message: event.message ?? ""),
+                                     boots: boots)
+                default:
+                    break
+                }
+            case .event:
+                break
+            case .power(.crashed):
+                return failure("\(name) crashed", boots: boots)
+            case .power(.stopped(let detail)):
+                // The guest powered itself off. Its events are all stored by now (the agent posts
+                // them before it exits), so the store says why: a Reseal, or told to power off.
+                let since = resealsHandled
+                let reseal: StoredEvent?
+                do {
+                    reseal = try await Offload.run {
+                        try store.events(of: name, after: since)
+                            .last { $0.phase == .technician && $0.step == ProtocolStep.reseal && $0.status == .completed }
+                    }
+                } catch {
+                    return failure("\(name) stopped, and the store cannot say why: \(error)", boots: boots)
+                }
+                guard let reseal else {
+                    if detail == .shutdown { return DeviceRun(end: .poweredOff, boots: boots) }
+                    return await pulledPlug(name, detail: detail, boots: boots)
+                }
+                resealsHandled = reseal.seq
+                if plan.stopAtReseal { return DeviceRun(end: .poweredOff, boots: boots) }
+                do {
+                    try await domains.powerOn(name)
+                } catch {
+                    return failure("cannot power \(name) on again after its reseal: \(error)", boots: boots)
+                }
+            case .power:
+                break
+            case .idle:
+                // At the desktop, asking for work with none queued: done, once this operation
+                // has seen the device act (a keyboard chord or a queued action is being carried
+                // out otherwise).
+                let queued: Bool
+                do {
+                    queued = try await Offload.run { try !store.pendingActions(for: name).isEmpty }
+                } catch {
+                    return failure("cannot read what is queued for \(name): \(error)", boots: boots)
+                }
+                if active && !queued { return DeviceRun(end: .desktop, boots: boots) }
+                // A VM already at its desktop when the operation began, given nothing to do.
+                if !active && !queued && Date().timeIntervalSince(lastActivity) > Self.settleSeconds {
+                    return DeviceRun(end: .desktop, boots: boots)
+                }
+            case .tick:
+                if Date().timeIntervalSince(started) > timeout {
+                    return failure("\(name) reached no end state within \(Int(timeout)) s; its screen is in "
+                                   + domains.lab.directory.path("console/\(name).log").path, boots: boots)
+                }
+            }
+        }
+        return failure("stopped following \(name)", boots: boots)
+    }
+
+    /// A VM stopped from outside (destroyed through libvirt, or found stopped after the link to
+    /// libvirtd came back) in the middle of its deployment: it fails there, and says where.
+    private func pulledPlug(_ name: String, detail: DomainLifecycleEvent.StoppedDetail, boots: Int) async -> DeviceRun {
+        let lab = domains.lab
+        let how = detail == .destroyed ? "powered off from outside (libvirt destroyed it)" : "stopped (\(detail))"
+        do {
+            let last = try await Offload.run { () -> StoredEvent? in
+                guard let record = try lab.store.device(named: name) else { return nil }
+                let last = try lab.store.events(of: name, after: max(0, record.lastSeq - 1)).last
+                try lab.store.setLifecycle(.failed, of: name, at: lab.clock())
+                return last
+            }
+            let at = last.map { "\($0.phase.rawValue)/\($0.step) (event \($0.seq))" } ?? "boot"
+            return DeviceRun(end: .failed(phase: last?.phase ?? .boot, errorCode: nil, message: "\(name) was \(how) during \(at)"),
+                             boots: boots)
+        } catch {
+            return DeviceRun(end: .failed(phase: .boot, errorCode: nil,
+                                          message: "\(name) was \(how); the store cannot record it: \(error)"), boots: boots)
+        }
+    }
+
+    func powerOff(_ device: LabDevice) async throws {
+        try await domains.powerOff(device.name)
+    }
+
+    /// Presses key chords through libvirt (`virDomainSendKey`, Linux key codes); the guest's
+    /// agent reads them from its keyboard.
+    func press(_ chords: [KeyChord], on device: LabDevice) async throws {
+        for chord in chords {
+            try await domains.domain(device.name) { try $0.sendKey(chord.keys.map(UInt32.init), holdTime: 80) }
+        }
+    }
+
+    /// Ctrl+Win+R on the VM's keyboard: its agent starts the reset at the lock screen.
+    func startLocalReset(_ device: LabDevice) async throws {
+        try await press([.autopilotReset], on: device)
+    }
+
+    /// A real VM's state is its disk: a new, empty one.
+    func eraseDisks(of devices: [LabDevice]) async throws {
+        let disks = StateDisks(lab: domains.lab.topology.lab, directory: domains.lab.directory)
+        let names = devices.map(\.name)
+        try await domains.host.perform { connection in try disks.recreate(for: names, on: connection) }
+    }
+
+    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws {
+        try await domains.takeSnapshot(of: device.name, named: name, lifecycle: lifecycle)
+    }
+
+    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle {
+        try await domains.revert(device.name, toSnapshot: name)
+    }
+
+    func screen(of device: LabDevice) async throws -> Data {
+        try await domains.screen(of: device.name)
+    }
+
+    func askedForWork(_ device: String) {
+        watchers.idle(device)
+    }
+
+    /// A daemon keeps its own domains: nothing to save.
+    func close() async throws {}
+}
+
+/// What a run waiting on a real VM hears.
+enum RealVMSignal: Sendable {
+    /// The device reported an event.
+    case event(StoredEvent)
+    /// libvirt reported a power change.
+    case power(DomainLifecycleEvent.Kind)
+    /// The device asked for work at its desktop and got none.
+    case idle
+    /// A second passed (for the deadline).
+    case tick
+}
+
+/// The real VMs a run is waiting on, told when one asks for work at its desktop.
+final class RealVMWatchers: Sendable {
+    private let waiting = Mutex<[String: AsyncStream<RealVMSignal>.Continuation]>([:])
+
+    func watch(_ name: String, _ continuation: AsyncStream<RealVMSignal>.Continuation) {
+        waiting.withLock { $0[name] = continuation }
+    }
+
+    func stop(_ name: String) {
+        waiting.withLock { $0.removeValue(forKey: name) }?.finish()
+    }
+
+    func idle(_ name: String) {
+        _ = waiting.withLock { $0[name] }?.yield(.idle)
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import AsyncHTTPClient
+import DeviceProtocol
+import LabController
+import LabService
+import LabStore
+import LabTopology
+import Libvirt
+import OOBEAgent
+import Synchronization
+
+/// Lab devices as virtual devices: libvirt domains on the embedded host (libvirt's test driver,
+/// in this process), each running its agent here when powered on, through reboots and power
+/// cycles, against the lab's endpoint over real HTTP. A virtual device has no keyboard and no
+/// screen of its own: what a person would type goes to it through the endpoint.
+final class VirtualDevices: HostedDevices {
+    let domains: LabDomains
+    let client: HTTPClient
+    /// The agents' requests in flight at once (as many as the client has connections).
+    let requests: RequestLimiter
+    let timing: LabTiming
+    /// How many boots a device may go through in one run before it counts as a boot loop.
+    let maximumBoots: Int
+    /// The endpoint the devices talk to, once the fleet is up.
+    private let endpoint = Mutex<String?>(nil)
+
+    init(domains: LabDomains, client: HTTPClient, connections: Int, timing: LabTiming, maximumBoots: Int) {
+        self.domains = domains
+        self.client = client
+        self.requests = RequestLimiter(limit: connections)
+        self.timing = timing
+        self.maximumBoots = maximumBoots
+    }
+
+    func bringUp(endpointPort port: Int) async throws {
+        try domains.define(endpointPort: port, embedded: true)
+        endpoint.withLock { $0 = "http://127.0.0.1:\(port)" }
+    }
+
+    func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
+        let name = device.name
+        func failed(_ what: String, _ error: any Error, boots: Int) -> DeviceRun {
+            DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: "libvirt could not \(what) \(name): \(error)"), boots: boots)
+        }
+        guard let agent = agent(for: device) else {
+            return DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: "the fleet is not up: no endpoint to boot from"),
+                             boots: 0)
+        }
+        do { try await domains.powerOn(name) } catch { return failed("power on", error, boots: 0) }
+        var boots = 0
+        var outcome = OOBEAgent.Outcome.reboot
+        loop: while boots < maximumBoots {
+            boots += 1
+            outcome = await agent.boot()
+            do {
+                switch outcome {
+                case .reboot:
+                    try await domains.domain(name) { try $0.reboot() }
+                case .poweredOff:
+                    try await domains.powerOff(name)
+                    if plan.stopAtReseal { break loop }
+                    try await domains.powerOn(name)  // the user unboxes the resealed device
+                case .businessReady, .failed, .desktop, .notInLab:
+                    break loop
+                }
+            } catch {
+                return failed("power-cycle", error, boots: boots)
+            }
+        }
+        do { try await domains.powerOff(name) } catch { return failed("power off", error, boots: boots) }
+        if boots >= maximumBoots && outcome == .reboot { return DeviceRun(end: .bootLoop, boots: boots) }
+        return DeviceRun(end: DeviceRun.End(outcome), boots: boots)
+    }
+
+    func powerOff(_ device: LabDevice) async throws {
+        try await domains.powerOff(device.name)
+    }
+
+    /// Virtual devices have no keyboard.
+    func press(_ chords: [KeyChord], on device: LabDevice) async throws {}
+
+    /// The request a keyboard would make, through the endpoint: the device's next question gets it.
+    func startLocalReset(_ device: LabDevice) async throws {
+        let lab = domains.lab
+        try await Offload.run { try lab.store.enqueue(.reset(remote: false), for: device.name, at: lab.clock()) }
+    }
+
+    /// Each device's disk rewritten on its own, side by side; the firmware's counters kept.
+    func eraseDisks(of devices: [LabDevice]) async throws {
+        let domains = domains
+        try await Offload.run {
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: devices.count) { index in
+                let device = devices[index]
+                let storage = domains.storage(of: device.name)
+                do {
+                    var state = (try storage.load() ?? DeviceState()).wiped()
+                    state.winRE = domains.lab.topology.model(of: device).winRE
+                    try storage.save(state)
+                } catch {
+                    failures.withLock { $0.append("\(device.name): \(error)") }
+                }
+            }
+            if let failure = failures.withLock({ $0.first }) {
+                throw LabError.unwritable(file: domains.lab.directory.path("devices").path, problem: "cannot reset a device's disk: \(failure)")
+            }
+        }
+    }
+
+    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws {
+        try await domains.takeSnapshot(of: device.name, named: name, lifecycle: lifecycle)
+    }
+
+    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle {
+        try await domains.revert(device.name, toSnapshot: name)
+    }
+
+    func screen(of device: LabDevice) async throws -> Data {
+        try await domains.screen(of: device.name)
+    }
+
+    func askedForWork(_ device: String) {}
+
+    /// Saves the embedded host's domains and their run state in the lab folder.
+    func close() async throws {
+        let domains = domains
+        try await Offload.run { try EmbeddedHost.save(domains.host.connection, in: domains.lab.directory) }
+    }
+
+    /// The agent of a device, as its firmware and disk present it.
+    private func agent(for device: LabDevice) -> OOBEAgent? {
+        guard let endpoint = endpoint.withLock({ $0 }) else { return nil }
+        let topology = domains.lab.topology
+        var agent = OOBEAgent(
+            endpoint: endpoint, identity: FirmwareIdentity(device.identity),
+            hardwareHash: { collection in topology.hardwareHash(of: device, collection: collection) },
+            hasTPM2: topology.model(of: device).tpm == .v2_0, storage: domains.storage(of: device.name),
+            timing: Timing(scale: timing.scale, jitter: timing.jitter), httpClient: client)
+        agent.requestLimiter = requests
+        return agent
+    }
+}
+
+extension DeviceRun.End {
+    /// How an agent's boot ended, as the fleet sees it.
+    init(_ outcome: OOBEAgent.Outcome) {
+        switch outcome {
+        case .businessReady(let name): self = .businessReady(deviceName: name)
+        case .failed(let phase, let code, let message): self = .failed(phase: phase, errorCode: code, message: message)
+        case .poweredOff: self = .poweredOff
+        case .reboot: self = .bootLoop
+        case .desktop: self = .desktop
+        case .notInLab: self = .notInLab
+        }
+    }
+}

@@ -1,0 +1,41 @@
+public import Foundation
+public import Autopilot
+public import DeviceProtocol
+import LabStore
+
+/// A lab device as the admin API and the dashboard show it: who it is, where it is in its life,
+/// and its Autopilot registration with the profile that reaches it.
+public struct DeviceSummary: Codable, Sendable, Equatable {
+    public var name: String
+    public var serial: String
+    public var model: String
+    public var mac: String
+    public var uuid: String
+    public var lifecycle: DeviceLifecycle
+    public var outcome: DeviceOutcome
+    public var bootMode: BootMode
+    public var errorCode: ErrorCode?
+    public var lastSeq: Int
+    public var bootCount: Int
+    public var lastSeenAt: Date?
+    public var registration: RegistrationSummary?
+}
+
+extension Lab {
+    /// The lab's devices (or the one named) with their registration, groups and profile, in name
+    /// order. Resolving a device's assignment stores it, as the service does whenever it looks.
+    public func deviceSummaries(named name: String? = nil) throws -> [DeviceSummary] {
+        let records = try name.map { try store.device(named: $0).map { [$0] } ?? [] } ?? store.devices()
+        let registered = try name == nil ? autopilot.registrations()
+            : records.compactMap { try autopilot.registration(serial: $0.serial) }
+        let registrations = Dictionary(registered.map { ($0.serialNumber, $0) }, uniquingKeysWith: { first, _ in first })
+        let resolver = AssignmentResolver(configuration: autopilot.configuration)
+        return try records.map { record in
+            DeviceSummary(name: record.name, serial: record.serial, model: record.model, mac: record.mac, uuid: record.uuid,
+                          lifecycle: record.lifecycle, outcome: DeviceOutcome(record.lifecycle), bootMode: record.lifecycle.bootMode,
+                          errorCode: record.errorCode.map(ErrorCode.init), lastSeq: record.lastSeq, bootCount: record.bootCount,
+                          lastSeenAt: record.lastSeenAt,
+                          registration: try registrations[record.serial].map { try autopilot.summary(of: $0, resolver: resolver) })
+        }
+    }
+}

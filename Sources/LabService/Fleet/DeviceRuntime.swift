@@ -1,0 +1,70 @@
+public import Foundation
+public import DeviceProtocol
+public import LabTopology
+
+/// How a lab's devices run: as virtual devices (libvirt's test driver, each with its agent in
+/// pxelab) or as real VMs (QEMU through libvirt, the agent inside the guest). The fleet acts on
+/// its devices only through this; each way of running implements it once.
+public protocol DeviceRuntime: Sendable {
+    /// Powers the device on (unless it runs) and follows it to an end state: business-ready, its
+    /// desktop, a failure, a reseal (after which it is powered on again for its user, unless the
+    /// plan stops there), or a boot loop.
+    func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun
+    /// Powers the device off at once, as pulling its plug does.
+    func powerOff(_ device: LabDevice) async throws
+    /// Presses key chords on the device's keyboard; a device without one ignores them.
+    func press(_ chords: [KeyChord], on device: LabDevice) async throws
+    /// Starts a local Autopilot Reset: Ctrl+Win+R at the lock screen, then a local administrator.
+    func startLocalReset(_ device: LabDevice) async throws
+    /// Gives the devices factory-fresh disks (what the firmware keeps, it keeps).
+    func eraseDisks(of devices: [LabDevice]) async throws
+    /// Takes a named snapshot of the device: its domain's and its disk's, noting its lifecycle.
+    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws
+    /// Reverts the device to a named snapshot; returns the lifecycle state it was taken in.
+    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle
+    /// What the device's screen shows, as PNG.
+    func screen(of device: LabDevice) async throws -> Data
+    /// The device, at its desktop, asked for work and got none.
+    func askedForWork(_ device: String)
+}
+
+/// How a power-on ended.
+public struct DeviceRun: Sendable, Equatable {
+    public enum End: Sendable, Equatable {
+        /// The desktop (or, self-deploying, the sign-in screen), with the device's name.
+        case businessReady(deviceName: String)
+        /// The device shows an error.
+        case failed(phase: OOBEPhase, errorCode: UInt32?, message: String)
+        /// Resealed after pre-provisioning, or told to power off.
+        case poweredOff
+        /// A deployed device at its desktop, with nothing to do.
+        case desktop
+        /// The endpoint does not know the device.
+        case notInLab
+        /// The device kept rebooting without reaching an end state.
+        case bootLoop
+    }
+
+    public var end: End
+    /// How many times the device booted.
+    public var boots: Int
+
+    /// What a run goes through that would end another.
+    public struct Plan: Sendable, Equatable {
+        /// A reseal ends the run (the device stays off, as the technician leaves it).
+        public var stopAtReseal = false
+        /// A recovery is in progress: a broken system's error is not the end, its recovery
+        /// screen starts the repair.
+        public var repairAtRecovery = false
+
+        public init(stopAtReseal: Bool = false, repairAtRecovery: Bool = false) {
+            self.stopAtReseal = stopAtReseal
+            self.repairAtRecovery = repairAtRecovery
+        }
+    }
+
+    public init(end: End, boots: Int) {
+        self.end = end
+        self.boots = boots
+    }
+}

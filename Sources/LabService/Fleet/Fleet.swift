@@ -1,0 +1,71 @@
+public import Foundation
+public import DeviceProtocol
+import LabStore
+public import LabTopology
+import Synchronization
+
+/// The lab's devices at work on a device runtime: deploying them, starting them from a
+/// factory-fresh state, and the lifecycle flows (``Fleet+Flows``). `pxelab run`, the flow
+/// commands, scenario steps and the admin API all act on devices through it.
+public final class Fleet: Sendable {
+    public let lab: Lab
+    let runtime: any DeviceRuntime
+    /// The button each device's user presses on an ESP error (set by scenario steps).
+    private let espButtons = Mutex<[String: String]>([:])
+    /// The repair a recovery in progress starts at a device's recovery screen.
+    private let repairs = Mutex<[String: NextAction]>([:])
+
+    public init(lab: Lab, runtime: any DeviceRuntime) {
+        self.lab = lab
+        self.runtime = runtime
+    }
+
+    /// Powers devices on and drives each to its end state, all at once. A device the lab file
+    /// expects to end resealed stops at its reseal.
+    public func deploy(_ keys: [String]) async throws {
+        let devices = try keys.map { try lab.device($0) }
+        await AllocatorTrim().during {
+            await withTaskGroup(of: Void.self) { group in
+                for device in devices {
+                    group.addTask { _ = await self.runtime.run(device, .init(stopAtReseal: device.expect?.state == .resealed)) }
+                }
+            }
+        }
+    }
+
+    /// Starts every device from a factory-fresh state: disks wiped (the firmware's counters
+    /// kept), lifecycle back to factory, no MDM enrollment remembered, and the tenant and faults
+    /// as the lab file declares them.
+    public func factoryReset() async throws {
+        let lab = lab
+        let names = lab.topology.devices.map(\.name)
+        try await Offload.run {
+            try lab.store.clearEnrollments()
+            // The tenant too starts as the lab file says, with the lab file's faults only.
+            try lab.autopilot.restore(from: lab.topology)
+            try lab.store.clearFaults(of: names)
+            try lab.applyLabFileFaults()
+        }
+        try await runtime.eraseDisks(of: lab.topology.devices)
+        try await Offload.run { try lab.store.setLifecycle(.factory, of: names, at: lab.clock()) }
+    }
+
+    /// The button a device's user presses on an ESP error from now on (nil: none).
+    public func setESPButton(_ button: String?, for key: String) throws {
+        let name = try lab.device(key).name
+        espButtons.withLock { $0[name] = button }
+    }
+
+    /// The button a device's user presses on an ESP error, when one was set.
+    func espButton(for name: String) -> String? { espButtons.withLock { $0[name] } }
+
+    /// The repair a recovery in progress starts at the device's recovery screen.
+    public func repair(for name: String) -> NextAction? { repairs.withLock { $0[name] } }
+
+    func setRepair(_ repair: NextAction?, for name: String) { repairs.withLock { $0[name] = repair } }
+
+    /// What a running device's screen shows, as PNG.
+    public func screen(of key: String) async throws -> Data {
+        try await runtime.screen(of: lab.device(key))
+    }
+}

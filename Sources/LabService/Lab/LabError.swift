@@ -1,0 +1,61 @@
+public import LabTopology
+
+/// What the lab refuses to do, and why. Every front door shows these in its own way (an HTTP
+/// status and code, a command's message, a scenario step's failed check); the words are here once.
+public enum LabError: Error, CustomStringConvertible, Sendable {
+    /// No device of the lab has this name or serial.
+    case noDevice(String, lab: String)
+    /// A command without `--lab` found no lab, or several, in the state folder.
+    case labNotChosen(root: String, labs: [String])
+    /// A file of the lab's state cannot be read.
+    case unreadable(file: String, problem: String)
+    /// A file of the lab's state cannot be written.
+    case unwritable(file: String, problem: String)
+    /// The tenant has no registration with this serial.
+    case noRegistration(serial: String)
+    /// No profile has this id.
+    case noProfile(id: String)
+    /// No profile has this display name.
+    case noProfileNamed(String)
+    /// A profile's assignment names a group the tenant does not have.
+    case unknownGroup(String)
+    /// A group with this display name exists.
+    case groupExists(String)
+    /// A profile with this id or display name exists.
+    case profileExists(String)
+    /// A group tag that would break CSV import or the device's physical ids.
+    case badGroupTag(String)
+    /// A dynamic group's membership rule that does not parse, at a column.
+    case badRule(String, column: Int)
+    /// A group needs either a rule or members, not both and not neither.
+    case groupMembershipUnclear
+    /// A profile that is not a valid deployment profile.
+    case badProfile(TopologyError)
+    /// The device has no snapshot with this name.
+    case noSnapshot(device: String, name: String)
+    /// Only a running device has a screen.
+    case notRunning(device: String)
+
+    public var description: String {
+        switch self {
+        case .noDevice(let key, let lab): "no device named or with serial '\(key)' in lab '\(lab)'"
+        case .labNotChosen(let root, let labs):
+            labs.isEmpty ? "no lab in \(root); name one with --lab FILE"
+                : "several labs in \(root) (\(labs.joined(separator: ", "))); name one with --lab FILE"
+        case .unreadable(let file, let problem): "\(file) cannot be read: \(problem)"
+        case .unwritable(let file, let problem): "\(file) cannot be written: \(problem)"
+        case .noRegistration(let serial): "no registration with serial '\(serial)'"
+        case .noProfile(let id): "no profile with id '\(id)'"
+        case .noProfileNamed(let name): "no profile named '\(name)'"
+        case .unknownGroup(let name): "no group named '\(name)'"
+        case .groupExists(let name): "a group named '\(name)' exists"
+        case .profileExists(let name): "a profile with the id or name of '\(name)' exists"
+        case .badGroupTag(let problem): problem
+        case .badRule(let problem, _): "rule \(problem)"
+        case .groupMembershipUnclear: "a group has either a rule or members"
+        case .badProfile(let error): error.description
+        case .noSnapshot(let device, let name): "device \(device) has no snapshot '\(name)'"
+        case .notRunning(let device): "\(device) is powered off: only a running device has a screen"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+public import Foundation
+import DeviceProtocol
+public import LabTopology
+
+/// What `pxelab up` remembers about a lab: its file and the libvirt hosts it was brought up on,
+/// so that `pxelab devices` and `pxelab down` find the lab's domains again.
+public struct LabRecord: Codable, Sendable, Equatable {
+    static let fileName = "lab.json"
+
+    /// The lab file, as an absolute path.
+    public var topologyFile: String
+    /// The libvirt URIs the lab's devices were defined on.
+    public var uris: [String]
+
+    public init(topologyFile: String, uris: [String]) {
+        self.topologyFile = topologyFile
+        self.uris = uris
+    }
+
+    /// The record in a lab folder; nil when the lab was never brought up there. A record that
+    /// cannot be read is an error: the hosts it names are where the lab's domains are.
+    public static func load(from directory: LabDirectory) throws(LabError) -> LabRecord? {
+        let file = directory.path(fileName)
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(LabRecord.self, from: Data(contentsOf: file))
+        } catch {
+            throw .unreadable(file: file.path, problem: error is DecodingError ? ProtocolJSON.problem(error) : "\(error)")
+        }
+    }
+
+    public func save(to directory: LabDirectory) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try directory.create()
+        try directory.writeAtomically(try encoder.encode(self), to: directory.path(Self.fileName))
+    }
+}
+
+extension LabRecord {
+    /// Records the lab file of a lab, keeping the hosts it was brought up on.
+    public static func remember(topology: Topology, in directory: LabDirectory) throws {
+        let file = URL(fileURLWithPath: topology.source).standardizedFileURL.path
+        var record = try load(from: directory) ?? LabRecord(topologyFile: file, uris: [])
+        guard record.topologyFile != file || !FileManager.default.fileExists(atPath: directory.path(fileName).path) else { return }
+        record.topologyFile = file
+        try record.save(to: directory)
+    }
+}

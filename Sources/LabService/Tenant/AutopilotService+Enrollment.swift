@@ -1,0 +1,71 @@
+public import Foundation
+public import DeviceProtocol
+public import LabStore
+import Autopilot
+
+extension AutopilotService {
+    /// Why MDM refused an enrollment.
+    public struct EnrollmentRefusal: Error, CustomStringConvertible {
+        public let errorCode: UInt32
+        public let description: String
+    }
+
+    /// Enrolls a registered device in MDM. A self-deploying or pre-provisioned device that was
+    /// enrolled before cannot enroll again (0x80180014) until its record is deleted (deregister
+    /// and register it again) or its next enrollment is allowed.
+    public func enroll(serial: String, mode: DeploymentMode) throws -> EnrollmentRecord {
+        guard let registration = try store.registeredDevices(serial: serial).first(where: { $0.tenantID == tenant.id }) else {
+            throw EnrollmentRefusal(errorCode: 0x80180014, description: "the device is not registered with Autopilot in this tenant")
+        }
+        if let earlier = try store.enrollment(of: registration.id),
+           [.selfDeploying, .preProvisioning].contains(earlier.mode), !earlier.reenrollmentAllowed {
+            throw EnrollmentRefusal(errorCode: 0x80180014, description: "this \(earlier.mode.rawValue) device was enrolled on "
+                + "\(ISO8601DateFormatter().string(from: earlier.enrolledAt)); it cannot enroll again until its Autopilot "
+                + "record is deleted or its next enrollment is allowed")
+        }
+        let record = EnrollmentRecord(registration: registration.id, mdmDeviceId: UUID().uuidString.lowercased(), mode: mode,
+                                      enrolledAt: clock(), reenrollmentAllowed: false)
+        try store.recordEnrollment(record)
+        return record
+    }
+
+    /// What MDM sends a registered device: the ESP of its profile and the items it tracks, from
+    /// its registration and assignment; nil for a serial this tenant has not registered.
+    public func enrollmentPolicy(serial: String) throws -> EnrollmentPolicy? {
+        guard let registration = try registration(serial: serial) else { return nil }
+        let resolver = AssignmentResolver(configuration: configuration)
+        let profile = resolver.profile(for: registration)
+        let page = resolver.enrollmentStatusPage(for: registration, enrollmentProfileName: profile?.displayName)
+        let blocking = Set(page.selectedMobileAppIds)
+        func items(_ target: InstallTarget) -> [EnrollmentPolicy.TrackedItem] {
+            let configurations = resolver.configurations(for: registration, target: target,
+                                                         enrollmentProfileName: profile?.displayName).map { item in
+                EnrollmentPolicy.TrackedItem(id: item.id, name: item.displayName, kind: item.kind.trackedKind,
+                                             seconds: item.applySeconds, blocking: true)
+            }
+            let apps = resolver.apps(for: registration, target: target, enrollmentProfileName: profile?.displayName).map { app in
+                EnrollmentPolicy.TrackedItem(id: app.id, name: app.displayName, kind: .app, seconds: app.installSeconds,
+                                             sizeBytes: app.sizeBytes, blocking: blocking.isEmpty || blocking.contains(app.id))
+            }
+            return configurations + apps
+        }
+        return EnrollmentPolicy(
+            espName: page.displayName, showProgress: page.showInstallationProgress,
+            timeoutMinutes: page.installProgressTimeoutInMinutes,
+            allowResetOnFailure: page.allowDeviceResetOnInstallFailure, allowUseOnFailure: page.allowDeviceUseOnInstallFailure,
+            blockRetryByUser: page.blockDeviceSetupRetryByUser,
+            errorMessage: page.customErrorMessage ?? EnrollmentStatusPage.defaultErrorMessage,
+            trackAccountSetup: profile?.mode != .selfDeploying,
+            deviceItems: items(.device), userItems: items(.user))
+    }
+}
+
+extension ConfigurationItem.Kind {
+    var trackedKind: EnrollmentPolicy.TrackedItem.Kind {
+        switch self {
+        case .policy, .autopilotReset: .policy
+        case .scepCertificate, .pkcsCertificate: .certificate
+        case .wifi, .vpn: .network
+        }
+    }
+}
