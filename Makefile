@@ -22,12 +22,12 @@ demo-vm: test-deps libvirtd images build
 
 ## test: install what the tests need, start virtlogd and libvirtd, build the guest image, run every test
 test: test-deps libvirtd images
-	$(SWIFT) test
+	PXELAB_REQUIRE_PREREQUISITES=1 $(SWIFT) test
 
 ## soak: the reliability tests at soak length, one at a time: SIGKILL three times in a 10,000-device run,
 ## a 15 s endpoint outage, libvirtd killed and started again under a real VM, a VM unplugged mid-ESP
 soak: test-deps libvirtd images
-	PXELAB_SOAK_DEVICES=10000 PXELAB_SOAK_KILLS=3 PXELAB_SOAK_OUTAGE_ATTEMPTS=12 PXELAB_SOAK_RESTART_LIBVIRTD=1 \
+	PXELAB_REQUIRE_PREREQUISITES=1 PXELAB_SOAK_DEVICES=10000 PXELAB_SOAK_KILLS=3 PXELAB_SOAK_OUTAGE_ATTEMPTS=12 PXELAB_SOAK_RESTART_LIBVIRTD=1 \
 		$(SWIFT) test --no-parallel --filter "CrashResumeTests|EndpointOutageTests|LibvirtReconnectTests|PulledPlugTests|StoreFailureTests"
 
 ## bench: the benchmark suite (never part of make test): fleet, endpoint next to nginx, controller, real VMs

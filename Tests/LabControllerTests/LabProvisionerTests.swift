@@ -116,7 +116,7 @@ struct EmbeddedProvisionerTests {
 }
 
 /// Needs libvirtd with the QEMU driver, which `make test` starts.
-@Suite("bringing a lab up on qemu:///system")
+@Suite("bringing a lab up on qemu:///system", .needs(.libvirtQEMU))
 struct SystemDaemonProvisionerTests {
     @Test func realDomainsCarryEachDevicesSerial() throws {
         let name = "t\(UUID().uuidString.prefix(6).lowercased())"

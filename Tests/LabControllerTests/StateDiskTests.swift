@@ -5,10 +5,13 @@ import LabController
 import LabService
 import TestSupport
 
-/// Needs libvirtd with the QEMU driver, which `make test` starts.
-@Suite("real VMs' state disks through libvirt's storage API")
+@Suite("real VMs' state disks through libvirt's storage API", .needs(.libvirtQEMU))
 struct StateDiskTests {
-    let connection = try! Connection(uri: "qemu:///system")
+    let connection: Connection
+
+    init() throws {
+        connection = try Connection(uri: "qemu:///system")
+    }
 
     func disks() -> StateDisks {
         StateDisks(lab: "t\(UUID().uuidString.prefix(6).lowercased())",

@@ -44,9 +44,9 @@ new MutationObserver(records => {
 true
 """
 
-@Suite("the live dashboard, in a real browser")
+@Suite("the live dashboard")
 struct DashboardBrowserTests {
-    @Test func itListsTheFleetFollowsPhasesLiveAndResetsADeviceFromItsButton() async throws {
+    @Test(.needs(.chromium)) func itListsTheFleetFollowsPhasesLiveAndResetsADeviceFromItsButton() async throws {
         let topology = try Topology.parse(dashboardLab, file: "dashboard.yaml")
         let running = try await RunningLab.open(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
                                                 options: .init(imagesDirectory: images))

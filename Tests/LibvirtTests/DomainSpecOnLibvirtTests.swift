@@ -33,7 +33,7 @@ struct DomainSpecOnLibvirtTests {
     }
 
     /// Needs libvirtd with the QEMU driver, which `make test` starts.
-    @Test func qemuSystemStoresTheSMBIOSSerial() throws {
+    @Test(.needs(.libvirtQEMU)) func qemuSystemStoresTheSMBIOSSerial() throws {
         let connection = try Connection(uri: "qemu:///system")
         let name = "pxelab-test-\(UUID().uuidString.prefix(8).lowercased())"
         let serial = "QEMU-\(UUID().uuidString.prefix(6))"
@@ -49,7 +49,7 @@ struct DomainSpecOnLibvirtTests {
 
     /// Needs libvirtd with the QEMU driver: a real domain's power changes arrive as events from
     /// the daemon (a guest that powers itself off is seen the same way as this destroy).
-    @Test func qemuSystemReportsPowerChangesAsEvents() async throws {
+    @Test(.needs(.libvirtQEMU)) func qemuSystemReportsPowerChangesAsEvents() async throws {
         let connection = try Connection(uri: "qemu:///system")
         let name = "pxelab-test-\(UUID().uuidString.prefix(8).lowercased())"
         let domain = try connection.defineDomain(xml: spec(name: name, type: .qemu, serial: "EVENTS-1").xml())

@@ -11,7 +11,7 @@ import TestSupport
 /// and the device finishes. The connection is dropped with `virt-admin client-disconnect`, which
 /// closes only that process's connections, so the tests running beside it keep theirs; `make
 /// soak`, which runs tests one at a time, restarts libvirtd itself instead.
-@Suite("the libvirt connection drops during a real-VM run")
+@Suite("the libvirt connection drops during a real-VM run", .needs(.libvirtQEMU, .guestImage, .virtAdmin))
 struct LibvirtReconnectTests {
     static func lab(_ tag: String) -> String {
         oneVMLab(tag: tag, product: "Reconnect Laptop", timing: "instant")

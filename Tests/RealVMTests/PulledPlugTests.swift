@@ -11,7 +11,7 @@ import TestSupport
 
 /// A real VM destroyed through libvirt in the middle of its ESP (someone pulls the plug): the
 /// deployment fails with a reason that says so and where, and `recover` brings it back.
-@Suite("a real VM powered off in the middle of its ESP")
+@Suite("a real VM powered off in the middle of its ESP", .needs(.libvirtQEMU, .guestImage))
 struct PulledPlugTests {
     static func lab(_ tag: String) -> String {
         oneVMLab(tag: tag, product: "Unplugged Laptop", timing: "{ scale: 0.25 }", extra: """

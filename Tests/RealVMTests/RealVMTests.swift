@@ -35,7 +35,7 @@ func oneVMLab(tag: String, product: String, timing: String, extra: String = "") 
 /// Real QEMU VMs on `qemu:///system`: each network-boots through iPXE from the lab's endpoint
 /// and runs pxelab-agent in the lab guest. Needs libvirtd with the QEMU driver and the guest
 /// image (Images/build): `make test` starts the one and builds the other.
-@Suite("real VMs: iPXE, the guest agent and the lifecycle flows")
+@Suite("real VMs: iPXE, the guest agent and the lifecycle flows", .needs(.libvirtQEMU, .guestImage))
 struct RealVMTests {
     /// The shipped real-VM lab, with names of its own so that it never meets another run's domains.
     func topology() throws -> Topology {

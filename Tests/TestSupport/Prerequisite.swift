@@ -1,0 +1,62 @@
+import Foundation
+public import Testing
+
+/// What some tests need from the machine beyond the toolchain: libvirtd with its QEMU driver,
+/// the lab guest real VMs boot, virt-admin, Chromium. `make test` installs and starts them all.
+///
+/// A test says what it needs with ``Trait/needs(_:)``: on a machine without it, `swift test`
+/// reports the test skipped with the reason. With `PXELAB_REQUIRE_PREREQUISITES=1` (which
+/// `make test`, and so CI, sets) such a test runs anyway and fails on what is missing, so that a
+/// prerequisite that went missing is never skipped silently.
+public enum Prerequisite: Sendable, CustomStringConvertible {
+    /// libvirtd (or virtqemud) answering on its socket, with QEMU to run `qemu:///system` domains.
+    case libvirtQEMU
+    /// The lab guest real VMs network-boot (`make images`).
+    case guestImage
+    /// libvirt's admin client, to drop a client's connection to libvirtd.
+    case virtAdmin
+    /// Chromium, which the dashboard tests drive headless (`PXELAB_CHROMIUM` or /usr/bin/chromium).
+    case chromium
+
+    /// Whether the machine has it.
+    public var isPresent: Bool {
+        let files = FileManager.default
+        switch self {
+        case .libvirtQEMU:
+            let sockets = ["/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock"]
+            return sockets.contains(where: files.fileExists) && ["/usr/bin/qemu-system-x86_64"].allSatisfy(files.isExecutableFile)
+        case .guestImage:
+            return ["vmlinuz", "initrd.img"].allSatisfy { files.fileExists(atPath: Self.images.appendingPathComponent("build/\($0)").path) }
+        case .virtAdmin:
+            return files.isExecutableFile(atPath: "/usr/bin/virt-admin")
+        case .chromium:
+            return files.isExecutableFile(atPath: ProcessInfo.processInfo.environment["PXELAB_CHROMIUM"] ?? "/usr/bin/chromium")
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .libvirtQEMU: "libvirtd with QEMU (qemu:///system)"
+        case .guestImage: "the lab guest (make images)"
+        case .virtAdmin: "virt-admin (libvirt-clients)"
+        case .chromium: "Chromium"
+        }
+    }
+
+    /// Whether a missing prerequisite fails its tests instead of skipping them.
+    public static var required: Bool { ProcessInfo.processInfo.environment["PXELAB_REQUIRE_PREREQUISITES"] == "1" }
+
+    /// The repository's `Images/` folder.
+    static let images = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Images").standardizedFileURL
+}
+
+extension Trait where Self == ConditionTrait {
+    /// Runs the test only on a machine with these prerequisites (always, and failing without
+    /// them, under `PXELAB_REQUIRE_PREREQUISITES=1`).
+    public static func needs(_ prerequisites: Prerequisite...) -> Self {
+        let missing = prerequisites.filter { !$0.isPresent }
+        return .enabled(if: missing.isEmpty || Prerequisite.required,
+                        "needs \(missing.map(\.description).joined(separator: ", ")); make test installs and starts it")
+    }
+}
