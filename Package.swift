@@ -187,7 +187,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LabServiceTests",
-            dependencies: ["LabService", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "TestSupport"]
+            dependencies: ["LabService", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "TestSupport",
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -35,7 +35,8 @@ extension BootEndpoint {
 
     func discovery(serial: String) throws -> ProfileDiscoveryResponse {
         let service = lab.autopilot
-        switch try service.discoverProfile(serial: serial) {
+        let discovery = try service.discoverProfile(serial: serial)
+        switch discovery {
         case .assigned(let profile, let registration):
             return ProfileDiscoveryResponse(outcome: .assigned, message: "profile '\(profile.displayName)' is assigned",
                                             profile: AutopilotProfileDocument(profile: profile, tenant: service.tenant,
@@ -44,10 +45,10 @@ extension BootEndpoint {
             return ProfileDiscoveryResponse(outcome: .assigning, retryAfterSeconds: retry,
                                             message: "a profile is being assigned to this device; try again later")
         case .noProfile:
-            return ProfileDiscoveryResponse(outcome: .noProfile, eventId: 815,
+            return ProfileDiscoveryResponse(outcome: .noProfile, eventId: discovery.eventID,
                                             message: "the device is registered but no deployment profile is assigned to it")
         case .notRegistered:
-            return ProfileDiscoveryResponse(outcome: .notRegistered, eventId: 807,
+            return ProfileDiscoveryResponse(outcome: .notRegistered, eventId: discovery.eventID,
                                             message: "the device is not registered with Windows Autopilot")
         case .otherTenant:
             return ProfileDiscoveryResponse(outcome: .otherTenant,

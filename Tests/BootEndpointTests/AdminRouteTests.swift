@@ -119,6 +119,45 @@ struct AdminRouteTests {
         }
     }
 
+    @Test func aRegistrationIsUpdatedInPlace() async throws {
+        try await withEndpoint { running in
+            let token = running.adminToken
+            let patch = { (serial: String, body: String) in
+                try await running.client.request(.PATCH, "/api/v1/registry/\(serial)", body: Data(body.utf8),
+                                                 headers: ["Content-Type": "application/json"], token: token)
+            }
+            let updated = try await patch("LOOSE-1", #"{"groupTag":"Sales","displayName":"FRONT-DESK"}"#)
+            #expect(updated.status == 200)
+            #expect(updated.jsonArray.first?["displayName"] as? String == "FRONT-DESK")
+            let loose = try await running.client.get("/api/v1/devices/loose", token: token).json
+            let registration = loose["registration"] as? [String: Any]
+            #expect(registration?["profile"] as? String == "Sales")
+            #expect(loose["outcome"] as? String == "factory")
+            let bad = try await patch("LOOSE-1", #"{"groupTag":"a,b"}"#)
+            #expect(bad.status == 400)
+            #expect(bad.errorCode == "bad-request")
+            #expect((bad.json["error"] as? [String: Any])?["field"] as? String == "groupTag")
+            #expect(try await patch("NOBODY", #"{"groupTag":"Sales"}"#).status == 404)
+        }
+    }
+
+    @Test func aFlowIsParsedBeforeAnythingRuns() async throws {
+        try await withEndpoint { running in
+            // This endpoint hosts no devices; what cannot be parsed is refused before that matters.
+            let token = running.adminToken
+            let teleport = try await running.client.post("/api/v1/devices/loose/flows/teleport", json: "{}", token: token)
+            #expect(teleport.status == 422)
+            #expect(teleport.errorCode == "bad-flow")
+            let wipe = try await running.client.post("/api/v1/devices/loose/flows/repurpose", json: #"{"wipe":"everything"}"#, token: token)
+            #expect(wipe.status == 422)
+            #expect((wipe.json["error"] as? [String: Any])?["field"] as? String == "wipe")
+            let hosted = try await running.client.post("/api/v1/devices/loose/flows/repurpose", json: #"{"wipe":"full"}"#, token: token)
+            #expect(hosted.status == 409)
+            #expect(hosted.errorCode == "no-devices-hosted")
+            #expect(try await running.client.post("/api/v1/devices/nobody/flows/reset", json: "{}", token: token).status == 404)
+        }
+    }
+
     @Test func metricsAndTheOpenAPIDocument() async throws {
         try await withEndpoint { running in
             _ = try await running.client.get("/boot.ipxe")

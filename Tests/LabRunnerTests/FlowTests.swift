@@ -143,4 +143,32 @@ struct FlowTests {
         #expect(try await client.get("/api/v1/devices/a/screen").status == 401)
         try await running.close()
     }
+
+    @Test func aSnapshotTakesTheDiskAndLifecycleAndARevertBringsThemBack() async throws {
+        let running = try await running(lab)
+        try await running.fleet.deploy(["a"])
+        try await running.fleet.snapshot("a", as: "ready")
+        let wiped = try await running.fleet.repurpose("a", wipe: .full)
+        #expect(wiped.removed.contains(.deviceName))
+        let off = try await running.fleet.power("a", .off)
+        #expect(off.flow == .powerOff)
+        try await running.fleet.revert("F-1", to: "ready")
+        #expect(try running.lab.store.device(named: "a")?.lifecycle == .deployed)
+        let back = try await running.fleet.power("a", .on)
+        #expect(back.result == .businessReady)
+        #expect(back.phases == [.boot, .desktop], "a reverted device boots to its desktop: \(back)")
+        await #expect(throws: LabError.self) { try await running.fleet.revert("a", to: "never-taken") }
+        try await running.close()
+    }
+
+    @Test func aStuckESPHangsUntilRecoveryClearsItsFault() async throws {
+        let running = try await running(lab)
+        try await running.fleet.deploy(["b"])
+        try await running.fleet.breakDevice("b", how: .stuckESP)
+        #expect(try running.lab.faults(of: "b").map(\.id) == ["api-stuck-esp"])
+        let recovered = try await running.fleet.recover("b", method: .reimage)
+        #expect(recovered.result == .businessReady, "\(recovered)")
+        #expect(try running.lab.faults(of: "b").isEmpty)
+        try await running.close()
+    }
 }
