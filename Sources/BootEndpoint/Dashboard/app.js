@@ -4,15 +4,14 @@
 // token) and keeps a table of the fleet up to date: a `snapshot` message replaces the fleet, a
 // `device` message updates one device. DOM updates are batched per animation frame; rows are
 // updated in place. `#/devices/NAME` shows one device: its timeline, events, screen and actions.
+// The names and colours of phases and outcomes are the lab's vocabulary, defined once in Swift and
+// read from /dashboard/vocabulary.json and /dashboard/vocabulary.css: none are written here.
 "use strict";
 
-// The phases of a deployment, in order; `lifecycle` (reset, repurpose, retire) comes after them.
-const PHASES = ["boot", "network", "profile", "oobe-pages", "technician", "identity", "enrollment",
-  "esp-device-preparation", "esp-device-setup", "esp-account-setup", "desktop"];
-const ALL_PHASES = [...PHASES, "lifecycle"];
-// How each lifecycle reads as a result, in the order the header counts them.
-const RESULTS = { deployed: "business-ready", failed: "failed", provisioning: "in progress", factory: "not started",
-  resealed: "resealed", wiped: "wiped", retired: "retired" };
+// Outcomes the header counts even when no device has them (others only once some device has).
+const ALWAYS_COUNTED = ["business-ready", "failed", "provisioning"];
+// Outcomes that are failures: their progress bar and a flow ending in them show as errors.
+const FAILURES = ["failed", "boot-loop"];
 // Options each flow is started with.
 const FLOW_OPTIONS = { reset: { remote: "true" }, repurpose: { wipe: "full" }, recover: { method: "autopilot-reset" }, retire: {} };
 const TOKEN_KEY = "pxelab.token";
@@ -32,18 +31,39 @@ const state = {
   flows: new Map(),       // device -> { flow, text, kind } of its last or running flow
 };
 
+// The lab's vocabulary, as /dashboard/vocabulary.json has it (empty until it has been read).
+const vocabulary = {
+  phases: [],             // every OOBE phase, in the order a device goes through them, `lifecycle` last
+  deployment: [],         // the phases of a deployment: all but `lifecycle` (reset, repurpose, retire)
+  outcomes: [],           // outcome names, in the order the header counts them
+  labels: new Map(),      // outcome -> what people read ("provisioning" -> "in progress")
+  reading: null,          // the read under way or done; null again after a failed one
+};
+
 // ---- Formatting ---------------------------------------------------------------------------------
 
 /** An error code as 0x%08X: events carry a UInt32, devices and flows may carry the text already. */
 const hexCode = (code) => typeof code === "number" ? "0x" + (code >>> 0).toString(16).toUpperCase().padStart(8, "0") : code || "";
-const resultText = (d) => (RESULTS[d.lifecycle] || d.lifecycle || "unknown") +
-  (d.lifecycle === "failed" && d.errorCode ? " " + hexCode(d.errorCode) : "");
-/** How far a device got: the index of its phase among the deployment phases; 100 % once deployed. */
+/** A device's outcome: a server without the field (there should be none) reads as `unknown`. */
+const outcomeOf = (d) => d.outcome || "unknown";
+/** What people read for an outcome; its name until the vocabulary has been read. */
+const outcomeLabel = (outcome) => vocabulary.labels.get(outcome) || outcome || "unknown";
+/** A device's result: its outcome, and the error code it shows (only a failed device has one). */
+const resultText = (d) => outcomeLabel(outcomeOf(d)) + (d.errorCode ? " " + hexCode(d.errorCode) : "");
+/** How far a device got: the index of its phase among the deployment phases; 100 % once business-ready. */
 function progressOf(d) {
-  if (d.lifecycle === "deployed") return 100;
-  const index = PHASES.indexOf(d.phase);
-  return index < 0 ? 0 : Math.round(((index + 1) / PHASES.length) * 100);
+  if (outcomeOf(d) === "business-ready") return 100;
+  const phases = vocabulary.deployment;
+  const index = phases.indexOf(d.phase);
+  return index < 0 ? 0 : Math.round(((index + 1) / phases.length) * 100);
 }
+/** Where a phase comes in the vocabulary's order; a phase it does not know, after all it knows. */
+function phaseRank(phase) {
+  const index = vocabulary.phases.indexOf(phase);
+  return index < 0 ? vocabulary.phases.length : index;
+}
+/** Text for innerHTML. */
+const escapeHTML = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** A time of day with milliseconds, in the browser's time zone. */
 const clock = (iso) => iso ? new Date(iso).toLocaleTimeString([],
   { hour: "2-digit", minute: "2-digit", second: "2-digit", fractionalSecondDigits: 3, hour12: false }) : "";
@@ -103,6 +123,31 @@ async function api(path, options = {}) {
 }
 const devicePath = (name, rest) => `/api/v1/devices/${encodeURIComponent(name)}/${rest}`;
 
+// ---- Vocabulary ---------------------------------------------------------------------------------
+
+/** Reads the vocabulary (no token: it is public, like the page); once read, it is not read again. */
+function loadVocabulary() {
+  vocabulary.reading ||= fetch("/dashboard/vocabulary.json").then(async (response) => {
+    if (!response.ok) throw new Error(`vocabulary: HTTP ${response.status}`);
+    useVocabulary(await response.json());
+  }).catch((error) => {
+    vocabulary.reading = null;   // the next connection tries again
+    throw error;
+  });
+  return vocabulary.reading;
+}
+
+/** Takes the vocabulary in, and renders again what was drawn without it (a timeline opened first). */
+function useVocabulary({ phases = [], outcomes = [] }) {
+  vocabulary.phases = phases.map((phase) => phase.name);
+  vocabulary.deployment = vocabulary.phases.filter((name) => name !== "lifecycle");
+  vocabulary.outcomes = outcomes.map((outcome) => outcome.name);
+  vocabulary.labels = new Map(outcomes.map((outcome) => [outcome.name, outcome.label]));
+  for (const name of state.devices.keys()) state.dirty.add(name);
+  if (state.page) state.page.dirty = true;
+  flush();
+}
+
 // ---- The stream ---------------------------------------------------------------------------------
 
 function setConnection(kind, text) {
@@ -111,7 +156,11 @@ function setConnection(kind, text) {
   badge.textContent = text || kind;
 }
 
-/** Follows the stream until the token is refused, reconnecting with backoff (1 s doubling to 15 s). */
+/**
+ * Follows the stream until the token is refused, reconnecting with backoff (1 s doubling to 15 s).
+ * The vocabulary is read first: every row shows labels and progress from it, and an endpoint that
+ * cannot serve it is not there yet.
+ */
 async function follow() {
   if (state.stream) state.stream.abort();
   const controller = new AbortController();
@@ -120,6 +169,7 @@ async function follow() {
   while (!controller.signal.aborted) {
     setConnection("connecting", "connecting…");
     try {
+      await loadVocabulary();
       const response = await api("/api/v1/stream", { signal: controller.signal, headers: { Accept: "text/event-stream" } });
       await readEvents(response.body, (name, data) => {
         if (name === "snapshot") delay = 1000;
@@ -265,13 +315,13 @@ function renderRow(name, filter) {
     row.cells.profile.replaceChildren(document.createTextNode(d.profile || "—"));
     if (d.mode) row.cells.profile.appendChild(el("span", { class: "mode" }, d.mode));
   }
-  const result = resultText(d);
-  if (row.shown.result !== result) {
-    row.shown.result = result;
-    row.cells.result.replaceChildren(el("span", { class: "badge lc-" + d.lifecycle, title: d.message || "" }, result));
+  const outcome = outcomeOf(d), result = resultText(d);
+  if (row.shown.result !== `${outcome}|${result}`) {
+    row.shown.result = `${outcome}|${result}`;
+    row.cells.result.replaceChildren(el("span", { class: badgeClass(d), title: d.message || "" }, result));
   }
   const progress = progressOf(d);
-  const failed = d.lifecycle === "failed";
+  const failed = FAILURES.includes(outcome);
   if (row.shown.progress !== `${progress}|${failed}|${d.phase}`) {
     row.shown.progress = `${progress}|${failed}|${d.phase}`;
     const bar = row.cells.progress.firstChild;
@@ -282,9 +332,13 @@ function renderRow(name, filter) {
     bar.firstChild.style.transform = `scaleX(${progress / 100})`;   // no layout, unlike a width
   }
   if (row.tr.dataset.lifecycle !== d.lifecycle) row.tr.dataset.lifecycle = d.lifecycle;
+  if (row.tr.dataset.outcome !== outcome) row.tr.dataset.outcome = outcome;
   const hidden = !matches(d, filter);
   if (row.tr.hidden !== hidden) row.tr.hidden = hidden;
 }
+
+/** A result badge: coloured by its outcome's class; `code` when it shows an error code (in monospace). */
+const badgeClass = (d) => `badge outcome-${outcomeOf(d)}` + (d.errorCode ? " code" : "");
 
 function matches(d, filter) {
   if (!filter) return true;
@@ -292,12 +346,14 @@ function matches(d, filter) {
     .some((value) => value && String(value).toLowerCase().includes(filter));
 }
 
+/** The header's counts, one per outcome in the vocabulary's order. */
 function renderCounters() {
-  const counts = {};
-  for (const d of state.devices.values()) counts[d.lifecycle] = (counts[d.lifecycle] || 0) + 1;
-  const parts = Object.entries(RESULTS)
-    .filter(([lifecycle]) => counts[lifecycle] || ["deployed", "failed", "provisioning"].includes(lifecycle))
-    .map(([lifecycle, label]) => `<span class="count lc-${lifecycle}" data-count="${lifecycle}"><b>${counts[lifecycle] || 0}</b> ${label}</span>`);
+  const counts = new Map();
+  for (const d of state.devices.values()) counts.set(outcomeOf(d), (counts.get(outcomeOf(d)) || 0) + 1);
+  const parts = vocabulary.outcomes
+    .filter((outcome) => counts.has(outcome) || ALWAYS_COUNTED.includes(outcome))
+    .map((outcome) => `<span class="count outcome-${escapeHTML(outcome)}" data-count="${escapeHTML(outcome)}">` +
+      `<b>${counts.get(outcome) || 0}</b> ${escapeHTML(outcomeLabel(outcome))}</span>`);
   const html = parts.join('<span class="sep"> · </span>');
   const box = field("counters");
   if (box.innerHTML !== html) box.innerHTML = html;
@@ -377,9 +433,10 @@ function renderDevicePage() {
     set("device-error", hexCode(d.errorCode)); set("device-message", d.message); set("device-time", clock(d.time));
     const badge = field("device-result");
     badge.textContent = resultText(d);
-    badge.className = "badge lc-" + d.lifecycle;
+    badge.className = badgeClass(d);
   } else if (state.lab) {
     field("device-result").textContent = "not in this lab";
+    field("device-result").className = "badge outcome-not-in-lab";
   }
   field("event-count").textContent = `${page.events.length} events`;
   renderTimeline(page.events);
@@ -418,7 +475,9 @@ function renderTimeline(events) {
     o - Math.min(Math.max(t - g.from, 0), g.to - g.from) * (1 - g.drawn / (g.to - g.from)), t - start);
   const total = Math.max(offset(end), 1);
   const x = (t) => (offset(t) / total) * 100;
-  const lanes = ALL_PHASES.filter((p) => stretches.some((s) => s.phase === p));
+  // A lane per phase the device went through, in the vocabulary's order (phases it does not know
+  // come last, in the order the device met them: the sort is stable).
+  const lanes = [...new Set(stretches.map((s) => s.phase))].sort((a, b) => phaseRank(a) - phaseRank(b));
   const fragment = document.createDocumentFragment();
   for (const phase of lanes) {
     const lane = el("div", { class: "lane", "data-phase": phase });
@@ -493,8 +552,8 @@ async function runFlow(flow) {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(FLOW_OPTIONS[flow] || {}),
     });
     const r = await response.json();
-    const ok = !r.refused && !r.errorCode && r.result !== "failed";
-    let text = r.refused ? `${flow} refused` : `${flow}: ${r.result}`;
+    const ok = !r.refused && !r.errorCode && !FAILURES.includes(r.result);
+    let text = r.refused ? `${flow} refused` : `${flow}: ${outcomeLabel(r.result)}`;
     if (typeof r.seconds === "number") text += ` in ${duration(r.seconds * 1000)}`;
     if (r.kept && r.kept.length) text += `; kept ${r.kept.join(", ")}`;
     if (r.removed && r.removed.length) text += `; removed ${r.removed.join(", ")}`;
