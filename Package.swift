@@ -1,20 +1,21 @@
 // swift-tools-version:6.1
 // pxelab: a network-boot lab emulator for Autopilot-style deployments.
 //
-// The module list reads as the architecture (see ARCHITECTURE.md):
+// The module list reads as the architecture, from the bottom up (see ARCHITECTURE.md):
 //   CLibvirt, CLibXML2   system libraries (libvirt's C API, libxml2)
 //   Libvirt              a Swift binding that mirrors libvirt's objects one to one
 //   LibXML               a small owning wrapper over libxml2 trees
 //   LibvirtXML           typed libvirt documents (DomainSpec) built and read with LibXML
 //   DeviceIdentity       a lab device's synthetic hardware identity (SMBIOS, MAC, UUID)
-//   Autopilot            the emulated Autopilot service: tenant, groups, profiles, ESP, apps
-//   LabTopology          lab files (YAML): parsing, validation with positions, fleet expansion
-//   LabStore             the lab's durable state in SQLite (GRDB): registry, assignments, ...
-//   LabController        bringing a lab up and down on a libvirt host, listing its devices
-//   DeviceProtocol       what devices and the endpoint say to each other (events, actions, faults)
+//   DeviceProtocol       what devices and the controller say to each other: events, actions, vocabulary
+//   Autopilot            the Autopilot service's model and rules: tenant, groups, profiles, ESP, apps
+//   LabFiles             lab files (YAML): parsing, validation with positions, fleet expansion
+//   LabStore             the lab's durable state in SQLite (GRDB, kept inside): registry, devices, events
+//   LabService           the lab's service layer: every operation, once, in types, under every front door
+//   LabController        a lab's domains on libvirt hosts: defining, removing, listing, screens
 //   BootEndpoint         the HTTP endpoint: iPXE, Autopilot, device events, admin API, dashboard
 //   OOBEAgent            the device-side OOBE, in-process or inside a real VM's guest
-//   LabRunner            a lab at work: sessions, flows, scenarios, results
+//   LabRunner            a lab at work: its devices running (virtual or real VMs), runs, scenarios
 //   RunReports           a run's results as JUnit XML and a self-contained HTML report
 //   pxelab               the command-line controller
 import PackageDescription
@@ -33,7 +34,7 @@ let package = Package(
         .library(name: "Libvirt", targets: ["Libvirt"]),
         // For the fuzzers (Fuzz/Package.swift), which build apart from this package.
         .library(name: "Autopilot", targets: ["Autopilot"]),
-        .library(name: "LabTopology", targets: ["LabTopology"]),
+        .library(name: "LabFiles", targets: ["LabFiles"]),
         .library(name: "DeviceIdentity", targets: ["DeviceIdentity"]),
         .library(name: "DeviceProtocol", targets: ["DeviceProtocol"]),
     ],
@@ -68,7 +69,7 @@ let package = Package(
         .target(name: "DeviceIdentity", swiftSettings: strictSettings),
         .target(name: "Autopilot", dependencies: ["DeviceIdentity", "DeviceProtocol"], swiftSettings: strictSettings),
         .target(
-            name: "LabTopology",
+            name: "LabFiles",
             dependencies: ["DeviceIdentity", "Autopilot", "DeviceProtocol", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictSettings
         ),
@@ -79,19 +80,19 @@ let package = Package(
         ),
         .target(
             name: "LabService",
-            dependencies: ["LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "DeviceIdentity"],
+            dependencies: ["LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "LabController",
-            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabService", "LabTopology", "DeviceIdentity"],
+            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabService", "LabFiles", "DeviceIdentity"],
             swiftSettings: strictSettings
         ),
         .target(name: "DeviceProtocol", swiftSettings: strictSettings),
         .target(
             name: "BootEndpoint",
             dependencies: [
-                "LabService", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol",
+                "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -117,7 +118,7 @@ let package = Package(
         .target(
             name: "LabRunner",
             dependencies: [
-                "LabService", "BootEndpoint", "OOBEAgent", "LabController", "LabStore", "LabTopology", "Libvirt",
+                "LabService", "BootEndpoint", "OOBEAgent", "LabController", "LabStore", "LabFiles", "Libvirt",
                 "DeviceProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,14 +133,19 @@ let package = Package(
         .executableTarget(
             name: "pxelab",
             dependencies: [
-                "LabController", "LabTopology", "Autopilot", "DeviceIdentity", "BootEndpoint", "LabRunner", "RunReports",
+                "LabController", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceIdentity", "DeviceProtocol", "BootEndpoint",
+                "LabRunner", "RunReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "AsyncHTTPClient", package: "async-http-client")],
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             path: "Tests/TestSupport"
         ),
         .executableTarget(
@@ -150,21 +156,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "TestSupport"]),
+        .testTarget(name: "LibvirtTests", dependencies: ["Libvirt", "LibvirtXML", "DeviceIdentity", "TestSupport"]),
         .testTarget(name: "LibXMLTests", dependencies: ["LibXML"]),
         .testTarget(name: "AutopilotTests", dependencies: ["Autopilot", "DeviceIdentity", "DeviceProtocol"], exclude: ["Fixtures"]),
         .testTarget(
             name: "LabStoreTests",
             dependencies: ["LabStore", "Autopilot", "DeviceProtocol", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML"]),
+        .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML", "DeviceIdentity"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity"]),
-        .testTarget(name: "LabTopologyTests", dependencies: ["LabTopology", "DeviceIdentity", "Autopilot"]),
+        .testTarget(name: "LabFilesTests", dependencies: ["LabFiles", "DeviceIdentity", "Autopilot"]),
         .testTarget(
             name: "BootEndpointTests",
-            dependencies: ["BootEndpoint", "LabService", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
+            dependencies: ["BootEndpoint", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
                            "TestSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
@@ -172,22 +179,22 @@ let package = Package(
         .testTarget(name: "DeviceProtocolTests", dependencies: ["DeviceProtocol"]),
         .testTarget(
             name: "LabRunnerTests",
-            dependencies: ["LabRunner", "LabService", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
+            dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
                            "TestSupport"]
         ),
-        .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabTopology", "LibXML", "TestSupport"]),
+        .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),
         .testTarget(
             name: "RealVMTests",
-            dependencies: ["LabRunner", "LabService", "LabController", "LabTopology", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]
+            dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport"]
         ),
         .testTarget(name: "ReliabilityTests", dependencies: ["LabStore", "DeviceProtocol", "TestSupport"]),
         .testTarget(
             name: "LabControllerTests",
-            dependencies: ["LabController", "LabService", "LabTopology", "Autopilot", "Libvirt", "LibvirtXML", "TestSupport"]
+            dependencies: ["LabController", "LabService", "LabFiles", "Autopilot", "Libvirt", "LibvirtXML", "TestSupport"]
         ),
         .testTarget(
             name: "LabServiceTests",
-            dependencies: ["LabService", "LabStore", "LabTopology", "Autopilot", "DeviceProtocol", "TestSupport",
+            dependencies: ["LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "TestSupport",
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]

@@ -7,7 +7,7 @@
 //   FuzzHardwareHash     HardwareHash(bytes:) and HardwareHash(base64:), and encoder round trips
 //   FuzzAutopilotCSV     AutopilotCSV.read under each Rules case
 //   FuzzMembershipRule   MembershipRule(_:), its text and JSON round trips, matching
-//   FuzzTopology         TopologyLoader's Topology.parse(_:file:)
+//   FuzzLabFile         LabFileLoader's LabFile.parse(_:file:)
 //   FuzzEventBatch       EventJSON.decodeBatch against JSONDecoder (a differential fuzzer)
 import PackageDescription
 
@@ -16,7 +16,7 @@ let fuzzers: [(name: String, products: [String])] = [
     ("FuzzHardwareHash", ["Autopilot", "DeviceIdentity"]),
     ("FuzzAutopilotCSV", ["Autopilot"]),
     ("FuzzMembershipRule", ["Autopilot"]),
-    ("FuzzTopology", ["LabTopology"]),
+    ("FuzzLabFile", ["LabFiles"]),
     ("FuzzEventBatch", ["DeviceProtocol"]),
 ]
 

@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import DeviceProtocol
 import LabService
-import LabTopology
+import LabFiles
 
 /// `POST /api/v1/devices/{name}/flows/{flow}` with its options (`{"wipe": "keep-user-data"}`):
 /// which of the fleet's operations to run, parsed. Answers when the device has reached its new

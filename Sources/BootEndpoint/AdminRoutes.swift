@@ -4,7 +4,7 @@ import Autopilot
 import DeviceProtocol
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 
 /// Refuses requests without the lab's admin bearer token.
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -29,7 +29,7 @@ extension BootEndpoint {
         api.get("/devices/:name") { _, context in
             let name = try context.parameters.require("name")
             guard let device = try await Offload.run({ try lab.deviceSummaries(named: name).first }) else {
-                throw LabError.noDevice(name, lab: lab.topology.lab)
+                throw LabError.noDevice(name, lab: lab.labFile.lab)
             }
             return try JSONBody.response(device)
         }
@@ -124,8 +124,8 @@ extension BootEndpoint {
         api.post("/profiles") { request, _ in
             let data = try await JSONBody.bytes(of: request, limit: self.options.maxBodyBytes)
             let profile: DeploymentProfile
-            do throws(TopologyError) {
-                profile = try Topology.readProfile(String(decoding: data, as: UTF8.self), file: "request body", lab: lab.topology.lab)
+            do throws(LabFileError) {
+                profile = try LabFile.readProfile(String(decoding: data, as: UTF8.self), file: "request body", lab: lab.labFile.lab)
             } catch {
                 throw LabError.badProfile(error)
             }

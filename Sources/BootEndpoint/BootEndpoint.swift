@@ -3,7 +3,7 @@ public import Hummingbird
 import HummingbirdCore
 public import LabService
 import LabStore
-import LabTopology
+import LabFiles
 public import Logging
 import ServiceLifecycle
 
@@ -76,7 +76,7 @@ public final class BootEndpoint: Sendable {
         let devices = try lab.store.devices()
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
-        self.modelTPM = Dictionary(lab.topology.models.map { ($0.id, $0.tpm.rawValue) }, uniquingKeysWith: { first, _ in first })
+        self.modelTPM = Dictionary(lab.labFile.models.map { ($0.id, $0.tpm.rawValue) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Tokens.adminToken(at: lab.directory.path("admin.token"))
         self.metrics = EndpointMetrics()
         self.clock = clock
@@ -99,6 +99,7 @@ public final class BootEndpoint: Sendable {
         addAdminRoutes(to: router)
         addDashboardRoutes(to: router)
         addMetricsRoutes(to: router)
+        addOpenAPIRoute(to: router)
         var quiet = logger
         quiet.logLevel = .warning
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
@@ -136,33 +137,5 @@ public final class BootEndpoint: Sendable {
         if !options.isLoopback {
             logger.warning("listening on \(options.host), not loopback: lab traffic can reach this machine from the network")
         }
-    }
-}
-
-/// An endpoint that is listening.
-public final class RunningServer: Sendable {
-    /// The bound port.
-    public let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-    private let live: LiveFleet
-    private let store: LabStore
-
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, live: LiveFleet, store: LabStore) {
-        self.port = port
-        self.group = group
-        self.task = task
-        self.live = live
-        self.store = store
-    }
-
-    /// Shuts down gracefully (in-flight requests finish, dashboard streams end, boots recorded
-    /// in the background are stored) and waits until it has; throws when those boots could not be
-    /// stored (the server is stopped either way).
-    public func stop() async throws {
-        await live.finishAll()
-        await group.triggerGracefulShutdown()
-        _ = await task.result
-        try await Offload.run { [store] in try store.settle() }
     }
 }

@@ -67,7 +67,7 @@ extension BootEndpoint {
     /// (recorded for discovery) or a conflicting identity (recorded) why it gets nothing.
     func deviceScript(for firmware: FirmwareQuery, _ request: Request) throws -> Response {
         let now = clock()
-        var unknown = ["lab": lab.topology.lab, "serial": firmware.serial ?? "(none)",
+        var unknown = ["lab": lab.labFile.lab, "serial": firmware.serial ?? "(none)",
                        "manufacturer": firmware.manufacturer ?? "(none)", "product": firmware.product ?? "(none)",
                        "mac": firmware.mac ?? "(none)", "uuid": firmware.uuid ?? "(none)"]
         switch firmware.match(with: matcher) {
@@ -105,7 +105,7 @@ extension BootEndpoint {
             case "base": baseURL(authority: authority)
             case "token": device.token
             case "tpm": modelTPM[device.model] ?? "2.0"
-            case "scale": String(lab.topology.timing.scale)
+            case "scale": String(lab.labFile.timing.scale)
             default: nil
             }
         }

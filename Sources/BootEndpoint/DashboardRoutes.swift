@@ -40,8 +40,8 @@ extension BootEndpoint {
     private func eventStream() async throws -> Response {
         let (snapshot, updates) = try await live.follow()
         let (frames, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingNewest(10_000))
-        continuation.yield(try ServerSentEvent.frame("snapshot", DashboardSnapshot(lab: lab.topology.lab,
-                                                                                  description: lab.topology.description,
+        continuation.yield(try ServerSentEvent.frame("snapshot", DashboardSnapshot(lab: lab.labFile.lab,
+                                                                                  description: lab.labFile.description,
                                                                                   devices: snapshot)))
         let forward = Task {
             for await update in updates {

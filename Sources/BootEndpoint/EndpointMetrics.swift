@@ -111,12 +111,5 @@ extension BootEndpoint {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(devicesByState: counts))))
         }
-        router.get("/openapi.yaml") { _, _ in
-            guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
-                  let data = try? Data(contentsOf: url) else {
-                throw APIError.notFound("the OpenAPI document is not installed next to pxelab")
-            }
-            return Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
-        }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 public import LabService
 public import LibvirtXML
-public import LabTopology
+public import LabFiles
 import DeviceIdentity
 
 /// Builds the libvirt domain for a lab device: its SMBIOS identity, hardware, state disk,
@@ -12,12 +12,12 @@ public struct DeviceDomain: Sendable {
     /// The size of a real VM's state disk (its agent keeps the device's state there).
     public static let stateDiskMiB = 256
 
-    public let topology: Topology
+    public let labFile: LabFile
     public let directory: LabDirectory
     public let endpointPort: Int
 
-    public init(topology: Topology, directory: LabDirectory, endpointPort: Int = Lab.defaultEndpointPort) {
-        self.topology = topology
+    public init(labFile: LabFile, directory: LabDirectory, endpointPort: Int = Lab.defaultEndpointPort) {
+        self.labFile = labFile
         self.directory = directory
         self.endpointPort = endpointPort
     }
@@ -27,7 +27,7 @@ public struct DeviceDomain: Sendable {
 
     /// The domain definition of a device on a host whose driver is `hypervisor`.
     public func spec(for device: LabDevice, hypervisor: DomainSpec.HypervisorType) -> DomainSpec {
-        let model = topology.model(of: device)
+        let model = labFile.model(of: device)
         let identity = device.identity
         let sysinfo = SMBIOSSysinfo(
             system: .init(manufacturer: identity.manufacturer, product: identity.product, version: identity.version,
@@ -48,14 +48,14 @@ public struct DeviceDomain: Sendable {
             sysinfo: sysinfo,
             os: DomainSpec.OS(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
             acpi: true,
-            disks: [DomainSpec.Disk(path: StateDisks(lab: topology.lab, directory: directory).path(of: device.name).path)],
+            disks: [DomainSpec.Disk(path: StateDisks(lab: labFile.lab, directory: directory).path(of: device.name).path)],
             // The test driver has no QEMU command line, so it gets a libvirt NIC carrying the MAC;
             // QEMU gets the network-boot NIC instead.
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],
             serialConsole: .file(directory.path("console/\(device.name).log").path),
             networkBoot: isQEMU ? QEMUNetworkBoot(bootFileURL: bootFileURL, mac: identity.mac) : nil,
             vncListen: isQEMU ? "127.0.0.1" : nil,
-            labMetadata: LabMetadata(lab: topology.lab, device: device.name, serial: identity.serial,
+            labMetadata: LabMetadata(lab: labFile.lab, device: device.name, serial: identity.serial,
                                      model: device.model, groupTag: device.groupTag, mac: identity.mac))
     }
 }

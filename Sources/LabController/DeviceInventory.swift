@@ -20,14 +20,14 @@ public struct DeviceListing: Codable, Sendable, Equatable {
 public enum DeviceInventory {
     /// The devices of one lab folder, on every host the lab was brought up on.
     public static func devices(in directory: LabDirectory) throws -> [DeviceListing] {
-        let uris = try LabRecord.load(from: directory)?.uris ?? []
+        let uris = try LabPlacement.load(from: directory)?.uris ?? []
         return try uris.flatMap { uri in try devices(on: uri, directory: directory, lab: directory.lab) }
     }
 
     /// The devices of one lab (or of every lab when `lab` is nil) on a libvirt URI.
     public static func devices(on uri: String, directory: LabDirectory, lab: String?) throws -> [DeviceListing] {
-        let session = try HostSession.open(uri: uri, directory: directory)
-        return try session.labDomains(lab: lab).map { domain, metadata in
+        let host = try OpenHost.open(uri: uri, directory: directory)
+        return try host.labDomains(lab: lab).map { domain, metadata in
             DeviceListing(lab: metadata.lab, name: domain.name, serial: metadata.serial, model: metadata.model,
                           mac: metadata.mac?.description, groupTag: metadata.groupTag,
                           state: try domain.state().state.description, uri: uri)

@@ -22,7 +22,7 @@ public enum DeviceScreen {
         guard let listing = listings.first(where: { $0.state == "running" }) ?? listings.first else {
             throw LabError.noDevice(device, lab: directory.lab)
         }
-        let host = try HostSession.open(uri: listing.uri, directory: directory)
+        let host = try OpenHost.open(uri: listing.uri, directory: directory)
         return try png(of: host.connection.domain(named: listing.name), in: directory)
     }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-public import LabTopology
+public import LabFiles
 
 /// The lab guest that real VMs network-boot: Debian's cloud kernel and an initramfs with
 /// busybox, the virtio drivers, the guest's init and pxelab-agent, built by
@@ -42,9 +42,9 @@ public struct GuestImage: Sendable {
     }
 
     /// The models of a lab too small to run the guest, as messages naming each.
-    public static func undersizedModels(in topology: Topology) -> [String] {
-        let used = Set(topology.devices.map(\.model))
-        return topology.models.filter { used.contains($0.id) && $0.memoryMiB < minimumMemoryMiB }.map { model in
+    public static func undersizedModels(in labFile: LabFile) -> [String] {
+        let used = Set(labFile.devices.map(\.model))
+        return labFile.models.filter { used.contains($0.id) && $0.memoryMiB < minimumMemoryMiB }.map { model in
             "model '\(model.id)' has \(model.memoryMiB) MiB of memory; a real VM needs at least \(minimumMemoryMiB) MiB for the lab guest"
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 public import LabService
 public import Libvirt
 import LibvirtXML
-public import LabTopology
+public import LabFiles
 
 /// Brings a lab's fleet up on its libvirt hosts and takes it down again.
 ///
@@ -12,43 +12,43 @@ public import LabTopology
 /// changes already made are undone in reverse order, so a failed `up` leaves the hosts as they
 /// were. Domains that do not carry this lab's metadata are never touched.
 public struct LabProvisioner: Sendable {
-    public let topology: Topology
+    public let labFile: LabFile
     public let directory: LabDirectory
     /// Replaces every host's URI when set (`--libvirt`).
     public let uriOverride: String?
     public let builder: DeviceDomain
 
-    public init(topology: Topology, directory: LabDirectory, uriOverride: String? = nil,
+    public init(labFile: LabFile, directory: LabDirectory, uriOverride: String? = nil,
                 endpointPort: Int = Lab.defaultEndpointPort) {
-        self.topology = topology
+        self.labFile = labFile
         self.directory = directory
         self.uriOverride = uriOverride
-        self.builder = DeviceDomain(topology: topology, directory: directory, endpointPort: endpointPort)
+        self.builder = DeviceDomain(labFile: labFile, directory: directory, endpointPort: endpointPort)
     }
 
     /// The URI each device is defined on.
-    public func uri(of device: LabDevice) -> String { uriOverride ?? topology.host(of: device).uri }
+    public func uri(of device: LabDevice) -> String { uriOverride ?? labFile.host(of: device).uri }
 
     /// Defines, updates and removes domains until the hosts match the lab file. `embedded` is
-    /// the lab's embedded host when the caller already has it open (a session goes on using it;
+    /// the lab's embedded host when the caller already has it open (a run goes on using it;
     /// opening it reads every domain from the node file).
     public func up(embedded: Connection? = nil) throws -> [DeviceChange] {
         try directory.withLock {
             let journal = UndoJournal()
-            var sessions: [HostSession] = []
+            var hosts: [OpenHost] = []
             do {
                 var changes: [DeviceChange] = []
-                var removals: [(HostSession, Domain)] = []
-                let byURI = Dictionary(grouping: topology.devices, by: uri(of:))
+                var removals: [(OpenHost, Domain)] = []
+                let byURI = Dictionary(grouping: labFile.devices, by: uri(of:))
                 for uri in byURI.keys.sorted() {
-                    let session = try HostSession.open(uri: uri, directory: directory, embedded: embedded)
-                    sessions.append(session)
-                    let hypervisor = try session.hypervisor()
+                    let host = try OpenHost.open(uri: uri, directory: directory, embedded: embedded)
+                    hosts.append(host)
+                    let hypervisor = try host.hypervisor()
                     if hypervisor != .test {
                         // QEMU writes each serial console to console/<device>.log and keeps state on a disk.
                         try FileManager.default.createDirectory(at: directory.path("console"), withIntermediateDirectories: true)
-                        try StateDisks(lab: topology.lab, directory: directory)
-                            .ensure(for: byURI[uri]!.map(\.name), on: session.connection)
+                        try StateDisks(lab: labFile.lab, directory: directory)
+                            .ensure(for: byURI[uri]!.map(\.name), on: host.connection)
                     }
                     // Devices converge side by side (libvirt connections are thread-safe, and each
                     // definition is libvirt parsing a document): a fleet of 10,000 takes half the time.
@@ -56,27 +56,27 @@ public struct LabProvisioner: Sendable {
                     let results = ConcurrentResults<DeviceChange>(count: devices.count)
                     DispatchQueue.concurrentPerform(iterations: devices.count) { index in
                         results.set(index, Result {
-                            try converge(builder.spec(for: devices[index], hypervisor: hypervisor), on: session, journal: journal)
+                            try converge(builder.spec(for: devices[index], hypervisor: hypervisor), on: host, journal: journal)
                         })
                     }
                     changes += try results.values()
                     let declared = Set(byURI[uri]!.map(\.name))
-                    for (domain, _) in try session.labDomains(lab: topology.lab) where !declared.contains(domain.name) {
-                        removals.append((session, domain))
+                    for (domain, _) in try host.labDomains(lab: labFile.lab) where !declared.contains(domain.name) {
+                        removals.append((host, domain))
                     }
                 }
                 // Removals cannot be undone once a running domain is destroyed, so they come last,
                 // after everything that can fail has succeeded.
-                for (session, domain) in removals {
+                for (host, domain) in removals {
                     try remove(domain)
-                    changes.append(DeviceChange(device: domain.name, uri: session.uri, action: .removed))
+                    changes.append(DeviceChange(device: domain.name, uri: host.uri, action: .removed))
                 }
-                try sessions.forEach { try $0.persist() }
+                try hosts.forEach { try $0.persist() }
                 try record(adding: Set(byURI.keys))
                 return changes
             } catch {
                 let undone = journal.rollBack()
-                try? sessions.forEach { try $0.persist() }
+                try? hosts.forEach { try $0.persist() }
                 throw ProvisionError(underlying: error, rolledBack: undone)
             }
         }
@@ -85,58 +85,58 @@ public struct LabProvisioner: Sendable {
     /// Destroys and undefines every domain carrying this lab's metadata on the lab's hosts.
     public func down() throws -> [DeviceChange] {
         try directory.withLock {
-            var uris = Set(try LabRecord.load(from: directory)?.uris ?? [])
-            if let uriOverride { uris = [uriOverride] } else { uris.formUnion(topology.hosts.map(\.uri)) }
+            var uris = Set(try LabPlacement.load(from: directory)?.uris ?? [])
+            if let uriOverride { uris = [uriOverride] } else { uris.formUnion(labFile.hosts.map(\.uri)) }
             var changes: [DeviceChange] = []
             for uri in uris.sorted() {
-                let session = try HostSession.open(uri: uri, directory: directory)
-                for (domain, _) in try session.labDomains(lab: topology.lab) {
+                let host = try OpenHost.open(uri: uri, directory: directory)
+                for (domain, _) in try host.labDomains(lab: labFile.lab) {
                     try remove(domain)
                     changes.append(DeviceChange(device: domain.name, uri: uri, action: .removed))
                 }
-                if try session.hypervisor() != .test {
-                    try StateDisks(lab: topology.lab, directory: directory).release(on: session.connection)
+                if try host.hypervisor() != .test {
+                    try StateDisks(lab: labFile.lab, directory: directory).release(on: host.connection)
                 }
-                try session.persist()
+                try host.persist()
             }
-            var record = try LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])
+            var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
             record.uris.removeAll { uris.contains($0) }
             try record.save(to: directory)
             return changes
         }
     }
 
-    private func converge(_ desired: DomainSpec, on session: HostSession, journal: UndoJournal) throws -> DeviceChange {
-        let connection = session.connection
+    private func converge(_ desired: DomainSpec, on host: OpenHost, journal: UndoJournal) throws -> DeviceChange {
+        let connection = host.connection
         guard let existing = try connection.domainIfExists(named: desired.name) else {
             let domain = try connection.defineDomain(xml: desired.xml())
             journal.record("undefine \(desired.name)") { try domain.undefine(Self.undefineFlags(desired)) }
-            return DeviceChange(device: desired.name, uri: session.uri, action: .defined)
+            return DeviceChange(device: desired.name, uri: host.uri, action: .defined)
         }
         let storedXML = try existing.xmlDescription([.inactive, .secure])
-        let stored = try DomainSpec(xml: storedXML, source: "\(session.uri) domain \(desired.name)")
-        guard stored.labMetadata?.lab == topology.lab else {
-            throw ProvisionError.Conflict(message: "domain '\(desired.name)' on \(session.uri) is not part of lab "
-                + "'\(topology.lab)' (it belongs to \(stored.labMetadata.map { "lab '\($0.lab)'" } ?? "no pxelab lab")); "
+        let stored = try DomainSpec(xml: storedXML, source: "\(host.uri) domain \(desired.name)")
+        guard stored.labMetadata?.lab == labFile.lab else {
+            throw ProvisionError.Conflict(message: "domain '\(desired.name)' on \(host.uri) is not part of lab "
+                + "'\(labFile.lab)' (it belongs to \(stored.labMetadata.map { "lab '\($0.lab)'" } ?? "no pxelab lab")); "
                 + "rename the device or remove that domain")
         }
         let running = try existing.isActive()
         if stored.uuid != desired.uuid {
             guard !running else {
-                throw ProvisionError.Conflict(message: "domain '\(desired.name)' on \(session.uri) must get a new UUID "
+                throw ProvisionError.Conflict(message: "domain '\(desired.name)' on \(host.uri) must get a new UUID "
                     + "but is running; stop it first (pxelab down, or power it off)")
             }
             try existing.undefine(Self.undefineFlags(stored))
             journal.record("restore \(desired.name)") { _ = try connection.defineDomain(xml: storedXML) }
             let domain = try connection.defineDomain(xml: desired.xml())
             journal.record("undefine \(desired.name)") { try domain.undefine(Self.undefineFlags(desired)) }
-            return DeviceChange(device: desired.name, uri: session.uri, action: .replaced)
+            return DeviceChange(device: desired.name, uri: host.uri, action: .replaced)
         }
         let drift = desired.drift(from: stored)
-        guard !drift.isEmpty else { return DeviceChange(device: desired.name, uri: session.uri, action: .unchanged) }
+        guard !drift.isEmpty else { return DeviceChange(device: desired.name, uri: host.uri, action: .unchanged) }
         _ = try connection.defineDomain(xml: desired.xml())
         journal.record("restore \(desired.name)") { _ = try connection.defineDomain(xml: storedXML) }
-        return DeviceChange(device: desired.name, uri: session.uri, action: .updated(fields: drift),
+        return DeviceChange(device: desired.name, uri: host.uri, action: .updated(fields: drift),
                             note: running ? "running: the new definition applies at its next power-on" : nil)
     }
 
@@ -155,8 +155,8 @@ public struct LabProvisioner: Sendable {
     }
 
     private func record(adding uris: Set<String>) throws {
-        try LabRecord.remember(topology: topology, in: directory)
-        var record = try LabRecord.load(from: directory) ?? LabRecord(topologyFile: topology.source, uris: [])
+        try LabPlacement.remember(labFile: labFile, in: directory)
+        var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
         record.uris = Array(Set(record.uris).union(uris)).sorted()
         try record.save(to: directory)
     }

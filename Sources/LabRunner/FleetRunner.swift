@@ -2,12 +2,12 @@ public import Foundation
 import DeviceProtocol
 public import LabService
 import LabStore
-public import LabTopology
+public import LabFiles
 
 /// `pxelab run`: opens the lab, and either deploys every device (a lab without a scenario) or
 /// runs the scenario's steps; then reports how every device ended.
 public struct FleetRunner: Sendable {
-    public let topology: Topology
+    public let labFile: LabFile
     public let stateRoot: URL
     public let options: Options
 
@@ -40,8 +40,8 @@ public struct FleetRunner: Sendable {
         }
     }
 
-    public init(topology: Topology, stateRoot: URL, options: Options) {
-        self.topology = topology
+    public init(labFile: LabFile, stateRoot: URL, options: Options) {
+        self.labFile = labFile
         self.stateRoot = stateRoot
         self.options = options
     }
@@ -61,7 +61,7 @@ public struct FleetRunner: Sendable {
 
     private func execute() async throws -> (report: RunReport, lab: RunningLab) {
         let started = Date()
-        let running = try await RunningLab.open(topology: topology, stateRoot: stateRoot, options: options.lab)
+        let running = try await RunningLab.open(labFile: labFile, stateRoot: stateRoot, options: options.lab)
         options.opened?(running)
         let progress = options.progress.map { report in
             Task { await Self.reportProgress(lab: running.lab, every: options.progressInterval, to: report) }
@@ -69,10 +69,10 @@ public struct FleetRunner: Sendable {
         var steps: [StepResult] = []
         do {
             if options.fresh { try await running.fleet.factoryReset() }
-            if topology.scenario.isEmpty {
-                try await running.fleet.deploy(topology.devices.map(\.name))
+            if labFile.scenario.isEmpty {
+                try await running.fleet.deploy(labFile.devices.map(\.name))
             } else {
-                steps = try await ScenarioExecutor(fleet: running.fleet).run(topology.scenario, only: options.only, from: options.from)
+                steps = try await ScenarioExecutor(fleet: running.fleet).run(labFile.scenario, only: options.only, from: options.from)
             }
         } catch {
             progress?.cancel()
@@ -83,7 +83,7 @@ public struct FleetRunner: Sendable {
         progress?.cancel()
         _ = await progress?.result
         let lab = running.lab
-        let checkDefaults = topology.scenario.isEmpty
+        let checkDefaults = labFile.scenario.isEmpty
         let results = steps
         let (report, last) = try await Offload.run {
             (try lab.report(started: started, checkDefaults: checkDefaults, steps: results), try lab.progress())

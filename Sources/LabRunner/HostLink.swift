@@ -3,7 +3,7 @@ import Libvirt
 import Logging
 import Synchronization
 
-/// A session's libvirt connection, kept open across the daemon going away.
+/// A run's libvirt connection, kept open across the daemon going away.
 ///
 /// When libvirtd restarts or the link to it drops, libvirt closes the connection (end of file,
 /// or unanswered keepalives). The link then opens a new one, retrying with backoff (0.1 s

@@ -5,7 +5,7 @@ import DeviceProtocol
 import LabController
 public import LabService
 import LabStore
-public import LabTopology
+public import LabFiles
 import Libvirt
 
 /// A lab at work: its devices defined on one libvirt host and running there (as virtual devices
@@ -53,15 +53,15 @@ public final class RunningLab: Sendable {
     /// Opens the lab, applies its faults, starts the endpoint and brings the fleet up: on the
     /// embedded default (virtual devices, each run by an in-process agent) or on one QEMU host
     /// (real VMs that network-boot from the endpoint and run the agent inside).
-    public static func open(topology: Topology, stateRoot: URL, options: Options) async throws -> RunningLab {
-        let lab = try Lab(topology: topology, stateRoot: stateRoot)
-        let uris = Set(topology.devices.map { options.uriOverride ?? topology.host(of: $0).uri })
+    public static func open(labFile: LabFile, stateRoot: URL, options: Options) async throws -> RunningLab {
+        let lab = try Lab(labFile: labFile, stateRoot: stateRoot)
+        let uris = Set(labFile.devices.map { options.uriOverride ?? labFile.host(of: $0).uri })
         guard uris.count == 1, let uri = uris.first else {
             throw RunError("a run drives one host; the lab file uses \(uris.sorted().joined(separator: ", "))")
         }
         let virtual = EmbeddedHost.isEmbedded(uri)
         if !virtual {
-            let undersized = GuestImage.undersizedModels(in: topology)
+            let undersized = GuestImage.undersizedModels(in: labFile)
             guard undersized.isEmpty else { throw RunError(undersized.joined(separator: "\n")) }
             try GuestImage(imagesDirectory: options.imagesDirectory).ensureBuilt()
         }
@@ -74,7 +74,7 @@ public final class RunningLab: Sendable {
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let devices: any HostedDevices = virtual
             ? VirtualDevices(domains: domains, client: client, connections: options.connections,
-                             timing: options.timing ?? topology.timing, maximumBoots: options.maximumBoots)
+                             timing: options.timing ?? labFile.timing, maximumBoots: options.maximumBoots)
             : RealVMs(domains: domains, maximumBoots: options.maximumBoots, timeout: options.realDeviceTimeout)
         let fleet = Fleet(lab: lab, runtime: devices)
         let endpoint = try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
@@ -111,7 +111,7 @@ public final class RunningLab: Sendable {
     /// step is taken; what failed is thrown afterwards, together.
     public func close() async throws {
         var problems: [String] = []
-        for device in lab.topology.devices {
+        for device in lab.labFile.devices {
             do { try await devices.powerOff(device) } catch { problems.append("cannot power \(device.name) off: \(error)") }
         }
         do { try await devices.close() } catch { problems.append("cannot save the lab's devices: \(error)") }

@@ -2,7 +2,7 @@ import Foundation
 import DeviceProtocol
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 import Synchronization
 
 /// Runs a lab's scenario steps in order on its fleet, checking each step's expectations: the
@@ -107,7 +107,7 @@ final class ScenarioExecutor: Sendable {
         case .revert(_, let name):
             for device in names { try await fleet.revert(device, to: name) }
         case .importCSV(let path):
-            let file = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: lab.topology.source).deletingLastPathComponent())
+            let file = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: lab.labFile.source).deletingLastPathComponent())
             let registered = try await Offload.run { try lab.autopilot.importCSV(try Data(contentsOf: file), source: file.lastPathComponent) }
             result.checks.append(StepCheck(device: nil, passed: nil, text: "registered \(registered.count) devices from \(file.lastPathComponent)"))
         case .setGroupTag(_, let tag):
@@ -245,7 +245,7 @@ final class ScenarioExecutor: Sendable {
         }
         if case .parallel(let steps) = action {
             let picked = Set(try steps.flatMap { try devices(of: $0.action, in: lab) })
-            return lab.topology.devices.map(\.name).filter(picked.contains)
+            return lab.labFile.devices.map(\.name).filter(picked.contains)
         }
         return try selector.map { try lab.devices(selectedBy: $0).map(\.name) } ?? []
     }

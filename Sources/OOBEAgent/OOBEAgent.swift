@@ -95,7 +95,7 @@ public struct OOBEAgent: Sendable {
         do { state = try storage.load() } catch {
             return .failed(phase: .boot, errorCode: nil, message: "the device's disk cannot be read: \(error)")
         }
-        return await Session(agent: self, state: state).run()
+        return await DeviceBoot(agent: self, state: state).run()
     }
 }
 

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Autopilot
 import Foundation
-import LabTopology
+import LabFiles
 
 struct CloneDevice: ParsableCommand {
     static let configuration = CommandConfiguration(

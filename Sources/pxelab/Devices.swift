@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import LabController
 import LabService
-import LabTopology
+import LabFiles
 
 struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -31,10 +31,10 @@ struct Devices: ParsableCommand {
         var listings: [DeviceListing] = []
         do {
             if let lab {
-                let topology: Topology
-                do { topology = try Topology.load(file: lab) } catch { printError(error.description); throw ExitCode(2) }
-                let directory = LabDirectory(root: root, lab: topology.lab)
-                listings = try uri.map { try DeviceInventory.devices(on: $0, directory: directory, lab: topology.lab) }
+                let labFile: LabFile
+                do { labFile = try LabFile.load(file: lab) } catch { printError(error.description); throw ExitCode(2) }
+                let directory = LabDirectory(root: root, lab: labFile.lab)
+                listings = try uri.map { try DeviceInventory.devices(on: $0, directory: directory, lab: labFile.lab) }
                     ?? DeviceInventory.devices(in: directory)
             } else if let uri {
                 listings = try DeviceInventory.devices(on: uri, directory: LabDirectory(root: root, lab: "_"), lab: nil)

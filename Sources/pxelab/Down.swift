@@ -18,12 +18,12 @@ struct Down: ParsableCommand {
     var uri: String?
 
     func run() throws {
-        let topology = try lab.loadTopology()
-        let provisioner = LabProvisioner(topology: topology, directory: lab.directory(for: topology), uriOverride: uri)
+        let labFile = try lab.loadLabFile()
+        let provisioner = LabProvisioner(labFile: labFile, directory: lab.directory(for: labFile), uriOverride: uri)
         do {
             let changes = try provisioner.down()
             for change in changes { print("removed \(change.device) from \(change.uri)") }
-            print("lab '\(topology.lab)': \(changes.count) devices removed")
+            print("lab '\(labFile.lab)': \(changes.count) devices removed")
         } catch {
             printError("pxelab down: \(error)")
             throw ExitCode.failure

@@ -1,5 +1,5 @@
 public import ArgumentParser
-public import LabTopology
+public import LabFiles
 
 // The flows' choices as command-line arguments: validated, listed in help and completed by
 // swift-argument-parser from the same enumerations scenarios and the admin API use.

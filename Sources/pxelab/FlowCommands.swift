@@ -4,7 +4,7 @@ import Foundation
 import LabRunner
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 
 /// Options every flow command shares: the device, the lab, waiting or not.
 struct FlowOptions: ParsableArguments {
@@ -20,9 +20,9 @@ struct FlowOptions: ParsableArguments {
 
     /// Runs a flow on the lab's devices (virtual or real VMs) and prints what happened.
     func run(_ body: @escaping @Sendable (Fleet) async throws -> FlowResult) async throws {
-        let topology = try selection.topology()
-        let running = try await RunningLab.open(topology: topology, stateRoot: selection.stateRoot,
-                                                options: try host.options(for: topology))
+        let labFile = try selection.labFile()
+        let running = try await RunningLab.open(labFile: labFile, stateRoot: selection.stateRoot,
+                                                options: try host.options(for: labFile))
         let result: FlowResult
         do {
             result = try await Interruption.cancellable { try await body(running.fleet) }

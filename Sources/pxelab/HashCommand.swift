@@ -3,7 +3,7 @@ import Autopilot
 import DeviceIdentity
 import Foundation
 import LabController
-import LabTopology
+import LabFiles
 
 struct HashCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -109,12 +109,12 @@ struct HashCommand: ParsableCommand {
         var collection = 0
 
         func run() throws {
-            let topology = try LabOptions.load(file)
-            guard let found = topology.devices.first(where: { $0.name == device || $0.identity.serial == device }) else {
+            let labFile = try LabOptions.load(file)
+            guard let found = labFile.devices.first(where: { $0.name == device || $0.identity.serial == device }) else {
                 printError("\(file): no device named or with serial '\(device)'")
                 throw ExitCode.failure
             }
-            print(topology.hardwareHash(of: found, collection: collection))
+            print(labFile.hardwareHash(of: found, collection: collection))
         }
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import LabController
 import LabRunner
 import LabService
-import LabTopology
+import LabFiles
 
 /// How `pxelab run` and the flow commands run a lab: on virtual devices (the embedded default) or
 /// on real QEMU VMs (`--libvirt qemu:///system`), and at what speed.
@@ -25,11 +25,11 @@ struct HostOptions: ParsableArguments {
     var vmTimeout: Double = 600
 
     /// How to run a lab.
-    func options(for topology: Topology) throws -> RunningLab.Options {
+    func options(for labFile: LabFile) throws -> RunningLab.Options {
         let real = uri.map { !EmbeddedHost.isEmbedded($0) }
-            ?? topology.devices.contains { !EmbeddedHost.isEmbedded(topology.host(of: $0).uri) }
+            ?? labFile.devices.contains { !EmbeddedHost.isEmbedded(labFile.host(of: $0).uri) }
         return RunningLab.Options(imagesDirectory: try ImagesFolder.locate(images),
-                                  timing: scale.map { LabTiming(scale: $0, jitter: topology.timing.jitter) },
+                                  timing: scale.map { LabTiming(scale: $0, jitter: labFile.timing.jitter) },
                                   uriOverride: uri, realDeviceTimeout: vmTimeout,
                                   endpointPort: port ?? (real ? Lab.defaultEndpointPort : nil))
     }

@@ -36,7 +36,7 @@ struct ImportCSV: ParsableCommand {
                 table.add(device.serialNumber, device.manufacturer ?? "", device.model ?? "", device.groupTag ?? "", device.id)
             }
             print(table.render())
-            print("\n\(registered.count) devices registered to \(lab.autopilot.tenant.domain) (lab '\(lab.topology.lab)')")
+            print("\n\(registered.count) devices registered to \(lab.autopilot.tenant.domain) (lab '\(lab.labFile.lab)')")
         } catch {
             printError("\(error)")
             throw ExitCode.failure

@@ -2,7 +2,7 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Ctrl-C (SIGINT) or SIGTERM during a run: the first stops the work cleanly (the session powers
+/// Ctrl-C (SIGINT) or SIGTERM during a run: the first stops the work cleanly (the run powers
 /// the lab's VMs off and stops the endpoint before pxelab exits); a second exits at once.
 ///
 /// The signal sources are installed once per process (libdispatch on Linux does not deliver a

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabService
-import LabTopology
+import LabFiles
 
 /// Options shared by commands that act on a lab file.
 struct LabOptions: ParsableArguments {
@@ -13,20 +13,20 @@ struct LabOptions: ParsableArguments {
     var stateDirectory: String?
 
     /// Loads the lab file, printing every problem and failing when it has any.
-    func loadTopology() throws -> Topology { try Self.load(file) }
+    func loadLabFile() throws -> LabFile { try Self.load(file) }
 
     /// Loads a lab file, printing every problem and failing (status 2) when it has any.
-    static func load(_ file: String) throws -> Topology {
+    static func load(_ file: String) throws -> LabFile {
         do {
-            return try Topology.load(file: file)
+            return try LabFile.load(file: file)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
     }
 
-    func directory(for topology: Topology) -> LabDirectory {
-        LabDirectory(root: stateRoot, lab: topology.lab)
+    func directory(for labFile: LabFile) -> LabDirectory {
+        LabDirectory(root: stateRoot, lab: labFile.lab)
     }
 
     var stateRoot: URL {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import LabService
-import LabTopology
+import LabFiles
 
 /// `--lab FILE` for commands that act on one lab; without it, the only lab in the state folder.
 struct LabSelection: ParsableArguments {
@@ -17,7 +17,7 @@ struct LabSelection: ParsableArguments {
     }
 
     /// The lab file, read and checked; every problem is printed and the command fails.
-    func topology() throws -> Topology {
+    func labFile() throws -> LabFile {
         let file: String
         do {
             file = try lab ?? Lab.onlyLabFile(under: stateRoot)
@@ -30,6 +30,6 @@ struct LabSelection: ParsableArguments {
 
     /// Opens the lab (its store and Autopilot service).
     func open() throws -> Lab {
-        try Lab(topology: try topology(), stateRoot: stateRoot)
+        try Lab(labFile: try labFile(), stateRoot: stateRoot)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Autopilot
 import Foundation
 import LabService
-import LabTopology
+import LabFiles
 
 struct ProfileCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,9 +35,9 @@ struct ProfileCommand: ParsableCommand {
 
         func run() throws {
             let lab = try selection.open()
-            guard let profile = lab.topology.profiles.first(where: { $0.displayName == name }) else {
-                printError("no profile '\(name)' in lab '\(lab.topology.lab)'; profiles: "
-                           + lab.topology.profiles.map { "'\($0.displayName)'" }.joined(separator: ", "))
+            guard let profile = lab.labFile.profiles.first(where: { $0.displayName == name }) else {
+                printError("no profile '\(name)' in lab '\(lab.labFile.lab)'; profiles: "
+                           + lab.labFile.profiles.map { "'\($0.displayName)'" }.joined(separator: ", "))
                 throw ExitCode.failure
             }
             let data = offline ? OfflineProfile.export(profile, tenant: lab.autopilot.tenant) : profile.graphJSON() + Data("\n".utf8)
@@ -74,7 +74,7 @@ struct ProfileCommand: ParsableCommand {
                     }
                     profile = contents.profile
                 } else {
-                    profile = try Topology.readProfile(text, file: file, lab: "imported")
+                    profile = try LabFile.readProfile(text, file: file, lab: "imported")
                 }
             } catch {
                 printError("\(file): \(error)")

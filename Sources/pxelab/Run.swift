@@ -3,7 +3,7 @@ import DeviceProtocol
 import Foundation
 import LabRunner
 import LabService
-import LabTopology
+import LabFiles
 import RunReports
 
 struct Run: AsyncParsableCommand {
@@ -69,23 +69,23 @@ struct Run: AsyncParsableCommand {
         let opened: @Sendable (RunningLab) -> Void = { running in
             // The admin token goes in the fragment, which the browser never sends; only on a terminal.
             let fragment = interactive ? "#token=\(running.endpoint.administratorToken)" : ""
-            show("lab '\(running.lab.topology.lab)': dashboard at http://127.0.0.1:\(running.port)/\(fragment)"
+            show("lab '\(running.lab.labFile.lab)': dashboard at http://127.0.0.1:\(running.port)/\(fragment)"
                  + (interactive ? "" : " (admin token in \(running.lab.directory.path("admin.token").path))"))
             if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         }
         var reports: [RunReport] = []
-        for (index, topology) in topologies.enumerated() {
-            let options = FleetRunner.Options(lab: try host.options(for: topology),
+        for (index, labFile) in topologies.enumerated() {
+            let options = FleetRunner.Options(lab: try host.options(for: labFile),
                                               fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
                                               only: only.isEmpty ? nil : Set(only), from: from, opened: opened)
-            let runner = FleetRunner(topology: topology, stateRoot: root, options: options)
+            let runner = FleetRunner(labFile: labFile, stateRoot: root, options: options)
             let holdLab = keep && index == topologies.count - 1
             do {
                 if holdLab {
                     let (report, running) = try await Interruption.cancellable { try await runner.runKeepingLab() }
                     reports.append(report)
                     try finish(reports, interactive: interactive)
-                    FileHandle.standardError.write(Data(("lab '\(topology.lab)' kept up: dashboard at http://127.0.0.1:\(running.port)/"
+                    FileHandle.standardError.write(Data(("lab '\(labFile.lab)' kept up: dashboard at http://127.0.0.1:\(running.port)/"
                                                          + "; Ctrl-C to power its devices off and stop\n").utf8))
                     await Interruption.wait()
                     try await running.close()
@@ -94,7 +94,7 @@ struct Run: AsyncParsableCommand {
                     if interactive && !json { FileHandle.standardError.write(Data("\n".utf8)) }
                 }
             } catch {
-                printError("pxelab run \(topology.source): \(error)")
+                printError("pxelab run \(labFile.source): \(error)")
                 throw ExitCode.failure
             }
         }

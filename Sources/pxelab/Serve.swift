@@ -34,7 +34,7 @@ struct Serve: AsyncParsableCommand {
         }
         try await endpoint.run { bound in
             // Written unbuffered, so a script waiting for the port sees it at once.
-            FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.topology.lab)' serving on http://\(listen):\(bound) "
+            FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.labFile.lab)' serving on http://\(listen):\(bound) "
                 + "(boot file: http://10.0.2.2:\(bound)/boot.ipxe for VMs)\n"
                 + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n").utf8))
         }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import LabController
 import LabService
-import LabTopology
+import LabFiles
 
 struct Up: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,8 +27,8 @@ struct Up: ParsableCommand {
     var port: Int = Lab.defaultEndpointPort
 
     func run() throws {
-        let topology = try lab.loadTopology()
-        let provisioner = LabProvisioner(topology: topology, directory: lab.directory(for: topology),
+        let labFile = try lab.loadLabFile()
+        let provisioner = LabProvisioner(labFile: labFile, directory: lab.directory(for: labFile),
                                          uriOverride: uri, endpointPort: port)
         let changes: [DeviceChange]
         do {
@@ -38,7 +38,7 @@ struct Up: ParsableCommand {
             throw ExitCode.failure
         }
         var table = Table("DEVICE", "SERIAL", "MODEL", "MAC", "HOST", "CHANGE")
-        for device in topology.devices {
+        for device in labFile.devices {
             guard let change = changes.first(where: { $0.device == device.name }) else { continue }
             table.add(device.name, device.identity.serial, device.model, device.identity.mac.description,
                       change.uri, change.summary)
@@ -48,7 +48,7 @@ struct Up: ParsableCommand {
         }
         print(table.render())
         let counts = Dictionary(grouping: changes, by: \.action.word).mapValues(\.count)
-        print("\nlab '\(topology.lab)': " + ["defined", "updated", "replaced", "unchanged", "removed"]
+        print("\nlab '\(labFile.lab)': " + ["defined", "updated", "replaced", "unchanged", "removed"]
             .compactMap { word in counts[word].map { "\($0) \(word)" } }.joined(separator: ", "))
     }
 }

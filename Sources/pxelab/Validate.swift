@@ -1,5 +1,5 @@
 import ArgumentParser
-import LabTopology
+import LabFiles
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,11 +19,11 @@ struct Validate: ParsableCommand {
         var failed = false
         for file in files {
             do {
-                let topology = try Topology.load(file: file)
-                let models = Set(topology.devices.map(\.model)).count
-                print("\(file): OK - lab '\(topology.lab)', \(topology.devices.count) devices of \(models) models, "
-                      + "\(topology.profiles.count) profiles, \(topology.groups.count) groups, "
-                      + "\(topology.scenario.count) scenario steps")
+                let labFile = try LabFile.load(file: file)
+                let models = Set(labFile.devices.map(\.model)).count
+                print("\(file): OK - lab '\(labFile.lab)', \(labFile.devices.count) devices of \(models) models, "
+                      + "\(labFile.profiles.count) profiles, \(labFile.groups.count) groups, "
+                      + "\(labFile.scenario.count) scenario steps")
             } catch {
                 printError(error.description)
                 failed = true

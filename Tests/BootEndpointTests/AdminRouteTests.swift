@@ -49,8 +49,8 @@ struct AdminRouteTests {
         try await withEndpoint { running in
             let token = running.adminToken
             let lab = running.endpoint.lab
-            let device = lab.topology.devices.first { $0.name == "unregistered" }!
-            let csv = "Device Serial Number,Windows Product ID,Hardware Hash,Group Tag\r\nNEW-1,,\(lab.topology.hardwareHash(of: device)),Sales\r\n"
+            let device = lab.labFile.devices.first { $0.name == "unregistered" }!
+            let csv = "Device Serial Number,Windows Product ID,Hardware Hash,Group Tag\r\nNEW-1,,\(lab.labFile.hardwareHash(of: device)),Sales\r\n"
             let imported = try await running.client.request(.POST, "/api/v1/registry/import", body: Data(csv.utf8),
                                                             headers: ["Content-Type": "text/csv"], token: token)
             #expect(imported.status == 201)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import NIOHTTP1
 import Autopilot
-import LabTopology
+import LabFiles
 import TestSupport
 
 /// Every input in `Tests/Corpus` (see its README) gets a precise error, nothing crashes, and
@@ -45,7 +45,7 @@ struct BadInputCorpusTests {
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let expected = Self.directives("expect", in: text)
         #expect(!expected.isEmpty, "\(name) says nothing about its error")
-        guard case .failure(let error) = Result(catching: { try Topology.load(file: path) }) else {
+        guard case .failure(let error) = Result(catching: { try LabFile.load(file: path) }) else {
             Issue.record("\(name) was accepted")
             return
         }

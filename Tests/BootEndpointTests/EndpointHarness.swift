@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import BootEndpoint
 import LabService
-import LabTopology
+import LabFiles
 import TestSupport
 
 /// The repository's `Images/` folder.
@@ -53,8 +53,8 @@ final class RunningEndpoint: Sendable {
     static func start(lab text: String = endpointLab, stateRoot: URL = makeTemporaryDirectory("pxelab-state"),
                       images: URL = repositoryImages, port: Int = 0, driver: any DeviceAttendant = AbsentAttendant(),
                       clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
-        let topology = try Topology.parse(text, file: "http.yaml")
-        let lab = try Lab(topology: topology, stateRoot: stateRoot, clock: clock)
+        let labFile = try LabFile.parse(text, file: "http.yaml")
+        let lab = try Lab(labFile: labFile, stateRoot: stateRoot, clock: clock)
         let endpoint = try BootEndpoint(lab: lab, attendant: driver, options: .init(port: port, imagesDirectory: images), clock: clock)
         let server = try await endpoint.start()
         return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: server.port), stateRoot: stateRoot, server: server)

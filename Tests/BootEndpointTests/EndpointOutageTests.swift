@@ -50,11 +50,11 @@ struct EndpointOutageTests {
         let port = try Self.freePortOutsideEphemeralRange()
         let first = try await RunningEndpoint.start(stateRoot: stateRoot, port: port, driver: gate)
         let lab = first.endpoint.lab
-        let device = try #require(lab.topology.devices.first { $0.name == "sales-1" })
+        let device = try #require(lab.labFile.devices.first { $0.name == "sales-1" })
         let agent = OOBEAgent(
             endpoint: "http://127.0.0.1:\(port)",
             identity: FirmwareIdentity(device.identity),
-            hardwareHash: { lab.topology.hardwareHash(of: device, collection: $0) }, hasTPM2: true,
+            hardwareHash: { lab.labFile.hardwareHash(of: device, collection: $0) }, hasTPM2: true,
             storage: FileDeviceStorage(file: stateRoot.appendingPathComponent("sales-1.json")))
         let boot = Task { await agent.boot() }
 

@@ -64,8 +64,8 @@ struct ProfileRouteTests {
     @Test func theHashIsCheckedAndRecorded() async throws {
         try await withEndpoint { running in
             let lab = running.endpoint.lab
-            let device = lab.topology.devices.first { $0.name == "sales-1" }!
-            let fresh = lab.topology.hardwareHash(of: device, collection: 3)
+            let device = lab.labFile.devices.first { $0.name == "sales-1" }!
+            let fresh = lab.labFile.hardwareHash(of: device, collection: 3)
             let encoded = fresh.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
             #expect(try await running.client.get("/autopilot/v1/profile?serial=SALES-1&hash=\(encoded)").status == 200)
             #expect(try lab.store.device(named: "sales-1")?.lastHash == fresh)

@@ -4,11 +4,11 @@ import Libvirt
 import LibvirtXML
 import LabController
 import LabService
-import LabTopology
+import LabFiles
 import TestSupport
 
 func lab(named name: String = "ctl", count: Int = 3, memory: Int = 512, hostURI: String? = nil,
-         extraDevice: String = "") throws -> Topology {
+         extraDevice: String = "") throws -> LabFile {
     let hosts = hostURI.map { "hosts:\n  rack: \($0)\n" } ?? ""
     let text = """
     lab: \(name)
@@ -24,28 +24,28 @@ func lab(named name: String = "ctl", count: Int = 3, memory: Int = 512, hostURI:
         groupTag: Sales
     \(extraDevice)
     """
-    return try Topology.parse(text, file: "\(name).yaml")
+    return try LabFile.parse(text, file: "\(name).yaml")
 }
 
 @Suite("bringing labs up and down on the embedded default")
 struct EmbeddedProvisionerTests {
     let root = makeTemporaryDirectory("pxelab-state")
 
-    func provisioner(_ topology: Topology) -> LabProvisioner {
-        LabProvisioner(topology: topology, directory: LabDirectory(root: root, lab: topology.lab))
+    func provisioner(_ labFile: LabFile) -> LabProvisioner {
+        LabProvisioner(labFile: labFile, directory: LabDirectory(root: root, lab: labFile.lab))
     }
 
     @Test func upDefinesEveryDeviceAndASecondUpChangesNothing() throws {
-        let topology = try lab()
-        let first = try provisioner(topology).up()
+        let labFile = try lab()
+        let first = try provisioner(labFile).up()
         #expect(first.map(\.action) == Array(repeating: .defined, count: 3))
-        let second = try provisioner(topology).up()
+        let second = try provisioner(labFile).up()
         #expect(second.map(\.action) == Array(repeating: .unchanged, count: 3))
     }
 
     @Test func theEmbeddedFleetPersistsAcrossConnections() throws {
-        let topology = try lab()
-        _ = try provisioner(topology).up()
+        let labFile = try lab()
+        _ = try provisioner(labFile).up()
         // A new process would open the lab's node file again: do the same.
         let directory = LabDirectory(root: root, lab: "ctl")
         let connection = try EmbeddedHost.open(in: directory)
@@ -120,14 +120,14 @@ struct EmbeddedProvisionerTests {
 struct SystemDaemonProvisionerTests {
     @Test func realDomainsCarryEachDevicesSerial() throws {
         let name = "t\(UUID().uuidString.prefix(6).lowercased())"
-        let topology = try lab(named: name, count: 2)
+        let labFile = try lab(named: name, count: 2)
         let root = makeTemporaryDirectory("pxelab-state")
-        let provisioner = LabProvisioner(topology: topology, directory: LabDirectory(root: root, lab: name),
+        let provisioner = LabProvisioner(labFile: labFile, directory: LabDirectory(root: root, lab: name),
                                          uriOverride: "qemu:///system")
         defer { _ = try? provisioner.down() }
         #expect(try provisioner.up().map(\.action) == [.defined, .defined])
         let connection = try Connection(uri: "qemu:///system")
-        for device in topology.devices {
+        for device in labFile.devices {
             let stored = try DomainSpec(xml: connection.domain(named: device.name).xmlDescription([.inactive]))
             #expect(stored.type == .qemu)
             #expect(stored.sysinfo?.system.serial == device.identity.serial)
@@ -137,6 +137,6 @@ struct SystemDaemonProvisionerTests {
         }
         #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged])
         #expect(try provisioner.down().count == 2)
-        #expect(try connection.domainIfExists(named: topology.devices[0].name) == nil)
+        #expect(try connection.domainIfExists(named: labFile.devices[0].name) == nil)
     }
 }

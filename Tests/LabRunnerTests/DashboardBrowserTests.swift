@@ -3,7 +3,7 @@ import Testing
 import LabService
 import DeviceProtocol
 import LabRunner
-import LabTopology
+import LabFiles
 import TestSupport
 
 /// A small fleet whose deployments take about two seconds each, so that phases can be watched.
@@ -47,14 +47,14 @@ true
 @Suite("the live dashboard")
 struct DashboardBrowserTests {
     @Test(.needs(.chromium)) func itListsTheFleetFollowsPhasesLiveAndResetsADeviceFromItsButton() async throws {
-        let topology = try Topology.parse(dashboardLab, file: "dashboard.yaml")
-        let running = try await RunningLab.open(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
+        let labFile = try LabFile.parse(dashboardLab, file: "dashboard.yaml")
+        let running = try await RunningLab.open(labFile: labFile, stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
                                                 options: .init(imagesDirectory: images))
         let browser = try HeadlessChromium.launch()
         defer { browser.close() }
         do {
             try await running.fleet.factoryReset()
-            let names = topology.devices.map(\.name)
+            let names = labFile.devices.map(\.name)
             let page = try await browser.open("http://127.0.0.1:\(running.port)/#token=\(running.endpoint.administratorToken)")
 
             // The fleet, before anything runs.
@@ -102,7 +102,7 @@ struct DashboardBrowserTests {
     }
 
     @Test func theStreamNeedsTheAdminToken() async throws {
-        let running = try await RunningLab.open(topology: try Topology.parse(dashboardLab, file: "dashboard.yaml"),
+        let running = try await RunningLab.open(labFile: try LabFile.parse(dashboardLab, file: "dashboard.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-dashboard"),
                                                 options: .init(imagesDirectory: images))
         let client = HTTPTestClient(port: running.port)

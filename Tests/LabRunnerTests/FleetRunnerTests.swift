@@ -5,7 +5,7 @@ import LabController
 import LabService
 import LabRunner
 import LabStore
-import LabTopology
+import LabFiles
 import OOBEAgent
 import TestSupport
 
@@ -83,11 +83,11 @@ faults:
 """
 
 func run(_ text: String, root: URL = makeTemporaryDirectory("pxelab-run"), fresh: Bool = true) async throws -> (RunReport, Lab) {
-    let topology = try Topology.parse(text, file: "lab.yaml")
-    let report = try await FleetRunner(topology: topology, stateRoot: root,
+    let labFile = try LabFile.parse(text, file: "lab.yaml")
+    let report = try await FleetRunner(labFile: labFile, stateRoot: root,
                                        options: .init(lab: .init(imagesDirectory: images, timing: LabTiming(scale: 0)),
                                                       fresh: fresh)).run()
-    return (report, try Lab(topology: topology, stateRoot: root))
+    return (report, try Lab(labFile: labFile, stateRoot: root))
 }
 
 @Suite("pxelab run: every mode and every fault")
@@ -117,7 +117,7 @@ struct FleetRunnerTests {
         #expect(results["unregistered"]?.event == 807)
 
         // Timelines are complete and ordered: sequence numbers without gaps, and the steps in order.
-        for device in lab.topology.devices {
+        for device in lab.labFile.devices {
             let events = try lab.store.events(of: device.name)
             #expect(!events.isEmpty, "\(device.name)")
             #expect(events.map(\.seq) == Array(1..<(events.count + 1)), "\(device.name)")

@@ -6,14 +6,14 @@ import LabController
 import LabService
 @testable import LabRunner
 import LabStore
-import LabTopology
+import LabFiles
 import OOBEAgent
 import TestSupport
 
 @Suite("lifecycle flows")
 struct FlowTests {
     func running(_ text: String) async throws -> RunningLab {
-        let running = try await RunningLab.open(topology: try Topology.parse(text, file: "flows.yaml"),
+        let running = try await RunningLab.open(labFile: try LabFile.parse(text, file: "flows.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-flows"),
                                                 options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
         try await running.fleet.factoryReset()
@@ -104,8 +104,8 @@ struct FlowTests {
         #expect(orphan.result == .failed)
         #expect(try running.lab.store.events(of: "a").last { $0.step == ProtocolStep.outcome }?.message?.hasPrefix("event 807") == true)
 
-        let device = try #require(running.lab.topology.devices.first { $0.name == "a" })
-        let csv = "Device Serial Number,Windows Product ID,Hardware Hash\r\nF-1,,\(running.lab.topology.hardwareHash(of: device))\r\n"
+        let device = try #require(running.lab.labFile.devices.first { $0.name == "a" })
+        let csv = "Device Serial Number,Windows Product ID,Hardware Hash\r\nF-1,,\(running.lab.labFile.hardwareHash(of: device))\r\n"
         _ = try running.lab.autopilot.importCSV(Data(csv.utf8), source: "again.csv")
         let again = try await running.fleet.repurpose("a", wipe: .full)
         #expect(again.result == .businessReady)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import LabService
 import LabRunner
-import LabTopology
+import LabFiles
 import TestSupport
 
 let topologies = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies")
@@ -24,9 +24,9 @@ struct ShippedLabTests {
 
     @Test(arguments: shippedLabs)
     func runsAsItsFileExpects(_ file: String) async throws {
-        let topology = try Topology.load(file: topologies.appendingPathComponent(file).path)
+        let labFile = try LabFile.load(file: topologies.appendingPathComponent(file).path)
         // As fast as the lab allows: the checks do not depend on durations.
-        let report = try await FleetRunner(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-shipped"),
+        let report = try await FleetRunner(labFile: labFile, stateRoot: makeTemporaryDirectory("pxelab-shipped"),
                                            options: .init(lab: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
         for step in report.steps where !step.passed {
             Issue.record("\(file) step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")

@@ -3,7 +3,7 @@ import Testing
 import Autopilot
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 import TestSupport
 
 /// A clock tests move by hand.
@@ -36,9 +36,9 @@ struct AutopilotServiceTests {
     let clock = ManualClock()
 
     func open() throws -> Lab {
-        let topology = try Topology.parse(serviceLab, file: "svc.yaml")
+        let labFile = try LabFile.parse(serviceLab, file: "svc.yaml")
         let clock = clock
-        return try Lab(topology: topology, stateRoot: makeTemporaryDirectory("pxelab-state"), clock: { clock.now })
+        return try Lab(labFile: labFile, stateRoot: makeTemporaryDirectory("pxelab-state"), clock: { clock.now })
     }
 
     @Test func theFleetIsRegisteredOnceWithItsHashes() throws {
@@ -46,7 +46,7 @@ struct AutopilotServiceTests {
         let registered = try lab.store.registeredDevices()
         #expect(registered.map(\.serialNumber).sorted() == ["LOOSE-1", "SALES-1", "SALES-2"])
         #expect(try registered.allSatisfy { try HardwareHash(base64: $0.hardwareHash!).serial == $0.serialNumber })
-        #expect(try lab.autopilot.registerFleet(of: lab.topology).isEmpty)
+        #expect(try lab.autopilot.registerFleet(of: lab.labFile).isEmpty)
     }
 
     @Test func profileDiscoveryOutcomes() throws {
@@ -77,8 +77,8 @@ struct AutopilotServiceTests {
 
     @Test func aCSVImportIsAllOrNothingAndRegistersTheRest() throws {
         let lab = try open()
-        let device = lab.topology.devices.first { $0.name == "unregistered" }!
-        let hash = lab.topology.hardwareHash(of: device)
+        let device = lab.labFile.devices.first { $0.name == "unregistered" }!
+        let hash = lab.labFile.hardwareHash(of: device)
         let header = "Device Serial Number,Windows Product ID,Hardware Hash,Group Tag"
         let bad = "\(header)\r\nNEW-1,,\(hash),Sales\r\nSALES-1,,\(hash),Sales\r\n"
         let error = #expect(throws: CSVImportError.self) { try lab.autopilot.importCSV(Data(bad.utf8), source: "bad.csv") }
@@ -95,7 +95,7 @@ struct AutopilotServiceTests {
         let lab = try open()
         let exported = try lab.autopilot.exportCSV()
         let fresh = try LabStore()
-        let other = AutopilotService(store: fresh, configuration: lab.topology.serviceConfiguration)
+        let other = AutopilotService(store: fresh, configuration: lab.labFile.serviceConfiguration)
         _ = try other.importCSV(exported, source: "export.csv")
         func summary(_ devices: [RegisteredDevice]) -> [String] {
             devices.map { "\($0.serialNumber)|\($0.hardwareHash ?? "")|\($0.groupTag ?? "")|\($0.assignedUser ?? "")" }.sorted()

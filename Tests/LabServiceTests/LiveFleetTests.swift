@@ -3,7 +3,7 @@ import Testing
 import DeviceProtocol
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 import TestSupport
 
 /// The fleet as the dashboard follows it: one snapshot, then an update per stored event, built
@@ -15,7 +15,7 @@ struct LiveFleetTests {
     }
 
     @Test func viewersGetTheFleetThenEachEventWithTheDeviceAfterIt() async throws {
-        let lab = try Lab(topology: try Topology.parse(serviceLab, file: "svc.yaml"), stateRoot: makeTemporaryDirectory("pxelab-live"))
+        let lab = try Lab(labFile: try LabFile.parse(serviceLab, file: "svc.yaml"), stateRoot: makeTemporaryDirectory("pxelab-live"))
         let live = LiveFleet(lab: lab)
         let (snapshot, updates) = try await live.follow()
         #expect(snapshot.map(\.name) == ["sales-1", "sales-2", "loose", "unregistered"])

@@ -5,7 +5,7 @@ import DeviceProtocol
 import GRDB
 import LabService
 @testable import LabStore
-import LabTopology
+import LabFiles
 import TestSupport
 
 /// The tenant's operations, as every front door calls them: each one checked where it is
@@ -13,12 +13,12 @@ import TestSupport
 @Suite("the lab's tenant operations")
 struct TenantOperationTests {
     func open() throws -> Lab {
-        try Lab(topology: try Topology.parse(serviceLab, file: "svc.yaml"), stateRoot: makeTemporaryDirectory("pxelab-state"))
+        try Lab(labFile: try LabFile.parse(serviceLab, file: "svc.yaml"), stateRoot: makeTemporaryDirectory("pxelab-state"))
     }
 
     /// The same lab opened again from its store, as a restarted controller sees it.
     func reopen(_ lab: Lab) throws -> Lab {
-        try Lab(topology: lab.topology, stateRoot: lab.directory.url.deletingLastPathComponent())
+        try Lab(labFile: lab.labFile, stateRoot: lab.directory.url.deletingLastPathComponent())
     }
 
     @Test func aConfigurationChangeIsStoredAsItTakesEffect() throws {
@@ -67,7 +67,7 @@ struct TenantOperationTests {
 
     @Test func profilesNeedKnownGroupsANewNameAndAreDeletedById() throws {
         let lab = try open()
-        let kiosk = try Topology.readProfile(#"{"displayName": "Kiosk", "assignments": ["Nobody"]}"#, file: "body", lab: "svc")
+        let kiosk = try LabFile.readProfile(#"{"displayName": "Kiosk", "assignments": ["Nobody"]}"#, file: "body", lab: "svc")
         #expect {
             try lab.autopilot.addProfile(kiosk)
         } throws: { error in
@@ -117,7 +117,7 @@ struct TenantOperationTests {
 @Suite("the lab's device operations")
 struct DeviceOperationTests {
     func open() throws -> Lab {
-        try Lab(topology: try Topology.parse(serviceLab, file: "svc.yaml"), stateRoot: makeTemporaryDirectory("pxelab-state"))
+        try Lab(labFile: try LabFile.parse(serviceLab, file: "svc.yaml"), stateRoot: makeTemporaryDirectory("pxelab-state"))
     }
 
     @Test func anInjectedFaultIsMarkedAndAnotherTenantFaultMovesTheRegistration() throws {

@@ -9,8 +9,8 @@ struct URIStringTests {
         let samples = ["0F300001263", "Microsoft Corporation", "a+b/c=d&e?f#g%h", "Zürich", "東京 🙂", "", "~._-",
                        "T0FBAAEAHAAAAAoAIhEAAAoA+/==", "line\nbreak\u{0}"]
         for sample in samples {
-            #expect(Session.uriString(sample) == sample.addingPercentEncoding(withAllowedCharacters: unreserved), "\(sample)")
+            #expect(DeviceBoot.uriString(sample) == sample.addingPercentEncoding(withAllowedCharacters: unreserved), "\(sample)")
         }
-        #expect(Session.uriString("a b") == "a%20b")
+        #expect(DeviceBoot.uriString("a b") == "a%20b")
     }
 }

@@ -5,7 +5,7 @@ import LabController
 import LabService
 @testable import LabRunner
 import LabStore
-import LabTopology
+import LabFiles
 import Libvirt
 import TestSupport
 
@@ -27,11 +27,11 @@ struct PulledPlugTests {
         try #require(FileManager.default.fileExists(atPath: images.appendingPathComponent("build/initrd.img").path),
                      "no guest image: run make images (make test does)")
         let tag = "pp" + UUID().uuidString.prefix(6).lowercased()
-        let topology = try Topology.parse(Self.lab(tag), file: "pulled-plug.yaml")
+        let labFile = try LabFile.parse(Self.lab(tag), file: "pulled-plug.yaml")
         let root = makeTemporaryDirectory("pxelab-pulled-plug")
-        let directory = LabDirectory(root: root, lab: topology.lab)
-        defer { _ = try? LabProvisioner(topology: topology, directory: directory).down() }
-        let running = try await RunningLab.open(topology: topology, stateRoot: root,
+        let directory = LabDirectory(root: root, lab: labFile.lab)
+        defer { _ = try? LabProvisioner(labFile: labFile, directory: directory).down() }
+        let running = try await RunningLab.open(labFile: labFile, stateRoot: root,
                                                 options: .init(imagesDirectory: images, realDeviceTimeout: 300))
         try await running.fleet.factoryReset()
         let name = "\(tag)-vm"

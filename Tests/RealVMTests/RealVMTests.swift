@@ -5,7 +5,7 @@ import LabController
 import LabService
 @testable import LabRunner
 import LabStore
-import LabTopology
+import LabFiles
 import Libvirt
 import TestSupport
 
@@ -38,26 +38,26 @@ func oneVMLab(tag: String, product: String, timing: String, extra: String = "") 
 @Suite("real VMs: iPXE, the guest agent and the lifecycle flows", .needs(.libvirtQEMU, .guestImage))
 struct RealVMTests {
     /// The shipped real-VM lab, with names of its own so that it never meets another run's domains.
-    func topology() throws -> Topology {
+    func labFile() throws -> LabFile {
         let tag = "t" + UUID().uuidString.prefix(6).lowercased()
         let text = try String(contentsOf: repository.appendingPathComponent("Topologies/real-vm.yaml"), encoding: .utf8)
             .replacingOccurrences(of: "lab: real-vm", with: "lab: \(tag)")
             .replacingOccurrences(of: "vm-", with: "\(tag)-")
-        return try Topology.parse(text, file: "real-vm.yaml")
+        return try LabFile.parse(text, file: "real-vm.yaml")
     }
 
     @Test func twoVMsDeployAndGoThroughResetRepurposeRecoveryAndAFieldBug() async throws {
         let image = images.appendingPathComponent("build/initrd.img")
         try #require(FileManager.default.fileExists(atPath: image.path), "no guest image: run make images (make test does)")
-        let topology = try topology()
+        let labFile = try labFile()
         let root = makeTemporaryDirectory("pxelab-real-vm")
-        let directory = LabDirectory(root: root, lab: topology.lab)
-        defer { _ = try? LabProvisioner(topology: topology, directory: directory).down() }
-        let running = try await RunningLab.open(topology: topology, stateRoot: root,
+        let directory = LabDirectory(root: root, lab: labFile.lab)
+        defer { _ = try? LabProvisioner(labFile: labFile, directory: directory).down() }
+        let running = try await RunningLab.open(labFile: labFile, stateRoot: root,
                                                 options: .init(imagesDirectory: images, realDeviceTimeout: 300))
         #expect(running.devices is RealVMs)
         try await running.fleet.factoryReset()
-        let steps = try await ScenarioExecutor(fleet: running.fleet).run(topology.scenario)
+        let steps = try await ScenarioExecutor(fleet: running.fleet).run(labFile.scenario)
         for step in steps where !step.passed {
             Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
         }
@@ -66,14 +66,14 @@ struct RealVMTests {
         // The kiosk still runs, showing its enrollment error on its screen (virDomainScreenshot):
         // the guest's console lines. QEMU hands over a PNG (older versions a PPM, which pxelab
         // converts); a screen of text compresses far worse than an empty one (under 1 KiB).
-        let kiosk = topology.devices.first { $0.name.hasSuffix("-kiosk") }!
+        let kiosk = labFile.devices.first { $0.name.hasSuffix("-kiosk") }!
         let png = try await running.fleet.screen(of: kiosk.name)
         #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]))
         #expect(png.count > 4_096, "the screen shows no text (\(png.count) bytes of PNG)")
         try await running.close()
 
         let connection = try Connection(uri: "qemu:///system")
-        for device in topology.devices {
+        for device in labFile.devices {
             let serial = device.identity.serial
             // iPXE sent the SMBIOS identity QEMU gave the firmware ...
             let record = try #require(try running.lab.store.device(named: device.name))

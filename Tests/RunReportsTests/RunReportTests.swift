@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import LabRunner
 import LabService
-import LabTopology
+import LabFiles
 import LibXML
 @testable import RunReports
 import TestSupport
@@ -44,7 +44,7 @@ scenario:
 """
 
 func runMixedLab() async throws -> RunReport {
-    try await FleetRunner(topology: try Topology.parse(mixedLab, file: "reports.yaml"), stateRoot: makeTemporaryDirectory("pxelab-reports"),
+    try await FleetRunner(labFile: try LabFile.parse(mixedLab, file: "reports.yaml"), stateRoot: makeTemporaryDirectory("pxelab-reports"),
                           options: .init(lab: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))).run()
 }
 

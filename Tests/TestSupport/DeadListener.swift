@@ -26,7 +26,8 @@ public final class DeadListener: @unchecked Sendable {
             let reason = String(cString: strerror(errno))
             guard errno == EADDRINUSE, Date() < deadline else {
                 Glibc.close(fd)
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot listen on 127.0.0.1:\(port): \(reason)"])
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "cannot listen on 127.0.0.1:\(port): \(reason)"
+                    + "; sockets on the port: \(Self.sockets(on: port))"])
             }
             try await Task.sleep(for: .milliseconds(50))  // the port is released when the closing connections are gone
         }
@@ -43,6 +44,19 @@ public final class DeadListener: @unchecked Sendable {
             continuation.finish()
         }
         thread.start()
+    }
+
+    /// What holds the port (`ss`), for the failure message.
+    static func sockets(on port: Int) -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/ss")
+        process.arguments = ["-tanpH", "sport = :\(port)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return "(ss cannot run)" }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return output.isEmpty ? "none" : output.replacingOccurrences(of: "\n", with: " | ")
     }
 
     /// Stops accepting and frees the port.

@@ -3,7 +3,7 @@ import DeviceProtocol
 import LabController
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 import Libvirt
 import OOBEAgent
 
@@ -19,7 +19,7 @@ struct LabDomains: Sendable {
     /// Defines the lab's devices for an endpoint on `port` (real VMs network-boot from it),
     /// converging what is there; the embedded host is the connection the run already holds.
     func define(endpointPort port: Int, embedded: Bool) throws {
-        _ = try LabProvisioner(topology: lab.topology, directory: lab.directory, uriOverride: uriOverride, endpointPort: port)
+        _ = try LabProvisioner(labFile: lab.labFile, directory: lab.directory, uriOverride: uriOverride, endpointPort: port)
             .up(embedded: embedded ? host.connection : nil)
     }
 

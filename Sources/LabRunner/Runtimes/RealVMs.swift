@@ -3,7 +3,7 @@ import DeviceProtocol
 import LabController
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 import Libvirt
 import Synchronization
 
@@ -192,7 +192,7 @@ final class RealVMs: HostedDevices {
 
     /// A real VM's state is its disk: a new, empty one.
     func eraseDisks(of devices: [LabDevice]) async throws {
-        let disks = StateDisks(lab: domains.lab.topology.lab, directory: domains.lab.directory)
+        let disks = StateDisks(lab: domains.lab.labFile.lab, directory: domains.lab.directory)
         let names = devices.map(\.name)
         try await domains.host.perform { connection in try disks.recreate(for: names, on: connection) }
     }

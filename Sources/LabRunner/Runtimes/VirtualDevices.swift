@@ -4,7 +4,7 @@ import DeviceProtocol
 import LabController
 import LabService
 import LabStore
-import LabTopology
+import LabFiles
 import Libvirt
 import OOBEAgent
 import Synchronization
@@ -95,7 +95,7 @@ final class VirtualDevices: HostedDevices {
                 let storage = domains.storage(of: device.name)
                 do {
                     var state = (try storage.load() ?? DeviceState()).wiped()
-                    state.winRE = domains.lab.topology.model(of: device).winRE
+                    state.winRE = domains.lab.labFile.model(of: device).winRE
                     try storage.save(state)
                 } catch {
                     failures.withLock { $0.append("\(device.name): \(error)") }
@@ -130,11 +130,11 @@ final class VirtualDevices: HostedDevices {
     /// The agent of a device, as its firmware and disk present it.
     private func agent(for device: LabDevice) -> OOBEAgent? {
         guard let endpoint = endpoint.withLock({ $0 }) else { return nil }
-        let topology = domains.lab.topology
+        let labFile = domains.lab.labFile
         var agent = OOBEAgent(
             endpoint: endpoint, identity: FirmwareIdentity(device.identity),
-            hardwareHash: { collection in topology.hardwareHash(of: device, collection: collection) },
-            hasTPM2: topology.model(of: device).tpm == .v2_0, storage: domains.storage(of: device.name),
+            hardwareHash: { collection in labFile.hardwareHash(of: device, collection: collection) },
+            hasTPM2: labFile.model(of: device).tpm == .v2_0, storage: domains.storage(of: device.name),
             timing: Timing(scale: timing.scale, jitter: timing.jitter), httpClient: client)
         agent.requestLimiter = requests
         return agent

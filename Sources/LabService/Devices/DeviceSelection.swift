@@ -1,10 +1,10 @@
-public import LabTopology
+public import LabFiles
 import Autopilot
 
 extension Lab {
     /// The devices a selector picks, in lab order.
     public func devices(selectedBy selector: DeviceSelector) throws -> [LabDevice] {
-        let devices = topology.devices
+        let devices = labFile.devices
         switch selector {
         case .all: return devices
         case .devices(let keys): return try keys.map { try device($0) }

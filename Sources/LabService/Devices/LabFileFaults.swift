@@ -1,7 +1,7 @@
 public import DeviceProtocol
 import Autopilot
 import DeviceIdentity
-import LabTopology
+import LabFiles
 
 extension Lab {
     /// Resolves the lab file's fault rules to devices and stores each device's faults (in place of
@@ -11,8 +11,8 @@ extension Lab {
     public func applyLabFileFaults() throws -> [String: [Fault]] {
         let resolver = AssignmentResolver(configuration: autopilot.configuration)
         var byDevice: [String: [Fault]] = [:]
-        for rule in topology.faults {
-            for device in topology.devices where try targets(rule.devices, device, resolver: resolver, salt: rule.fault.id) {
+        for rule in labFile.faults {
+            for device in labFile.devices where try targets(rule.devices, device, resolver: resolver, salt: rule.fault.id) {
                 byDevice[device.name, default: []].append(rule.fault)
                 if rule.fault.kind == .otherTenant { try autopilot.moveToOtherTenant(serial: device.identity.serial) }
             }

@@ -1,6 +1,6 @@
 public import Foundation
 public import DeviceProtocol
-public import LabTopology
+public import LabFiles
 
 /// How a lab's devices run: as virtual devices (libvirt's test driver, each with its agent in
 /// pxelab) or as real VMs (QEMU through libvirt, the agent inside the guest). The fleet acts on

@@ -1,7 +1,7 @@
 public import Foundation
 public import DeviceProtocol
 import LabStore
-public import LabTopology
+public import LabFiles
 
 extension Fleet {
     /// Autopilot Reset: local (Ctrl+Win+R at the lock screen, then a local administrator

@@ -1,7 +1,7 @@
 public import Foundation
 public import DeviceProtocol
 import LabStore
-public import LabTopology
+public import LabFiles
 import Synchronization
 
 /// The lab's devices at work on a device runtime: deploying them, starting them from a
@@ -38,15 +38,15 @@ public final class Fleet: Sendable {
     /// as the lab file declares them.
     public func factoryReset() async throws {
         let lab = lab
-        let names = lab.topology.devices.map(\.name)
+        let names = lab.labFile.devices.map(\.name)
         try await Offload.run {
             try lab.store.clearEnrollments()
             // The tenant too starts as the lab file says, with the lab file's faults only.
-            try lab.autopilot.restore(from: lab.topology)
+            try lab.autopilot.restore(from: lab.labFile)
             try lab.store.clearFaults(of: names)
             try lab.applyLabFileFaults()
         }
-        try await runtime.eraseDisks(of: lab.topology.devices)
+        try await runtime.eraseDisks(of: lab.labFile.devices)
         try await Offload.run { try lab.store.setLifecycle(.factory, of: names, at: lab.clock()) }
     }
 

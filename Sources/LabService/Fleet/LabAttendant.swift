@@ -1,7 +1,7 @@
 public import DeviceProtocol
 import Autopilot
 import LabStore
-import LabTopology
+import LabFiles
 
 /// The people at the lab's devices during a run: the user's answers to the pages the profile
 /// does not hide and the sign-in, the technician's Provision and Reseal, the buttons on an ESP
@@ -18,7 +18,7 @@ public struct LabAttendant: DeviceAttendant {
     public func nextAction(for name: String, at request: NextActionRequest) async throws -> NextAction {
         let lab = fleet.lab
         let device = try lab.device(name)
-        let user = lab.topology.user
+        let user = lab.labFile.user
         switch (request.phase, request.step) {
         case (.oobePages, ProtocolStep.page("language")): return .input(page: "language", values: ["language": user.language])
         case (.oobePages, ProtocolStep.page("region")): return .input(page: "region", values: ["region": user.region])

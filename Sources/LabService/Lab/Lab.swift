@@ -1,12 +1,12 @@
 public import Foundation
-public import LabTopology
+public import LabFiles
 public import LabStore
 
 /// A lab opened for work: its lab file, its state folder, its store and its Autopilot service.
 /// Opening registers the lab file's devices that are not registered yet. Every front door (the
 /// CLI, the admin API, scenarios, the dashboard) works on a lab through this and ``Fleet``.
 public final class Lab: Sendable {
-    public let topology: Topology
+    public let labFile: LabFile
     public let directory: LabDirectory
     public let store: LabStore
     public let autopilot: AutopilotService
@@ -18,27 +18,27 @@ public final class Lab: Sendable {
     /// (`http://10.0.2.2:PORT/boot.ipxe`), so a fixed port keeps their definitions stable.
     public static let defaultEndpointPort = 7480
 
-    public init(topology: Topology, stateRoot: URL, clock: @escaping @Sendable () -> Date = Date.init) throws {
-        self.topology = topology
+    public init(labFile: LabFile, stateRoot: URL, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        self.labFile = labFile
         self.clock = clock
-        self.directory = LabDirectory(root: stateRoot, lab: topology.lab)
+        self.directory = LabDirectory(root: stateRoot, lab: labFile.lab)
         try directory.create()
         self.store = try LabStore(path: directory.path(LabStore.fileName()))
         // The store's devices are the lab file's: new ones get a token, changed ones their identity.
-        try store.syncDevices(topology.devices.map { device in
+        try store.syncDevices(labFile.devices.map { device in
             LabDeviceRecord(name: device.name, serial: device.identity.serial, mac: device.identity.mac.description,
                             uuid: device.identity.uuid.uuidString.lowercased(), manufacturer: device.identity.manufacturer,
                             product: device.identity.product, model: device.model, token: Secret.make(), updatedAt: clock())
         })
         // The lab file's configuration, or the stored one while the lab file has not changed since
         // (changes made through the admin API live there).
-        let configuration = try store.configuration(fromLabFile: topology.serviceConfiguration)
+        let configuration = try store.configuration(fromLabFile: labFile.serviceConfiguration)
         self.autopilot = AutopilotService(store: store, configuration: configuration, clock: clock)
-        try autopilot.registerFleet(of: topology)
-        try LabRecord.remember(topology: topology, in: directory)
+        try autopilot.registerFleet(of: labFile)
+        try LabPlacement.remember(labFile: labFile, in: directory)
         // The first device in fleet order wins a key, by name or by serial.
         var byKey: [String: LabDevice] = [:]
-        for device in topology.devices.reversed() {
+        for device in labFile.devices.reversed() {
             byKey[device.identity.serial] = device
             byKey[device.name] = device
         }
@@ -47,13 +47,13 @@ public final class Lab: Sendable {
 
     /// The lab device with this name or serial.
     public func device(_ key: String) throws(LabError) -> LabDevice {
-        guard let device = devicesByKey[key] else { throw .noDevice(key, lab: topology.lab) }
+        guard let device = devicesByKey[key] else { throw .noDevice(key, lab: labFile.lab) }
         return device
     }
 
     /// The lab file of the only lab under a state root, for commands run without `--lab`.
     public static func onlyLabFile(under root: URL) throws -> String {
-        let labs = try LabDirectory.all(under: root).compactMap { try LabRecord.load(from: $0)?.topologyFile }
+        let labs = try LabDirectory.all(under: root).compactMap { try LabPlacement.load(from: $0)?.labFilePath }
         guard labs.count == 1 else { throw LabError.labNotChosen(root: root.path, labs: labs) }
         return labs[0]
     }

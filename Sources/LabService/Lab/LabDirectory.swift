@@ -38,7 +38,7 @@ public struct LabDirectory: Sendable {
     public static func all(under root: URL) -> [LabDirectory] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         return names.sorted().map { LabDirectory(root: root, lab: $0) }
-            .filter { FileManager.default.fileExists(atPath: $0.path(LabRecord.fileName).path) }
+            .filter { FileManager.default.fileExists(atPath: $0.path(LabPlacement.fileName).path) }
     }
 
     /// Runs `body` while holding the lab's exclusive lock (`flock` on `.lock`).

@@ -1,4 +1,4 @@
-public import LabTopology
+public import LabFiles
 
 /// What the lab refuses to do, and why. Every front door shows these in its own way (an HTTP
 /// status and code, a command's message, a scenario step's failed check); the words are here once.
@@ -30,7 +30,7 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     /// A group needs either a rule or members, not both and not neither.
     case groupMembershipUnclear
     /// A profile that is not a valid deployment profile.
-    case badProfile(TopologyError)
+    case badProfile(LabFileError)
     /// The device has no snapshot with this name.
     case noSnapshot(device: String, name: String)
     /// Only a running device has a screen.

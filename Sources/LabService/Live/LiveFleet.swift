@@ -64,7 +64,7 @@ public actor LiveFleet {
         let viewer = nextViewer
         viewers[viewer] = continuation
         continuation.onTermination = { _ in Task { await self.leave(viewer) } }
-        return (lab.topology.devices.compactMap { devices[$0.name] }, stream)
+        return (lab.labFile.devices.compactMap { devices[$0.name] }, stream)
     }
 
     /// Ends every viewer's stream.

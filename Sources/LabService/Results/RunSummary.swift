@@ -2,7 +2,7 @@ public import Foundation
 import Autopilot
 public import DeviceProtocol
 import LabStore
-import LabTopology
+import LabFiles
 
 /// Where a lab's devices are now: how many wait to start, how many are in each phase, and how
 /// many finished, by outcome.
@@ -20,7 +20,7 @@ extension Lab {
     /// Where the lab's devices are now.
     public func progress() throws -> FleetProgress {
         let latest = try store.latestEvents()
-        var progress = FleetProgress(total: topology.devices.count)
+        var progress = FleetProgress(total: labFile.devices.count)
         for device in try store.devices() {
             let outcome = DeviceOutcome(device.lifecycle)
             switch device.lifecycle {
@@ -42,7 +42,7 @@ extension Lab {
         // One device's events at a time (a 10,000-device run has 400,000 of them): read, written
         // to the log, summed up, let go. The log lists devices by name; results follow the lab file.
         var byName: [String: DeviceResult] = [:]
-        for device in topology.devices.sorted(by: { $0.name < $1.name }) {
+        for device in labFile.devices.sorted(by: { $0.name < $1.name }) {
             let mine = try store.events(of: device.name, receivedSince: since)
             try log.append(mine)
             let record = records[device.name]
@@ -74,8 +74,8 @@ extension Lab {
                 expected: expected?.summary ?? "-", asExpected: asExpected, timeline: DeviceTimeline(events: mine, origin: started))
         }
         try log.close()
-        return RunReport(lab: topology.lab, file: topology.source, description: topology.description,
-                         started: started, devices: topology.devices.compactMap { byName[$0.name] }, steps: steps,
+        return RunReport(lab: labFile.lab, file: labFile.source, description: labFile.description,
+                         started: started, devices: labFile.devices.compactMap { byName[$0.name] }, steps: steps,
                          seconds: Date().timeIntervalSince(started), events: log.count, eventLog: log.file.path)
     }
 

@@ -1,7 +1,7 @@
 public import Foundation
 public import Autopilot
 public import LabStore
-public import LabTopology
+public import LabFiles
 import DeviceIdentity
 import Synchronization
 
@@ -57,8 +57,8 @@ public final class AutopilotService: Sendable {
     /// Registers the lab file's devices that are marked `registered` and not registered yet, as
     /// an OEM would, with their first hardware-hash collection. Returns the new registrations.
     @discardableResult
-    public func registerFleet(of topology: Topology) throws -> [RegisteredDevice] {
-        let new = fleetRegistrations(of: topology, except: Set(try store.registeredDevices().map(\.serialNumber)))
+    public func registerFleet(of labFile: LabFile) throws -> [RegisteredDevice] {
+        let new = fleetRegistrations(of: labFile, except: Set(try store.registeredDevices().map(\.serialNumber)))
         try store.register(new)
         changed()
         return new
@@ -66,17 +66,17 @@ public final class AutopilotService: Sendable {
 
     /// The registrations an OEM makes for the lab file's registered devices, one per serial,
     /// leaving out serials already known.
-    private func fleetRegistrations(of topology: Topology, except known: Set<String>) -> [RegisteredDevice] {
+    private func fleetRegistrations(of labFile: LabFile, except known: Set<String>) -> [RegisteredDevice] {
         var seen = Set<String>()
-        return topology.devices.filter { device in
+        return labFile.devices.filter { device in
             device.registered && !known.contains(device.identity.serial) && seen.insert(device.identity.serial).inserted
         }.map { device in
-            RegisteredDevice(id: IdentifierAllocator.stableUUID("ztd", topology.lab, device.name).uuidString.lowercased(),
+            RegisteredDevice(id: IdentifierAllocator.stableUUID("ztd", labFile.lab, device.name).uuidString.lowercased(),
                              tenantID: tenant.id, serialNumber: device.identity.serial,
-                             hardwareHash: topology.hardwareHash(of: device), manufacturer: device.identity.manufacturer,
+                             hardwareHash: labFile.hardwareHash(of: device), manufacturer: device.identity.manufacturer,
                              model: device.identity.product, groupTag: device.groupTag,
                              purchaseOrderIdentifier: device.purchaseOrder, assignedUser: device.assignedUser,
-                             registeredAt: clock(), source: "lab file \(URL(fileURLWithPath: topology.source).lastPathComponent)")
+                             registeredAt: clock(), source: "lab file \(URL(fileURLWithPath: labFile.source).lastPathComponent)")
         }
     }
 
@@ -84,10 +84,10 @@ public final class AutopilotService: Sendable {
     /// configuration (profiles, groups, assignments), and the lab devices' registrations, in
     /// every tenant, replaced by the lab file's (so a scenario's retire, CSV import or group-tag
     /// change does not carry into the next run).
-    public func restore(from topology: Topology) throws {
-        try configure { $0 = topology.serviceConfiguration }
-        try store.replaceRegistrations(ofSerials: Set(topology.devices.map(\.identity.serial)),
-                                       with: fleetRegistrations(of: topology, except: []))
+    public func restore(from labFile: LabFile) throws {
+        try configure { $0 = labFile.serviceConfiguration }
+        try store.replaceRegistrations(ofSerials: Set(labFile.devices.map(\.identity.serial)),
+                                       with: fleetRegistrations(of: labFile, except: []))
         changed()
     }
 

@@ -3,35 +3,35 @@ import Yams
 import DeviceIdentity
 import Autopilot
 
-extension Topology {
+extension LabFile {
     /// Reads and validates a lab file.
     ///
-    /// - Throws: ``TopologyError`` listing every problem, each with file, line, column and field.
-    public static func load(file: String) throws(TopologyError) -> Topology {
+    /// - Throws: ``LabFileError`` listing every problem, each with file, line, column and field.
+    public static func load(file: String) throws(LabFileError) -> LabFile {
         let text: String
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: file))
             guard let decoded = String(data: data, encoding: .utf8) else {
-                throw TopologyError([Diagnostic(file: file, line: 0, column: 0, path: "",
+                throw LabFileError([Diagnostic(file: file, line: 0, column: 0, path: "",
                                                 message: "the file is not UTF-8 text")])
             }
             text = decoded
-        } catch let error as TopologyError {
+        } catch let error as LabFileError {
             throw error
         } catch {
-            throw TopologyError([Diagnostic(file: file, line: 0, column: 0, path: "",
+            throw LabFileError([Diagnostic(file: file, line: 0, column: 0, path: "",
                                             message: "cannot read the file: \(error.localizedDescription)")])
         }
         return try parse(text, file: file)
     }
 
     /// Reads and validates a lab file's text; `file` names it in diagnostics.
-    public static func parse(_ text: String, file: String) throws(TopologyError) -> Topology {
+    public static func parse(_ text: String, file: String) throws(LabFileError) -> LabFile {
         let log = DiagnosticLog(file: file)
-        guard let root = YAMLDocument.root(of: text, log: log) else { throw TopologyError(log.diagnostics) }
-        let topology = TopologyReader(log: log).read(root, source: file)
-        guard log.isEmpty, let topology else { throw TopologyError(log.diagnostics) }
-        return topology
+        guard let root = YAMLDocument.root(of: text, log: log) else { throw LabFileError(log.diagnostics) }
+        let labFile = LabFileReader(log: log).read(root, source: file)
+        guard log.isEmpty, let labFile else { throw LabFileError(log.diagnostics) }
+        return labFile
     }
 }
 
@@ -80,13 +80,13 @@ enum YAMLDocument {
 }
 
 /// Reads the top level of a lab file, section by section.
-struct TopologyReader {
+struct LabFileReader {
     let log: DiagnosticLog
 
     static let sections = ["lab", "description", "hosts", "models", "fleet", "tenant", "groups", "profiles",
                            "esp", "apps", "policies", "scenario", "timing", "user", "faults"]
 
-    func read(_ root: YAMLValue, source: String) -> Topology? {
+    func read(_ root: YAMLValue, source: String) -> LabFile? {
         guard let top = root.mapping(allowing: Self.sections) else { return nil }
         let lab = top.required("lab").flatMap(readLabName) ?? "lab"
         let hosts = top["hosts"].map(readHosts) ?? [LabHost.embedded]
@@ -103,7 +103,7 @@ struct TopologyReader {
         let profiles = autopilot.profiles(top["profiles"], groups: groups)
         let scenario = top["scenario"].map { ScenarioReader(log: log).read($0) } ?? []
         let settings = RunSettingsReader(log: log)
-        return Topology(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
+        return LabFile(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
                         models: models, devices: devices, tenant: tenant, assignmentDelaySeconds: assignmentDelay,
                         groups: groups, profiles: profiles,
                         enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario,

@@ -2,7 +2,7 @@ import Foundation
 import DeviceProtocol
 
 /// What the lifecycle flows do to the device's own state, as Windows does it.
-extension Session {
+extension DeviceBoot {
     /// The id of the policy that allows Autopilot Reset from the lock screen.
     static let resetPolicy = "autopilot-reset"
 

@@ -144,17 +144,17 @@ struct ProfileReader {
     }
 }
 
-extension Topology {
+extension LabFile {
     /// Reads one deployment profile from Graph JSON (or YAML), with the same checks as a lab
     /// file's `profiles` entries, for importing a profile exported from Graph or from pxelab.
-    public static func readProfile(_ text: String, file: String, lab: String) throws(TopologyError) -> DeploymentProfile {
+    public static func readProfile(_ text: String, file: String, lab: String) throws(LabFileError) -> DeploymentProfile {
         let log = DiagnosticLog(file: file)
-        guard let root = YAMLDocument.root(of: text, log: log) else { throw TopologyError(log.diagnostics) }
+        guard let root = YAMLDocument.root(of: text, log: log) else { throw LabFileError(log.diagnostics) }
         let reader = ProfileReader(log: log, defaultID: { name in
             IdentifierAllocator.stableUUID("profile", lab, name).uuidString.lowercased()
         }, defaultCreation: AutopilotSectionsReader.creationEpoch)
         let profile = reader.read(root)
-        guard log.isEmpty, let profile else { throw TopologyError(log.diagnostics) }
+        guard log.isEmpty, let profile else { throw LabFileError(log.diagnostics) }
         return profile
     }
 }

@@ -3,7 +3,7 @@ import Autopilot
 import DeviceProtocol
 
 /// One boot of a device, from the firmware to the end of the flow.
-final class Session {
+final class DeviceBoot {
     let agent: OOBEAgent
     let client: EndpointClient
     var state: DeviceState

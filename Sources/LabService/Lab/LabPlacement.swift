@@ -1,29 +1,34 @@
 public import Foundation
 import DeviceProtocol
-public import LabTopology
+public import LabFiles
 
 /// What `pxelab up` remembers about a lab: its file and the libvirt hosts it was brought up on,
 /// so that `pxelab devices` and `pxelab down` find the lab's domains again.
-public struct LabRecord: Codable, Sendable, Equatable {
+public struct LabPlacement: Codable, Sendable, Equatable {
     static let fileName = "lab.json"
 
     /// The lab file, as an absolute path.
-    public var topologyFile: String
+    public var labFilePath: String
     /// The libvirt URIs the lab's devices were defined on.
     public var uris: [String]
 
-    public init(topologyFile: String, uris: [String]) {
-        self.topologyFile = topologyFile
+    private enum CodingKeys: String, CodingKey {
+        case labFilePath = "topologyFile"  // as earlier versions wrote lab.json
+        case uris
+    }
+
+    public init(labFilePath: String, uris: [String]) {
+        self.labFilePath = labFilePath
         self.uris = uris
     }
 
     /// The record in a lab folder; nil when the lab was never brought up there. A record that
     /// cannot be read is an error: the hosts it names are where the lab's domains are.
-    public static func load(from directory: LabDirectory) throws(LabError) -> LabRecord? {
+    public static func load(from directory: LabDirectory) throws(LabError) -> LabPlacement? {
         let file = directory.path(fileName)
         guard FileManager.default.fileExists(atPath: file.path) else { return nil }
         do {
-            return try JSONDecoder().decode(LabRecord.self, from: Data(contentsOf: file))
+            return try JSONDecoder().decode(LabPlacement.self, from: Data(contentsOf: file))
         } catch {
             throw .unreadable(file: file.path, problem: error is DecodingError ? ProtocolJSON.problem(error) : "\(error)")
         }
@@ -37,13 +42,13 @@ public struct LabRecord: Codable, Sendable, Equatable {
     }
 }
 
-extension LabRecord {
+extension LabPlacement {
     /// Records the lab file of a lab, keeping the hosts it was brought up on.
-    public static func remember(topology: Topology, in directory: LabDirectory) throws {
-        let file = URL(fileURLWithPath: topology.source).standardizedFileURL.path
-        var record = try load(from: directory) ?? LabRecord(topologyFile: file, uris: [])
-        guard record.topologyFile != file || !FileManager.default.fileExists(atPath: directory.path(fileName).path) else { return }
-        record.topologyFile = file
+    public static func remember(labFile: LabFile, in directory: LabDirectory) throws {
+        let file = URL(fileURLWithPath: labFile.source).standardizedFileURL.path
+        var record = try load(from: directory) ?? LabPlacement(labFilePath: file, uris: [])
+        guard record.labFilePath != file || !FileManager.default.fileExists(atPath: directory.path(fileName).path) else { return }
+        record.labFilePath = file
         try record.save(to: directory)
     }
 }

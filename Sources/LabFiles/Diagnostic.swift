@@ -27,7 +27,7 @@ public struct Diagnostic: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A lab file that cannot be used, with every problem found in it.
-public struct TopologyError: Error, Sendable, CustomStringConvertible {
+public struct LabFileError: Error, Sendable, CustomStringConvertible {
     /// The problems, in file order.
     public let diagnostics: [Diagnostic]
 

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import DeviceIdentity
-import LabTopology
+import LabFiles
 import Autopilot
 
 /// A valid lab file that each error test changes in one place.
@@ -19,13 +19,13 @@ fleet:
     groupTag: Sales
 """
 
-func load(_ text: String) throws(TopologyError) -> Topology { try Topology.parse(text, file: "lab.yaml") }
+func load(_ text: String) throws(LabFileError) -> LabFile { try LabFile.parse(text, file: "lab.yaml") }
 
 /// The diagnostics for a lab file that must fail.
-func problems(_ text: String) -> [Diagnostic] { problems(of: "the lab file") { () throws(TopologyError) in try load(text) } }
+func problems(_ text: String) -> [Diagnostic] { problems(of: "the lab file") { () throws(LabFileError) in try load(text) } }
 
 /// The diagnostics of a reading that must fail.
-func problems<Value>(of what: String, _ read: () throws(TopologyError) -> Value) -> [Diagnostic] {
+func problems<Value>(of what: String, _ read: () throws(LabFileError) -> Value) -> [Diagnostic] {
     do {
         _ = try read()
         Issue.record("\(what) was accepted")
@@ -36,35 +36,35 @@ func problems<Value>(of what: String, _ read: () throws(TopologyError) -> Value)
 }
 
 @Suite("lab files: valid ones")
-struct ValidTopologyTests {
+struct ValidLabFileTests {
     @Test func theDemoLabLoads() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies/demo.yaml")
-        let topology = try Topology.load(file: url.path)
-        #expect(topology.lab == "demo")
-        #expect(topology.devices.count == 10)
-        #expect(Set(topology.devices.map(\.identity.manufacturer)).count == 3)
-        #expect(topology.profiles.count == 4)
-        #expect(Set(topology.profiles.map(\.mode)).count == 3)
-        #expect(topology.enrollmentStatusPages.first?.selectedMobileAppIds == ["company-portal", "microsoft-365-apps"])
-        #expect(topology.tenant.domain == "contoso.onmicrosoft.com")
+        let labFile = try LabFile.load(file: url.path)
+        #expect(labFile.lab == "demo")
+        #expect(labFile.devices.count == 10)
+        #expect(Set(labFile.devices.map(\.identity.manufacturer)).count == 3)
+        #expect(labFile.profiles.count == 4)
+        #expect(Set(labFile.profiles.map(\.mode)).count == 3)
+        #expect(labFile.enrollmentStatusPages.first?.selectedMobileAppIds == ["company-portal", "microsoft-365-apps"])
+        #expect(labFile.tenant.domain == "contoso.onmicrosoft.com")
     }
 
     @Test func fleetExpansionAndDefaults() throws {
-        let topology = try load(baseLab)
-        #expect(topology.hosts == [LabHost.embedded])
-        #expect(topology.devices.map(\.name) == ["unit-laptop-01", "unit-laptop-02", "unit-laptop-03"])
-        #expect(topology.devices.map(\.identity.serial) == ["LL-0001", "LL-0002", "LL-0003"])
-        let device = topology.devices[0]
+        let labFile = try load(baseLab)
+        #expect(labFile.hosts == [LabHost.embedded])
+        #expect(labFile.devices.map(\.name) == ["unit-laptop-01", "unit-laptop-02", "unit-laptop-03"])
+        #expect(labFile.devices.map(\.identity.serial) == ["LL-0001", "LL-0002", "LL-0003"])
+        let device = labFile.devices[0]
         #expect(device.identity.manufacturer == "Contoso")
         #expect(device.identity.board.manufacturer == "Contoso")
         #expect(device.identity.chassis.serial == "LL-0001")
         #expect(device.identity.board.serial.hasPrefix("PB"))
         #expect(device.identity.mac.hasQEMUPrefix)
         #expect(device.groupTag == "Sales")
-        #expect(topology.model(of: device).tpm == .v2_0)
-        #expect(topology.model(of: device).memoryMiB == 512)
-        #expect(Set(topology.devices.map(\.identity.mac)).count == 3)
-        #expect(Set(topology.devices.map(\.identity.uuid)).count == 3)
+        #expect(labFile.model(of: device).tpm == .v2_0)
+        #expect(labFile.model(of: device).memoryMiB == 512)
+        #expect(Set(labFile.devices.map(\.identity.mac)).count == 3)
+        #expect(Set(labFile.devices.map(\.identity.uuid)).count == 3)
     }
 
     @Test func identitiesAreDeterministic() throws {
@@ -118,7 +118,7 @@ struct ValidTopologyTests {
 }
 
 @Suite("lab files: every problem is reported with file, line, column and field")
-struct InvalidTopologyTests {
+struct InvalidLabFileTests {
     @Test func unknownFieldSuggestsTheRightOne() {
         let found = problems(baseLab.replacingOccurrences(of: "groupTag: Sales", with: "grouptag: Sales"))
         #expect(found.count == 1)
@@ -300,7 +300,7 @@ struct InvalidTopologyTests {
     }
 
     @Test func unreadableFile() {
-        let error = #expect(throws: TopologyError.self) { try Topology.load(file: "/nonexistent/lab.yaml") }
+        let error = #expect(throws: LabFileError.self) { try LabFile.load(file: "/nonexistent/lab.yaml") }
         #expect(error?.diagnostics.first?.message.contains("cannot read the file") == true)
     }
 }
@@ -337,18 +337,18 @@ struct GraphProfileTests {
     @Test(arguments: ["Sales - user-driven Entra join", "Finance - hybrid join", "Kiosk - self-deploying", "Field - pre-provisioned"])
     func exportThenImportGivesTheSameProfile(name: String) throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Topologies/demo.yaml")
-        let profile = try #require(try Topology.load(file: url.path).profiles.first { $0.displayName == name })
+        let profile = try #require(try LabFile.load(file: url.path).profiles.first { $0.displayName == name })
         let json = String(decoding: profile.graphJSON(), as: UTF8.self)
         #expect(json.contains(profile.odataType))
-        #expect(try Topology.readProfile(json, file: "export.json", lab: "demo") == profile)
+        #expect(try LabFile.readProfile(json, file: "export.json", lab: "demo") == profile)
     }
 
-    func readProfile(_ text: String) throws(TopologyError) -> DeploymentProfile {
-        try Topology.readProfile(text, file: "body.json", lab: "demo")
+    func readProfile(_ text: String) throws(LabFileError) -> DeploymentProfile {
+        try LabFile.readProfile(text, file: "body.json", lab: "demo")
     }
 
     /// The diagnostics for a profile that must be refused.
-    func refused(_ text: String) -> [Diagnostic] { problems(of: "the profile") { () throws(TopologyError) in try readProfile(text) } }
+    func refused(_ text: String) -> [Diagnostic] { problems(of: "the profile") { () throws(LabFileError) in try readProfile(text) } }
 
     @Test func anEscapedSurrogatePairIsTheCharacter() throws {
         let profile = try readProfile(#"{"displayName": "Kiosk \ud83d\ude00", "description": "\uD83C\uDDE9\uD83C\uDDEA \u00e9 \\ud83d"}"#)

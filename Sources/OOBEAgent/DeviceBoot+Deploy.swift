@@ -19,7 +19,7 @@ enum WindowsError {
     static let inaccessibleBootDevice: UInt32 = 0x0000007B
 }
 
-extension Session {
+extension DeviceBoot {
     /// The flow the profile calls for.
     func deploy(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
         switch profile.mode {

@@ -2,10 +2,10 @@ import Foundation
 import LabService
 import Libvirt
 import LibvirtXML
-import LabTopology
+import LabFiles
 
 /// An open libvirt host of a lab, embedded or not.
-struct HostSession: Sendable {
+struct OpenHost: Sendable {
     let uri: String
     let connection: Connection
     let embedded: Bool
@@ -13,12 +13,12 @@ struct HostSession: Sendable {
 
     /// Opens a lab URI; `test:///default` opens the lab's embedded host (or takes `embedded`,
     /// that host already open).
-    static func open(uri: String, directory: LabDirectory, embedded: Connection? = nil) throws -> HostSession {
+    static func open(uri: String, directory: LabDirectory, embedded: Connection? = nil) throws -> OpenHost {
         if EmbeddedHost.isEmbedded(uri) {
-            return HostSession(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true,
+            return OpenHost(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true,
                                directory: directory)
         }
-        return HostSession(uri: uri, connection: try Connection(uri: uri), embedded: false, directory: directory)
+        return OpenHost(uri: uri, connection: try Connection(uri: uri), embedded: false, directory: directory)
     }
 
     /// The domain type for this host's driver: `test` for the test driver, `qemu` (TCG) otherwise.

@@ -5,9 +5,9 @@ public import Autopilot
 /// A lab, as a lab file declares it: where devices run, what hardware they are, the fleet, the
 /// Autopilot tenant they deploy against, and the scenario to run.
 ///
-/// Load one with ``Topology/load(file:)``; every problem in the file is reported at once.
-public struct Topology: Sendable {
-    /// The file the topology was read from.
+/// Load one with ``LabFile/load(file:)``; every problem in the file is reported at once.
+public struct LabFile: Sendable {
+    /// The file the lab file was read from.
     public var source: String
     /// The lab's name: it scopes device names, identities and the state folder.
     public var lab: String

@@ -1,7 +1,7 @@
 public import Autopilot
 import DeviceIdentity
 
-extension Topology {
+extension LabFile {
     /// The hardware a lab device reports in its hardware hash, for a given collection.
     public func hashedHardware(of device: LabDevice, collection: Int = 0) -> HashedHardware {
         let model = model(of: device)
