@@ -93,7 +93,8 @@ extension DeploymentProfile: Codable {
     public func graphJSON() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data()
+        // Its fields are texts, numbers, dates and booleans, which always encode.
+        return try! encoder.encode(self)
     }
 
     /// Graph writes UTC date-times in ISO 8601 with a `Z`.

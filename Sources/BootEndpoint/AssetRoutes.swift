@@ -43,8 +43,11 @@ extension BootEndpoint {
         }
         headers[.contentLength] = String(range.count)
         guard !head else { return Response(status: status, headers: headers) }
-        guard let data = try? Data(contentsOf: file, options: .alwaysMapped) else {
-            throw APIError.notFound("no asset at \(request.uri.path)")
+        let data: Data
+        do {
+            data = try Data(contentsOf: file, options: .alwaysMapped)
+        } catch {
+            throw APIError(.internalServerError, "unreadable-asset", "\(request.uri.path) exists but cannot be read: \(error.localizedDescription)")
         }
         return Response(status: status, headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: data[range.lowerBound..<min(range.upperBound, data.count)])))

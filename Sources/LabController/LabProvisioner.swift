@@ -75,8 +75,12 @@ public struct LabProvisioner: Sendable {
                 try record(adding: Set(byURI.keys))
                 return changes
             } catch {
-                let undone = journal.rollBack()
-                try? hosts.forEach { try $0.persist() }
+                var undone = journal.rollBack()
+                do {
+                    try hosts.forEach { try $0.persist() }
+                } catch let save {
+                    undone.append("(the embedded host's state could not be saved after the rollback: \(save))")
+                }
                 throw ProvisionError(underlying: error, rolledBack: undone)
             }
         }
@@ -217,8 +221,13 @@ final class UndoJournal: @unchecked Sendable {
 
     /// Undoes every recorded step, newest first; returns the labels of the steps undone.
     func rollBack() -> [String] {
-        lock.withLock { entries }.reversed().compactMap { entry in
-            (try? entry.undo()) == nil ? "\(entry.label) (failed)" : entry.label
+        lock.withLock { entries }.reversed().map { entry in
+            do {
+                try entry.undo()
+                return entry.label
+            } catch {
+                return "\(entry.label) (failed: \(error))"
+            }
         }
     }
 }

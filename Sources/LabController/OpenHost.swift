@@ -31,13 +31,19 @@ struct OpenHost: Sendable {
         if embedded { try EmbeddedHost.save(connection, in: directory) }
     }
 
-    /// The domains on this host that carry a given lab's metadata (any lab's when nil).
+    /// The domains on this host that carry a given lab's metadata (any lab's when nil). A domain
+    /// whose pxelab metadata cannot be read is an error: it may be the lab's, and left behind.
     func labDomains(lab: String?) throws -> [(domain: Domain, metadata: LabMetadata)] {
         try connection.domains().compactMap { domain in
-            guard let xml = try domain.metadata(namespaceURI: LabMetadata.namespaceURI),
-                  let metadata = try? LabMetadata(xml: xml, source: domain.name),
-                  lab == nil || metadata.lab == lab else { return nil }
-            return (domain, metadata)
+            guard let xml = try domain.metadata(namespaceURI: LabMetadata.namespaceURI) else { return nil }
+            let metadata: LabMetadata
+            do {
+                metadata = try LabMetadata(xml: xml, source: domain.name)
+            } catch {
+                throw ProvisionError.Conflict(message: "domain '\(domain.name)' on \(uri) carries pxelab metadata that cannot be "
+                                              + "read (\(error)); fix or undefine it")
+            }
+            return lab == nil || metadata.lab == lab ? (domain, metadata) : nil
         }
     }
 }

@@ -76,8 +76,10 @@ public struct FleetRunner: Sendable {
             }
         } catch {
             progress?.cancel()
-            // The run's own error is the one to report; closing is tried all the same.
-            try? await running.close()
+            // The run's own error comes first; closing is done all the same, and said if it fails.
+            do { try await running.close() } catch let closing {
+                throw RunError("\(error)\nclosing the lab failed too: \(closing)")
+            }
             throw error
         }
         progress?.cancel()

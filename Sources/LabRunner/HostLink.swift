@@ -52,29 +52,35 @@ final class HostLink: Sendable {
     /// A domain's lifecycle events, from whichever connection is current. Subscribed before it
     /// returns, so nothing that happens after the call is missed; after a reconnection a domain
     /// found stopped is reported as stopped (it may have stopped while nobody listened).
-    func lifecycleEvents(of name: String) async throws -> AsyncStream<DomainLifecycleEvent.Kind> {
+    /// The stream ends with an error when the daemon does not come back or the domain cannot be
+    /// followed on the new connection.
+    func lifecycleEvents(of name: String) async throws -> AsyncThrowingStream<DomainLifecycleEvent.Kind, any Error> {
         let (connection, first) = state.withLock { ($0.connection, $0.generation) }
         let subscribed = try await subscribe(to: name, on: connection)
-        let (stream, continuation) = AsyncStream.makeStream(of: DomainLifecycleEvent.Kind.self)
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: DomainLifecycleEvent.Kind.self)
         let task = Task {
             var events = subscribed
             var generation = first
-            while !Task.isCancelled {
-                await withTaskGroup(of: Void.self) { group in
-                    group.addTask { [events] in for await event in events { continuation.yield(event.kind) } }
-                    group.addTask { [generation] in await self.closed(generation) }
-                    await group.next()
-                    group.cancelAll()
+            do {
+                while !Task.isCancelled {
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { [events] in for await event in events { continuation.yield(event.kind) } }
+                        group.addTask { [generation] in await self.closed(generation) }
+                        await group.next()
+                        group.cancelAll()
+                    }
+                    guard !Task.isCancelled else { break }
+                    let next = try await reopen(after: generation)
+                    generation = state.withLock { $0.generation }
+                    events = try await subscribe(to: name, on: next)
+                    if try await !next.perform({ try $0.domain(named: name).isActive() }) {
+                        continuation.yield(.stopped(.failed))
+                    }
                 }
-                guard !Task.isCancelled, let next = try? await reopen(after: generation) else { break }
-                generation = state.withLock { $0.generation }
-                guard let resubscribed = try? await subscribe(to: name, on: next) else { break }
-                events = resubscribed
-                if let active = try? await next.perform({ try $0.domain(named: name).isActive() }), !active {
-                    continuation.yield(.stopped(.failed))
-                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
             }
-            continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
@@ -89,11 +95,20 @@ final class HostLink: Sendable {
     /// Registers the close callback and keepalive on a connection (remote drivers only).
     private func watch(_ connection: Connection, generation: Int) {
         guard !uri.hasPrefix("test:") else { return }
-        try? connection.setKeepAlive(interval: 5, count: 3)
-        try? connection.onClose { [weak self] reason in
-            guard let self else { return }
-            logger.warning("libvirt connection to \(uri) closed: \(reason); reconnecting")
-            Task { _ = try? await self.reopen(after: generation) }
+        do {
+            try connection.setKeepAlive(interval: 5, count: 3)
+        } catch {
+            logger.warning("no keepalive on the libvirt connection to \(uri) (\(error)): a daemon that hangs goes unnoticed")
+        }
+        do {
+            try connection.onClose { [weak self] reason in
+                guard let self else { return }
+                logger.warning("libvirt connection to \(uri) closed: \(reason); reconnecting")
+                // Whoever waits for the new connection gets this attempt's error, if it fails.
+                Task { _ = try? await self.reopen(after: generation) }
+            }
+        } catch {
+            logger.warning("libvirt does not say when the connection to \(uri) closes (\(error)): it is reopened when an operation finds it gone")
         }
     }
 
@@ -127,11 +142,18 @@ final class HostLink: Sendable {
             let reopening = Task.detached { () throws -> Connection in
                 let deadline = ContinuousClock.now + patience
                 var delay = Duration.milliseconds(100)
+                var last = "no attempt"
                 while true {
-                    if let connection = try? Connection(uri: uri), connection.isAlive { return connection }
+                    do {
+                        let connection = try Connection(uri: uri)
+                        if connection.isAlive { return connection }
+                        last = "the connection closed at once"
+                    } catch {
+                        last = "\(error)"  // tried again until the deadline
+                    }
                     guard ContinuousClock.now + delay < deadline else {
                         // Gave up: the caller's operation fails with this.
-                        throw RunError("the libvirt daemon behind \(uri) did not come back within \(patience)")
+                        throw RunError("the libvirt daemon behind \(uri) did not come back within \(patience) (last attempt: \(last))")
                     }
                     try await Task.sleep(for: delay)
                     delay = min(delay * 2, .seconds(5))

@@ -12,6 +12,8 @@ final class DeviceBoot {
     var pending: [DeviceEvent] = []
     /// The Autopilot event the profile download ended with (807, 815), if it did.
     var autopilotEvent: Int?
+    /// The disk could not be written while the device waited: the boot stops at its next flush.
+    var storageFailure: StorageError?
     var profile: AutopilotProfileDocument?
     /// Realistic seconds the ESP has run in its current phase, against its timeout.
     var espSeconds = 0.0
@@ -246,9 +248,18 @@ final class DeviceBoot {
     /// Waits `seconds` realistic seconds. Before a wait that takes time the device sends what it
     /// has to report, so the endpoint shows its progress while it waits; with instant timing the
     /// events go out together at the next question, network check or end of the boot instead.
-    /// A flush that fails here is retried there (the events stay pending).
+    /// Events that cannot be posted here are posted there (they stay pending); a disk that cannot
+    /// be written stops the boot at the next flush, which says why.
     func pause(_ seconds: Double) async {
-        if agent.timing.takesTime(seconds) { try? await flush() }
+        if agent.timing.takesTime(seconds) {
+            do {
+                try await flush()
+            } catch let error as StorageError {
+                storageFailure = error
+            } catch {
+                // The endpoint is away: the events stay pending.
+            }
+        }
         await agent.timing.pause(seconds)
     }
 
@@ -257,6 +268,7 @@ final class DeviceBoot {
     /// has, after a wipe of this device's memory) resynchronises the sequence from the endpoint's
     /// answer.
     func flush() async throws {
+        if let storageFailure { throw storageFailure }
         try save()
         guard !pending.isEmpty else { return }
         let body = EventJSON.encode(EventBatch(device: device, events: pending))

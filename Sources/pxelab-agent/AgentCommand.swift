@@ -61,16 +61,24 @@ struct AgentCommand: AsyncParsableCommand {
         guard let endpoint = endpoint ?? kernel?.endpoint else {
             throw ValidationError("no endpoint: give --endpoint, or boot with pxelab.endpoint= on the kernel command line")
         }
-        func dmi(_ name: String) -> String? {
-            (try? String(contentsOfFile: "/sys/class/dmi/id/\(name)", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+        /// A firmware value; nil when the firmware has none. Serials and the UUID are root's only.
+        func dmi(_ name: String) throws -> String? {
+            let path = "/sys/class/dmi/id/\(name)"
+            guard FileManager.default.fileExists(atPath: path) else { return nil }
+            do {
+                return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw ValidationError("cannot read \(path): \(error.localizedDescription) (run as root, or give it as an option)")
+            }
         }
         let nic = mac ?? Self.firstMAC() ?? "00-00-00-00-00-00"
-        let identity = FirmwareIdentity(serial: serial ?? dmi("product_serial") ?? "", uuid: (uuid ?? dmi("product_uuid") ?? "").lowercased(),
-                                        manufacturer: manufacturer ?? dmi("sys_vendor") ?? "", product: product ?? dmi("product_name") ?? "",
-                                        mac: nic.replacingOccurrences(of: ":", with: "-"), asset: dmi("chassis_asset_tag") ?? "")
+        let identity = FirmwareIdentity(serial: try serial ?? dmi("product_serial") ?? "",
+                                        uuid: (try uuid ?? dmi("product_uuid") ?? "").lowercased(),
+                                        manufacturer: try manufacturer ?? dmi("sys_vendor") ?? "",
+                                        product: try product ?? dmi("product_name") ?? "",
+                                        mac: nic.replacingOccurrences(of: ":", with: "-"), asset: try dmi("chassis_asset_tag") ?? "")
         let hasTPM = tpm ?? FileManager.default.fileExists(atPath: "/dev/tpm0")
-        let hash = Self.hashSource(identity, boardSerial: dmi("board_serial"), tpm: hasTPM)
+        let hash = Self.hashSource(identity, boardSerial: try dmi("board_serial"), tpm: hasTPM)
         var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, hasTPM2: hasTPM,
                               storage: FileDeviceStorage(file: URL(fileURLWithPath: state), durable: true), timing: Timing(scale: scale))
         if console { agent.console = { event in print(ConsoleLine.render(event)) } }

@@ -27,8 +27,8 @@ struct FlowOptions: ParsableArguments {
         do {
             result = try await Interruption.cancellable { try await body(running.fleet) }
         } catch {
-            try? await running.close()  // the flow's error is the one to report
             printError("pxelab: \(error)")
+            do { try await running.close() } catch let closing { printError("pxelab: closing the lab failed too: \(closing)") }
             throw ExitCode.failure
         }
         try await running.close()

@@ -34,9 +34,15 @@ struct HashCommand: ParsableCommand {
             if hash.hasPrefix("@") {
                 let path = String(hash.dropFirst())
                 let data = try Data(contentsOf: URL(fileURLWithPath: path))
-                if let rows = try? AutopilotCSV.read(data, source: path, rules: .fieldCollection) {
+                do {
+                    let rows = try AutopilotCSV.read(data, source: path, rules: .fieldCollection)
                     hashes = rows.compactMap { row in row.hardwareHash.map { ("\(path) line \(row.line)", $0) } }
-                } else {
+                } catch let error where error.problems.contains(where: { $0.line > 1 }) {
+                    // A CSV whose header read: its rows' problems are the answer.
+                    printError(error.description)
+                    throw ExitCode.failure
+                } catch {
+                    // Not a CSV (no header): the file is one hash.
                     hashes = [(path, String(decoding: data, as: UTF8.self))]
                 }
             } else {

@@ -32,4 +32,16 @@ struct LabSelection: ParsableArguments {
     func open() throws -> Lab {
         try Lab(labFile: try labFile(), stateRoot: stateRoot)
     }
+
+    /// Opens the lab when one is chosen (`--lab`, or the only lab in the state folder); nil when
+    /// none is.
+    func openIfChosen() throws -> Lab? {
+        guard let file = try lab ?? Lab.labFiles(under: stateRoot).only else { return nil }
+        return try Lab(labFile: try LabOptions.load(file), stateRoot: stateRoot)
+    }
+}
+
+extension Array {
+    /// The one element, when there is exactly one.
+    var only: Element? { count == 1 ? first : nil }
 }

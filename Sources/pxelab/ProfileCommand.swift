@@ -68,7 +68,7 @@ struct ProfileCommand: ParsableCommand {
             do {
                 if text.contains("\"ZtdCorrelationId\"") {
                     let contents = try OfflineProfile.read(data, createdAt: Date())
-                    if let lab = try? selection.open(), lab.autopilot.tenant.id != contents.tenantID {
+                    if let lab = try selection.openIfChosen(), lab.autopilot.tenant.id != contents.tenantID {
                         printError("warning: \(file) is for tenant \(contents.tenantDomain) "
                                    + "(\(contents.tenantID.uuidString.lowercased())), not the lab's \(lab.autopilot.tenant.domain)")
                     }

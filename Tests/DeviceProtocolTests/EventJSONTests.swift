@@ -24,7 +24,16 @@ struct EventJSONTests {
                     phase: OOBEPhase.allCases.randomElement(using: &generator)!, step: randomText(&generator, plain: plain),
                     status: StepStatus.allCases.randomElement(using: &generator)!,
                     errorCode: Bool.random(using: &generator) ? UInt32.random(in: 0...UInt32.max, using: &generator) : nil,
-                    message: Bool.random(using: &generator) ? randomText(&generator, plain: plain) : nil)
+                    message: Bool.random(using: &generator) ? randomText(&generator, plain: plain) : nil,
+                    autopilotEvent: Int.random(in: 0..<4, using: &generator) == 0 ? [807, 815].randomElement(using: &generator) : nil,
+                    deviceName: Int.random(in: 0..<4, using: &generator) == 0 ? randomText(&generator, plain: plain) : nil,
+                    kept: Int.random(in: 0..<4, using: &generator) == 0 ? randomAspects(&generator) : nil,
+                    removed: Int.random(in: 0..<4, using: &generator) == 0 ? randomAspects(&generator) : nil)
+    }
+
+    /// Some aspects, in their order (as devices report them), sometimes none.
+    func randomAspects(_ generator: inout SystemRandomNumberGenerator) -> [DeviceAspect] {
+        DeviceAspect.allCases.filter { _ in Bool.random(using: &generator) }
     }
 
     @Test func aBatchIsTheBytesJSONEncoderWrites() throws {

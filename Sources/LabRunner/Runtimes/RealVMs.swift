@@ -58,7 +58,13 @@ final class RealVMs: HostedDevices {
         let wasRunning: Bool
         do {
             let power = try await domains.host.lifecycleEvents(of: name)
-            feeds.append(Task { for await kind in power { continuation.yield(.power(kind)) } })
+            feeds.append(Task {
+                do {
+                    for try await kind in power { continuation.yield(.power(kind)) }
+                } catch {
+                    continuation.yield(.lost(error))
+                }
+            })
             startSeq = try await Offload.run { try store.device(named: name)?.lastSeq ?? 0 }
             wasRunning = try await domains.domain(name) { try $0.isActive() }
             if !wasRunning { try await domains.powerOn(name) }
@@ -127,6 +133,8 @@ final class RealVMs: HostedDevices {
                 }
             case .power:
                 break
+            case .lost(let error):
+                return failure("lost libvirt's power events for \(name): \(error)", boots: boots)
             case .idle:
                 // At the desktop, asking for work with none queued: done, once this operation
                 // has seen the device act (a keyboard chord or a queued action is being carried
@@ -223,6 +231,8 @@ enum RealVMSignal: Sendable {
     case event(StoredEvent)
     /// libvirt reported a power change.
     case power(DomainLifecycleEvent.Kind)
+    /// libvirt's power events can no longer be followed.
+    case lost(any Error)
     /// The device asked for work at its desktop and got none.
     case idle
     /// A second passed (for the deadline).

@@ -1,4 +1,4 @@
-public import DeviceProtocol
+import DeviceProtocol
 
 /// What can be queued for a device, which carries it out when it next asks what to do (at its
 /// desktop, on its error screen, at its next boot): what Intune's device actions and a person at

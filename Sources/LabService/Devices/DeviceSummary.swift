@@ -1,5 +1,5 @@
 public import Foundation
-public import Autopilot
+import Autopilot
 public import DeviceProtocol
 import LabStore
 

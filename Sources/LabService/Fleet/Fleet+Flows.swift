@@ -1,5 +1,5 @@
-public import Foundation
-public import DeviceProtocol
+import Foundation
+import DeviceProtocol
 import LabStore
 public import LabFiles
 
@@ -22,7 +22,7 @@ extension Fleet {
         async throws -> FlowResult {
         try await flow(.repurpose, key) { device in
             let autopilot = self.lab.autopilot
-            try await Offload.run { try autopilot.update(serial: device.identity.serial, update) }
+            _ = try await Offload.run { try autopilot.update(serial: device.identity.serial, update) }
             try await self.queue(wipe.action, for: device)
         }
     }
@@ -45,7 +45,7 @@ extension Fleet {
             try await queue(.damage(damage), for: device)
         } else {
             let lab = lab
-            try await Offload.run { try lab.inject(Fault(id: "stuck-esp", kind: .hang, phase: .espDeviceSetup), into: device.name) }
+            _ = try await Offload.run { try lab.inject(Fault(id: "stuck-esp", kind: .hang, phase: .espDeviceSetup), into: device.name) }
             try await queue(WipeKind.full.action, for: device)
         }
     }
@@ -74,7 +74,7 @@ extension Fleet {
         }
         guard diagnosis.result != .businessReady else { return diagnosis }
         let lab = lab
-        try await Offload.run { try lab.store.clearFaults(of: device.name) }
+        _ = try await Offload.run { try lab.store.clearFaults(of: device.name) }
         let repaired = try await flow(.recover, device.name) { _ in
             switch method {
             case .snapshot(let name): try await self.revert(device.name, to: name)

@@ -1,7 +1,7 @@
 public import Foundation
 public import DeviceProtocol
 import LabStore
-public import LabFiles
+import LabFiles
 import Synchronization
 
 /// The lab's devices at work on a device runtime: deploying them, starting them from a

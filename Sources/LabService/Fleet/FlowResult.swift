@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import DeviceProtocol
 
 /// The lifecycle flows a device goes through.

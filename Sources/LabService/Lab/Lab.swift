@@ -53,8 +53,13 @@ public final class Lab: Sendable {
 
     /// The lab file of the only lab under a state root, for commands run without `--lab`.
     public static func onlyLabFile(under root: URL) throws -> String {
-        let labs = try LabDirectory.all(under: root).compactMap { try LabPlacement.load(from: $0)?.labFilePath }
+        let labs = try labFiles(under: root)
         guard labs.count == 1 else { throw LabError.labNotChosen(root: root.path, labs: labs) }
         return labs[0]
+    }
+
+    /// The lab files of the labs under a state root.
+    public static func labFiles(under root: URL) throws -> [String] {
+        try LabDirectory.all(under: root).compactMap { try LabPlacement.load(from: $0)?.labFilePath }
     }
 }

@@ -34,9 +34,15 @@ public struct LabDirectory: Sendable {
     /// A file or folder inside the lab folder.
     public func path(_ component: String) -> URL { url.appendingPathComponent(component) }
 
-    /// Every lab folder under a state root that holds a lab record.
-    public static func all(under root: URL) -> [LabDirectory] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+    /// Every lab folder under a state root that holds a lab record (none when there is no root).
+    public static func all(under root: URL) throws -> [LabDirectory] {
+        guard FileManager.default.fileExists(atPath: root.path) else { return [] }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: root.path)
+        } catch {
+            throw LabError.unreadable(file: root.path, problem: error.localizedDescription)
+        }
         return names.sorted().map { LabDirectory(root: root, lab: $0) }
             .filter { FileManager.default.fileExists(atPath: $0.path(LabPlacement.fileName).path) }
     }
@@ -69,9 +75,11 @@ public struct LabDirectory: Sendable {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: temporary.path])
         }
         do {
-            defer { try? handle.close() }
             try write(handle)
+            // A write the kernel reports late (a full disk) fails here, before the old file goes.
+            try handle.close()
         } catch {
+            try? handle.close()  // already failing: the write's error is the one to report
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }

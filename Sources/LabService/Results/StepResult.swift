@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How one scenario step went.
 public struct StepResult: Sendable, Codable {

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import DeviceProtocol
 public import LabStore
 import Autopilot
