@@ -70,11 +70,7 @@ extension DeviceBoot {
         // Wi-Fi profiles and certificates stay in place, so the ESP finds them done.
         next.deviceItems = state.deviceItems.filter { state.wifiProfiles.contains($0) || state.certificates.contains($0) }
         next.syncPendingAfterReset = true
-        let change = state.change(to: next)
-        state = next
-        report(.lifecycle, ProtocolStep.reset, .completed, kept: change.kept, removed: change.removed,
-               message: "\(change.summary); \(removed); regional settings back to the originals")
-        try save(durably: true)
+        try complete(ProtocolStep.reset, leaving: next, "\(removed); regional settings back to the originals")
         return .reboot
     }
 
@@ -94,11 +90,7 @@ extension DeviceBoot {
             next.primaryUser = state.primaryUser
             next.userFiles = state.userFiles
         }
-        let change = state.change(to: next)
-        state = next
-        report(.lifecycle, ProtocolStep.wipe, .completed, kept: change.kept, removed: change.removed,
-               message: "\(change.summary); the device starts the out-of-box experience again")
-        try save(durably: true)
+        try complete(ProtocolStep.wipe, leaving: next, "the device starts the out-of-box experience again")
         return .reboot
     }
 
@@ -113,12 +105,17 @@ extension DeviceBoot {
         next.certificates = []
         next.cachedProfile = nil
         next.businessReady = false
+        try complete(ProtocolStep.retire, leaving: next, "unenrolled, company data removed")
+        return .desktop
+    }
+
+    /// Ends a lifecycle flow's action: the device is left as `next`, reports what it kept and
+    /// removed, and keeps it on its disk.
+    private func complete(_ step: String, leaving next: DeviceState, _ note: String) throws {
         let change = state.change(to: next)
         state = next
-        report(.lifecycle, ProtocolStep.retire, .completed, kept: change.kept, removed: change.removed,
-               message: "\(change.summary); unenrolled, company data removed")
+        report(.lifecycle, step, .completed, kept: change.kept, removed: change.removed, message: "\(change.summary); \(note)")
         try save(durably: true)
-        return .desktop
     }
 
     /// A device broken on purpose cannot reach its desktop: it shows why, then the recovery

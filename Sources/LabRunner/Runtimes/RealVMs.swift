@@ -181,10 +181,6 @@ final class RealVMs: HostedDevices {
         }
     }
 
-    func powerOff(_ device: LabDevice) async throws {
-        try await domains.powerOff(device.name)
-    }
-
     /// Presses key chords through libvirt (`virDomainSendKey`, Linux key codes); the guest's
     /// agent reads them from its keyboard.
     func press(_ chords: [KeyChord], on device: LabDevice) async throws {
@@ -203,18 +199,6 @@ final class RealVMs: HostedDevices {
         let disks = StateDisks(lab: domains.lab.labFile.lab, directory: domains.lab.directory)
         let names = devices.map(\.name)
         try await domains.host.perform { connection in try disks.recreate(for: names, on: connection) }
-    }
-
-    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws {
-        try await domains.takeSnapshot(of: device.name, named: name, lifecycle: lifecycle)
-    }
-
-    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle {
-        try await domains.revert(device.name, toSnapshot: name)
-    }
-
-    func screen(of device: LabDevice) async throws -> Data {
-        try await domains.screen(of: device.name)
     }
 
     func askedForWork(_ device: String) {

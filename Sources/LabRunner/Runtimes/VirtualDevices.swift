@@ -72,10 +72,6 @@ final class VirtualDevices: HostedDevices {
         return DeviceRun(end: DeviceRun.End(outcome), boots: boots)
     }
 
-    func powerOff(_ device: LabDevice) async throws {
-        try await domains.powerOff(device.name)
-    }
-
     /// Virtual devices have no keyboard.
     func press(_ chords: [KeyChord], on device: LabDevice) async throws {}
 
@@ -105,18 +101,6 @@ final class VirtualDevices: HostedDevices {
                 throw LabError.unwritable(file: domains.lab.directory.path("devices").path, problem: "cannot reset a device's disk: \(failure)")
             }
         }
-    }
-
-    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws {
-        try await domains.takeSnapshot(of: device.name, named: name, lifecycle: lifecycle)
-    }
-
-    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle {
-        try await domains.revert(device.name, toSnapshot: name)
-    }
-
-    func screen(of device: LabDevice) async throws -> Data {
-        try await domains.screen(of: device.name)
     }
 
     func askedForWork(_ device: String) {}
