@@ -21,9 +21,11 @@ demo-vm: test-deps libvirtd images build
 	$(PXELAB) run Topologies/demo.yaml --libvirt qemu:///system
 
 ## test: install what the tests need, start virtlogd and libvirtd, build the guest image, check that every
-## module declares what it imports, run every test (a test whose prerequisite is missing fails, never skips)
+## module declares what it imports and that ARCHITECTURE.md's module graph is the package's, run every
+## test (a test whose prerequisite is missing fails, never skips)
 test: test-deps libvirtd images
 	scripts/check-imports.sh
+	scripts/check-architecture.sh
 	PXELAB_REQUIRE_PREREQUISITES=1 $(SWIFT) test
 
 ## soak: the reliability tests at soak length, one at a time: SIGKILL three times in a 10,000-device run,

@@ -10,7 +10,7 @@
 #     with real device tokens and fresh event sequence numbers.
 # wrk and the servers share the machine's cores: compare ratios, not absolute figures.
 #
-#   benchmarks/endpoint.sh            (DEVICES=2000 DURATION=10s CONNECTIONS=64)
+#   benchmarks/endpoint.sh            (DEVICES=2000 DURATION=10s CONNECTIONS=64; PXELAB=path: that build)
 #
 # Prints a table and writes benchmarks/results/endpoint.tsv. Not a test.
 set -euo pipefail
@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 devices=${DEVICES:-2000}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
-pxelab=.build/release/pxelab
+pxelab=${PXELAB:-.build/release/pxelab}
 [ -x "$pxelab" ] || swift build -c release --product pxelab >/dev/null
 work=$(mktemp -d /tmp/pxelab-bench-endpoint.XXXXXX)
 cleanup() {

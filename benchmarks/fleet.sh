@@ -3,7 +3,7 @@
 # user-driven deployment (ESP with 5 apps and 3 policies), zero step durations, everything over
 # real HTTP on loopback. Prints wall time, devices/s, peak RSS and RSS per device.
 #
-#   benchmarks/fleet.sh [N ...]        (default: 100 1000 10000)
+#   benchmarks/fleet.sh [N ...]        (default: 100 1000 10000; PXELAB=path: that build)
 #
 # Uses a release build of pxelab. Writes benchmarks/results/fleet.tsv. Not a test: `make test`
 # never runs it.
@@ -11,8 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 counts=("$@")
 [ $# -gt 0 ] || counts=(100 1000 10000)
-swift build -c release --product pxelab >/dev/null
-pxelab=.build/release/pxelab
+# PXELAB names another build (benchmarks/ab.sh compares two).
+pxelab=${PXELAB:-.build/release/pxelab}
+[ -n "${PXELAB:-}" ] || swift build -c release --product pxelab >/dev/null
 work=$(mktemp -d /tmp/pxelab-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p benchmarks/results
