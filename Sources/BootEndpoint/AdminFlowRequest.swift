@@ -32,7 +32,13 @@ enum AdminFlowRequest {
         }
         switch name {
         case "deploy": self = .deploy
-        case "reset": self = .reset(remote: options["remote"] != "false")
+        case "reset":
+            switch options["remote"] {
+            case nil, "true": self = .reset(remote: true)
+            case "false": self = .reset(remote: false)
+            case let other?:
+                throw APIError(.unprocessableContent, "bad-flow", "'\(other)' is not one of: true, false", field: "remote")
+            }
         case "repurpose":
             self = .repurpose(try choice("wipe", WipeKind.full),
                               .init(groupTag: options["groupTag"], assignedUser: options["assignedUser"]))
@@ -55,9 +61,7 @@ enum AdminFlowRequest {
     /// Runs the flow and renders what happened: the flow's result, or what was done.
     func perform(on device: String, in fleet: Fleet) async throws -> Response {
         switch self {
-        case .deploy:
-            try await fleet.deploy([device])
-            return try JSONBody.response(try await fleet.power(device, .on))
+        case .deploy: return try JSONBody.response(try await fleet.deploy(device))
         case .reset(let remote): return try JSONBody.response(try await fleet.reset(device, remote: remote))
         case .repurpose(let wipe, let update): return try JSONBody.response(try await fleet.repurpose(device, wipe: wipe, update: update))
         case .recover(let method): return try JSONBody.response(try await fleet.recover(device, method: method))

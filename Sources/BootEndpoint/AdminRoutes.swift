@@ -6,17 +6,6 @@ import LabService
 import LabStore
 import LabFiles
 
-/// Refuses requests without the lab's admin bearer token.
-struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
-    let token: String
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let presented = Tokens.bearer(of: request) else { throw APIError.missingToken }
-        guard Tokens.equal(presented, token) else { throw APIError.badToken }
-        return try await next(request, context)
-    }
-}
-
 /// The admin API under `/api/v1`: each route parses its request, calls the lab's service (off
 /// Swift's cooperative pool where it reads or writes the store) and renders the answer. The
 /// service's refusals become API errors in ``ServiceErrorMiddleware``.
@@ -27,15 +16,15 @@ extension BootEndpoint {
         // Devices
         api.get("/devices") { _, _ in try JSONBody.response(try await Offload.run { try lab.deviceSummaries() }) }
         api.get("/devices/:name") { _, context in
-            let name = try context.parameters.require("name")
+            let name = try lab.device(try context.parameters.require("name")).name
             guard let device = try await Offload.run({ try lab.deviceSummaries(named: name).first }) else {
                 throw LabError.noDevice(name, lab: lab.labFile.lab)
             }
             return try JSONBody.response(device)
         }
         api.get("/devices/:name/timeline") { _, context in
-            let name = try lab.device(try context.parameters.require("name")).name
-            return try JSONBody.response(try await Offload.run { try lab.store.events(of: name).map(\.event) })
+            let name = try context.parameters.require("name")
+            return try JSONBody.response(try await Offload.run { try lab.events(of: name).map(\.event) })
         }
         api.post("/devices/:name/actions") { request, context in
             let name = try context.parameters.require("name")
@@ -55,6 +44,10 @@ extension BootEndpoint {
             }
             do {
                 return try await flow.perform(on: name, in: fleet)
+            } catch let error as LabError {
+                throw error
+            } catch let error as LabStoreError {
+                throw error
             } catch {
                 throw APIError(.unprocessableContent, "flow-failed", "\(error)", field: "flow")
             }
@@ -67,6 +60,8 @@ extension BootEndpoint {
             do {
                 return Response(status: .ok, headers: [.contentType: "image/png", .cacheControl: "no-store"],
                                 body: .init(byteBuffer: ByteBuffer(bytes: try await fleet.screen(of: name))))
+            } catch let error as LabError {
+                throw error
             } catch {
                 throw APIError(.conflict, "no-screen", "\(name) has no screen to show: \(error)")
             }
@@ -137,7 +132,7 @@ extension BootEndpoint {
             return Response(status: .noContent)
         }
         api.get("/assignments") { _, _ in
-            try JSONBody.response(try await Offload.run { try lab.deviceSummaries().compactMap(\.registration) })
+            try JSONBody.response(try await Offload.run { try lab.autopilot.registrationSummaries() })
         }
         // What booted without being a lab device, and identities claimed twice
         api.get("/discovered") { _, _ in try JSONBody.response(try await Offload.run { try lab.store.seenDevices() }) }
@@ -159,7 +154,7 @@ struct AdminActionRequest: Codable {
         switch action {
         case "reset": return .reset(remote: remote ?? true)
         case "wipe": return .wipe(keepEnrollment: keepEnrollment ?? false, keepUserData: keepUserData ?? false)
-        case "repurpose": return .repurpose(.init(groupTag: groupTag, assignedUser: assignedUser))
+        case "repurpose": return .repurpose(.init(groupTag: groupTag, assignedUser: assignedUser), wipe: .full)
         case "retire": return .retire
         case "power-off": return .powerOff
         case "reboot": return .reboot

@@ -62,8 +62,8 @@ public final class BootEndpoint: Sendable {
         public var isLoopback: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
     }
 
-    /// Prepares the endpoint for a lab: syncs the lab's devices into the store, reads the iPXE
-    /// templates and creates (or reads) the admin token in the lab folder. `fleet` hosts the
+    /// Prepares the endpoint for a lab: reads the lab's devices and their tokens and the iPXE
+    /// templates, and creates (or reads) the admin token in the lab folder. `fleet` hosts the
     /// lab's devices for the admin API's flows and screens; `attendant` answers devices' questions.
     public init(lab: Lab, fleet: Fleet? = nil, attendant: any DeviceAttendant = AbsentAttendant(), options: Options,
                 clock: @escaping @Sendable () -> Date = Date.init, logger: Logger = Logger(label: "pxelab.endpoint")) throws {

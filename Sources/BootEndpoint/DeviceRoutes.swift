@@ -44,7 +44,7 @@ extension BootEndpoint {
             }
             return try await Offload.run {
                 try self.authenticate(device: name, request)
-                return try JSONBody.response(try self.lab.store.faults(of: name))
+                return try JSONBody.response(try self.lab.faults(of: name))
             }
         }
         // MDM enrollment.

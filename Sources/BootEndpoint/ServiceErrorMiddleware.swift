@@ -56,6 +56,7 @@ extension APIError {
             self.init(.unprocessableContent, "bad-profile", text,
                       field: problems.diagnostics.first.flatMap { $0.path.isEmpty ? nil : $0.path })
         case .notRunning: self.init(.conflict, "no-screen", text)
+        case .deviceBusy: self.init(.conflict, "device-busy", text)
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
         }
     }

@@ -27,6 +27,9 @@ public enum DeviceOutcome: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// Whether the device ended in a failure: its error, or a boot loop.
+    public var isFailure: Bool { self == .failed || self == .bootLoop }
+
     /// Whether a device with this outcome is done with what it was doing (not waiting to start
     /// or in the middle of it).
     public var isFinished: Bool {

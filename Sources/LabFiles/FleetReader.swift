@@ -2,6 +2,7 @@ import Foundation
 import Yams
 import DeviceIdentity
 import Autopilot
+import DeviceProtocol
 
 /// Reads the `fleet` section and expands it into devices with unique, deterministic identities.
 struct FleetReader {
@@ -85,7 +86,7 @@ struct FleetReader {
         let registered = entry["registered"]?.bool() ?? true
         let expect = entry["expect"].flatMap { RunSettingsReader(log: log).expectation($0) }
         let preProvision = entry["preProvision"]?.bool()
-        let onESPError = entry["onESPError"]?.oneOf([("reset", "reset"), ("continue", "continue"), ("retry", "retry")])
+        let onESPError = entry["onESPError"]?.oneOf(ESPButton.self)
         let overrides = entry["smbios"]?.mapping(allowing: Self.smbiosFields)
         if count > 1, let overrides {
             for single in ["boardSerial", "chassisSerial"] where overrides[single] != nil {

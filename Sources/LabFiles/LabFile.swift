@@ -1,5 +1,6 @@
 import Foundation
 public import DeviceIdentity
+public import DeviceProtocol
 public import Autopilot
 
 /// A lab, as a lab file declares it: where devices run, what hardware they are, the fleet, the
@@ -127,7 +128,7 @@ public struct LabDevice: Sendable, Equatable {
     /// Whether a technician pre-provisions it (default: when its profile allows it).
     public var preProvision: Bool?
     /// The button the user presses on an ESP error screen (`reset`, `continue`, `retry`), if any.
-    public var onESPError: String?
+    public var onESPError: ESPButton?
     /// The 0-based index of the fleet entry that produced the device.
     public var fleetEntry: Int
 }

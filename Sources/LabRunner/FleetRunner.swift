@@ -74,6 +74,16 @@ public struct FleetRunner: Sendable {
             } else {
                 steps = try await ScenarioExecutor(fleet: running.fleet).run(labFile.scenario, only: options.only, from: options.from)
             }
+            progress?.cancel()
+            _ = await progress?.result
+            let lab = running.lab
+            let checkDefaults = labFile.scenario.isEmpty
+            let results = steps
+            let (report, last) = try await Offload.run {
+                (try lab.report(started: started, checkDefaults: checkDefaults, steps: results), try lab.progress())
+            }
+            options.progress?(Self.progressLine(last))
+            return (report, running)
         } catch {
             progress?.cancel()
             // The run's own error comes first; closing is done all the same, and said if it fails.
@@ -82,16 +92,6 @@ public struct FleetRunner: Sendable {
             }
             throw error
         }
-        progress?.cancel()
-        _ = await progress?.result
-        let lab = running.lab
-        let checkDefaults = labFile.scenario.isEmpty
-        let results = steps
-        let (report, last) = try await Offload.run {
-            (try lab.report(started: started, checkDefaults: checkDefaults, steps: results), try lab.progress())
-        }
-        options.progress?(Self.progressLine(last))
-        return (report, running)
     }
 
     private static func reportProgress(lab: Lab, every interval: Double, to report: @Sendable (String) -> Void) async {
@@ -115,10 +115,4 @@ public struct FleetRunner: Sendable {
         }
         return "[\(bar)] \(progress.done)/\(progress.total)  " + parts.joined(separator: " | ")
     }
-}
-
-/// A run that cannot start.
-public struct RunError: Error, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -54,20 +54,23 @@ public final class RunningLab: Sendable {
     /// embedded default (virtual devices, each run by an in-process agent) or on one QEMU host
     /// (real VMs that network-boot from the endpoint and run the agent inside).
     public static func open(labFile: LabFile, stateRoot: URL, options: Options) async throws -> RunningLab {
-        let lab = try Lab(labFile: labFile, stateRoot: stateRoot)
         let uris = Set(labFile.devices.map { options.uriOverride ?? labFile.host(of: $0).uri })
         guard uris.count == 1, let uri = uris.first else {
             throw RunError("a run drives one host; the lab file uses \(uris.sorted().joined(separator: ", "))")
         }
         let virtual = EmbeddedHost.isEmbedded(uri)
-        if !virtual {
-            let undersized = GuestImage.undersizedModels(in: labFile)
-            guard undersized.isEmpty else { throw RunError(undersized.joined(separator: "\n")) }
-            try GuestImage(imagesDirectory: options.imagesDirectory).ensureBuilt()
+        // Opening the lab, its faults and its host read and write files, the store and libvirt.
+        let (lab, connection) = try await Offload.run { () throws -> (Lab, Connection) in
+            if !virtual {
+                let undersized = GuestImage.undersizedModels(in: labFile)
+                guard undersized.isEmpty else { throw RunError(undersized.joined(separator: "\n")) }
+                try GuestImage(imagesDirectory: options.imagesDirectory).ensureBuilt()
+            }
+            let lab = try Lab(labFile: labFile, stateRoot: stateRoot)
+            try lab.applyLabFileFaults()
+            // The embedded host is opened once, for provisioning and for the run.
+            return (lab, virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri))
         }
-        try lab.applyLabFileFaults()
-        // The embedded host is opened once, for provisioning and for the run.
-        let connection = virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri)
         let domains = LabDomains(lab: lab, host: HostLink(connection: connection), uriOverride: options.uriOverride)
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
@@ -77,17 +80,25 @@ public final class RunningLab: Sendable {
                              timing: options.timing ?? labFile.timing, maximumBoots: options.maximumBoots)
             : RealVMs(domains: domains, maximumBoots: options.maximumBoots, timeout: options.realDeviceTimeout)
         let fleet = Fleet(lab: lab, runtime: devices)
-        let endpoint = try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
-                                        options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory))
-        let server = try await endpoint.start()
+        var server: RunningServer?
         do {
-            try await devices.bringUp(endpointPort: server.port)
+            let endpoint = try await Offload.run {
+                try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
+                                 options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory))
+            }
+            server = try await endpoint.start()
+            try await devices.bringUp(endpointPort: server!.port)
+            return RunningLab(lab: lab, fleet: fleet, endpoint: endpoint, server: server!, devices: devices, domains: domains,
+                              client: client)
         } catch {
-            try? await server.stop()  // the bring-up's error is the one to report
-            try? await client.shutdown()
-            throw error
+            // What was started stops again; the error that stopped the opening comes first.
+            var problems = ["\(error)"]
+            if let server { do { try await server.stop() } catch { problems.append("stopping the endpoint: \(error)") } }
+            do { try await devices.close() } catch { problems.append("saving the devices: \(error)") }
+            do { try await client.shutdown() } catch { problems.append("closing the HTTP client: \(error)") }
+            if problems.count == 1 { throw error }
+            throw RunError(problems.joined(separator: "\n"))
         }
-        return RunningLab(lab: lab, fleet: fleet, endpoint: endpoint, server: server, devices: devices, domains: domains, client: client)
     }
 
     private init(lab: Lab, fleet: Fleet, endpoint: BootEndpoint, server: RunningServer, devices: any HostedDevices,
@@ -118,35 +129,5 @@ public final class RunningLab: Sendable {
         do { try await client.shutdown() } catch { problems.append("cannot shut the devices' HTTP client down: \(error)") }
         do { try await server.stop() } catch { problems.append("the endpoint stopped, but its last boot records were lost: \(error)") }
         guard problems.isEmpty else { throw RunError(problems.joined(separator: "\n")) }
-    }
-}
-
-/// A way of running the lab's devices, as a run hosts it: brought up once the endpoint listens
-/// (devices boot from it), closed at the end.
-protocol HostedDevices: DeviceRuntime {
-    /// The lab's domains on the run's host.
-    var domains: LabDomains { get }
-    /// Defines the lab's devices on their host for the endpoint on `port` and points them at it.
-    func bringUp(endpointPort port: Int) async throws
-    /// Saves what must outlive the run.
-    func close() async throws
-}
-
-// What virtual devices and real VMs do alike, through libvirt.
-extension HostedDevices {
-    func powerOff(_ device: LabDevice) async throws {
-        try await domains.powerOff(device.name)
-    }
-
-    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws {
-        try await domains.takeSnapshot(of: device.name, named: name, lifecycle: lifecycle)
-    }
-
-    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle {
-        try await domains.revert(device.name, toSnapshot: name)
-    }
-
-    func screen(of device: LabDevice) async throws -> Data {
-        try await domains.screen(of: device.name)
     }
 }

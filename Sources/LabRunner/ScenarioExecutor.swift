@@ -63,7 +63,7 @@ final class ScenarioExecutor: Sendable {
         case .wait(_, let state, let timeout):
             let deadline = Date().addingTimeInterval(timeout)
             while true {
-                let outcomes = try await Offload.run { try names.map { try Self.outcome(of: $0, in: lab) } }
+                let outcomes = try await Offload.run { try names.map { try lab.outcome(of: $0) } }
                 if outcomes.allSatisfy({ $0 == state }) { break }
                 guard Date() < deadline else {
                     result.passed = false
@@ -157,7 +157,7 @@ final class ScenarioExecutor: Sendable {
             let record = try lab.store.device(named: name)
             let events = try lab.store.events(of: name, after: baseline)
             if let state = expectation.state {
-                let actual = try outcome(of: name, in: lab)
+                let actual = try lab.outcome(of: name)
                 verify(actual == state, "state \(state.rawValue) (is \(actual.rawValue))")
             }
             if let code = expectation.errorCode {
@@ -166,8 +166,7 @@ final class ScenarioExecutor: Sendable {
                 verify(actual == code, "error \(ErrorCode.text(code)) (is \(actual.map(ErrorCode.text) ?? "none"))")
             }
             if let phase = expectation.phase {
-                let failure = events.last { $0.step == ProtocolStep.outcome && $0.status == .failed }
-                    ?? events.last { $0.status == .failed }
+                let failure = events.lastFailure ?? events.last { $0.status == .failed }
                 verify(failure?.phase == phase, "failure in \(phase.rawValue) (is \(failure?.phase.rawValue ?? "none"))")
             }
             for pattern in expectation.eventPresent {
@@ -177,12 +176,10 @@ final class ScenarioExecutor: Sendable {
                 verify(!events.contains { matches($0, pattern) }, "event \(pattern) absent")
             }
             if let max = expectation.maxSeconds {
-                let seconds = flow?.seconds ?? 0
-                verify(seconds <= max, "took at most \(max) s (took \(String(format: "%.2f", seconds)) s)")
+                verify(flow.map { $0.seconds <= max } ?? false, "took at most \(max) s (took \(took(flow)))")
             }
             if let min = expectation.minSeconds {
-                let seconds = flow?.seconds ?? 0
-                verify(seconds >= min, "took at least \(min) s (took \(String(format: "%.2f", seconds)) s)")
+                verify(flow.map { $0.seconds >= min } ?? false, "took at least \(min) s (took \(took(flow)))")
             }
             for aspect in expectation.kept {
                 verify(flow?.kept.contains(aspect) == true,
@@ -193,14 +190,18 @@ final class ScenarioExecutor: Sendable {
                        "removed \(aspect.rawValue) (removed: \(flow.map { names($0.removed) } ?? "no flow"))")
             }
             if let pattern = expectation.deviceName {
-                let ready = events.last { $0.phase == .desktop && $0.step == ProtocolStep.ready && $0.status == .completed }
-                let actual = ready?.deviceName
+                let actual = events.lastReady?.deviceName
                 verify(actual.map { matches($0, glob: pattern) } ?? false, "device name \(pattern) (is \(actual ?? "none"))")
             }
         } catch {
             verify(false, "could not be checked: \(error)")
         }
         return checks
+    }
+
+    /// A flow's time, for a check's words.
+    private static func took(_ flow: FlowResult?) -> String {
+        flow.map { String(format: "%.2f s", $0.seconds) } ?? "no flow"
     }
 
     private static func names(_ aspects: Set<DeviceAspect>) -> String {
@@ -225,12 +226,6 @@ final class ScenarioExecutor: Sendable {
         let parts = pattern.split(separator: "/").map(String.init)
         let actual = [event.phase.rawValue, event.step, event.status.rawValue]
         return parts.enumerated().allSatisfy { index, part in part == "*" || (index < actual.count && actual[index] == part) }
-    }
-
-    /// A device's state in scenario words (`business-ready` for deployed); `unknown` for a device
-    /// the store does not have.
-    static func outcome(of name: String, in lab: Lab) throws -> DeviceOutcome {
-        try lab.store.device(named: name).map { DeviceOutcome($0.lifecycle) } ?? .unknown
     }
 
     /// The devices a step acts on or checks, in lab order.

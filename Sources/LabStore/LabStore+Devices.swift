@@ -142,8 +142,6 @@ extension LabStore {
     /// counted as duplicates; the next expected sequence number is stored and moves the device's
     /// lifecycle; anything else is refused and nothing of the batch is stored.
     public func appendEvents(_ events: [DeviceEvent], of name: String, at now: Date) throws -> EventReceipt {
-        let followed = feed.isFollowed
-        var committed: [StoredEvent] = []
         let receipt: EventReceipt
         do { receipt = try groupWrite { db in
             guard var device = try Self.device(named: name, in: db) else { throw EventRejection.unknownDevice(name) }
@@ -173,7 +171,6 @@ extension LabStore {
                                                event.step, event.status.rawValue, event.errorCode.map { Int64($0) }, event.message,
                                                event.autopilotEvent, event.deviceName, StoredAspects.text(event.kept),
                                                StoredAspects.text(event.removed)])
-                if followed { committed.append(StoredEvent(device: name, receivedAt: now, event: event)) }
                 device.lastSeq = event.seq
                 let next = device.lifecycle.after(event)
                 if next != device.lifecycle {
@@ -196,7 +193,12 @@ extension LabStore {
             bootStatuses.invalidate()
             throw error
         }
-        if !committed.isEmpty { feed.publish(committed) }
+        // Whoever follows once the batch is committed gets its new events (one who subscribed just
+        // after the commit may also read them from the store: twice, never missed).
+        if receipt.stored > 0 && feed.isFollowed {
+            let first = receipt.lastSeq - receipt.stored
+            feed.publish(events.filter { $0.seq > first }.map { StoredEvent(device: name, receivedAt: now, event: $0) })
+        }
         return receipt
     }
 

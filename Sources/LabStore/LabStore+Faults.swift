@@ -11,12 +11,16 @@ struct StoredFault: Codable, FetchableRecord, PersistableRecord {
 }
 
 extension LabStore {
+    /// Faults injected into a running lab carry this prefix, so that the lab file's faults can be
+    /// replaced (at the start of a run) without touching them.
+    public static let injectedFaultPrefix = "api-"
+
     /// Replaces a device's faults from the lab file with these, keeping faults added through the
-    /// admin API (their ids start with `api-`).
+    /// admin API or a scenario (their ids start with ``injectedFaultPrefix``).
     public func setLabFaults(_ faults: [String: [Fault]]) throws {
         let encoder = ProtocolJSON.encoder()
         try write { db in
-            try StoredFault.filter(!Column("id").like("api-%")).deleteAll(db)
+            try StoredFault.filter(!Column("id").like(Self.injectedFaultPrefix + "%")).deleteAll(db)
             for (device, list) in faults {
                 for fault in list {
                     try StoredFault(device: device, id: fault.id, json: String(decoding: try encoder.encode(fault), as: UTF8.self)).save(db)

@@ -36,17 +36,25 @@ extension LabStore {
         }
     }
 
-    /// Replaces registrations (group tag, user...), all or none.
-    public func update(_ devices: [RegisteredDevice]) throws {
-        try write { db in
-            for device in devices { try Stored(device).update(db) }
-        }
-    }
-
-    /// Deletes a registration and its assignment. Returns whether there was one.
+    /// Rewrites the registrations of a serial number in one transaction: `change` gets them as
+    /// they are and returns them as they are to be (left out: deleted; new ids: added), so that
+    /// no other write falls between the read and the write.
     @discardableResult
-    public func deregister(id: String) throws -> Bool {
-        try write { db in try Stored<RegisteredDevice>.deleteOne(db, key: id) }
+    public func rewriteRegistrations<Result>(serial: String, _ change: ([RegisteredDevice]) throws -> (registrations: [RegisteredDevice], result: Result))
+        throws -> Result {
+        try write { db in
+            let current = try Stored<RegisteredDevice>.fetchAll(
+                try db.cachedStatement(sql: "SELECT * FROM registeredDevice WHERE serialNumber = ? ORDER BY registeredAt"),
+                arguments: [serial]).map(\.value)
+            let (next, result) = try change(current)
+            let kept = Set(next.map(\.id))
+            for gone in current where !kept.contains(gone.id) { _ = try Stored<RegisteredDevice>.deleteOne(db, key: gone.id) }
+            let known = Set(current.map(\.id))
+            for registration in next {
+                if known.contains(registration.id) { try Stored(registration).update(db) } else { try Stored(registration).insert(db) }
+            }
+            return result
+        }
     }
 
     /// Every device's profile assignment, by registration id.

@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 import Autopilot
+import DeviceProtocol
 
 /// A lab's durable state: one SQLite database (through GRDB) in the lab folder, in WAL mode,
 /// with versioned migrations. Every write is one transaction, so a failed request leaves
@@ -45,9 +46,13 @@ public final class LabStore: Sendable {
     /// A store in memory, for tests and throwaway runs.
     public init() throws {
         path = ":memory:"
-        database = try DatabaseQueue()
+        do {
+            database = try DatabaseQueue()
+            try Self.migrator.migrate(database)
+        } catch let error as DatabaseError {
+            throw LabStoreError(error, store: ":memory:")
+        }
         group = GroupCommit(database: database)
-        try Self.migrator.migrate(database)
     }
 
     // MARK: Access, with the store's own errors
@@ -82,6 +87,9 @@ public final class LabStore: Sendable {
             return try body()
         } catch let error as DatabaseError {
             throw LabStoreError(error, store: path)
+        } catch let error as DecodingError {
+            // A stored document (an action, a fault, the configuration) that does not read back.
+            throw LabStoreError(refused: ProtocolJSON.problem(error), store: path)
         }
     }
 

@@ -22,6 +22,12 @@ public struct LabStoreError: Error, CustomStringConvertible, Sendable {
     /// SQLite's own words.
     public let detail: String
 
+    init(refused detail: String, store: String) {
+        self.kind = .refused
+        self.store = store
+        self.detail = detail
+    }
+
     init(_ error: DatabaseError, store: String) {
         self.store = store
         self.detail = error.message ?? "\(error.resultCode)"

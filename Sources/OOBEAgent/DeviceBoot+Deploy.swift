@@ -2,23 +2,6 @@ import Foundation
 import Autopilot
 import DeviceProtocol
 
-/// Windows error codes the flows produce (reference: `autopilot-reference.md`).
-enum WindowsError {
-    static let attestationTimeout: UInt32 = 0x800705B4
-    static let attestationFailed: UInt32 = 0x801C03EA
-    static let deviceReused: UInt32 = 0x80180014
-    static let preprovisioningNotAllowed: UInt32 = 0x80180005
-    static let entraJoinFailed: UInt32 = 0x801C0003
-    static let domainControllerNotFound: UInt32 = 0x80070774
-    static let appsTimeout: UInt32 = 0x81036502
-    static let appInstallFailed: UInt32 = 0x80070643
-    static let enrollmentFailed: UInt32 = 0x80180018
-    static let winREDisabled: UInt32 = 0x80070032
-    static let updateFailed: UInt32 = 0x800F0922
-    /// The stop code INACCESSIBLE_BOOT_DEVICE.
-    static let inaccessibleBootDevice: UInt32 = 0x0000007B
-}
-
 extension DeviceBoot {
     /// The flow the profile calls for.
     func deploy(_ profile: AutopilotProfileDocument) async throws -> OOBEAgent.Outcome {
@@ -277,22 +260,22 @@ extension DeviceBoot {
     /// The ESP's error screen: the controller presses one of the buttons the profile allows, or
     /// none (the device stays on the error, the deployment failed).
     private func espError(_ policy: EnrollmentPolicy, phase: OOBEPhase, code: UInt32, message: String) async throws -> OOBEAgent.Outcome? {
-        var buttons: [String] = []
-        if policy.allowResetOnFailure { buttons.append("reset") }
-        if policy.allowUseOnFailure { buttons.append("continue") }
-        if !policy.blockRetryByUser { buttons.append("retry") }
+        var buttons: [ESPButton] = []
+        if policy.allowResetOnFailure { buttons.append(.reset) }
+        if policy.allowUseOnFailure { buttons.append(.continue) }
+        if !policy.blockRetryByUser { buttons.append(.retry) }
         report(phase, ProtocolStep.espError, .info, errorCode: code,
-               message: "\(policy.errorMessage) [buttons: \(buttons.joined(separator: ", "))]")
-        let choice = try await input(phase, ProtocolStep.espError)["button"]
+               message: "\(policy.errorMessage) [buttons: \(buttons.map(\.rawValue).joined(separator: ", "))]")
+        let choice = try await input(phase, ProtocolStep.espError)[ESPButton.inputKey].flatMap(ESPButton.init(rawValue:))
         switch choice {
-        case "reset" where buttons.contains("reset"):
+        case .reset? where buttons.contains(.reset):
             report(phase, ProtocolStep.espError, .completed, errorCode: code, message: "Reset device pressed")
             state = state.wiped()
             return .reboot
-        case "continue" where buttons.contains("continue"):
+        case .continue? where buttons.contains(.continue):
             report(phase, ProtocolStep.espError, .completed, errorCode: code, message: "Continue anyway pressed")
             return nil
-        case "retry" where buttons.contains("retry"):
+        case .retry? where buttons.contains(.retry):
             report(phase, ProtocolStep.espError, .completed, errorCode: code, message: "Try again pressed")
             return .reboot
         default:

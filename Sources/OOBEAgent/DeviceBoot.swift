@@ -153,7 +153,7 @@ final class DeviceBoot {
                        message: "event \(answer.eventId ?? 0): \(answer.message)")
                 return nil
             case .otherTenant:
-                throw Failure(phase: .oobePages, step: "sign-in", errorCode: nil, message: answer.message)
+                throw Failure(phase: .oobePages, step: ProtocolStep.signIn, errorCode: nil, message: answer.message)
             }
         }
         return nil

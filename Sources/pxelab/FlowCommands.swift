@@ -20,7 +20,8 @@ struct FlowOptions: ParsableArguments {
 
     /// Runs a flow on the lab's devices (virtual or real VMs) and prints what happened.
     func run(_ body: @escaping @Sendable (Fleet) async throws -> FlowResult) async throws {
-        let labFile = try selection.labFile()
+        let selection = selection
+        let labFile = try await Offload.run { try selection.labFile() }
         let running = try await RunningLab.open(labFile: labFile, stateRoot: selection.stateRoot,
                                                 options: try host.options(for: labFile))
         let result: FlowResult
@@ -42,10 +43,14 @@ struct FlowOptions: ParsableArguments {
     }
 
     /// Queues an action for the device's next boot, without waiting.
-    func queue(_ action: DeviceAction) throws {
-        let lab = try selection.open()
-        try lab.queue(action, for: device)
-        print("\(try lab.device(device).name): queued; the device carries it out at its next boot")
+    func queue(_ action: DeviceAction) async throws {
+        let (selection, device) = (selection, device)
+        let name = try await Offload.run {
+            let lab = try selection.open()
+            try lab.queue(action, for: device)
+            return try lab.device(device).name
+        }
+        print("\(name): queued; the device carries it out at its next boot")
     }
 }
 
@@ -80,7 +85,7 @@ struct Reset: AsyncParsableCommand {
     var noWait = false
 
     func run() async throws {
-        if noWait { return try flow.queue(.reset(remote: remote)) }
+        if noWait { return try await flow.queue(.reset(remote: remote)) }
         let (device, remote) = (flow.device, remote)
         try await flow.run { try await $0.reset(device, remote: remote) }
     }
@@ -159,7 +164,7 @@ struct Retire: AsyncParsableCommand {
     var noWait = false
 
     func run() async throws {
-        if noWait { return try flow.queue(.retire) }
+        if noWait { return try await flow.queue(.retire) }
         let device = flow.device
         try await flow.run { try await $0.retire(device) }
     }

@@ -59,7 +59,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let topologies = try files.map(LabOptions.load)
+        let labFiles = try files.map(LabOptions.load)
         let root = stateDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? LabDirectory.defaultRoot
         let interactive = isatty(STDERR_FILENO) == 1
         let show: @Sendable (String) -> Void = { line in
@@ -74,12 +74,12 @@ struct Run: AsyncParsableCommand {
             if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         }
         var reports: [RunReport] = []
-        for (index, labFile) in topologies.enumerated() {
+        for (index, labFile) in labFiles.enumerated() {
             let options = FleetRunner.Options(lab: try host.options(for: labFile),
                                               fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
                                               only: only.isEmpty ? nil : Set(only), from: from, opened: opened)
             let runner = FleetRunner(labFile: labFile, stateRoot: root, options: options)
-            let holdLab = keep && index == topologies.count - 1
+            let holdLab = keep && index == labFiles.count - 1
             do {
                 if holdLab {
                     let (report, running) = try await Interruption.cancellable { try await runner.runKeepingLab() }

@@ -2,6 +2,7 @@ import ArgumentParser
 import BootEndpoint
 import Foundation
 import LabService
+import LabStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,9 +27,11 @@ struct Serve: AsyncParsableCommand {
     var images: String?
 
     func run() async throws {
-        let lab = try selection.open()
-        let endpoint = try BootEndpoint(lab: lab, options: .init(host: listen, port: port,
-                                                                 imagesDirectory: try ImagesFolder.locate(images)))
+        let (selection, listen, port, images) = (selection, listen, port, images)
+        let (lab, endpoint) = try await Offload.run {
+            let lab = try selection.open()
+            return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images))))
+        }
         if !endpoint.options.isLoopback {
             printError("warning: listening on \(listen), not loopback: the lab is reachable from the network")
         }

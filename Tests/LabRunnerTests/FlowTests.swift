@@ -3,7 +3,7 @@ import Testing
 import Autopilot
 import DeviceProtocol
 import LabController
-import LabService
+@testable import LabService
 @testable import LabRunner
 import LabStore
 import LabFiles
@@ -102,7 +102,7 @@ struct FlowTests {
         #expect(retired.removed.contains(.registration))
         let orphan = try await running.fleet.repurpose("a", wipe: .full)
         #expect(orphan.result == .failed)
-        #expect(try running.lab.store.events(of: "a").last { $0.step == ProtocolStep.outcome }?.message?.hasPrefix("event 807") == true)
+        #expect(try running.lab.store.events(of: "a").last { $0.step == ProtocolStep.outcome }?.autopilotEvent == 807)
 
         let device = try #require(running.lab.labFile.devices.first { $0.name == "a" })
         let csv = "Device Serial Number,Windows Product ID,Hardware Hash\r\nF-1,,\(running.lab.labFile.hardwareHash(of: device))\r\n"
@@ -169,6 +169,41 @@ struct FlowTests {
         let recovered = try await running.fleet.recover("b", method: .reimage)
         #expect(recovered.result == .businessReady, "\(recovered)")
         #expect(try running.lab.faults(of: "b").isEmpty)
+        try await running.close()
+    }
+
+    @Test func oneOperationAtATimeActsOnADevice() async throws {
+        let running = try await running(lab)
+        let a = try running.lab.device("a")
+        try await running.fleet.occupying([a]) { () async throws in
+            await #expect {
+                try await running.fleet.reset("a", remote: true)
+            } throws: { error in
+                if case LabError.deviceBusy("a") = error { return true }
+                return false
+            }
+            // Another device is free meanwhile.
+            let b = try await running.fleet.deploy("b")
+            #expect(b.result == .businessReady)
+        }
+        #expect(try await running.fleet.deploy("a").result == .businessReady)
+        try await running.close()
+    }
+
+    @Test func poweringOffLeavesTheDeviceOffAndARevertBringsBackItsErrorCode() async throws {
+        let running = try await running(lab)
+        try running.lab.inject(Fault(id: "join", kind: .error, phase: .identity, errorCode: 0x801C0003), into: "a")
+        let failed = try await running.fleet.deploy("a")
+        #expect(failed.result == .failed && failed.errorCode == ErrorCode(0x801C0003))
+        try await running.fleet.snapshot("a", as: "failing")
+        let off = try await running.fleet.power("a", .off)
+        #expect(off.boots == 0 && off.phases.isEmpty)
+        #expect(try await running.host.perform { try !$0.domain(named: "a").isActive() })
+        try running.lab.clearFaults(of: "a")
+        #expect(try await running.fleet.recover("a", method: .reimage).result == .businessReady)
+        try await running.fleet.revert("a", to: "failing")
+        let record = try #require(try running.lab.store.device(named: "a"))
+        #expect(record.lifecycle == .failed && record.errorCode == 0x801C0003)
         try await running.close()
     }
 }

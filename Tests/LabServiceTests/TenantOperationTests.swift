@@ -136,7 +136,7 @@ struct DeviceOperationTests {
 
     @Test func queuedActionsDoTheServicesPartAtOnce() throws {
         let lab = try open()
-        try lab.queue(.repurpose(.init(groupTag: "Sales", assignedUser: "adele@contoso.onmicrosoft.com")), for: "loose")
+        try lab.queue(.repurpose(.init(groupTag: "Sales", assignedUser: "adele@contoso.onmicrosoft.com"), wipe: .full), for: "loose")
         #expect(try lab.store.pendingActions(for: "loose") == [.wipe(keepEnrollment: false, keepUserData: false)])
         #expect(try lab.autopilot.registration(serial: "LOOSE-1")?.assignedUser == "adele@contoso.onmicrosoft.com")
         try lab.queue(.retire, for: "SALES-2")
@@ -178,8 +178,10 @@ struct VocabularyTests {
         for outcome in DeviceOutcome.allCases {
             #expect(Vocabulary.css.contains(".outcome-\(outcome.rawValue) {"))
         }
-        let json = try JSONSerialization.jsonObject(with: try Vocabulary.json()) as? [String: [[String: String]]]
-        #expect(json?["phases"]?.map { $0["name"] } == OOBEPhase.allCases.map(\.rawValue))
-        #expect(json?["outcomes"]?.first { $0["name"] == "provisioning" }?["label"] == "in progress")
+        let json = try JSONSerialization.jsonObject(with: try Vocabulary.json()) as? [String: [[String: Any]]]
+        #expect(json?["phases"]?.map { $0["name"] as? String } == OOBEPhase.allCases.map(\.rawValue))
+        let provisioning = json?["outcomes"]?.first { $0["name"] as? String == "provisioning" }
+        #expect(provisioning?["label"] as? String == "in progress")
+        #expect(json?["outcomes"]?.filter { $0["failure"] as? Bool == true }.map { $0["name"] as? String } == ["failed", "boot-loop"])
     }
 }

@@ -38,15 +38,16 @@ struct RegistryStoreTests {
         #expect(try store.registeredDevices().map(\.serialNumber) == ["S-1"])
     }
 
-    @Test func deregisterRemovesTheAssignmentToo() throws {
+    @Test func aDeletedRegistrationTakesItsAssignmentWithIt() throws {
         let store = try LabStore()
         let device = registration("S-1")
         try store.register([device])
         try store.setAssignment(ProfileAssignment(profileID: "p", since: Date()), for: device.id)
-        #expect(try store.deregister(id: device.id))
+        let removed = try store.rewriteRegistrations(serial: "S-1") { ([], $0.count) }
+        #expect(removed == 1)
         #expect(try store.registeredDevices().isEmpty)
         #expect(try store.assignments().isEmpty)
-        #expect(try !store.deregister(id: device.id))
+        #expect(try store.rewriteRegistrations(serial: "S-1") { ($0, $0.count) } == 0)
     }
 
     @Test func lookupBySerial() throws {

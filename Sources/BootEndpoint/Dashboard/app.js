@@ -8,10 +8,6 @@
 // read from /dashboard/vocabulary.json and /dashboard/vocabulary.css: none are written here.
 "use strict";
 
-// Outcomes the header counts even when no device has them (others only once some device has).
-const ALWAYS_COUNTED = ["business-ready", "failed", "provisioning"];
-// Outcomes that are failures: their progress bar and a flow ending in them show as errors.
-const FAILURES = ["failed", "boot-loop"];
 // Options each flow is started with.
 const FLOW_OPTIONS = { reset: { remote: "true" }, repurpose: { wipe: "full" }, recover: { method: "autopilot-reset" }, retire: {} };
 const TOKEN_KEY = "pxelab.token";
@@ -37,6 +33,8 @@ const vocabulary = {
   deployment: [],         // the phases of a deployment: all but `lifecycle` (reset, repurpose, retire)
   outcomes: [],           // outcome names, in the order the header counts them
   labels: new Map(),      // outcome -> what people read ("provisioning" -> "in progress")
+  failures: new Set(),    // outcomes that are failures
+  summarised: new Set(),  // outcomes a fleet's counts show even when no device has them
   reading: null,          // the read under way or done; null again after a failed one
 };
 
@@ -143,6 +141,9 @@ function useVocabulary({ phases = [], outcomes = [] }) {
   vocabulary.deployment = vocabulary.phases.filter((name) => name !== "lifecycle");
   vocabulary.outcomes = outcomes.map((outcome) => outcome.name);
   vocabulary.labels = new Map(outcomes.map((outcome) => [outcome.name, outcome.label]));
+  // Failures show as errors (a progress bar, a flow ending in one); summarised outcomes are counted even at zero.
+  vocabulary.failures = new Set(outcomes.filter((outcome) => outcome.failure).map((outcome) => outcome.name));
+  vocabulary.summarised = new Set(outcomes.filter((outcome) => outcome.summarised).map((outcome) => outcome.name));
   for (const name of state.devices.keys()) state.dirty.add(name);
   if (state.page) state.page.dirty = true;
   flush();
@@ -321,7 +322,7 @@ function renderRow(name, filter) {
     row.cells.result.replaceChildren(el("span", { class: badgeClass(d), title: d.message || "" }, result));
   }
   const progress = progressOf(d);
-  const failed = FAILURES.includes(outcome);
+  const failed = vocabulary.failures.has(outcome);
   if (row.shown.progress !== `${progress}|${failed}|${d.phase}`) {
     row.shown.progress = `${progress}|${failed}|${d.phase}`;
     const bar = row.cells.progress.firstChild;
@@ -351,7 +352,7 @@ function renderCounters() {
   const counts = new Map();
   for (const d of state.devices.values()) counts.set(outcomeOf(d), (counts.get(outcomeOf(d)) || 0) + 1);
   const parts = vocabulary.outcomes
-    .filter((outcome) => counts.has(outcome) || ALWAYS_COUNTED.includes(outcome))
+    .filter((outcome) => counts.has(outcome) || vocabulary.summarised.has(outcome))
     .map((outcome) => `<span class="count outcome-${escapeHTML(outcome)}" data-count="${escapeHTML(outcome)}">` +
       `<b>${counts.get(outcome) || 0}</b> ${escapeHTML(outcomeLabel(outcome))}</span>`);
   const html = parts.join('<span class="sep"> · </span>');
@@ -552,7 +553,7 @@ async function runFlow(flow) {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(FLOW_OPTIONS[flow] || {}),
     });
     const r = await response.json();
-    const ok = !r.refused && !r.errorCode && !FAILURES.includes(r.result);
+    const ok = !r.refused && !r.errorCode && !vocabulary.failures.has(r.result);
     let text = r.refused ? `${flow} refused` : `${flow}: ${outcomeLabel(r.result)}`;
     if (typeof r.seconds === "number") text += ` in ${duration(r.seconds * 1000)}`;
     if (r.kept && r.kept.length) text += `; kept ${r.kept.join(", ")}`;

@@ -1,5 +1,3 @@
-public import DeviceProtocol
-
 /// How a break/fix drill breaks a device: damage to its system, or an ESP that hangs (then a wipe,
 /// so that the ESP runs again and hangs).
 public enum BreakKind: String, Sendable, Equatable, CaseIterable {
@@ -8,7 +6,4 @@ public enum BreakKind: String, Sendable, Equatable, CaseIterable {
     case failedUpdate = "failed-update"
     case lostEnrollment = "lost-enrollment"
     case stuckESP = "stuck-esp"
-
-    /// The damage the device does to its own system, for the kinds that are damage.
-    public var damage: Damage? { Damage(rawValue: rawValue) }
 }

@@ -1,5 +1,3 @@
-public import DeviceProtocol
-
 /// How a repurpose wipes a device: everything, keeping the enrollment (and join), keeping the
 /// user's data; Fresh Start removes apps too, with or without the user's data.
 public enum WipeKind: String, Sendable, Equatable, CaseIterable {
@@ -8,9 +6,4 @@ public enum WipeKind: String, Sendable, Equatable, CaseIterable {
     case keepUserData = "keep-user-data"
     case freshStart = "fresh-start"
     case freshStartKeepUserData = "fresh-start-keep-user-data"
-
-    /// The wipe the device is told to carry out.
-    public var action: NextAction {
-        .wipe(keepEnrollment: self == .keepEnrollment, keepUserData: self == .keepUserData || self == .freshStartKeepUserData)
-    }
 }

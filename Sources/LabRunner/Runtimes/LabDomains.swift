@@ -17,10 +17,10 @@ struct LabDomains: Sendable {
     let uriOverride: String?
 
     /// Defines the lab's devices for an endpoint on `port` (real VMs network-boot from it),
-    /// converging what is there; the embedded host is the connection the run already holds.
-    func define(endpointPort port: Int, embedded: Bool) throws {
-        _ = try LabProvisioner(labFile: lab.labFile, directory: lab.directory, uriOverride: uriOverride, endpointPort: port)
-            .up(embedded: embedded ? host.connection : nil)
+    /// converging what is there; `embedded` is the embedded host the run already holds open.
+    func define(endpointPort port: Int, embedded: Connection?) async throws {
+        let provisioner = LabProvisioner(labFile: lab.labFile, directory: lab.directory, uriOverride: uriOverride, endpointPort: port)
+        _ = try await Offload.run { try provisioner.up(embedded: embedded) }
     }
 
     /// Runs a libvirt operation on a device's domain, off the cooperative pool.
@@ -41,32 +41,37 @@ struct LabDomains: Sendable {
         FileDeviceStorage(file: lab.directory.path("devices/\(name).json"))
     }
 
-    /// Takes a named snapshot: the domain's (libvirt), and the device's disk with its lifecycle.
-    func takeSnapshot(of name: String, named label: String, lifecycle: DeviceLifecycle) async throws {
-        let folder = lab.directory.path("snapshots/\(name)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let state = try storage(of: name).load() ?? DeviceState()
-        try ProtocolJSON.encoder().encode(DeviceSnapshot(state: state, lifecycle: lifecycle))
-            .write(to: folder.appendingPathComponent("\(label).json"), options: .atomic)
+    /// Takes a named snapshot: the domain's (libvirt), and the device's disk with where it stands.
+    func takeSnapshot(of name: String, named label: String, standing: Standing) async throws {
+        let file = lab.directory.path("snapshots/\(name)/\(label).json")
+        let storage = storage(of: name)
+        try await Offload.run {
+            try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let state = try storage.load() ?? DeviceState()
+            try ProtocolJSON.encoder().encode(DeviceSnapshot(state: state, lifecycle: standing.lifecycle, errorCode: standing.errorCode))
+                .write(to: file, options: .atomic)
+        }
         try await domain(name) { domain in
             if let existing = try domain.snapshotIfExists(named: label) { try existing.delete() }
-            _ = try domain.createSnapshot(xml: "<domainsnapshot><name>\(label)</name><description>pxelab: \(lifecycle.rawValue)</description></domainsnapshot>")
+            _ = try domain.createSnapshot(xml: "<domainsnapshot><name>\(label)</name><description>pxelab: \(standing.lifecycle.rawValue)</description></domainsnapshot>")
         }
     }
 
-    /// Reverts a device to a named snapshot; returns the lifecycle it was taken in.
-    func revert(_ name: String, toSnapshot label: String) async throws -> DeviceLifecycle {
+    /// Reverts a device to a named snapshot; returns where it stood when the snapshot was taken.
+    func revert(_ name: String, toSnapshot label: String) async throws -> Standing {
         let file = lab.directory.path("snapshots/\(name)/\(label).json")
-        guard FileManager.default.fileExists(atPath: file.path) else { throw LabError.noSnapshot(device: name, name: label) }
-        let snapshot: DeviceSnapshot
-        do {
-            snapshot = try ProtocolJSON.decoder().decode(DeviceSnapshot.self, from: Data(contentsOf: file))
-        } catch {
-            throw LabError.unreadable(file: file.path, problem: ProtocolJSON.problem(error))
+        let snapshot = try await Offload.run { () throws -> DeviceSnapshot in
+            guard FileManager.default.fileExists(atPath: file.path) else { throw LabError.noSnapshot(device: name, name: label) }
+            do {
+                return try ProtocolJSON.decoder().decode(DeviceSnapshot.self, from: Data(contentsOf: file))
+            } catch {
+                throw LabError.unreadable(file: file.path, problem: ProtocolJSON.problem(error))
+            }
         }
         try await domain(name) { domain in try domain.revert(to: try domain.snapshot(named: label), [.force]) }
-        try storage(of: name).save(snapshot.state)
-        return snapshot.lifecycle
+        let storage = storage(of: name)
+        try await Offload.run { try storage.save(snapshot.state) }
+        return Standing(lifecycle: snapshot.lifecycle, errorCode: snapshot.errorCode)
     }
 
     /// What a running device's screen shows, as PNG.
@@ -75,9 +80,10 @@ struct LabDomains: Sendable {
         return try await domain(name) { try DeviceScreen.png(of: $0, in: directory) }
     }
 
-    /// A snapshot's record beside libvirt's: the device's disk and its lifecycle.
-    struct DeviceSnapshot: Codable {
+    /// A snapshot's record beside libvirt's: the device's disk, its lifecycle and error code.
+    struct DeviceSnapshot: Codable, Sendable {
         var state: DeviceState
         var lifecycle: DeviceLifecycle
+        var errorCode: UInt32?
     }
 }

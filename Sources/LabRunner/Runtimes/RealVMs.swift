@@ -31,7 +31,7 @@ final class RealVMs: HostedDevices {
 
     /// Real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe: they are defined with this port.
     func bringUp(endpointPort port: Int) async throws {
-        try domains.define(endpointPort: port, embedded: false)
+        try await domains.define(endpointPort: port, embedded: nil)
     }
 
     /// Powers the VM on (unless it runs) and waits until it shows an end state: the desktop

@@ -33,7 +33,7 @@ final class VirtualDevices: HostedDevices {
     }
 
     func bringUp(endpointPort port: Int) async throws {
-        try domains.define(endpointPort: port, embedded: true)
+        try await domains.define(endpointPort: port, embedded: domains.host.connection)
         endpoint.withLock { $0 = "http://127.0.0.1:\(port)" }
     }
 
@@ -78,7 +78,7 @@ final class VirtualDevices: HostedDevices {
     /// The request a keyboard would make, through the endpoint: the device's next question gets it.
     func startLocalReset(_ device: LabDevice) async throws {
         let lab = domains.lab
-        try await Offload.run { try lab.store.enqueue(.reset(remote: false), for: device.name, at: lab.clock()) }
+        try await Offload.run { try lab.queue(.reset(remote: false), for: device.name) }
     }
 
     /// Each device's disk rewritten on its own, side by side; the firmware's counters kept.

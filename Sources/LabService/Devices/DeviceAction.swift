@@ -1,4 +1,5 @@
 import DeviceProtocol
+public import LabFiles
 
 /// What can be queued for a device, which carries it out when it next asks what to do (at its
 /// desktop, on its error screen, at its next boot): what Intune's device actions and a person at
@@ -8,8 +9,8 @@ public enum DeviceAction: Sendable, Equatable {
     case reset(remote: Bool)
     /// A wipe, keeping the enrollment (and join) or the user's data when asked.
     case wipe(keepEnrollment: Bool, keepUserData: Bool)
-    /// A full wipe after a new group tag, user or name, so that Autopilot runs again with them.
-    case repurpose(AutopilotService.RegistrationUpdate)
+    /// A wipe after a new group tag, user or name, so that Autopilot runs again with them.
+    case repurpose(AutopilotService.RegistrationUpdate, wipe: WipeKind)
     /// Unenroll and remove company data; the Autopilot registration is deleted at once.
     case retire
     case powerOff
@@ -29,9 +30,9 @@ extension Lab {
         switch action {
         case .reset(let remote): next = .reset(remote: remote)
         case .wipe(let keepEnrollment, let keepUserData): next = .wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
-        case .repurpose(let update):
+        case .repurpose(let update, let wipe):
             try autopilot.update(serial: device.identity.serial, update)
-            next = .wipe(keepEnrollment: false, keepUserData: false)
+            next = wipe.action
         case .retire:
             try autopilot.deregister(serial: device.identity.serial)
             next = .retire

@@ -1,17 +1,14 @@
 public import DeviceProtocol
+import LabStore
 
 extension Lab {
-    /// Faults injected into a running lab carry this prefix, so that the lab file's faults can be
-    /// replaced (at the start of a run) without touching them.
-    static let injectedFaultPrefix = "api-"
-
     /// Injects a fault into a device (from its next boot on), beside the lab file's; an
     /// `other-tenant` fault moves the device's registration to another tenant at once.
     @discardableResult
     public func inject(_ fault: Fault, into key: String) throws -> Fault {
         let device = try device(key)
         var fault = fault
-        if !fault.id.hasPrefix(Self.injectedFaultPrefix) { fault.id = Self.injectedFaultPrefix + fault.id }
+        if !fault.id.hasPrefix(LabStore.injectedFaultPrefix) { fault.id = LabStore.injectedFaultPrefix + fault.id }
         if fault.kind == .otherTenant { try autopilot.moveToOtherTenant(serial: device.identity.serial) }
         try store.addFault(fault, to: device.name)
         return fault

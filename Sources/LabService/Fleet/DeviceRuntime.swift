@@ -18,14 +18,26 @@ public protocol DeviceRuntime: Sendable {
     func startLocalReset(_ device: LabDevice) async throws
     /// Gives the devices factory-fresh disks (what the firmware keeps, it keeps).
     func eraseDisks(of devices: [LabDevice]) async throws
-    /// Takes a named snapshot of the device: its domain's and its disk's, noting its lifecycle.
-    func takeSnapshot(of device: LabDevice, named name: String, lifecycle: DeviceLifecycle) async throws
-    /// Reverts the device to a named snapshot; returns the lifecycle state it was taken in.
-    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> DeviceLifecycle
+    /// Takes a named snapshot of the device: its domain's and its disk's, noting where it stands.
+    func takeSnapshot(of device: LabDevice, named name: String, standing: Standing) async throws
+    /// Reverts the device to a named snapshot; returns where it stood when the snapshot was taken.
+    func revert(_ device: LabDevice, toSnapshot name: String) async throws -> Standing
     /// What the device's screen shows, as PNG.
     func screen(of device: LabDevice) async throws -> Data
     /// The device, at its desktop, asked for work and got none.
     func askedForWork(_ device: String)
+}
+
+/// Where a device stands in its life, as the store keeps it: its lifecycle, and the error code it
+/// shows while failed.
+public struct Standing: Codable, Sendable, Equatable {
+    public var lifecycle: DeviceLifecycle
+    public var errorCode: UInt32?
+
+    public init(lifecycle: DeviceLifecycle, errorCode: UInt32? = nil) {
+        self.lifecycle = lifecycle
+        self.errorCode = errorCode
+    }
 }
 
 /// How a power-on ended.

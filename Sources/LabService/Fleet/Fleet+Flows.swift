@@ -4,12 +4,20 @@ import LabStore
 public import LabFiles
 
 extension Fleet {
+    /// Deploys one device: powers it on and drives it to its end state.
+    public func deploy(_ key: String) async throws -> FlowResult {
+        let device = try lab.device(key)
+        return try await occupying([device]) {
+            try await flow(.deploy, device, plan: Self.plan(deploying: device)) { _ in }
+        }
+    }
+
     /// Autopilot Reset: local (Ctrl+Win+R at the lock screen, then a local administrator
     /// sign-in) or remote (the MDM action, queued for the device).
     public func reset(_ key: String, remote: Bool) async throws -> FlowResult {
         try await flow(.reset, key) { device in
             if remote {
-                try await self.queue(.reset(remote: true), for: device)
+                try await self.queue(DeviceAction.reset(remote: true), for: device)
             } else {
                 try await self.runtime.startLocalReset(device)
             }
@@ -20,33 +28,33 @@ extension Fleet {
     /// another profile), then the whole Autopilot flow again.
     public func repurpose(_ key: String, wipe: WipeKind, update: AutopilotService.RegistrationUpdate = .init())
         async throws -> FlowResult {
-        try await flow(.repurpose, key) { device in
-            let autopilot = self.lab.autopilot
-            _ = try await Offload.run { try autopilot.update(serial: device.identity.serial, update) }
-            try await self.queue(wipe.action, for: device)
-        }
+        try await flow(.repurpose, key) { device in try await self.queue(.repurpose(update, wipe: wipe), for: device) }
     }
 
-    /// Retire: unenroll and remove company data on the device, then delete its Autopilot
+    /// Retire: unenroll and remove company data on the device, and delete its Autopilot
     /// registration (a deregistered device gets 807 until it is registered again).
     public func retire(_ key: String) async throws -> FlowResult {
-        var result = try await flow(.retire, key) { device in try await self.queue(.retire, for: device) }
-        let serial = try lab.device(key).identity.serial
         let autopilot = lab.autopilot
-        if try await Offload.run({ try autopilot.deregister(serial: serial) }) { result.removed.insert(.registration) }
+        let serial = try lab.device(key).identity.serial
+        let registered = try await Offload.run { try autopilot.registration(serial: serial) != nil }
+        var result = try await flow(.retire, key) { device in try await self.queue(DeviceAction.retire, for: device) }
+        if registered { result.removed.insert(.registration) }
         return result
     }
 
     /// Breaks a device on purpose: it damages its own system at its desktop, then reboots into
-    /// the damage; or its ESP hangs (a fault), and a wipe makes the ESP run again.
+    /// the damage; or its ESP hangs (a fault), and a wipe makes the ESP run again. The device
+    /// carries it out at its next boot.
     public func breakDevice(_ key: String, how: BreakKind) async throws {
         let device = try lab.device(key)
-        if let damage = how.damage {
-            try await queue(.damage(damage), for: device)
-        } else {
-            let lab = lab
-            _ = try await Offload.run { try lab.inject(Fault(id: "stuck-esp", kind: .hang, phase: .espDeviceSetup), into: device.name) }
-            try await queue(WipeKind.full.action, for: device)
+        try await occupying([device]) {
+            if let damage = how.damage {
+                try await queueNext(.damage(damage), for: device)
+            } else {
+                let lab = lab
+                _ = try await Offload.run { try lab.inject(Fault(id: "stuck-esp", kind: .hang, phase: .espDeviceSetup), into: device.name) }
+                try await queueNext(WipeKind.full.action, for: device)
+            }
         }
     }
 
@@ -65,68 +73,96 @@ extension Fleet {
         case .reimage: WipeKind.full.action
         case .snapshot: nil
         }
-        let diagnosis: FlowResult
-        do {
-            defer { setRepair(nil, for: device.name) }
-            diagnosis = try await flow(.recover, device.name, plan: .init(repairAtRecovery: repair != nil)) { _ in
-                self.setRepair(repair, for: device.name)
+        return try await occupying([device]) {
+            let diagnosis: FlowResult
+            do {
+                defer { setRepair(nil, for: device.name) }
+                diagnosis = try await flow(.recover, device, plan: .init(repairAtRecovery: repair != nil)) { _ in
+                    self.setRepair(repair, for: device.name)
+                }
             }
-        }
-        guard diagnosis.result != .businessReady else { return diagnosis }
-        let lab = lab
-        _ = try await Offload.run { try lab.store.clearFaults(of: device.name) }
-        let repaired = try await flow(.recover, device.name) { _ in
-            switch method {
-            case .snapshot(let name): try await self.revert(device.name, to: name)
-            case .autopilotReset, .reimage: if let repair { try await self.queue(repair, for: device) }
+            guard diagnosis.result != .businessReady else { return diagnosis }
+            let lab = lab
+            _ = try await Offload.run { try lab.store.clearFaults(of: device.name) }
+            let repaired = try await flow(.recover, device) { _ in
+                switch method {
+                case .snapshot(let name): try await self.revertToSnapshot(device, name)
+                case .autopilotReset, .reimage: if let repair { try await self.queueNext(repair, for: device) }
+                }
             }
+            return repaired.following(diagnosis)
         }
-        return repaired.following(diagnosis)
     }
 
-    /// Powers a device on, off or reboots it, and follows it to its end state.
+    /// Powers a device on (following it to its end state), reboots it (the same, from a restart),
+    /// or powers it off (and leaves it off).
     public func power(_ key: String, _ action: PowerAction) async throws -> FlowResult {
-        let flow: Flow = switch action {
-        case .on: .powerOn
-        case .off: .powerOff
-        case .reboot: .reboot
-        }
-        return try await self.flow(flow, key) { device in
-            if action == .off { try await self.runtime.powerOff(device) }
+        switch action {
+        case .on: return try await flow(.powerOn, key) { _ in }
+        case .reboot: return try await flow(.reboot, key) { _ in }
+        case .off:
+            let device = try lab.device(key)
+            return try await occupying([device]) {
+                let started = Date()
+                try await runtime.powerOff(device)
+                let lab = lab
+                let outcome = try await Offload.run { try lab.outcome(of: device.name) }
+                return FlowResult(device: device.name, flow: .powerOff, result: outcome, seconds: Date().timeIntervalSince(started))
+            }
         }
     }
 
     // MARK: Snapshots
 
-    /// Takes a named snapshot of a device: its domain's (libvirt) and its disk's, with its lifecycle.
+    /// Takes a named snapshot of a device: its domain's (libvirt) and its disk's, with where it
+    /// stands in its life.
     public func snapshot(_ key: String, as name: String) async throws {
         let device = try lab.device(key)
-        let lab = lab
-        let lifecycle = try await Offload.run { try lab.store.device(named: device.name)?.lifecycle ?? .factory }
-        try await runtime.takeSnapshot(of: device, named: name, lifecycle: lifecycle)
+        try await occupying([device]) {
+            let store = lab.store
+            let record = try await Offload.run { try store.device(named: device.name) }
+            try await runtime.takeSnapshot(of: device, named: name,
+                                           standing: .init(lifecycle: record?.lifecycle ?? .factory, errorCode: record?.errorCode))
+        }
     }
 
     /// Reverts a device to a named snapshot.
     public func revert(_ key: String, to name: String) async throws {
         let device = try lab.device(key)
-        let lifecycle = try await runtime.revert(device, toSnapshot: name)
+        try await occupying([device]) { try await revertToSnapshot(device, name) }
+    }
+
+    private func revertToSnapshot(_ device: LabDevice, _ name: String) async throws {
+        let standing = try await runtime.revert(device, toSnapshot: name)
         let lab = lab
-        try await Offload.run { try lab.store.setLifecycle(lifecycle, of: device.name, at: lab.clock()) }
+        try await Offload.run {
+            try lab.store.setLifecycle(standing.lifecycle, of: device.name, errorCode: standing.errorCode, at: lab.clock())
+        }
     }
 
     // MARK: Running a flow
 
     /// Queues an action for the device's next question to the endpoint.
-    private func queue(_ action: NextAction, for device: LabDevice) async throws {
+    private func queue(_ action: DeviceAction, for device: LabDevice) async throws {
+        let lab = lab
+        try await Offload.run { try lab.queue(action, for: device.name) }
+    }
+
+    private func queueNext(_ action: NextAction, for device: LabDevice) async throws {
         let lab = lab
         try await Offload.run { try lab.store.enqueue(action, for: device.name, at: lab.clock()) }
     }
 
+    /// A flow as the only operation on its device.
+    private func flow(_ kind: Flow, _ key: String, prepare: (LabDevice) async throws -> Void) async throws -> FlowResult {
+        let device = try lab.device(key)
+        return try await occupying([device]) { try await flow(kind, device, prepare: prepare) }
+    }
+
     /// Prepares a flow, powers the device on, lets it run to its end state, and describes what
     /// changed on the device from what it reported.
-    private func flow(_ kind: Flow, _ key: String, plan: DeviceRun.Plan = .init(),
+    private func flow(_ kind: Flow, _ device: LabDevice, plan: DeviceRun.Plan = .init(),
                       prepare: (LabDevice) async throws -> Void) async throws -> FlowResult {
-        let device = try lab.device(key)
         let store = lab.store
         let started = Date()
         let lastSeq = try await Offload.run { try store.device(named: device.name)?.lastSeq ?? 0 }

@@ -6,14 +6,15 @@ import Synchronization
 
 /// The lab's devices at work on a device runtime: deploying them, starting them from a
 /// factory-fresh state, and the lifecycle flows (``Fleet+Flows``). `pxelab run`, the flow
-/// commands, scenario steps and the admin API all act on devices through it.
+/// commands, scenario steps and the admin API all act on devices through it. One operation at a
+/// time acts on a device: another one asking for it meanwhile is refused (``LabError/deviceBusy(_:)``).
 public final class Fleet: Sendable {
     public let lab: Lab
     let runtime: any DeviceRuntime
-    /// The button each device's user presses on an ESP error (set by scenario steps).
-    private let espButtons = Mutex<[String: String]>([:])
     /// The repair a recovery in progress starts at a device's recovery screen.
     private let repairs = Mutex<[String: NextAction]>([:])
+    /// The devices an operation is acting on.
+    private let busy = Mutex<Set<String>>([])
 
     public init(lab: Lab, runtime: any DeviceRuntime) {
         self.lab = lab
@@ -24,10 +25,10 @@ public final class Fleet: Sendable {
     /// expects to end resealed stops at its reseal.
     public func deploy(_ keys: [String]) async throws {
         let devices = try keys.map { try lab.device($0) }
-        await AllocatorTrim().during {
-            await withTaskGroup(of: Void.self) { group in
-                for device in devices {
-                    group.addTask { _ = await self.runtime.run(device, .init(stopAtReseal: device.expect?.state == .resealed)) }
+        try await occupying(devices) {
+            await AllocatorTrim().during {
+                await withTaskGroup(of: Void.self) { group in
+                    for device in devices { group.addTask { _ = await self.runtime.run(device, Self.plan(deploying: device)) } }
                 }
             }
         }
@@ -38,26 +39,20 @@ public final class Fleet: Sendable {
     /// as the lab file declares them.
     public func factoryReset() async throws {
         let lab = lab
-        let names = lab.labFile.devices.map(\.name)
-        try await Offload.run {
-            try lab.store.clearEnrollments()
-            // The tenant too starts as the lab file says, with the lab file's faults only.
-            try lab.autopilot.restore(from: lab.labFile)
-            try lab.store.clearFaults(of: names)
-            try lab.applyLabFileFaults()
+        let devices = lab.labFile.devices
+        let names = devices.map(\.name)
+        try await occupying(devices) {
+            try await Offload.run {
+                try lab.store.clearEnrollments()
+                // The tenant too starts as the lab file says, with the lab file's faults only.
+                try lab.autopilot.restore(from: lab.labFile)
+                try lab.store.clearFaults(of: names)
+                try lab.applyLabFileFaults()
+            }
+            try await runtime.eraseDisks(of: devices)
+            try await Offload.run { try lab.store.setLifecycle(.factory, of: names, at: lab.clock()) }
         }
-        try await runtime.eraseDisks(of: lab.labFile.devices)
-        try await Offload.run { try lab.store.setLifecycle(.factory, of: names, at: lab.clock()) }
     }
-
-    /// The button a device's user presses on an ESP error from now on (nil: none).
-    public func setESPButton(_ button: String?, for key: String) throws {
-        let name = try lab.device(key).name
-        espButtons.withLock { $0[name] = button }
-    }
-
-    /// The button a device's user presses on an ESP error, when one was set.
-    func espButton(for name: String) -> String? { espButtons.withLock { $0[name] } }
 
     /// The repair a recovery in progress starts at the device's recovery screen.
     public func repair(for name: String) -> NextAction? { repairs.withLock { $0[name] } }
@@ -67,5 +62,21 @@ public final class Fleet: Sendable {
     /// What a running device's screen shows, as PNG.
     public func screen(of key: String) async throws -> Data {
         try await runtime.screen(of: lab.device(key))
+    }
+
+    /// How a deployment runs: a device the lab file expects to end resealed stops at its reseal.
+    static func plan(deploying device: LabDevice) -> DeviceRun.Plan {
+        .init(stopAtReseal: device.expect?.state == .resealed)
+    }
+
+    /// Runs `body` as the only operation on these devices.
+    func occupying<Result: Sendable>(_ devices: [LabDevice], _ body: () async throws -> Result) async throws -> Result {
+        let names = Set(devices.map(\.name))
+        try busy.withLock { busy in
+            if let taken = names.intersection(busy).sorted().first { throw LabError.deviceBusy(taken) }
+            busy.formUnion(names)
+        }
+        defer { _ = busy.withLock { $0.subtract(names) } }
+        return try await body()
     }
 }

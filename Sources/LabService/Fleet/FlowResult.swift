@@ -3,6 +3,7 @@ public import DeviceProtocol
 
 /// The lifecycle flows a device goes through.
 public enum Flow: String, Codable, Sendable, CaseIterable {
+    case deploy
     case reset
     case repurpose
     case recover
@@ -49,7 +50,7 @@ public struct FlowResult: Sendable, Codable, Equatable {
     }
 
     /// Whether the flow left the device as it should not be: failed, in a boot loop, or refusing.
-    public var failed: Bool { result == .failed || result == .bootLoop || refused }
+    public var failed: Bool { result.isFailure || refused }
 
     /// This flow's result after an earlier part of the same flow: phases, boots and time of both.
     func following(_ earlier: FlowResult) -> FlowResult {

@@ -41,8 +41,8 @@ public struct LabAttendant: DeviceAttendant {
         case (.boot, ProtocolStep.recovery):
             return fleet.repair(for: name) ?? .proceed
         case (_, ProtocolStep.espError):
-            return (fleet.espButton(for: name) ?? device.onESPError)
-                .map { .input(page: ProtocolStep.espError, values: ["button": $0]) } ?? .proceed
+            return device.onESPError
+                .map { .input(page: ProtocolStep.espError, values: [ESPButton.inputKey: $0.rawValue]) } ?? .proceed
         default:
             return .proceed
         }

@@ -35,6 +35,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case noSnapshot(device: String, name: String)
     /// Only a running device has a screen.
     case notRunning(device: String)
+    /// Another operation is acting on the device.
+    case deviceBusy(String)
 
     public var description: String {
         switch self {
@@ -56,6 +58,7 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .badProfile(let error): error.description
         case .noSnapshot(let device, let name): "device \(device) has no snapshot '\(name)'"
         case .notRunning(let device): "\(device) is powered off: only a running device has a screen"
+        case .deviceBusy(let device): "another operation is acting on \(device); try again once it is done"
         }
     }
 }

@@ -46,6 +46,8 @@ public actor LiveFleet {
     /// The tenant's revision every device's registration was read at, at the last full read.
     private var revision = 0
     private var viewers: [Int: AsyncStream<Update>.Continuation] = [:]
+    /// Viewers on their way in: the pump keeps running for them.
+    private var joining = 0
     private var nextViewer = 0
     private var pump: Task<Void, Never>?
     private var starting: Task<Void, any Error>?
@@ -57,8 +59,13 @@ public actor LiveFleet {
     /// The fleet now, in lab order, and an update for every event stored after it (nothing falls
     /// between the two), until the stream's consumer stops or ``finishAll()``.
     public func follow() async throws -> (snapshot: [Device], updates: AsyncStream<Update>) {
+        joining += 1
+        defer {
+            joining -= 1
+            stopWhenNobodyFollows()
+        }
         try await start()
-        if revision != lab.autopilot.revision { try await readAll() }
+        if revision != lab.autopilot.revision { try await readRegistrations() }
         let (stream, continuation) = AsyncStream.makeStream(of: Update.self, bufferingPolicy: .bufferingNewest(10_000))
         nextViewer += 1
         let viewer = nextViewer
@@ -86,6 +93,16 @@ public actor LiveFleet {
         try await task.value
     }
 
+    /// Reads every device's registration again, keeping what the events since told (the pump goes
+    /// on meanwhile).
+    private func readRegistrations() async throws {
+        let lab = lab
+        let revision = lab.autopilot.revision
+        let summaries = try await Offload.run { try lab.deviceSummaries() }
+        for summary in summaries { devices[summary.name]?.register(summary, revision: revision) }
+        self.revision = revision
+    }
+
     /// Reads every device's summary and latest event.
     private func readAll() async throws {
         let lab = lab
@@ -97,12 +114,14 @@ public actor LiveFleet {
     }
 
     private func apply(_ event: StoredEvent) async {
-        guard var device = devices[event.device] else { return }
+        guard devices[event.device] != nil else { return }
+        let revision = lab.autopilot.revision
         // A store that cannot be read now leaves the registration as last read; the device's next
         // event reads it again.
-        if device.revision != lab.autopilot.revision, let summary = try? await summary(of: event.device) {
-            device = Device(summary: summary, latest: nil, revision: lab.autopilot.revision)
+        if devices[event.device]?.revision != revision, let summary = try? await summary(of: event.device) {
+            devices[event.device]?.register(summary, revision: revision)
         }
+        guard var device = devices[event.device] else { return }
         let lifecycle = device.lifecycle.after(event.event)
         device.errorCode = lifecycle.errorCode(after: event.event, showing: device.errorCode?.value).map(ErrorCode.init)
         device.lifecycle = lifecycle
@@ -126,7 +145,12 @@ public actor LiveFleet {
 
     private func leave(_ viewer: Int) {
         viewers[viewer] = nil
-        guard viewers.isEmpty else { return }
+        stopWhenNobodyFollows()
+    }
+
+    /// Nobody follows, nor is on the way in: nothing is kept.
+    private func stopWhenNobodyFollows() {
+        guard viewers.isEmpty, joining == 0 else { return }
         pump?.cancel()
         pump = nil
         devices = [:]
@@ -134,6 +158,14 @@ public actor LiveFleet {
 }
 
 extension LiveFleet.Device {
+    /// Takes a device's registration from its summary (its lifecycle and latest event stay).
+    fileprivate mutating func register(_ summary: DeviceSummary, revision: Int) {
+        mode = summary.registration?.mode
+        profile = summary.registration?.profile
+        groupTag = summary.registration?.groupTag
+        self.revision = revision
+    }
+
     init(summary: DeviceSummary, latest: StoredEvent?, revision: Int) {
         self.init(name: summary.name, serial: summary.serial, model: summary.model, mode: summary.registration?.mode,
                   profile: summary.registration?.profile, groupTag: summary.registration?.groupTag, lifecycle: summary.lifecycle,

@@ -15,11 +15,11 @@ extension AutopilotService {
     /// and register it again) or its next enrollment is allowed.
     public func enroll(serial: String, mode: DeploymentMode) throws -> EnrollmentRecord {
         guard let registration = try store.registeredDevices(serial: serial).first(where: { $0.tenantID == tenant.id }) else {
-            throw EnrollmentRefusal(errorCode: 0x80180014, description: "the device is not registered with Autopilot in this tenant")
+            throw EnrollmentRefusal(errorCode: WindowsError.deviceReused, description: "the device is not registered with Autopilot in this tenant")
         }
         if let earlier = try store.enrollment(of: registration.id),
            [.selfDeploying, .preProvisioning].contains(earlier.mode), !earlier.reenrollmentAllowed {
-            throw EnrollmentRefusal(errorCode: 0x80180014, description: "this \(earlier.mode.rawValue) device was enrolled on "
+            throw EnrollmentRefusal(errorCode: WindowsError.deviceReused, description: "this \(earlier.mode.rawValue) device was enrolled on "
                 + "\(ISO8601DateFormatter().string(from: earlier.enrolledAt)); it cannot enroll again until its Autopilot "
                 + "record is deleted or its next enrollment is allowed")
         }

@@ -32,11 +32,11 @@ extension AutopilotService {
     /// Deletes a device's registration (in this tenant). Returns whether there was one.
     @discardableResult
     public func deregister(serial: String) throws -> Bool {
-        var removed = false
-        for device in try store.registeredDevices(serial: serial) where device.tenantID == tenant.id {
-            removed = try store.deregister(id: device.id) || removed
+        let tenant = tenant.id
+        let removed = try store.rewriteRegistrations(serial: serial) { registrations in
+            (registrations.filter { $0.tenantID != tenant }, registrations.contains { $0.tenantID == tenant })
         }
-        changed()
+        if removed { changed() }
         return removed
     }
 
@@ -73,17 +73,19 @@ extension AutopilotService {
     @discardableResult
     public func update(serial: String, _ update: RegistrationUpdate) throws -> [RegisteredDevice] {
         if let tag = update.groupTag, let problem = GroupTag.problem(tag) { throw LabError.badGroupTag(problem) }
-        var updated: [RegisteredDevice] = []
-        for var registration in try store.registeredDevices(serial: serial) where registration.tenantID == tenant.id {
-            if let tag = update.groupTag { registration.groupTag = tag.isEmpty ? nil : tag }
-            if let user = update.assignedUser { registration.assignedUser = user.isEmpty ? nil : user }
-            if let name = update.displayName { registration.displayName = name.isEmpty ? nil : name }
-            updated.append(registration)
+        let tenant = tenant.id
+        let updated = try store.rewriteRegistrations(serial: serial) { registrations in
+            let next = registrations.map { registration in
+                guard registration.tenantID == tenant else { return registration }
+                var registration = registration
+                if let tag = update.groupTag { registration.groupTag = tag.isEmpty ? nil : tag }
+                if let user = update.assignedUser { registration.assignedUser = user.isEmpty ? nil : user }
+                if let name = update.displayName { registration.displayName = name.isEmpty ? nil : name }
+                return registration
+            }
+            return (next, next.filter { $0.tenantID == tenant })
         }
-        if !update.isEmpty && !updated.isEmpty {
-            try store.update(updated)
-            changed()
-        }
+        if !update.isEmpty && !updated.isEmpty { changed() }
         return updated
     }
 }
@@ -95,16 +97,17 @@ extension AutopilotService {
     /// Re-registers a serial to another tenant (the "already assigned to another tenant" field
     /// bug): the lab's registration goes, another tenant's takes its place.
     public func moveToOtherTenant(serial: String) throws {
-        let registrations = try store.registeredDevices(serial: serial)
-        guard !registrations.contains(where: { $0.tenantID == Self.otherTenant }) else { return }
-        let template = registrations.first
-        let other = RegisteredDevice(
-            id: IdentifierAllocator.stableUUID("ztd-other-tenant", serial).uuidString.lowercased(), tenantID: Self.otherTenant,
-            serialNumber: serial, hardwareHash: template?.hardwareHash, manufacturer: template?.manufacturer,
-            model: template?.model, registeredAt: clock(), source: "another tenant (injected fault)")
+        let (tenant, now) = (tenant.id, clock())
         // One transaction: this tenant's registration goes as the other tenant's comes.
-        try store.replaceRegistrations(ofSerials: [serial],
-                                       with: registrations.filter { $0.tenantID != tenant.id } + [other])
-        changed()
+        let moved = try store.rewriteRegistrations(serial: serial) { registrations in
+            guard !registrations.contains(where: { $0.tenantID == Self.otherTenant }) else { return (registrations, false) }
+            let template = registrations.first
+            let other = RegisteredDevice(
+                id: IdentifierAllocator.stableUUID("ztd-other-tenant", serial).uuidString.lowercased(), tenantID: Self.otherTenant,
+                serialNumber: serial, hardwareHash: template?.hardwareHash, manufacturer: template?.manufacturer,
+                model: template?.model, registeredAt: now, source: "another tenant (injected fault)")
+            return (registrations.filter { $0.tenantID != tenant } + [other], true)
+        }
+        if moved { changed() }
     }
 }

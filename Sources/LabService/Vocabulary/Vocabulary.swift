@@ -15,16 +15,21 @@ public enum Vocabulary {
         public var colour: String
         /// An outcome's badge background.
         public var background: String?
+        /// Whether an outcome is a failure.
+        public var failure: Bool?
+        /// Whether an outcome is counted in a fleet's summary even when no device has it.
+        public var summarised: Bool?
     }
 
     /// The phases, in the order a device goes through them, `lifecycle` last.
     public static let phases: [Term] = OOBEPhase.allCases.map { phase in
-        Term(name: phase.rawValue, label: phase.displayName, colour: phase.colour)
+        Term(name: phase.rawValue, label: phase.displayName, colour: phase.colour, background: nil, failure: nil, summarised: nil)
     }
 
     /// The outcomes, in the order counts show them.
     public static let outcomes: [Term] = DeviceOutcome.allCases.map { outcome in
-        Term(name: outcome.rawValue, label: outcome.displayName, colour: outcome.colour.text, background: outcome.colour.background)
+        Term(name: outcome.rawValue, label: outcome.displayName, colour: outcome.colour.text, background: outcome.colour.background,
+             failure: outcome.isFailure, summarised: [.businessReady, .failed, .provisioning].contains(outcome))
     }
 
     /// The vocabulary as the dashboard reads it: `{"phases": [...], "outcomes": [...]}`.
