@@ -1,5 +1,6 @@
 public import Hummingbird
 import Foundation
+import DeviceProtocol
 
 /// An error answered as JSON with a stable shape:
 /// `{"error": {"status": 409, "code": "out-of-order", "message": "...", "field": "events[2].seq"}}`.
@@ -24,20 +25,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
 
     public var description: String { "\(status.code) \(code): \(message)" }
 
-    struct Body: Encodable {
-        struct Detail: Encodable {
-            let status: Int
-            let code: String
-            let message: String
-            let field: String?
-            let details: [String: String]?
-        }
-        let error: Detail
-    }
-
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(error: .init(status: status.code, code: code, message: message, field: field,
-                                     details: details.isEmpty ? nil : details))
+        let body = ErrorDocument(error: .init(status: status.code, code: code, message: message, field: field,
+                                              details: details.isEmpty ? nil : details))
         let data = try JSONEncoder().encode(body)
         return Response(status: status, headers: [.contentType: "application/json"],
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))

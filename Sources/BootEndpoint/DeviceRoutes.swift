@@ -58,7 +58,7 @@ extension BootEndpoint {
                     return try JSONBody.response(EnrollmentReceipt(mdmDeviceId: record.mdmDeviceId))
                 } catch let refusal as AutopilotService.EnrollmentRefusal {
                     throw APIError(.conflict, "enrollment-refused", refusal.description, field: "device",
-                                   details: ["errorCode": ErrorCode.text(refusal.errorCode)])
+                                   details: [ErrorDocument.DetailKey.errorCode: ErrorCode.text(refusal.errorCode)])
                 }
             }
         }
@@ -95,10 +95,10 @@ extension BootEndpoint {
         case .unknownDevice: return APIError.notFound(rejection.description)
         case .outOfOrder(let expected, _):
             return APIError(.conflict, "out-of-order", rejection.description, field: "events",
-                            details: ["expectedSeq": String(expected), "lastSeq": String(lastSeq ?? expected - 1)])
+                            details: ["expectedSeq": String(expected), ErrorDocument.DetailKey.lastSeq: String(lastSeq ?? expected - 1)])
         case .conflicting(let seq):
             return APIError(.conflict, "conflicting-event", rejection.description, field: "events",
-                            details: ["seq": String(seq), "lastSeq": String(lastSeq ?? 0)])
+                            details: ["seq": String(seq), ErrorDocument.DetailKey.lastSeq: String(lastSeq ?? 0)])
         }
     }
 }

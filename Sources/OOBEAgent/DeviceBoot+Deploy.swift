@@ -121,10 +121,11 @@ extension DeviceBoot {
         let request = EnrollmentRequest(device: device, mode: flowMode)
         let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
         guard reply.status == 200 else {
-            let error = (try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any])?["error"] as? [String: Any]
-            let code = ((error?["details"] as? [String: String])?["errorCode"]).flatMap(ErrorCode.parse)
+            // A refusal without the endpoint's error document is still a refusal.
+            let error = (try? ProtocolJSON.decoder().decode(ErrorDocument.self, from: reply.body))?.error
+            let code = error?.details?[ErrorDocument.DetailKey.errorCode].flatMap(ErrorCode.parse)
             throw Failure(phase: .enrollment, step: "mdm", errorCode: code ?? WindowsError.deviceReused,
-                          message: error?["message"] as? String ?? "MDM enrollment was refused")
+                          message: error?.message ?? "MDM enrollment was refused")
         }
         let id = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body).mdmDeviceId
         state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())

@@ -277,9 +277,8 @@ final class DeviceBoot {
         case 200:
             pending.removeAll()
         case 409:
-            let error = try? JSONSerialization.jsonObject(with: reply.body) as? [String: Any]
-            let details = (error?["error"] as? [String: Any])?["details"] as? [String: String]
-            guard let last = details?["lastSeq"].flatMap(Int.init) else {
+            let error = try? ProtocolJSON.decoder().decode(ErrorDocument.self, from: reply.body)
+            guard let last = error?.error.details?[ErrorDocument.DetailKey.lastSeq].flatMap(Int.init) else {
                 throw AgentError.refused(DevicePaths.events, reply.status, String(decoding: reply.body, as: UTF8.self))
             }
             let events = pending
