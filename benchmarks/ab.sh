@@ -9,6 +9,7 @@
 # benchmarks/results/ab-fleet.tsv and ab-endpoint.tsv. Not a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install-packages.sh wrk nginx-light python3 curl
 a=$(realpath "$1") b=$(realpath "$2")
 rounds=${3:-3}
 shift $(( $# < 3 ? $# : 3 ))

@@ -1,5 +1,5 @@
 public import Foundation
-public import DeviceProtocol
+import DeviceProtocol
 import LabStore
 import LabFiles
 import Synchronization
@@ -55,7 +55,7 @@ public final class Fleet: Sendable {
     }
 
     /// The repair a recovery in progress starts at the device's recovery screen.
-    public func repair(for name: String) -> NextAction? { repairs.withLock { $0[name] } }
+    func repair(for name: String) -> NextAction? { repairs.withLock { $0[name] } }
 
     func setRepair(_ repair: NextAction?, for name: String) { repairs.withLock { $0[name] = repair } }
 
@@ -76,7 +76,7 @@ public final class Fleet: Sendable {
             if let taken = names.intersection(busy).sorted().first { throw LabError.deviceBusy(taken) }
             busy.formUnion(names)
         }
-        defer { _ = busy.withLock { $0.subtract(names) } }
+        defer { busy.withLock { $0.subtract(names) } }
         return try await body()
     }
 }
