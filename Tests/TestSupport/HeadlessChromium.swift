@@ -65,6 +65,7 @@ public final class HeadlessChromium: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, commands.read, 3)
         posix_spawn_file_actions_adddup2(&actions, responses.write, 4)
+        try addCloseFrom(5, to: &actions)
 
         let arguments = [path, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
                          "--user-data-dir=\(profile.path)", "--window-size=1280,900",

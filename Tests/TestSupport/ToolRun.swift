@@ -3,12 +3,17 @@ import Foundation
 /// Runs a tool to its end and returns its exit status (or 128 + the signal that ended it),
 /// waiting for it with `waitpid` on its own process id. Foundation's `Process.waitUntilExit`
 /// spins a thread on Linux, and was seen here waiting forever on a shell that had exited (left a
-/// zombie) after starting a daemon.
+/// zombie) after starting a daemon. The tool gets only stdin, stdout and stderr: a daemon it
+/// starts must not keep a listening socket of a test beside it open after that test lets go.
 public func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
     var pid: pid_t = 0
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
-    let spawned = posix_spawn(&pid, path, nil, nil, argv, environ)
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    try addCloseFrom(3, to: &actions)
+    let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
     guard spawned == 0 else { throw ToolRunError(path: path, code: spawned) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
