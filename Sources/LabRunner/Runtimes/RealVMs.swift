@@ -56,6 +56,8 @@ final class RealVMs: HostedDevices {
         watchers.watch(name, continuation)
         let startSeq: Int
         let wasRunning: Bool
+        let consolePath = domains.lab.directory.path("console/\(name).log").path
+        var console = GuestConsole(path: consolePath)
         do {
             let power = try await domains.host.lifecycleEvents(of: name)
             feeds.append(Task {
@@ -151,9 +153,12 @@ final class RealVMs: HostedDevices {
                     return DeviceRun(end: .desktop, boots: boots)
                 }
             case .tick:
+                if let panic = console.panicLine() {
+                    return failure("\(name)'s guest kernel panicked: \(panic) (its console: \(consolePath))", boots: boots)
+                }
                 if Date().timeIntervalSince(started) > timeout {
-                    return failure("\(name) reached no end state within \(Int(timeout)) s; its screen is in "
-                                   + domains.lab.directory.path("console/\(name).log").path, boots: boots)
+                    return failure("\(name) reached no end state within \(Int(timeout)) s; its screen is in \(consolePath)",
+                                   boots: boots)
                 }
             }
         }
