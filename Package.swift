@@ -90,9 +90,19 @@ let package = Package(
         ),
         .target(name: "DeviceProtocol", swiftSettings: strictSettings),
         .target(
+            name: "GraphAPI",
+            dependencies: [
+                "LabService", "LabStore", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BootEndpoint",
             dependencies: [
-                "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                "GraphAPI", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

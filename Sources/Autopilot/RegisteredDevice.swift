@@ -19,6 +19,8 @@ public struct RegisteredDevice: Codable, Equatable, Sendable {
     /// `[PurchaseOrderId]`.
     public var purchaseOrderIdentifier: String?
     public var assignedUser: String?
+    /// The name the sign-in page greets the assigned user by (Graph's `addressableUserName`).
+    public var addressableUserName: String?
     /// The name the device gets at deployment, instead of its profile's name template (Intune's
     /// per-device "Device name").
     public var displayName: String?
@@ -28,8 +30,8 @@ public struct RegisteredDevice: Codable, Equatable, Sendable {
 
     public init(id: String, tenantID: UUID, serialNumber: String, productKey: String = "", hardwareHash: String?,
                 manufacturer: String? = nil, model: String? = nil, groupTag: String? = nil,
-                purchaseOrderIdentifier: String? = nil, assignedUser: String? = nil, displayName: String? = nil,
-                registeredAt: Date, source: String) {
+                purchaseOrderIdentifier: String? = nil, assignedUser: String? = nil, addressableUserName: String? = nil,
+                displayName: String? = nil, registeredAt: Date, source: String) {
         self.id = id
         self.tenantID = tenantID
         self.serialNumber = serialNumber
@@ -40,6 +42,7 @@ public struct RegisteredDevice: Codable, Equatable, Sendable {
         self.groupTag = groupTag
         self.purchaseOrderIdentifier = purchaseOrderIdentifier
         self.assignedUser = assignedUser
+        self.addressableUserName = addressableUserName
         self.displayName = displayName
         self.registeredAt = registeredAt
         self.source = source

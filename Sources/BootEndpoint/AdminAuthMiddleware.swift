@@ -1,4 +1,5 @@
 import Hummingbird
+import LabService
 
 /// Refuses requests without the lab's admin bearer token.
 struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -6,7 +7,7 @@ struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let presented = Tokens.bearer(of: request) else { throw APIError.missingToken }
-        guard Tokens.equal(presented, token) else { throw APIError.badToken }
+        guard Secret.equal(presented, token) else { throw APIError.badToken }
         return try await next(request, context)
     }
 }

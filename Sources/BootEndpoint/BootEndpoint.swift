@@ -6,6 +6,7 @@ import LabStore
 import LabFiles
 public import Logging
 import ServiceLifecycle
+import GraphAPI
 
 /// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
 /// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
@@ -25,6 +26,8 @@ public final class BootEndpoint: Sendable {
     /// Each model's TPM version, as boot scripts tell the guest.
     let modelTPM: [String: String]
     let adminToken: String
+    /// The Graph-shaped door, at the root of the same port.
+    let graph: GraphController
     let metrics: EndpointMetrics
     /// The people at the devices: what a device does next when nothing is queued for it.
     let attendant: any DeviceAttendant
@@ -77,7 +80,8 @@ public final class BootEndpoint: Sendable {
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
         self.modelTPM = Dictionary(lab.labFile.models.map { ($0.id, $0.tpm.rawValue) }, uniquingKeysWith: { first, _ in first })
-        self.adminToken = try Tokens.adminToken(at: lab.directory.path("admin.token"))
+        self.adminToken = try Secret.stored(at: lab.directory.path("admin.token"))
+        self.graph = try GraphController(lab: lab, fleet: fleet, maxBodyBytes: options.maxAdminBodyBytes, clock: clock)
         self.metrics = EndpointMetrics()
         self.clock = clock
         self.logger = logger
@@ -85,6 +89,9 @@ public final class BootEndpoint: Sendable {
 
     /// The admin API's bearer token (also in `<lab folder>/admin.token`).
     public var administratorToken: String { adminToken }
+
+    /// The Graph door's bearer token (also in `<lab folder>/graph.token`).
+    public var graphToken: String { graph.token }
 
     /// The Hummingbird application serving every route.
     public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
@@ -100,6 +107,7 @@ public final class BootEndpoint: Sendable {
         addDashboardRoutes(to: router)
         addMetricsRoutes(to: router)
         addOpenAPIRoute(to: router)
+        graph.add(to: router)
         var quiet = logger
         quiet.logLevel = .warning
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [

@@ -85,7 +85,7 @@ extension BootEndpoint {
         guard let expected = deviceTokens[name] else {
             throw APIError.notFound("no lab device named '\(name)'")
         }
-        guard Tokens.equal(token, expected) else {
+        guard Secret.equal(token, expected) else {
             throw APIError(.forbidden, "not-this-device", "the token is not device '\(name)''s: a device may only act for itself")
         }
     }

@@ -31,6 +31,11 @@ extension LabStore {
         try readOne { db in try Stored<EnrollmentRecord>.fetchOne(db, key: registration)?.value }
     }
 
+    /// Every enrollment the service remembers.
+    public func enrollments() throws -> [EnrollmentRecord] {
+        try read { db in try Stored<EnrollmentRecord>.fetchAll(db).map(\.value) }
+    }
+
     public func recordEnrollment(_ record: EnrollmentRecord) throws {
         try write { db in try Stored(record).save(db) }
     }

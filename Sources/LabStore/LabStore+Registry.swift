@@ -19,6 +19,11 @@ extension LabStore {
         }
     }
 
+    /// The registration with a ZTDId, in any tenant.
+    public func registeredDevice(id: String) throws -> RegisteredDevice? {
+        try readOne { db in try Stored<RegisteredDevice>.fetchOne(db, key: id)?.value }
+    }
+
     /// Adds registrations, all or none.
     public func register(_ devices: [RegisteredDevice]) throws {
         try write { db in

@@ -233,6 +233,9 @@ public final class LabStore: Sendable {
         migrator.registerMigration("v7: registered device names") { db in
             try db.alter(table: RegisteredDevice.databaseTableName) { table in table.add(column: "displayName", .text) }
         }
+        migrator.registerMigration("v8: registered devices' addressable user names") { db in
+            try db.alter(table: RegisteredDevice.databaseTableName) { table in table.add(column: "addressableUserName", .text) }
+        }
         return migrator
     }
 }

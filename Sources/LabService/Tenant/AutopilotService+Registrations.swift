@@ -45,6 +45,11 @@ extension AutopilotService {
         try store.registeredDevices().filter { $0.tenantID == tenant.id }
     }
 
+    /// This tenant's registration with a ZTDId (Graph's `windowsAutopilotDeviceIdentity` id).
+    public func registration(id: String) throws -> RegisteredDevice? {
+        try store.registeredDevice(id: id).flatMap { $0.tenantID == tenant.id ? $0 : nil }
+    }
+
     /// This tenant's registration of a serial number.
     public func registration(serial: String) throws -> RegisteredDevice? {
         try store.registeredDevices(serial: serial).first { $0.tenantID == tenant.id }
@@ -55,16 +60,20 @@ extension AutopilotService {
     public struct RegistrationUpdate: Sendable, Equatable {
         public var groupTag: String?
         public var assignedUser: String?
+        /// The name the sign-in page greets the assigned user by.
+        public var addressableUserName: String?
         /// The name the device gets at deployment, instead of its profile's template.
         public var displayName: String?
 
-        public init(groupTag: String? = nil, assignedUser: String? = nil, displayName: String? = nil) {
+        public init(groupTag: String? = nil, assignedUser: String? = nil, addressableUserName: String? = nil,
+                    displayName: String? = nil) {
             self.groupTag = groupTag
             self.assignedUser = assignedUser
+            self.addressableUserName = addressableUserName
             self.displayName = displayName
         }
 
-        public var isEmpty: Bool { groupTag == nil && assignedUser == nil && displayName == nil }
+        public var isEmpty: Bool { groupTag == nil && assignedUser == nil && addressableUserName == nil && displayName == nil }
     }
 
     /// Updates this tenant's registrations of a serial number (Graph's
@@ -80,6 +89,7 @@ extension AutopilotService {
                 var registration = registration
                 if let tag = update.groupTag { registration.groupTag = tag.isEmpty ? nil : tag }
                 if let user = update.assignedUser { registration.assignedUser = user.isEmpty ? nil : user }
+                if let name = update.addressableUserName { registration.addressableUserName = name.isEmpty ? nil : name }
                 if let name = update.displayName { registration.displayName = name.isEmpty ? nil : name }
                 return registration
             }

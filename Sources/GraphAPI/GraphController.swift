@@ -1,0 +1,157 @@
+public import Foundation
+public import Hummingbird
+import HTTPTypes
+public import LabService
+import LabStore
+
+/// The Graph-shaped door: `/beta/...` and `/v1.0/...` at the root of the endpoint's port, the
+/// Autopilot part of Microsoft Graph as the PowerShell modules and the Graph SDKs call it. Each
+/// route parses an OData request, calls the lab's service and renders Graph's JSON; a change
+/// made here is the same change as through any other door.
+///
+/// ```swift
+/// let graph = try GraphController(lab: lab, fleet: fleet)
+/// graph.add(to: router)   // GET /beta/deviceManagement/windowsAutopilotDeviceIdentities
+/// ```
+public struct GraphController: Sendable {
+    public let lab: Lab
+    public let fleet: Fleet?
+    /// The bearer token Graph clients present (`<lab folder>/graph.token`).
+    public let token: String
+    let maxBodyBytes: Int
+    let clock: @Sendable () -> Date
+
+    public init(lab: Lab, fleet: Fleet? = nil, maxBodyBytes: Int = 8 << 20, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        self.lab = lab
+        self.fleet = fleet
+        self.token = try GraphToken.stored(at: lab.directory.path("graph.token"), tenant: lab.autopilot.tenant.id, now: clock())
+        self.maxBodyBytes = maxBodyBytes
+        self.clock = clock
+    }
+
+    /// Adds Graph's routes: every method under `/beta/` and `/v1.0/`.
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        for version in ODataPath.Version.allCases {
+            for method in [HTTPRequest.Method.get, .post, .patch, .put, .delete] {
+                router.on("/\(version.rawValue)/**", method: method) { request, _ in await answer(request) }
+            }
+        }
+    }
+
+    /// Answers one request; every failure becomes Graph's error body.
+    func answer(_ request: Request) async -> Response {
+        let requestID = UUID().uuidString.lowercased()
+        let clientRequestID = request.headers[GraphHeaders.clientRequestID]
+        let base = Self.base(of: request)
+        let url = base + request.uri.description
+        var intune = false
+        var response: Response
+        do {
+            guard let path = ODataPath(request.uri.path[...]) else { throw GraphError.notFound("Resource not found.") }
+            intune = path.segments.first?.lowercased() == "devicemanagement"
+            try authorize(request)
+            var body = request
+            let data = try await GraphRequest.body(of: &body, limit: maxBodyBytes)
+            let graphRequest = GraphRequest(method: request.method, path: path, query: try ODataQuery(request.uri.query.map { $0[...] }),
+                                            body: data, base: base)
+            response = try await route(graphRequest)
+        } catch let error as GraphError {
+            response = error.response(requestID: requestID, clientRequestID: clientRequestID, intune: intune, url: url, at: clock())
+        } catch {
+            response = GraphError(error).response(requestID: requestID, clientRequestID: clientRequestID, intune: intune,
+                                                  url: url, at: clock())
+        }
+        response.headers[GraphHeaders.requestID] = requestID
+        response.headers[GraphHeaders.clientRequestID] = clientRequestID ?? requestID
+        return response
+    }
+
+    func authorize(_ request: Request) throws {
+        guard let value = request.headers[.authorization], value.lowercased().hasPrefix("bearer "),
+              case let presented = value.dropFirst("bearer ".count).trimmingCharacters(in: .whitespaces), !presented.isEmpty else {
+            throw GraphError(.unauthorized, "InvalidAuthenticationToken", "Access token is empty.")
+        }
+        guard Secret.equal(presented, token) else {
+            throw GraphError(.unauthorized, "InvalidAuthenticationToken", "Access token validation failure. Invalid audience.")
+        }
+    }
+
+    /// The scheme and host a client reached the lab by, for absolute links (`@odata.nextLink`,
+    /// `@odata.context`); a TLS proxy in front says so with `X-Forwarded-Proto` and `-Host`.
+    static func base(of request: Request) -> String {
+        let forwardedProto = HTTPField.Name("X-Forwarded-Proto")!, forwardedHost = HTTPField.Name("X-Forwarded-Host")!
+        let scheme = request.headers[forwardedProto] ?? "http"
+        let host = request.headers[forwardedHost] ?? request.head.authority ?? "127.0.0.1"
+        return "\(scheme)://\(host)"
+    }
+
+    /// The resource a path names.
+    func route(_ request: GraphRequest) async throws -> Response {
+        if let answer = try await autopilotDeviceIdentities(request) { return answer }
+        if let answer = try organization(request) { return answer }
+        throw GraphError.segment(request.path.segments.first ?? "")
+    }
+}
+
+extension GraphError {
+    /// What the lab's service refused, in Graph's terms.
+    init(_ error: any Error) {
+        switch error {
+        case let error as LabError:
+            switch error {
+            case .noDevice, .noRegistration, .noProfile, .noProfileNamed, .noSnapshot:
+                self.init(.notFound, "ResourceNotFound", error.description)
+            case .deviceBusy, .notRunning, .groupExists, .profileExists:
+                self.init(.conflict, "Conflict", error.description)
+            case .labNotChosen, .unreadable, .unwritable:
+                self.init(.internalServerError, "InternalServerError", error.description)
+            default:
+                self.init(.badRequest, "BadRequest", error.description)
+            }
+        case let error as LabStoreError:
+            switch error.kind {
+            case .full, .readOnly, .unavailable:
+                self.init(.serviceUnavailable, "ServiceUnavailable", error.description + "; nothing of this request was stored")
+            case .refused:
+                self.init(.internalServerError, "InternalServerError", error.description + "; nothing of this request was stored")
+            }
+        default:
+            self.init(.internalServerError, "InternalServerError", "\(error)")
+        }
+    }
+}
+
+/// One Graph request, parsed.
+struct GraphRequest: Sendable {
+    let method: HTTPRequest.Method
+    let path: ODataPath
+    let query: ODataQuery
+    let body: Data
+    /// `scheme://host:port` as the client reached the lab.
+    let base: String
+
+    /// The `@odata.context` of an entity set or entity, under this request's version.
+    func context(_ fragment: String) -> String { "\(base)/\(path.version.rawValue)/$metadata#\(fragment)" }
+
+    /// The body, read whole (at most `limit` bytes).
+    static func body(of request: inout Request, limit: Int) async throws -> Data {
+        do {
+            return Data(try await request.collectBody(upTo: limit).readableBytesView)
+        } catch {
+            throw GraphError(.contentTooLarge, "RequestEntityTooLarge", "The request body is larger than \(limit) bytes.")
+        }
+    }
+
+    func parsedBody() throws -> GraphBody { try GraphBody(body) }
+}
+
+/// Graph's answers.
+enum GraphResponse {
+    static func json(_ json: GraphJSON, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8",
+                                           .init("OData-Version")!: "4.0"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
+    static let noContent = Response(status: .noContent)
+}
