@@ -9,10 +9,12 @@ public struct ServiceConfiguration: Equatable, Sendable, Codable {
     public var configurations: [ConfigurationItem]
     /// How long a newly targeted device stays "assigning" before its profile is "assigned".
     public var assignmentDelaySeconds: Double
+    /// How long an identity uploaded through Graph stays `unknown` before it is processed.
+    public var importDelaySeconds: Double
 
     public init(tenant: Tenant, groups: [DeviceGroup] = [], profiles: [DeploymentProfile] = [],
                 enrollmentStatusPages: [EnrollmentStatusPage] = [], apps: [App] = [],
-                configurations: [ConfigurationItem] = [], assignmentDelaySeconds: Double = 0) {
+                configurations: [ConfigurationItem] = [], assignmentDelaySeconds: Double = 0, importDelaySeconds: Double = 0) {
         self.tenant = tenant
         self.groups = groups
         self.profiles = profiles
@@ -20,5 +22,23 @@ public struct ServiceConfiguration: Equatable, Sendable, Codable {
         self.apps = apps
         self.configurations = configurations
         self.assignmentDelaySeconds = assignmentDelaySeconds
+        self.importDelaySeconds = importDelaySeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case tenant, groups, profiles, enrollmentStatusPages, apps, configurations, assignmentDelaySeconds, importDelaySeconds
+    }
+
+    /// Reads a stored configuration; one stored before the import delay existed has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(tenant: try container.decode(Tenant.self, forKey: .tenant),
+                  groups: try container.decode([DeviceGroup].self, forKey: .groups),
+                  profiles: try container.decode([DeploymentProfile].self, forKey: .profiles),
+                  enrollmentStatusPages: try container.decode([EnrollmentStatusPage].self, forKey: .enrollmentStatusPages),
+                  apps: try container.decode([App].self, forKey: .apps),
+                  configurations: try container.decode([ConfigurationItem].self, forKey: .configurations),
+                  assignmentDelaySeconds: try container.decode(Double.self, forKey: .assignmentDelaySeconds),
+                  importDelaySeconds: try container.decodeIfPresent(Double.self, forKey: .importDelaySeconds) ?? 0)
     }
 }

@@ -57,6 +57,7 @@ extension APIError {
                       field: problems.diagnostics.first.flatMap { $0.path.isEmpty ? nil : $0.path })
         case .notRunning: self.init(.conflict, "no-screen", text)
         case .deviceBusy: self.init(.conflict, "device-busy", text)
+        case .tooManyIdentities: self.init(.badRequest, "bad-request", text, field: "body")
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
         }
     }

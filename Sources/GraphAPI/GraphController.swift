@@ -88,6 +88,7 @@ public struct GraphController: Sendable {
     /// The resource a path names.
     func route(_ request: GraphRequest) async throws -> Response {
         if let answer = try await autopilotDeviceIdentities(request) { return answer }
+        if let answer = try await importedDeviceIdentities(request) { return answer }
         if let answer = try organization(request) { return answer }
         throw GraphError.segment(request.path.segments.first ?? "")
     }

@@ -22,6 +22,8 @@ public struct LabFile: Sendable {
     public var tenant: Tenant
     /// How long a newly targeted device stays "assigning" before its profile is assigned.
     public var assignmentDelaySeconds: Double
+    /// How long an identity uploaded through Graph stays `unknown` before it is processed.
+    public var importDelaySeconds: Double
     public var groups: [DeviceGroup]
     public var profiles: [DeploymentProfile]
     public var enrollmentStatusPages: [EnrollmentStatusPage]
@@ -39,7 +41,8 @@ public struct LabFile: Sendable {
     /// The Autopilot service's configuration this lab file declares.
     public var serviceConfiguration: ServiceConfiguration {
         ServiceConfiguration(tenant: tenant, groups: groups, profiles: profiles, enrollmentStatusPages: enrollmentStatusPages,
-                             apps: apps, configurations: configurations, assignmentDelaySeconds: assignmentDelaySeconds)
+                             apps: apps, configurations: configurations, assignmentDelaySeconds: assignmentDelaySeconds,
+                             importDelaySeconds: importDelaySeconds)
     }
 
     /// The host a device runs on.

@@ -236,6 +236,23 @@ public final class LabStore: Sendable {
         migrator.registerMigration("v8: registered devices' addressable user names") { db in
             try db.alter(table: RegisteredDevice.databaseTableName) { table in table.add(column: "addressableUserName", .text) }
         }
+        migrator.registerMigration("v9: imported device identities") { db in
+            try db.create(table: ImportedDeviceIdentity.databaseTableName) { table in
+                table.primaryKey("id", .text)
+                table.column("importId", .text).notNull().indexed()
+                table.column("serialNumber", .text).notNull()
+                table.column("productKey", .text).notNull()
+                table.column("hardwareIdentifier", .text).notNull()
+                table.column("groupTag", .text).notNull()
+                table.column("assignedUserPrincipalName", .text).notNull()
+                table.column("status", .text).notNull().indexed()
+                table.column("registrationId", .text).notNull()
+                table.column("errorCode", .integer).notNull()
+                table.column("errorName", .text).notNull()
+                table.column("uploadedAt", .datetime).notNull()
+                table.column("processAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -7,6 +7,8 @@ struct GraphBody: Sendable {
     /// The object's fields (JSONSerialization's values: texts, numbers, booleans, arrays, objects).
     nonisolated(unsafe) let fields: [String: Any]
 
+    init(fields: [String: Any]) { self.fields = fields }
+
     init(_ data: Data) throws {
         guard !data.isEmpty else {
             fields = [:]

@@ -37,6 +37,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case notRunning(device: String)
     /// Another operation is acting on the device.
     case deviceBusy(String)
+    /// An upload of more identities than the service takes at once.
+    case tooManyIdentities(Int, maximum: Int)
 
     public var description: String {
         switch self {
@@ -59,6 +61,7 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .noSnapshot(let device, let name): "device \(device) has no snapshot '\(name)'"
         case .notRunning(let device): "\(device) is powered off: only a running device has a screen"
         case .deviceBusy(let device): "another operation is acting on \(device); try again once it is done"
+        case .tooManyIdentities(let count, let maximum): "\(count) device identities in one upload; the service takes at most \(maximum)"
         }
     }
 }

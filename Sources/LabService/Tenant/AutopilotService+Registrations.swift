@@ -42,17 +42,20 @@ extension AutopilotService {
 
     /// This tenant's registrations, oldest first.
     public func registrations() throws -> [RegisteredDevice] {
-        try store.registeredDevices().filter { $0.tenantID == tenant.id }
+        try processDueImports()
+        return try store.registeredDevices().filter { $0.tenantID == tenant.id }
     }
 
     /// This tenant's registration with a ZTDId (Graph's `windowsAutopilotDeviceIdentity` id).
     public func registration(id: String) throws -> RegisteredDevice? {
-        try store.registeredDevice(id: id).flatMap { $0.tenantID == tenant.id ? $0 : nil }
+        try processDueImports()
+        return try store.registeredDevice(id: id).flatMap { $0.tenantID == tenant.id ? $0 : nil }
     }
 
     /// This tenant's registration of a serial number.
     public func registration(serial: String) throws -> RegisteredDevice? {
-        try store.registeredDevices(serial: serial).first { $0.tenantID == tenant.id }
+        try processDueImports()
+        return try store.registeredDevices(serial: serial).first { $0.tenantID == tenant.id }
     }
 
     /// What an update changes on a registration; nil leaves a property as it is, an empty text

@@ -106,6 +106,7 @@ public final class AutopilotService: Sendable {
 
     /// What the service answers a device that asks for its profile, matched by serial number.
     public func discoverProfile(serial: String) throws -> ProfileDiscovery {
+        try processDueImports()
         let registrations = try store.registeredDevices(serial: serial)
         guard let device = registrations.first(where: { $0.tenantID == tenant.id }) else {
             if let foreign = registrations.first { return .otherTenant(tenantID: foreign.tenantID) }

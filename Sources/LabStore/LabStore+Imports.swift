@@ -1,0 +1,62 @@
+public import Foundation
+public import Autopilot
+import GRDB
+
+extension ImportedDeviceIdentity: StoredValue {
+    static let databaseTableName = "importedDeviceIdentity"
+}
+
+extension LabStore {
+    /// Every uploaded identity, oldest upload first.
+    public func importedIdentities() throws -> [ImportedDeviceIdentity] {
+        try read { db in
+            try Stored<ImportedDeviceIdentity>.order(Column("uploadedAt"), Column("id")).fetchAll(db).map(\.value)
+        }
+    }
+
+    public func importedIdentity(id: String) throws -> ImportedDeviceIdentity? {
+        try readOne { db in try Stored<ImportedDeviceIdentity>.fetchOne(db, key: id)?.value }
+    }
+
+    /// Stores an upload, all or none.
+    public func addImports(_ identities: [ImportedDeviceIdentity]) throws {
+        try write { db in
+            for identity in identities { try Stored(identity).insert(db) }
+        }
+    }
+
+    /// Deletes an uploaded identity (not the registration made from it). Returns whether there was one.
+    public func deleteImport(id: String) throws -> Bool {
+        try write { db in try Stored<ImportedDeviceIdentity>.deleteOne(db, key: id) }
+    }
+
+    /// Processes the identities due at `now`, in one transaction: `process` gets them, every
+    /// identity of their uploads and every registration, and returns the identities it changed
+    /// and the registrations to add. Returns how many registrations were added.
+    public func processImports(
+        at now: Date,
+        _ process: (_ due: [ImportedDeviceIdentity], _ uploads: [ImportedDeviceIdentity], _ registrations: [RegisteredDevice])
+            -> (identities: [ImportedDeviceIdentity], registrations: [RegisteredDevice])
+    ) throws -> Int {
+        // Most looks find nothing due: a read answers them without a write transaction.
+        let anyDue = try readOne { db in
+            try Stored<ImportedDeviceIdentity>
+                .filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue && Column("processAt") <= now)
+                .fetchCount(db) > 0
+        }
+        guard anyDue else { return 0 }
+        return try write { db in
+            let due = try Stored<ImportedDeviceIdentity>
+                .filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue && Column("processAt") <= now)
+                .order(Column("uploadedAt"), Column("id")).fetchAll(db).map(\.value)
+            guard !due.isEmpty else { return 0 }
+            let uploads = try Stored<ImportedDeviceIdentity>.filter(Set(due.map(\.importId)).contains(Column("importId")))
+                .fetchAll(db).map(\.value)
+            let registrations = try Stored<RegisteredDevice>.fetchAll(db).map(\.value)
+            let (identities, added) = process(due, uploads, registrations)
+            for identity in identities { try Stored(identity).update(db) }
+            for registration in added { try Stored(registration).insert(db) }
+            return added.count
+        }
+    }
+}
