@@ -8,7 +8,7 @@ PXELAB := .build/debug/pxelab
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev
 TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils ipxe-qemu chromium
 
-.PHONY: demo demo-vm test soak bench fuzz build deps test-deps images libvirtd clean
+.PHONY: demo demo-vm test soak bench fuzz build deps test-deps clients images libvirtd clean
 
 ## demo: build, then run the demo lab on the embedded default: ten devices through Autopilot
 demo: deps build
@@ -20,10 +20,11 @@ demo: deps build
 demo-vm: test-deps libvirtd images build
 	$(PXELAB) run Topologies/demo.yaml --libvirt qemu:///system
 
-## test: install what the tests need, start virtlogd and libvirtd, build the guest image, check that every
-## module declares what it imports and that ARCHITECTURE.md's module graph is the package's, run every
-## test (a test whose prerequisite is missing fails, never skips)
-test: test-deps libvirtd images
+## test: install what the tests need (Debian packages, and the Python clients in a venv), start virtlogd
+## and libvirtd, build the guest image, check that every module declares what it imports and that
+## ARCHITECTURE.md's module graph is the package's, run every test (a test whose prerequisite is
+## missing fails, never skips)
+test: test-deps clients libvirtd images
 	scripts/check-imports.sh
 	scripts/check-architecture.sh
 	PXELAB_REQUIRE_PREREQUISITES=1 $(SWIFT) test
@@ -47,6 +48,10 @@ fuzz: deps build
 ## images: the lab guest real VMs boot (Images/build: Debian's cloud kernel, an initramfs with pxelab-agent)
 images:
 	Images/build-image.sh
+
+## clients: the real clients tests drive the lab with, pinned, in .build-clients/venv (Graph SDKs for Python)
+clients:
+	scripts/install-clients.sh
 
 build:
 	$(SWIFT) build

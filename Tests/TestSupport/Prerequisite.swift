@@ -17,6 +17,9 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
     case virtAdmin
     /// Chromium, which the dashboard tests drive headless (`PXELAB_CHROMIUM` or /usr/bin/chromium).
     case chromium
+    /// Microsoft's Graph SDKs for Python at their pinned versions (`scripts/install-clients.sh`,
+    /// into `.build-clients/venv`).
+    case graphSDK
 
     /// Whether the machine has it.
     public var isPresent: Bool {
@@ -31,6 +34,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
             return files.isExecutableFile(atPath: "/usr/bin/virt-admin")
         case .chromium:
             return files.isExecutableFile(atPath: ProcessInfo.processInfo.environment["PXELAB_CHROMIUM"] ?? "/usr/bin/chromium")
+        case .graphSDK:
+            return files.fileExists(atPath: Self.clients.appendingPathComponent("venv/graph-sdk.installed").path)
         }
     }
 
@@ -40,11 +45,16 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .guestImage: "the lab guest (make images)"
         case .virtAdmin: "virt-admin (libvirt-clients)"
         case .chromium: "Chromium"
+        case .graphSDK: "the Graph SDKs for Python (scripts/install-clients.sh)"
         }
     }
 
     /// Whether a missing prerequisite fails its tests instead of skipping them.
     public static var required: Bool { ProcessInfo.processInfo.environment["PXELAB_REQUIRE_PREREQUISITES"] == "1" }
+
+    /// Where `scripts/install-clients.sh` installs the Python clients.
+    public static let clients = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../.build-clients").standardizedFileURL
 
     /// The repository's `Images/` folder.
     static let images = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -5,15 +5,23 @@ import Foundation
 /// spins a thread on Linux, and was seen here waiting forever on a shell that had exited (left a
 /// zombie) after starting a daemon. The tool gets only stdin, stdout and stderr: a daemon it
 /// starts must not keep a listening socket of a test beside it open after that test lets go.
-public func runTool(_ path: String, _ arguments: [String]) throws -> Int32 {
+///
+/// `environment` adds variables to the test's own; `output` is a file standard output goes to
+/// instead of the test's.
+public func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], output: URL? = nil) throws -> Int32 {
     var pid: pid_t = 0
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
+    var variables = ProcessInfo.processInfo.environment
+    variables.merge(environment) { _, new in new }
+    let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer { envp.forEach { free($0) } }
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
+    if let output { posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
     try addCloseFrom(3, to: &actions)
-    let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
     guard spawned == 0 else { throw ToolRunError(path: path, code: spawned) }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {

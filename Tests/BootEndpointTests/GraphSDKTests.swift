@@ -1,0 +1,88 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The lab's Graph door driven by Microsoft's Graph SDKs for Python (`msgraph-beta-sdk`,
+/// `msgraph-sdk`, pinned in Clients/graph/requirements.txt), as QA pipelines drive Intune:
+/// `Clients/graph/lab_graph.py` runs one step and prints what the SDK gave back.
+@Suite("the Graph door through Microsoft's Graph SDKs for Python", .needs(.graphSDK))
+struct GraphSDKTests {
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../Clients/graph/lab_graph.py").standardizedFileURL
+
+    /// A lab of 2,500 registered laptops in three group tags, and one unregistered.
+    static let lab = """
+        lab: graph-sdk
+        tenant: { id: 6b1f3c2e-8d4a-4f7b-9c1e-2a5d7e9f0b13, domain: contoso.onmicrosoft.com }
+        models:
+          laptop: { manufacturer: Contoso, product: Lab Laptop, tpm: "2.0" }
+        fleet:
+          - { model: laptop, count: 1000, name: "sales-{seq}", serial: "SLS{seq:05}", groupTag: Sales }
+          - { model: laptop, count: 1000, name: "mkt-{seq}", serial: "MKT{seq:05}", groupTag: Marketing }
+          - { model: laptop, count: 500, name: "loose-{seq}", serial: "LSE{seq:05}" }
+          - { model: laptop, name: new, serial: NEW00001, registered: false }
+          - { model: laptop, name: foreign, serial: FOREIGN1, registered: false }
+        groups:
+          - { name: Sales devices, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
+        profiles:
+          - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true }, assignments: [Sales devices] }
+        """
+
+    /// Runs one step of the client against the endpoint and returns the JSON it printed.
+    func step(_ running: RunningEndpoint, _ arguments: String...) throws -> [String: Any] {
+        let output = makeTemporaryDirectory("pxelab-graph-sdk").appendingPathComponent("out.json")
+        let python = Prerequisite.clients.appendingPathComponent("venv/bin/python").path
+        let status = try runTool(python, [Self.script.path] + arguments, environment: [
+            "PXELAB_GRAPH_BASE": running.client.base, "PXELAB_GRAPH_TOKEN": running.endpoint.graphToken,
+        ], output: output)
+        let text = try String(contentsOf: output, encoding: .utf8)
+        #expect(status == 0, "lab_graph.py \(arguments.joined(separator: " ")) exited \(status): \(text)")
+        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    @Test func pipelinesPageFilterImportAndExpandAsAgainstIntune() async throws {
+        let running = try await RunningEndpoint.start(lab: Self.lab)
+        let lab = running.endpoint.lab
+        func hash(_ name: String) -> String { lab.labFile.hardwareHash(of: lab.labFile.devices.first { $0.name == name }!) }
+
+        // The v1.0 SDK's page iterator follows 3 pages of 1,000 to every identity once.
+        let pages = try step(running, "page")
+        #expect(pages["count"] as? Int == 2_500)
+        #expect(pages["distinct"] as? Int == 2_500)
+        #expect(pages["odataCount"] as? Int == 2_500)
+        #expect((pages["firstNextLink"] as? String)?.hasPrefix(running.client.base + "/v1.0/deviceManagement/") == true)
+
+        let filtered = try step(running, "filter", "SLS0012")
+        #expect(filtered["serials"] as? [String] == (120...129).map { "SLS\(String(format: "%05d", $0))" })
+        #expect(Set(filtered["groupTags"] as? [String] ?? []) == ["Sales"])
+        #expect(Set(filtered["statuses"] as? [String] ?? []) == ["assignedInSync"])
+
+        // A real hash uploaded, processed (import delay 0 s) and registered with its group tag.
+        let imported = try step(running, "import", "NEW00001", hash("new"), "Sales")
+        #expect(imported["createdStatus"] as? String == "unknown")
+        #expect(imported["status"] as? String == "complete")
+        #expect(imported["errorCode"] as? Int == 0)
+        #expect(imported["serial"] as? String == "NEW00001")
+        #expect(imported["groupTag"] as? String == "Sales")
+
+        // 806 for a serial already here, 808 for one registered to another tenant.
+        try lab.autopilot.moveToOtherTenant(serial: "FOREIGN1")
+        let bulk = try step(running, "bulk", "SLS00001:\(hash("sales-1"))", "FOREIGN1:\(hash("foreign"))")
+        let states = bulk["states"] as? [String: [Any]] ?? [:]
+        #expect(states["SLS00001"]?[1] as? Int == 806)
+        #expect(states["SLS00001"]?[2] as? String == "ZtdDeviceAlreadyAssigned")
+        #expect(states["FOREIGN1"]?[1] as? Int == 808)
+
+        // The profile comes back as Kiota's subclass, picked by its @odata.type.
+        let id = try #require(try lab.autopilot.registration(serial: "SLS00002")).id
+        let expanded = try step(running, "expand", id)
+        #expect(expanded["profileType"] as? String == "AzureADWindowsAutopilotDeploymentProfile")
+        #expect(expanded["profileName"] as? String == "Sales")
+        #expect(expanded["eulaHidden"] as? Bool == true)
+
+        let missing = try step(running, "missing", "00000000-0000-0000-0000-000000000001")
+        #expect((missing["error"] as? [String: Any])?["status"] as? Int == 404)
+        #expect((missing["error"] as? [String: Any])?["code"] as? String == "ResourceNotFound")
+        try await running.stop()
+    }
+}
