@@ -77,6 +77,15 @@ extension LabStore {
         }
     }
 
+    /// Stores several devices' assignments, in one transaction.
+    public func setAssignments(_ assignments: [(deviceID: String, assignment: ProfileAssignment)]) throws {
+        try groupWrite { db in
+            for (deviceID, assignment) in assignments {
+                try StoredAssignment(deviceID: deviceID, profileID: assignment.profileID, since: assignment.since).save(db)
+            }
+        }
+    }
+
     /// Stores a device's assignment.
     public func setAssignment(_ assignment: ProfileAssignment, for deviceID: String) throws {
         try groupWrite { db in

@@ -15,16 +15,25 @@ public struct RegistrationState: Sendable {
 }
 
 extension AutopilotService {
-    /// The states of these registrations (one read of the enrollments for all of them).
+    /// The states of these registrations: one read of the enrollments and of the stored
+    /// assignments for all of them, one resolver, and one write for the assignments that changed.
     public func states(of registrations: [RegisteredDevice]) throws -> [RegistrationState] {
+        let configuration = configuration
         let enrollments = Dictionary(try store.enrollments().map { ($0.registration, $0) }, uniquingKeysWith: { first, _ in first })
-        let delay = configuration.assignmentDelaySeconds
-        return try registrations.map { registration in
-            let (assignment, profile) = try self.assignment(of: registration)
-            // Read after resolving: an assignment made just now counts from now.
+        let stored = registrations.isEmpty ? [:] : try store.assignments()
+        let resolver = AssignmentResolver(configuration: configuration)
+        let now = clock()
+        var changed: [(deviceID: String, assignment: ProfileAssignment)] = []
+        let states = registrations.map { registration in
+            let profile = resolver.profile(for: registration)
+            let earlier = stored[registration.id]
+            let assignment = earlier?.reconciled(with: profile, at: now) ?? ProfileAssignment(profileID: profile?.id, since: now)
+            if assignment != earlier { changed.append((registration.id, assignment)) }
             return RegistrationState(registration: registration, assignment: assignment,
-                                     assignmentStatus: assignment.status(at: clock(), delaySeconds: delay),
+                                     assignmentStatus: assignment.status(at: now, delaySeconds: configuration.assignmentDelaySeconds),
                                      profile: profile, enrollment: enrollments[registration.id])
         }
+        if !changed.isEmpty { try store.setAssignments(changed) }
+        return states
     }
 }
