@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "GraphAPI",
             dependencies: [
-                "LabService", "LabStore", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

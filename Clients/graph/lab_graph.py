@@ -123,12 +123,37 @@ async def expand(beta, adapter, v1, identity_id):
             "eulaHidden": profile.out_of_box_experience_setting.eula_hidden if profile else None}
 
 
+async def profile(beta, adapter, v1, group_id, serial):
+    """A profile created and assigned to a group through the beta SDK, then the statuses of the
+    group's devices (by serial) and the profile's assigned devices."""
+    from msgraph_beta.generated.models.group_assignment_target import GroupAssignmentTarget
+    from msgraph_beta.generated.models.azure_a_d_windows_autopilot_deployment_profile import AzureADWindowsAutopilotDeploymentProfile
+    from msgraph_beta.generated.models.out_of_box_experience_settings import OutOfBoxExperienceSettings
+    from msgraph_beta.generated.models.windows_autopilot_deployment_profile_assignment import WindowsAutopilotDeploymentProfileAssignment
+    from msgraph_beta.generated.device_management.windows_autopilot_device_identities.windows_autopilot_device_identities_request_builder import (
+        WindowsAutopilotDeviceIdentitiesRequestBuilder as Builder)
+    profiles = beta.device_management.windows_autopilot_deployment_profiles
+    created = await profiles.post(AzureADWindowsAutopilotDeploymentProfile(
+        display_name="SDK profile", device_name_template="SDK-%RAND:5%", language="os-default",
+        out_of_box_experience_settings=OutOfBoxExperienceSettings(hide_e_u_l_a=True, hide_privacy_settings=True)))
+    assignment = await profiles.by_windows_autopilot_deployment_profile_id(created.id).assignments.post(
+        WindowsAutopilotDeploymentProfileAssignment(target=GroupAssignmentTarget(group_id=group_id)))
+    configuration = RequestConfiguration(query_parameters=Builder.WindowsAutopilotDeviceIdentitiesRequestBuilderGetQueryParameters(
+        filter=f"contains(serialNumber,'{serial}')"))
+    identities = await beta.device_management.windows_autopilot_device_identities.get(request_configuration=configuration)
+    assigned = await profiles.by_windows_autopilot_deployment_profile_id(created.id).assigned_devices.get()
+    return {"type": type(created).__name__, "template": created.device_name_template, "assignmentId": assignment.id,
+            "profileId": created.id, "statuses": [str(identity.deployment_profile_assignment_status.value) for identity in identities.value],
+            "assignedDevices": len(assigned.value)}
+
+
 async def missing(beta, adapter, v1, identity_id):
     await beta.device_management.windows_autopilot_device_identities.by_windows_autopilot_device_identity_id(identity_id).get()
     return {}
 
 
-STEPS = {"page": page, "filter": filter_serial, "import": import_one, "bulk": import_bulk, "expand": expand, "missing": missing}
+STEPS = {"page": page, "filter": filter_serial, "import": import_one, "bulk": import_bulk, "expand": expand, "profile": profile,
+         "missing": missing}
 
 
 async def main():

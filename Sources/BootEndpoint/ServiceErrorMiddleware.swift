@@ -58,6 +58,7 @@ extension APIError {
         case .notRunning: self.init(.conflict, "no-screen", text)
         case .deviceBusy: self.init(.conflict, "device-busy", text)
         case .tooManyIdentities: self.init(.badRequest, "bad-request", text, field: "body")
+        case .profileAssigned, .allDevicesTaken, .groupIncludedAndExcluded: self.init(.conflict, "conflict", text)
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
         }
     }

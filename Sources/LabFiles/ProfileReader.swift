@@ -19,9 +19,7 @@ struct ProfileReader {
                          "hardwareHashExtractionEnabled", "deviceNameTemplate", "deviceType", "enableWhiteGlove",
                          "preprovisioningAllowed", "roleScopeTagIds", "managementServiceAppId",
                          "hybridAzureADJoinSkipConnectivityCheck", "domainJoinConfiguration", "joinType",
-                         "assignments", "exclusions"]
-    static let oobeFields = ["@odata.type", "hidePrivacySettings", "hideEULA", "userType", "deviceUsageType",
-                             "skipKeyboardSelectionPage", "hideEscapeLink"]
+                         "assignments", "exclusions", "outOfBoxExperienceSetting", "enrollmentStatusScreenSettings", "locale"]
     static let domainJoinFields = ["activeDirectoryDomainName", "organizationalUnit", "computerNameStaticPrefix",
                                    "computerNameSuffixRandomCharCount"]
 
@@ -51,7 +49,8 @@ struct ProfileReader {
         }
         let language = fields["language"].flatMap(readLanguage) ?? "os-default"
         let created = fields["createdDateTime"].flatMap(GraphDate.read) ?? defaultCreation
-        let settings = fields["outOfBoxExperienceSettings"].flatMap(readOOBE) ?? OutOfBoxExperienceSettings()
+        let settings = fields["outOfBoxExperienceSettings"].flatMap { readOOBE($0, .first) }
+            ?? fields["outOfBoxExperienceSetting"].flatMap { readOOBE($0, .newer) } ?? OutOfBoxExperienceSettings()
         let whiteGlove = (fields["enableWhiteGlove"] ?? fields["preprovisioningAllowed"])?.bool() ?? false
         if whiteGlove && settings.deviceUsageType == .shared {
             fields.error("enableWhiteGlove", "pre-provisioning applies to user-driven profiles, not self-deploying (shared) ones")
@@ -79,7 +78,8 @@ struct ProfileReader {
 
     private func isHybrid(_ fields: MappingReader) -> Bool {
         let fromType = fields["@odata.type"].flatMap { value -> Bool? in
-            switch value.string() {
+            // Clients send the type with or without its '#'.
+            switch value.string().map({ $0.hasPrefix("#") ? $0 : "#" + $0 }) {
             case Self.entraType?: return false
             case Self.hybridType?: return true
             case let other?:
@@ -115,17 +115,27 @@ struct ProfileReader {
             randomSuffixLength: suffix)
     }
 
-    private func readOOBE(_ value: YAMLValue) -> OutOfBoxExperienceSettings? {
-        guard let fields = value.mapping(allowing: Self.oobeFields) else { return nil }
+    /// The names of the out-of-box settings' flags: Graph's first ones and its newer ones.
+    struct OOBENames {
+        let privacy, eula, keyboard, escape: String
+        var fields: [String] { ["@odata.type", privacy, eula, "userType", "deviceUsageType", keyboard, escape] }
+
+        static let first = OOBENames(privacy: "hidePrivacySettings", eula: "hideEULA", keyboard: "skipKeyboardSelectionPage",
+                                     escape: "hideEscapeLink")
+        static let newer = OOBENames(privacy: "privacySettingsHidden", eula: "eulaHidden", keyboard: "keyboardSelectionPageSkipped",
+                                     escape: "escapeLinkHidden")
+    }
+
+    private func readOOBE(_ value: YAMLValue, _ names: OOBENames) -> OutOfBoxExperienceSettings? {
+        guard let fields = value.mapping(allowing: names.fields) else { return nil }
         let defaults = OutOfBoxExperienceSettings()
         return OutOfBoxExperienceSettings(
-            hidePrivacySettings: fields["hidePrivacySettings"]?.bool() ?? defaults.hidePrivacySettings,
-            hideEULA: fields["hideEULA"]?.bool() ?? defaults.hideEULA,
-            userType: fields["userType"]?.oneOf(OutOfBoxExperienceSettings.UserType.self)
-                ?? defaults.userType,
+            hidePrivacySettings: fields[names.privacy]?.bool() ?? defaults.hidePrivacySettings,
+            hideEULA: fields[names.eula]?.bool() ?? defaults.hideEULA,
+            userType: fields["userType"]?.oneOf(OutOfBoxExperienceSettings.UserType.self) ?? defaults.userType,
             deviceUsageType: fields["deviceUsageType"]?.oneOf(OutOfBoxExperienceSettings.DeviceUsageType.self) ?? defaults.deviceUsageType,
-            skipKeyboardSelectionPage: fields["skipKeyboardSelectionPage"]?.bool() ?? defaults.skipKeyboardSelectionPage,
-            hideEscapeLink: fields["hideEscapeLink"]?.bool() ?? defaults.hideEscapeLink)
+            skipKeyboardSelectionPage: fields[names.keyboard]?.bool() ?? defaults.skipKeyboardSelectionPage,
+            hideEscapeLink: fields[names.escape]?.bool() ?? defaults.hideEscapeLink)
     }
 
     /// `os-default` or a language tag such as `en-US` or `de-DE`.

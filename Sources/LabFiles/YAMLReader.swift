@@ -84,8 +84,9 @@ struct YAMLValue {
         return value
     }
 
+    /// `true` or `false`, in any case (YAML's `True`; the "True" PowerShell scripts send).
     func bool() -> Bool? {
-        switch scalarText() {
+        switch scalarText()?.lowercased() {
         case "true": return true
         case "false": return false
         case nil: return nil

@@ -10,7 +10,7 @@ struct GraphSDKTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../Clients/graph/lab_graph.py").standardizedFileURL
 
-    /// A lab of 2,500 registered laptops in three group tags, and one unregistered.
+    /// A lab of 2,500 registered laptops in four group tags, and two unregistered.
     static let lab = """
         lab: graph-sdk
         tenant: { id: 6b1f3c2e-8d4a-4f7b-9c1e-2a5d7e9f0b13, domain: contoso.onmicrosoft.com }
@@ -19,11 +19,13 @@ struct GraphSDKTests {
         fleet:
           - { model: laptop, count: 1000, name: "sales-{seq}", serial: "SLS{seq:05}", groupTag: Sales }
           - { model: laptop, count: 1000, name: "mkt-{seq}", serial: "MKT{seq:05}", groupTag: Marketing }
-          - { model: laptop, count: 500, name: "loose-{seq}", serial: "LSE{seq:05}" }
+          - { model: laptop, count: 490, name: "loose-{seq}", serial: "LSE{seq:05}" }
+          - { model: laptop, count: 10, name: "kiosk-{seq}", serial: "KSK{seq:05}", groupTag: Kiosk }
           - { model: laptop, name: new, serial: NEW00001, registered: false }
           - { model: laptop, name: foreign, serial: FOREIGN1, registered: false }
         groups:
           - { name: Sales devices, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
+          - { name: Kiosks, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Kiosk"))' }
         profiles:
           - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true }, assignments: [Sales devices] }
         """
@@ -79,6 +81,16 @@ struct GraphSDKTests {
         #expect(expanded["profileType"] as? String == "AzureADWindowsAutopilotDeploymentProfile")
         #expect(expanded["profileName"] as? String == "Sales")
         #expect(expanded["eulaHidden"] as? Bool == true)
+
+        // A profile created and assigned to the kiosks' group reaches them, and their status reads
+        // assignedInSync.
+        let kiosks = try #require(lab.autopilot.configuration.groups.first { $0.displayName == "Kiosks" }).id
+        let profile = try step(running, "profile", kiosks, "KSK")
+        #expect(profile["type"] as? String == "AzureADWindowsAutopilotDeploymentProfile")
+        #expect(profile["template"] as? String == "SDK-%RAND:5%")
+        #expect(profile["assignmentId"] as? String == "\(profile["profileId"] as? String ?? "")_\(kiosks)_0")
+        #expect(profile["statuses"] as? [String] == Array(repeating: "assignedInSync", count: 10))
+        #expect(profile["assignedDevices"] as? Int == 10)
 
         let missing = try step(running, "missing", "00000000-0000-0000-0000-000000000001")
         #expect((missing["error"] as? [String: Any])?["status"] as? Int == 404)

@@ -39,6 +39,12 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case deviceBusy(String)
     /// An upload of more identities than the service takes at once.
     case tooManyIdentities(Int, maximum: Int)
+    /// A profile that is assigned cannot be deleted (Intune's rule).
+    case profileAssigned(String)
+    /// Only one profile may be assigned to All Devices.
+    case allDevicesTaken(byProfile: String)
+    /// A group a profile both targets and excludes.
+    case groupIncludedAndExcluded(String)
 
     public var description: String {
         switch self {
@@ -61,6 +67,9 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .noSnapshot(let device, let name): "device \(device) has no snapshot '\(name)'"
         case .notRunning(let device): "\(device) is powered off: only a running device has a screen"
         case .deviceBusy(let device): "another operation is acting on \(device); try again once it is done"
+        case .profileAssigned(let name): "profile '\(name)' is assigned; remove its assignments before deleting it"
+        case .allDevicesTaken(let id): "Another Profile \(id) is already assigned to All Devices."
+        case .groupIncludedAndExcluded(let name): "group '\(name)' cannot be both included in and excluded from a profile"
         case .tooManyIdentities(let count, let maximum): "\(count) device identities in one upload; the service takes at most \(maximum)"
         }
     }
