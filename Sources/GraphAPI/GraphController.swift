@@ -90,6 +90,7 @@ public struct GraphController: Sendable {
         if let answer = try await autopilotDeviceIdentities(request) { return answer }
         if let answer = try await importedDeviceIdentities(request) { return answer }
         if let answer = try await deploymentProfiles(request) { return answer }
+        if let answer = try await autopilotEvents(request) { return answer }
         if let answer = try organization(request) { return answer }
         throw GraphError.segment(request.path.segments.first ?? "")
     }
