@@ -147,12 +147,26 @@ async def profile(beta, adapter, v1, group_id, serial):
             "assignedDevices": len(assigned.value)}
 
 
+async def wipe(beta, adapter, v1, serial):
+    """A remote wipe keeping enrollment data and user data (an Autopilot Reset) through v1.0's
+    managedDevices, the device found by serial as get-windowsautopilotinfo finds it."""
+    from msgraph.generated.device_management.managed_devices.item.wipe.wipe_post_request_body import WipePostRequestBody
+    from msgraph.generated.device_management.managed_devices.managed_devices_request_builder import ManagedDevicesRequestBuilder as Builder
+    configuration = RequestConfiguration(query_parameters=Builder.ManagedDevicesRequestBuilderGetQueryParameters(
+        filter=f"serialNumber eq '{serial}'"))
+    devices = await v1.device_management.managed_devices.get(request_configuration=configuration)
+    device = devices.value[0]
+    await v1.device_management.managed_devices.by_managed_device_id(device.id).wipe.post(
+        WipePostRequestBody(keep_enrollment_data=True, keep_user_data=True))
+    return {"id": device.id, "deviceName": device.device_name, "serial": device.serial_number}
+
+
 async def missing(beta, adapter, v1, identity_id):
     await beta.device_management.windows_autopilot_device_identities.by_windows_autopilot_device_identity_id(identity_id).get()
     return {}
 
 
-STEPS = {"page": page, "filter": filter_serial, "import": import_one, "bulk": import_bulk, "expand": expand, "profile": profile,
+STEPS = {"page": page, "filter": filter_serial, "import": import_one, "bulk": import_bulk, "expand": expand, "profile": profile, "wipe": wipe,
          "missing": missing}
 
 

@@ -19,6 +19,8 @@ public struct GraphController: Sendable {
     /// The bearer token Graph clients present (`<lab folder>/graph.token`).
     public let token: String
     let maxBodyBytes: Int
+    /// The remote actions sent to managed devices, and how each went.
+    let actions = RemoteActionLog()
     let clock: @Sendable () -> Date
 
     public init(lab: Lab, fleet: Fleet? = nil, maxBodyBytes: Int = 8 << 20, clock: @escaping @Sendable () -> Date = Date.init) throws {
@@ -91,6 +93,7 @@ public struct GraphController: Sendable {
         if let answer = try await importedDeviceIdentities(request) { return answer }
         if let answer = try await deploymentProfiles(request) { return answer }
         if let answer = try await autopilotEvents(request) { return answer }
+        if let answer = try await managedDevices(request) { return answer }
         if let answer = try organization(request) { return answer }
         throw GraphError.segment(request.path.segments.first ?? "")
     }

@@ -40,6 +40,11 @@ extension LabStore {
         try write { db in try Stored(record).save(db) }
     }
 
+    /// Forgets one registration's MDM enrollment (the device deleted from MDM). Returns whether there was one.
+    public func deleteEnrollment(of registration: String) throws -> Bool {
+        try write { db in try Stored<EnrollmentRecord>.deleteOne(db, key: registration) }
+    }
+
     /// Forgets every MDM enrollment (a lab starting over with factory-fresh devices).
     public func clearEnrollments() throws {
         _ = try write { db in try Stored<EnrollmentRecord>.deleteAll(db) }

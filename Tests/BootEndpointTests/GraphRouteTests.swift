@@ -195,4 +195,26 @@ struct GraphRouteTests {
             #expect(domains?.first?["isDefault"] as? Bool == true)
         }
     }
+
+    @Test func withoutHostedDevicesARemoteActionIsQueuedForTheDevice() async throws {
+        try await withEndpoint { running in
+            let token = running.endpoint.graphToken
+            let lab = running.endpoint.lab
+            _ = try lab.autopilot.enroll(serial: "SALES-1", mode: .userDriven)
+            let managed = try await running.client.get("/beta/deviceManagement/managedDevices?$filter=serialNumber%20eq%20'SALES-1'", token: token)
+            let id = try #require((managed.json["value"] as? [[String: Any]])?.first?["id"] as? String)
+            let wipe = try await running.client.post("/beta/deviceManagement/managedDevices/\(id)/wipe",
+                                                     json: #"{keepEnrollmentData: "True", keepUserData: "False"}"#, token: token)
+            #expect(wipe.status == 204, "\(wipe.text)")
+            #expect(try lab.store.pendingActions(for: "sales-1") == [.wipe(keepEnrollment: true, keepUserData: false)])
+            let reset = try await running.client.post("/beta/deviceManagement/managedDevices/\(id)/wipe",
+                                                      json: #"{"keepEnrollmentData": true, "keepUserData": true}"#, token: token)
+            #expect(reset.status == 204)
+            #expect(try lab.store.pendingActions(for: "sales-1").last == .reset(remote: true))
+            let after = try await running.client.get("/beta/deviceManagement/managedDevices/\(id)", token: token)
+            let results = after.json["deviceActionResults"] as? [[String: Any]] ?? []
+            #expect(Set(results.compactMap { $0["actionName"] as? String }) == ["factoryReset", "autopilotReset"])
+            #expect(results.allSatisfy { $0["actionState"] as? String == "pending" })
+        }
+    }
 }

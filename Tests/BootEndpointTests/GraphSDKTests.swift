@@ -7,9 +7,6 @@ import TestSupport
 /// `Clients/graph/lab_graph.py` runs one step and prints what the SDK gave back.
 @Suite("the Graph door through Microsoft's Graph SDKs for Python", .needs(.graphSDK))
 struct GraphSDKTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../Clients/graph/lab_graph.py").standardizedFileURL
-
     /// A lab of 2,500 registered laptops in four group tags, and two unregistered.
     static let lab = """
         lab: graph-sdk
@@ -30,16 +27,8 @@ struct GraphSDKTests {
           - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true }, assignments: [Sales devices] }
         """
 
-    /// Runs one step of the client against the endpoint and returns the JSON it printed.
-    func step(_ running: RunningEndpoint, _ arguments: String...) throws -> [String: Any] {
-        let output = makeTemporaryDirectory("pxelab-graph-sdk").appendingPathComponent("out.json")
-        let python = Prerequisite.clients.appendingPathComponent("venv/bin/python").path
-        let status = try runTool(python, [Self.script.path] + arguments, environment: [
-            "PXELAB_GRAPH_BASE": running.client.base, "PXELAB_GRAPH_TOKEN": running.endpoint.graphToken,
-        ], output: output)
-        let text = try String(contentsOf: output, encoding: .utf8)
-        #expect(status == 0, "lab_graph.py \(arguments.joined(separator: " ")) exited \(status): \(text)")
-        return try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    func step(_ running: RunningEndpoint, _ arguments: String...) async throws -> [String: Any] {
+        try await GraphClient.step(base: running.client.base, token: running.endpoint.graphToken, arguments)
     }
 
     @Test func pipelinesPageFilterImportAndExpandAsAgainstIntune() async throws {
@@ -48,19 +37,19 @@ struct GraphSDKTests {
         func hash(_ name: String) -> String { lab.labFile.hardwareHash(of: lab.labFile.devices.first { $0.name == name }!) }
 
         // The v1.0 SDK's page iterator follows 3 pages of 1,000 to every identity once.
-        let pages = try step(running, "page")
+        let pages = try await step(running, "page")
         #expect(pages["count"] as? Int == 2_500)
         #expect(pages["distinct"] as? Int == 2_500)
         #expect(pages["odataCount"] as? Int == 2_500)
         #expect((pages["firstNextLink"] as? String)?.hasPrefix(running.client.base + "/v1.0/deviceManagement/") == true)
 
-        let filtered = try step(running, "filter", "SLS0012")
+        let filtered = try await step(running, "filter", "SLS0012")
         #expect(filtered["serials"] as? [String] == (120...129).map { "SLS\(String(format: "%05d", $0))" })
         #expect(Set(filtered["groupTags"] as? [String] ?? []) == ["Sales"])
         #expect(Set(filtered["statuses"] as? [String] ?? []) == ["assignedInSync"])
 
         // A real hash uploaded, processed (import delay 0 s) and registered with its group tag.
-        let imported = try step(running, "import", "NEW00001", hash("new"), "Sales")
+        let imported = try await step(running, "import", "NEW00001", hash("new"), "Sales")
         #expect(imported["createdStatus"] as? String == "unknown")
         #expect(imported["status"] as? String == "complete")
         #expect(imported["errorCode"] as? Int == 0)
@@ -69,7 +58,7 @@ struct GraphSDKTests {
 
         // 806 for a serial already here, 808 for one registered to another tenant.
         try lab.autopilot.moveToOtherTenant(serial: "FOREIGN1")
-        let bulk = try step(running, "bulk", "SLS00001:\(hash("sales-1"))", "FOREIGN1:\(hash("foreign"))")
+        let bulk = try await step(running, "bulk", "SLS00001:\(hash("sales-1"))", "FOREIGN1:\(hash("foreign"))")
         let states = bulk["states"] as? [String: [Any]] ?? [:]
         #expect(states["SLS00001"]?[1] as? Int == 806)
         #expect(states["SLS00001"]?[2] as? String == "ZtdDeviceAlreadyAssigned")
@@ -77,7 +66,7 @@ struct GraphSDKTests {
 
         // The profile comes back as Kiota's subclass, picked by its @odata.type.
         let id = try #require(try lab.autopilot.registration(serial: "SLS00002")).id
-        let expanded = try step(running, "expand", id)
+        let expanded = try await step(running, "expand", id)
         #expect(expanded["profileType"] as? String == "AzureADWindowsAutopilotDeploymentProfile")
         #expect(expanded["profileName"] as? String == "Sales")
         #expect(expanded["eulaHidden"] as? Bool == true)
@@ -85,14 +74,14 @@ struct GraphSDKTests {
         // A profile created and assigned to the kiosks' group reaches them, and their status reads
         // assignedInSync.
         let kiosks = try #require(lab.autopilot.configuration.groups.first { $0.displayName == "Kiosks" }).id
-        let profile = try step(running, "profile", kiosks, "KSK")
+        let profile = try await step(running, "profile", kiosks, "KSK")
         #expect(profile["type"] as? String == "AzureADWindowsAutopilotDeploymentProfile")
         #expect(profile["template"] as? String == "SDK-%RAND:5%")
         #expect(profile["assignmentId"] as? String == "\(profile["profileId"] as? String ?? "")_\(kiosks)_0")
         #expect(profile["statuses"] as? [String] == Array(repeating: "assignedInSync", count: 10))
         #expect(profile["assignedDevices"] as? Int == 10)
 
-        let missing = try step(running, "missing", "00000000-0000-0000-0000-000000000001")
+        let missing = try await step(running, "missing", "00000000-0000-0000-0000-000000000001")
         #expect((missing["error"] as? [String: Any])?["status"] as? Int == 404)
         #expect((missing["error"] as? [String: Any])?["code"] as? String == "ResourceNotFound")
         try await running.stop()

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import DeviceProtocol
 import LabFiles
 import LabRunner
 import TestSupport
 
 /// Intune's Autopilot deployment report through Graph (`autopilotEvents`), read after virtual
 /// devices really went through Autopilot: one deploys, one fails in Entra join.
-@Suite("the Graph door: autopilotEvents from deployments that ran")
+@Suite("the Graph door: autopilotEvents and managedDevices on devices that ran")
 struct GraphReportTests {
     let lab = """
     lab: report
@@ -57,6 +58,65 @@ struct GraphReportTests {
         #expect((again.json["value"] as? [[String: Any]])?.count == 2)
         let one = try await client.get("/beta/deviceManagement/autopilotEvents/\(good["id"] as? String ?? "")", token: token)
         #expect(one.json["deviceSerialNumber"] as? String == "RPT-1")
+        try await running.close()
+    }
+
+    @Test func aRemoteWipeKeepingEnrollmentAndUserDataIsAnAutopilotReset() async throws {
+        let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "report.yaml"),
+                                                stateRoot: makeTemporaryDirectory("pxelab-graph-wipe"),
+                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
+        try await running.fleet.factoryReset()
+        try await running.fleet.deploy(["good", "bad"])
+        let client = HTTPTestClient(port: running.port)
+        let token = running.endpoint.graphToken
+        // Only the device that enrolled is managed; get-windowsautopilotinfo filters by serial.
+        let all = try await client.get("/v1.0/deviceManagement/managedDevices", token: token).json["value"] as? [[String: Any]] ?? []
+        #expect(all.compactMap { $0["serialNumber"] as? String } == ["RPT-1"])
+        let found = try await client.get("/v1.0/deviceManagement/managedDevices?$filter=startsWith(serialNumber,%20'RPT')", token: token)
+        let device = try #require((found.json["value"] as? [[String: Any]])?.first)
+        #expect(device["deviceName"] as? String == "LAB-RPT-1")
+        let id = try #require(device["id"] as? String)
+
+        let events = running.lab.store.feed.subscribe(device: "good")
+        let wipe = try await client.post("/v1.0/deviceManagement/managedDevices/\(id)/wipe",
+                                          json: #"{"keepEnrollmentData": true, "keepUserData": true}"#, token: token)
+        #expect(wipe.status == 204, "\(wipe.text)")
+        var sawReset = false
+        for await event in events {
+            if event.phase == .lifecycle && event.step == "reset" && event.status == .completed { sawReset = true }
+            if sawReset && event.phase == .desktop && event.step == ProtocolStep.ready && event.status == .completed { break }
+        }
+        #expect(sawReset)
+        let after = try await client.get("/beta/deviceManagement/managedDevices/\(id)", token: token)
+        let results = after.json["deviceActionResults"] as? [[String: Any]] ?? []
+        #expect(results.first?["actionName"] as? String == "autopilotReset")
+        #expect(["pending", "done"].contains(results.first?["actionState"] as? String ?? ""))
+        let rows = try await client.get("/beta/deviceManagement/autopilotEvents?$filter=deviceSerialNumber%20eq%20'RPT-1'", token: token)
+        #expect((rows.json["value"] as? [[String: Any]])?.count == 2)
+
+        #expect(try await client.post("/v1.0/deviceManagement/managedDevices/\(id)/selfDestruct", json: "{}", token: token).status == 400)
+        #expect(try await client.request(.DELETE, "/v1.0/deviceManagement/managedDevices/\(id)", token: token).status == 204)
+        #expect(try await client.get("/v1.0/deviceManagement/managedDevices/\(id)", token: token).status == 404)
+        try await running.close()
+    }
+
+    @Test(.needs(.graphSDK)) func theSDKsRemoteWipeRunsAnAutopilotReset() async throws {
+        let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "report.yaml"),
+                                                stateRoot: makeTemporaryDirectory("pxelab-graph-sdk-wipe"),
+                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
+        try await running.fleet.factoryReset()
+        try await running.fleet.deploy(["good"])
+        let events = running.lab.store.feed.subscribe(device: "good")
+        let wiped = try await GraphClient.step(base: "http://127.0.0.1:\(running.port)", token: running.endpoint.graphToken, ["wipe", "RPT-1"])
+        #expect(wiped["deviceName"] as? String == "LAB-RPT-1")
+        var kept: [DeviceAspect] = []
+        for await event in events {
+            if event.phase == .lifecycle && event.step == "reset" && event.status == .completed { kept = event.kept ?? [] }
+            if !kept.isEmpty && event.phase == .desktop && event.step == ProtocolStep.ready && event.status == .completed { break }
+        }
+        // An Autopilot Reset keeps the join, the enrollment and the device's name.
+        #expect(kept.contains(.join) && kept.contains(.enrollment))
+        #expect(try running.lab.store.device(named: "good")?.lifecycle == .deployed)
         try await running.close()
     }
 }

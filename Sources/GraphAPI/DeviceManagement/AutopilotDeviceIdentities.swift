@@ -171,11 +171,16 @@ extension GraphController {
 
     static let noID = "00000000-0000-0000-0000-000000000000"
 
+    /// The id of the Entra device object Autopilot makes for a registration.
+    static func entraDeviceID(of registration: String) -> String {
+        IdentifierAllocator.stableUUID("entra-device", registration).uuidString.lowercased()
+    }
+
     /// A `windowsAutopilotDeviceIdentity`: v1.0's fields, and beta's besides on beta. Empty
     /// texts are `""`, as the real service sends them.
     static func write(_ state: RegistrationState, version: ODataPath.Version, expand: Set<String>, into object: inout ObjectWriter) {
         let registration = state.registration
-        let entraDevice = IdentifierAllocator.stableUUID("entra-device", registration.id).uuidString.lowercased()
+        let entraDevice = entraDeviceID(of: registration.id)
         object.field("id", registration.id)
         object.field("groupTag", registration.groupTag ?? "")
         object.field("purchaseOrderIdentifier", registration.purchaseOrderIdentifier ?? "")
