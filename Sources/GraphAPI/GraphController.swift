@@ -151,6 +151,25 @@ struct GraphRequest: Sendable {
     func parsedBody() throws -> GraphBody { try GraphBody(body) }
 }
 
+extension GraphController {
+    /// A whole collection as Graph answers it: the items `$filter` keeps (a property the type does
+    /// not have is a 400; `property` answers nil for those, given no item), `@odata.count`, and
+    /// `$select` applied to each item.
+    func collection<Item>(_ request: GraphRequest, context: String, type: String, _ items: [Item],
+                          property: (String, Item?) -> String?, write: (inout ObjectWriter, Item) -> Void) throws -> Response {
+        let filter = request.query.filter
+        for (name, _) in filter?.terms ?? [] where property(name, nil) == nil {
+            throw GraphError.badRequest("Could not find a property named '\(name)' on type 'microsoft.graph.\(type)'.")
+        }
+        let kept = filter.map { filter in items.filter { item in filter.matches { property($0, item) } } } ?? items
+        return GraphResponse.json(GraphJSON.object { root in
+            root.field("@odata.context", request.context(context))
+            root.field("@odata.count", kept.count)
+            root.objects("value", kept, selecting: request.query.select, write)
+        })
+    }
+}
+
 /// Graph's answers.
 enum GraphResponse {
     static func json(_ json: GraphJSON, status: HTTPResponse.Status = .ok) -> Response {

@@ -24,12 +24,18 @@ struct GraphReportTests {
       - { devices: [bad], kind: error, phase: identity, step: entra-join, code: "0x801C0003" }
     """
 
-    @Test func eachDeploymentIsARowWithItsStateDurationsAndFailure() async throws {
+    /// The lab running on virtual devices at instant timing, `devices` deployed.
+    func deployed(_ devices: [String]) async throws -> RunningLab {
         let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "report.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-graph-report"),
                                                 options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
         try await running.fleet.factoryReset()
-        try await running.fleet.deploy(["good", "bad"])
+        try await running.fleet.deploy(devices)
+        return running
+    }
+
+    @Test func eachDeploymentIsARowWithItsStateDurationsAndFailure() async throws {
+        let running = try await deployed(["good", "bad"])
         let client = HTTPTestClient(port: running.port)
         let token = running.endpoint.graphToken
         #expect(try await client.get("/v1.0/deviceManagement/autopilotEvents", token: token).status == 404)
@@ -62,11 +68,7 @@ struct GraphReportTests {
     }
 
     @Test func aRemoteWipeKeepingEnrollmentAndUserDataIsAnAutopilotReset() async throws {
-        let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "report.yaml"),
-                                                stateRoot: makeTemporaryDirectory("pxelab-graph-wipe"),
-                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
-        try await running.fleet.factoryReset()
-        try await running.fleet.deploy(["good", "bad"])
+        let running = try await deployed(["good", "bad"])
         let client = HTTPTestClient(port: running.port)
         let token = running.endpoint.graphToken
         // Only the device that enrolled is managed; get-windowsautopilotinfo filters by serial.
@@ -101,11 +103,7 @@ struct GraphReportTests {
     }
 
     @Test(.needs(.graphSDK)) func theSDKsRemoteWipeRunsAnAutopilotReset() async throws {
-        let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "report.yaml"),
-                                                stateRoot: makeTemporaryDirectory("pxelab-graph-sdk-wipe"),
-                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
-        try await running.fleet.factoryReset()
-        try await running.fleet.deploy(["good"])
+        let running = try await deployed(["good"])
         let events = running.lab.store.feed.subscribe(device: "good")
         let wiped = try await GraphClient.step(base: "http://127.0.0.1:\(running.port)", token: running.endpoint.graphToken, ["wipe", "RPT-1"])
         #expect(wiped["deviceName"] as? String == "LAB-RPT-1")

@@ -18,17 +18,9 @@ extension GraphController {
         let service = lab.autopilot
         switch request.method {
         case .get where path.match(Self.imports) != nil:
-            let filter = request.query.filter
-            for (property, _) in filter?.terms ?? [] where Self.importProperty(property, of: nil) == nil {
-                throw GraphError.badRequest("Could not find a property named '\(property)' on type 'microsoft.graph.importedWindowsAutopilotDeviceIdentity'.")
-            }
             let identities = try await Offload.run { try service.importedIdentities() }
-                .filter { identity in filter?.matches { Self.importProperty($0, of: identity) } ?? true }
-            return GraphResponse.json(GraphJSON.object { root in
-                root.field("@odata.context", request.context(Self.imports))
-                root.field("@odata.count", identities.count)
-                root.objects("value", identities, selecting: request.query.select) { Self.write($1, into: &$0) }
-            })
+            return try collection(request, context: Self.imports, type: "importedWindowsAutopilotDeviceIdentity", identities,
+                                  property: Self.importProperty) { Self.write($1, into: &$0) }
         case .get:
             guard let id = path.match(Self.imports + "/{}")?.first else { return nil }
             guard let identity = try await Offload.run({ try service.importedIdentity(id: id) }) else { throw Self.noImport(id) }

@@ -21,19 +21,11 @@ extension GraphController {
         let lab = lab
         switch request.method {
         case .get where path.match(Self.managedDevices) != nil:
-            let filter = request.query.filter
-            for (property, _) in filter?.terms ?? [] where Self.managedProperty(property, of: nil) == nil {
-                throw GraphError.badRequest("Could not find a property named '\(property)' on type 'microsoft.graph.managedDevice'.")
-            }
             let devices = try await Offload.run { try lab.managedDevices() }
-                .filter { device in filter?.matches { Self.managedProperty($0, of: device) } ?? true }
-            return GraphResponse.json(GraphJSON.object { root in
-                root.field("@odata.context", request.context(Self.managedDevices))
-                root.field("@odata.count", devices.count)
-                root.objects("value", devices, selecting: request.query.select) { object, device in
-                    self.write(device, version: path.version, into: &object)
-                }
-            })
+            return try collection(request, context: Self.managedDevices, type: "managedDevice", devices,
+                                  property: Self.managedProperty) { object, device in
+                self.write(device, version: path.version, into: &object)
+            }
         case .get:
             guard let id = path.match(Self.managedDevices + "/{}")?.first else { return nil }
             guard let device = try await Offload.run({ try lab.managedDevice(id: id) }) else { throw Self.noManagedDevice(id) }
