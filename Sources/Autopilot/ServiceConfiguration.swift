@@ -11,10 +11,13 @@ public struct ServiceConfiguration: Equatable, Sendable, Codable {
     public var assignmentDelaySeconds: Double
     /// How long an identity uploaded through Graph stays `unknown` before it is processed.
     public var importDelaySeconds: Double
+    /// How long an Autopilot sync runs.
+    public var syncSeconds: Double
 
     public init(tenant: Tenant, groups: [DeviceGroup] = [], profiles: [DeploymentProfile] = [],
                 enrollmentStatusPages: [EnrollmentStatusPage] = [], apps: [App] = [],
-                configurations: [ConfigurationItem] = [], assignmentDelaySeconds: Double = 0, importDelaySeconds: Double = 0) {
+                configurations: [ConfigurationItem] = [], assignmentDelaySeconds: Double = 0, importDelaySeconds: Double = 0,
+                syncSeconds: Double = 0) {
         self.tenant = tenant
         self.groups = groups
         self.profiles = profiles
@@ -23,13 +26,15 @@ public struct ServiceConfiguration: Equatable, Sendable, Codable {
         self.configurations = configurations
         self.assignmentDelaySeconds = assignmentDelaySeconds
         self.importDelaySeconds = importDelaySeconds
+        self.syncSeconds = syncSeconds
     }
 
     enum CodingKeys: String, CodingKey {
-        case tenant, groups, profiles, enrollmentStatusPages, apps, configurations, assignmentDelaySeconds, importDelaySeconds
+        case tenant, groups, profiles, enrollmentStatusPages, apps, configurations, assignmentDelaySeconds, importDelaySeconds, syncSeconds
     }
 
-    /// Reads a stored configuration; one stored before the import delay existed has none.
+    /// Reads a stored configuration; one stored before the import delay and the sync's duration
+    /// existed has neither.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(tenant: try container.decode(Tenant.self, forKey: .tenant),
@@ -39,6 +44,7 @@ public struct ServiceConfiguration: Equatable, Sendable, Codable {
                   apps: try container.decode([App].self, forKey: .apps),
                   configurations: try container.decode([ConfigurationItem].self, forKey: .configurations),
                   assignmentDelaySeconds: try container.decode(Double.self, forKey: .assignmentDelaySeconds),
-                  importDelaySeconds: try container.decodeIfPresent(Double.self, forKey: .importDelaySeconds) ?? 0)
+                  importDelaySeconds: try container.decodeIfPresent(Double.self, forKey: .importDelaySeconds) ?? 0,
+                  syncSeconds: try container.decodeIfPresent(Double.self, forKey: .syncSeconds) ?? 0)
     }
 }

@@ -58,7 +58,8 @@ extension APIError {
         case .notRunning: self.init(.conflict, "no-screen", text)
         case .deviceBusy: self.init(.conflict, "device-busy", text)
         case .tooManyIdentities: self.init(.badRequest, "bad-request", text, field: "body")
-        case .profileAssigned, .allDevicesTaken, .groupIncludedAndExcluded: self.init(.conflict, "conflict", text)
+        case .profileAssigned, .allDevicesTaken, .groupIncludedAndExcluded, .syncInProgress: self.init(.conflict, "conflict", text)
+        case .syncTooSoon: self.init(.tooManyRequests, "too-many-requests", text)
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
         }
     }

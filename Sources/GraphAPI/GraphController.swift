@@ -94,6 +94,7 @@ public struct GraphController: Sendable {
         if let answer = try await deploymentProfiles(request) { return answer }
         if let answer = try await autopilotEvents(request) { return answer }
         if let answer = try await managedDevices(request) { return answer }
+        if let answer = try await autopilotSettings(request) { return answer }
         if let answer = try organization(request) { return answer }
         throw GraphError.segment(request.path.segments.first ?? "")
     }
@@ -107,8 +108,10 @@ extension GraphError {
             switch error {
             case .noDevice, .noRegistration, .noProfile, .noProfileNamed, .noSnapshot:
                 self.init(.notFound, "ResourceNotFound", error.description)
-            case .deviceBusy, .notRunning, .groupExists, .profileExists:
+            case .deviceBusy, .notRunning, .groupExists, .profileExists, .syncInProgress:
                 self.init(.conflict, "Conflict", error.description)
+            case .syncTooSoon(let seconds):
+                self.init(.tooManyRequests, "TooManyRequests", "Too many requests.", retryAfter: seconds)
             case .labNotChosen, .unreadable, .unwritable:
                 self.init(.internalServerError, "InternalServerError", error.description)
             default:

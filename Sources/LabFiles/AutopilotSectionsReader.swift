@@ -14,14 +14,15 @@ struct AutopilotSectionsReader {
     /// first one in the file is the oldest (which matters: the oldest profile wins).
     static let creationEpoch = Date(timeIntervalSince1970: 1_767_225_600)  // 2026-01-01T00:00:00Z
 
-    /// The tenant, how long newly targeted devices stay "assigning" (`assignmentDelay`) and how
-    /// long identities uploaded through Graph stay `unknown` (`importDelay`).
-    func tenant(_ value: YAMLValue?) -> (tenant: Tenant, assignmentDelay: Double, importDelay: Double) {
+    /// The tenant, how long newly targeted devices stay "assigning" (`assignmentDelay`), how long
+    /// identities uploaded through Graph stay `unknown` (`importDelay`) and how long an Autopilot
+    /// sync runs (`syncDuration`).
+    func tenant(_ value: YAMLValue?) -> (tenant: Tenant, assignmentDelay: Double, importDelay: Double, syncDuration: Double) {
         let fallback = Tenant(id: IdentifierAllocator.stableUUID("tenant", lab),
                               domain: "\(lab.lowercased().filter { $0.isLetter || $0.isNumber }).onmicrosoft.com",
                               displayName: lab)
-        guard let value, let fields = value.mapping(allowing: ["id", "domain", "name", "assignmentDelay", "importDelay"]) else {
-            return (fallback, 0, 0)
+        guard let value, let fields = value.mapping(allowing: ["id", "domain", "name", "assignmentDelay", "importDelay", "syncDuration"]) else {
+            return (fallback, 0, 0, 0)
         }
         var tenant = fallback
         if let id = fields["id"] {
@@ -37,7 +38,8 @@ struct AutopilotSectionsReader {
             }
         }
         if let name = fields["name"]?.nonEmptyString() { tenant.displayName = name }
-        return (tenant, fields["assignmentDelay"]?.duration() ?? 0, fields["importDelay"]?.duration() ?? 0)
+        return (tenant, fields["assignmentDelay"]?.duration() ?? 0, fields["importDelay"]?.duration() ?? 0,
+                fields["syncDuration"]?.duration() ?? 0)
     }
 
     func groups(_ value: YAMLValue?) -> [DeviceGroup] {

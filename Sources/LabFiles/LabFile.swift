@@ -24,6 +24,8 @@ public struct LabFile: Sendable {
     public var assignmentDelaySeconds: Double
     /// How long an identity uploaded through Graph stays `unknown` before it is processed.
     public var importDelaySeconds: Double
+    /// How long an Autopilot sync runs.
+    public var syncSeconds: Double
     public var groups: [DeviceGroup]
     public var profiles: [DeploymentProfile]
     public var enrollmentStatusPages: [EnrollmentStatusPage]
@@ -42,7 +44,7 @@ public struct LabFile: Sendable {
     public var serviceConfiguration: ServiceConfiguration {
         ServiceConfiguration(tenant: tenant, groups: groups, profiles: profiles, enrollmentStatusPages: enrollmentStatusPages,
                              apps: apps, configurations: configurations, assignmentDelaySeconds: assignmentDelaySeconds,
-                             importDelaySeconds: importDelaySeconds)
+                             importDelaySeconds: importDelaySeconds, syncSeconds: syncSeconds)
     }
 
     /// The host a device runs on.

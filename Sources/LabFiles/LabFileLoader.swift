@@ -95,7 +95,7 @@ struct LabFileReader {
             FleetReader(lab: lab, models: models, hosts: hosts, log: log).read(value)
         } ?? []
         let autopilot = AutopilotSectionsReader(lab: lab, devices: devices, log: log)
-        let (tenant, assignmentDelay, importDelay) = autopilot.tenant(top["tenant"])
+        let (tenant, assignmentDelay, importDelay, syncDuration) = autopilot.tenant(top["tenant"])
         let groups = autopilot.groups(top["groups"])
         let apps = autopilot.apps(top["apps"])
         let configurations = autopilot.configurations(top["policies"])
@@ -105,7 +105,7 @@ struct LabFileReader {
         let settings = RunSettingsReader(log: log)
         return LabFile(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
                         models: models, devices: devices, tenant: tenant, assignmentDelaySeconds: assignmentDelay,
-                        importDelaySeconds: importDelay,
+                        importDelaySeconds: importDelay, syncSeconds: syncDuration,
                         groups: groups, profiles: profiles,
                         enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario,
                         timing: settings.timing(top["timing"]), user: settings.user(top["user"]),

@@ -253,6 +253,12 @@ public final class LabStore: Sendable {
                 table.column("processAt", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v10: the Autopilot sync") { db in
+            try db.create(table: AutopilotSync.databaseTableName) { table in
+                table.column("lastManualSyncTrigger", .datetime).notNull()
+                table.column("completes", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

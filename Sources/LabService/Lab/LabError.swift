@@ -45,6 +45,10 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case allDevicesTaken(byProfile: String)
     /// A group a profile both targets and excludes.
     case groupIncludedAndExcluded(String)
+    /// An Autopilot sync is running.
+    case syncInProgress
+    /// The last Autopilot sync was less than 10 minutes ago.
+    case syncTooSoon(retryAfter: Int)
 
     public var description: String {
         switch self {
@@ -70,6 +74,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .profileAssigned(let name): "profile '\(name)' is assigned; remove its assignments before deleting it"
         case .allDevicesTaken(let id): "Another Profile \(id) is already assigned to All Devices."
         case .groupIncludedAndExcluded(let name): "group '\(name)' cannot be both included in and excluded from a profile"
+        case .syncInProgress: "a sync is in progress"
+        case .syncTooSoon(let seconds): "the last sync was less than 10 minutes ago; try again in \(seconds) s"
         case .tooManyIdentities(let count, let maximum): "\(count) device identities in one upload; the service takes at most \(maximum)"
         }
     }
