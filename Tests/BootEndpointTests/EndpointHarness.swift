@@ -40,6 +40,13 @@ policies:
   - { displayName: Wi-Fi, kind: wifi }
 """
 
+/// The endpoint lab with more tenant settings (such as `importDelay: 75s`), on a clock the test moves.
+func startEndpoint(tenant settings: String, clock: TestClock) async throws -> RunningEndpoint {
+    let text = endpointLab.replacingOccurrences(of: "domain: contoso.onmicrosoft.com }",
+                                                with: "domain: contoso.onmicrosoft.com, \(settings) }")
+    return try await RunningEndpoint.start(lab: text, clock: { clock.now })
+}
+
 /// An endpoint running on an ephemeral loopback port, with its own state folder.
 final class RunningEndpoint: Sendable {
     let endpoint: BootEndpoint

@@ -18,9 +18,7 @@ struct GraphImportTests {
 
     @Test func anUploadIsUnknownThenCompleteAndTheDeviceIsRegisteredWithItsTag() async throws {
         let clock = TestClock()
-        let text = endpointLab.replacingOccurrences(of: "domain: contoso.onmicrosoft.com }",
-                                                     with: "domain: contoso.onmicrosoft.com, importDelay: 75s }")
-        let running = try await RunningEndpoint.start(lab: text, clock: { clock.now })
+        let running = try await startEndpoint(tenant: "importDelay: 75s", clock: clock)
         let token = running.endpoint.graphToken
         // As Add-AutopilotImportedDevice sends it.
         let body = """

@@ -10,9 +10,7 @@ struct GraphSyncTests {
 
     @Test func aSyncRunsForItsDurationAndAnotherWaitsTenMinutes() async throws {
         let clock = TestClock()
-        let text = endpointLab.replacingOccurrences(of: "domain: contoso.onmicrosoft.com }",
-                                                     with: "domain: contoso.onmicrosoft.com, syncDuration: 90s }")
-        let running = try await RunningEndpoint.start(lab: text, clock: { clock.now })
+        let running = try await startEndpoint(tenant: "syncDuration: 90s", clock: clock)
         let token = running.endpoint.graphToken
         let never = try await running.client.get(Self.settings, token: token)
         #expect(never.json["syncStatus"] as? String == "unknown")
