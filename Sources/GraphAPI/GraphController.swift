@@ -21,6 +21,8 @@ public struct GraphController: Sendable {
     let maxBodyBytes: Int
     /// The remote actions sent to managed devices, and how each went.
     let actions = RemoteActionLog()
+    /// Injected faults and throttling.
+    let gate: GraphGate
     let clock: @Sendable () -> Date
 
     public init(lab: Lab, fleet: Fleet? = nil, maxBodyBytes: Int = 8 << 20, clock: @escaping @Sendable () -> Date = Date.init) throws {
@@ -28,6 +30,7 @@ public struct GraphController: Sendable {
         self.fleet = fleet
         self.token = try GraphToken.stored(at: lab.directory.path("graph.token"), tenant: lab.autopilot.tenant.id, now: clock())
         self.maxBodyBytes = maxBodyBytes
+        self.gate = GraphGate(settings: lab.labFile.graph)
         self.clock = clock
     }
 
@@ -52,6 +55,7 @@ public struct GraphController: Sendable {
             guard let path = ODataPath(request.uri.path[...]) else { throw GraphError.notFound("Resource not found.") }
             intune = path.segments.first?.lowercased() == "devicemanagement"
             try authorize(request)
+            try gate.admit(request.method, path, at: clock())
             var body = request
             let data = try await GraphRequest.body(of: &body, limit: maxBodyBytes)
             let graphRequest = GraphRequest(method: request.method, path: path, query: try ODataQuery(request.uri.query.map { $0[...] }),

@@ -39,6 +39,8 @@ public struct LabFile: Sendable {
     public var user: UserAnswers
     /// Faults to inject, with the devices they apply to.
     public var faults: [FaultRule]
+    /// The Graph door's throttling and injected faults.
+    public var graph: GraphSettings
 
     /// The Autopilot service's configuration this lab file declares.
     public var serviceConfiguration: ServiceConfiguration {

@@ -84,7 +84,7 @@ struct LabFileReader {
     let log: DiagnosticLog
 
     static let sections = ["lab", "description", "hosts", "models", "fleet", "tenant", "groups", "profiles",
-                           "esp", "apps", "policies", "scenario", "timing", "user", "faults"]
+                           "esp", "apps", "policies", "scenario", "timing", "user", "faults", "graph"]
 
     func read(_ root: YAMLValue, source: String) -> LabFile? {
         guard let top = root.mapping(allowing: Self.sections) else { return nil }
@@ -109,7 +109,8 @@ struct LabFileReader {
                         groups: groups, profiles: profiles,
                         enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario,
                         timing: settings.timing(top["timing"]), user: settings.user(top["user"]),
-                        faults: settings.faults(top["faults"], devices: devices, models: models))
+                        faults: settings.faults(top["faults"], devices: devices, models: models),
+                        graph: settings.graph(top["graph"]))
     }
 
     /// Lab names become folder names and domain-name prefixes.
