@@ -99,6 +99,8 @@ public struct GraphController: Sendable {
         if let answer = try await autopilotEvents(request) { return answer }
         if let answer = try await managedDevices(request) { return answer }
         if let answer = try await autopilotSettings(request) { return answer }
+        if let answer = try await groups(request) { return answer }
+        if let answer = try await devices(request) { return answer }
         if let answer = try organization(request) { return answer }
         throw GraphError.segment(request.path.segments.first ?? "")
     }

@@ -26,3 +26,15 @@ extension AutopilotService {
         return group
     }
 }
+
+extension AutopilotService {
+    /// Adds a device to an assigned group (Entra's `members/$ref`); nothing changes when it is a
+    /// member already. A dynamic group's members come from its rule only.
+    public func addMember(serial: String, toGroup id: String) throws {
+        try configure { configuration in
+            guard let index = configuration.groups.firstIndex(where: { $0.id == id }) else { throw LabError.unknownGroup(id) }
+            guard case .assigned(let serials) = configuration.groups[index].membership else { throw LabError.groupMembershipUnclear }
+            if !serials.contains(serial) { configuration.groups[index].membership = .assigned(serials: serials + [serial]) }
+        }
+    }
+}
