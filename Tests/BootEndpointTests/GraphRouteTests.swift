@@ -110,6 +110,12 @@ struct GraphRouteTests {
             #expect(try await serials("contains(serialNumber,'sales')") == ["SALES-1", "SALES-2"])
             #expect(try await serials("startsWith(groupTag, 'Sal') and not (serialNumber ne 'x' and contains(serialNumber,'2'))") == ["SALES-1"])
             #expect(try await serials("deploymentProfileAssignmentStatus eq 'notAssigned'") == ["LOOSE-1", "TWIN"])
+            // Nesting is bounded: a filter of 5,000 parentheses or nots is a 400, not a stack overflow.
+            for deep in [String(repeating: "(", count: 5_000), String(repeating: "not ", count: 5_000) + "id eq 'x'"] {
+                let reply = try await running.client.get(Self.identities + "?$filter=" + deep.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!,
+                                                         token: token)
+                #expect(reply.status == 400)
+            }
             for refused in ["serialNumber eq 'SALES-1'", "contains(serialNumber,'SALES-1')", "color eq 'red'", "contains(serialNumber,"] {
                 let reply = try await running.client.get(
                     Self.identities + "?$filter=" + refused.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!, token: token)

@@ -119,6 +119,9 @@ indirect enum ODataFilter: Sendable, Equatable {
 private struct FilterParser {
     let text: [Unicode.Scalar]
     var position = 0
+    /// How deep parentheses and `not`s go; bounded so that no filter exhausts the stack.
+    var depth = 0
+    static let maximumDepth = 64
 
     var atEnd: Bool { position >= text.count }
     var rest: String { String(String.UnicodeScalarView(text[position...])) }
@@ -170,6 +173,9 @@ private struct FilterParser {
     }
 
     mutating func term() throws -> ODataFilter {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else { throw problem("the filter nests deeper than \(Self.maximumDepth) levels") }
         skipSpaces()
         if !atEnd, text[position] == "(" {
             position += 1
