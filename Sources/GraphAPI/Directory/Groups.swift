@@ -33,8 +33,8 @@ extension GraphController {
             let group: DeviceGroup
             do {
                 group = try await Offload.run { try service.addGroup(named: name, rule.map { .rule($0) } ?? .members([])) }
-            } catch LabError.badRule(let problem, let column) {
-                throw GraphError.badRequest("Invalid membershipRule at column \(column): \(problem)")
+            } catch LabError.badRule(let problem, _) {
+                throw GraphError.badRequest("Invalid membershipRule: \(problem)")
             }
             return GraphResponse.json(GraphJSON.object { object in
                 object.field("@odata.context", request.context("groups/$entity"))
