@@ -44,7 +44,7 @@ extension APIError {
     init(_ error: LabError) {
         let text = error.description
         switch error {
-        case .noDevice, .noRegistration, .noProfile, .noProfileNamed, .noSnapshot:
+        case .noDevice, .noRegistration, .noProfile, .noProfileNamed, .noSnapshot, .noEnrollmentStatusPage:
             self.init(.notFound, "not-found", text)
         case .unknownGroup: self.init(.unprocessableContent, "unknown-group", text, field: "assignments")
         case .groupExists: self.init(.conflict, "exists", text, field: "name")
@@ -60,6 +60,8 @@ extension APIError {
         case .tooManyIdentities: self.init(.badRequest, "bad-request", text, field: "body")
         case .profileAssigned, .allDevicesTaken, .groupIncludedAndExcluded, .syncInProgress: self.init(.conflict, "conflict", text)
         case .syncTooSoon: self.init(.tooManyRequests, "too-many-requests", text)
+        case .enrollmentStatusPageExists: self.init(.conflict, "exists", text, field: "displayName")
+        case .badEnrollmentStatusPage: self.init(.badRequest, "bad-request", text)
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
         }
     }

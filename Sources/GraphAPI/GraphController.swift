@@ -99,6 +99,7 @@ public struct GraphController: Sendable {
         if let answer = try await autopilotEvents(request) { return answer }
         if let answer = try await managedDevices(request) { return answer }
         if let answer = try await autopilotSettings(request) { return answer }
+        if let answer = try await enrollmentConfigurations(request) { return answer }
         if let answer = try await groups(request) { return answer }
         if let answer = try await devices(request) { return answer }
         if let answer = try organization(request) { return answer }
@@ -112,9 +113,9 @@ extension GraphError {
         switch error {
         case let error as LabError:
             switch error {
-            case .noDevice, .noRegistration, .noProfile, .noProfileNamed, .noSnapshot:
+            case .noDevice, .noRegistration, .noProfile, .noProfileNamed, .noSnapshot, .noEnrollmentStatusPage:
                 self.init(.notFound, "ResourceNotFound", error.description)
-            case .deviceBusy, .notRunning, .groupExists, .profileExists, .syncInProgress:
+            case .deviceBusy, .notRunning, .groupExists, .profileExists, .syncInProgress, .enrollmentStatusPageExists:
                 self.init(.conflict, "Conflict", error.description)
             case .syncTooSoon(let seconds):
                 self.init(.tooManyRequests, "TooManyRequests", "Too many requests.", retryAfter: seconds)

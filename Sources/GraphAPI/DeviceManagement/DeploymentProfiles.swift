@@ -136,16 +136,18 @@ extension GraphController {
         object.field("id", assignmentID(target, profileID: profileID))
         object.field("source", "direct")
         object.field("sourceId", profileID)
-        let groupID = groupID(of: target)
-        object.object("target") { target_ in
-            switch target {
-            case .allDevices: target_.field("@odata.type", "#microsoft.graph.allDevicesAssignmentTarget")
-            case .group: target_.field("@odata.type", "#microsoft.graph.groupAssignmentTarget")
-            case .exclusion: target_.field("@odata.type", "#microsoft.graph.exclusionGroupAssignmentTarget")
-            }
-            target_.nullField("deviceAndAppManagementAssignmentFilterId")
-            target_.field("deviceAndAppManagementAssignmentFilterType", "none")
-            if target != .allDevices { target_.field("groupId", groupID) }
+        object.object("target") { writeTarget(target, into: &$0) }
+    }
+
+    /// An assignment target: its `@odata.type`, no filter, and its group's id.
+    func writeTarget(_ target: AutopilotService.ProfileTarget, into object: inout ObjectWriter) {
+        switch target {
+        case .allDevices: object.field("@odata.type", "#microsoft.graph.allDevicesAssignmentTarget")
+        case .group: object.field("@odata.type", "#microsoft.graph.groupAssignmentTarget")
+        case .exclusion: object.field("@odata.type", "#microsoft.graph.exclusionGroupAssignmentTarget")
         }
+        object.nullField("deviceAndAppManagementAssignmentFilterId")
+        object.field("deviceAndAppManagementAssignmentFilterType", "none")
+        if target != .allDevices { object.field("groupId", groupID(of: target)) }
     }
 }

@@ -47,6 +47,12 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case groupIncludedAndExcluded(String)
     /// An Autopilot sync is running.
     case syncInProgress
+    /// No Enrollment Status Page profile with this id.
+    case noEnrollmentStatusPage(String)
+    /// An Enrollment Status Page profile with this name or id exists.
+    case enrollmentStatusPageExists(String)
+    /// What is wrong with an Enrollment Status Page profile.
+    case badEnrollmentStatusPage(String)
     /// The last Autopilot sync was less than 10 minutes ago.
     case syncTooSoon(retryAfter: Int)
 
@@ -75,6 +81,9 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .allDevicesTaken(let id): "Another Profile \(id) is already assigned to All Devices."
         case .groupIncludedAndExcluded(let name): "group '\(name)' cannot be both included in and excluded from a profile"
         case .syncInProgress: "a sync is in progress"
+        case .noEnrollmentStatusPage(let id): "no Enrollment Status Page profile with id '\(id)'"
+        case .enrollmentStatusPageExists(let name): "an Enrollment Status Page profile with the id or name of '\(name)' exists"
+        case .badEnrollmentStatusPage(let problem): "Enrollment Status Page profile: \(problem)"
         case .syncTooSoon(let seconds): "the last sync was less than 10 minutes ago; try again in \(seconds) s"
         case .tooManyIdentities(let count, let maximum): "\(count) device identities in one upload; the service takes at most \(maximum)"
         }

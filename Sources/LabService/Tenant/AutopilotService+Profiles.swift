@@ -36,7 +36,7 @@ extension AutopilotService {
         }
     }
 
-    private static func checkGroups(_ names: [String], in configuration: ServiceConfiguration) throws {
+    static func checkGroups(_ names: [String], in configuration: ServiceConfiguration) throws {
         let groups = Set(configuration.groups.map(\.displayName)).union([DeploymentProfile.allDevices])
         if let missing = names.first(where: { !groups.contains($0) }) { throw LabError.unknownGroup(missing) }
     }
