@@ -39,7 +39,8 @@ struct Serve: AsyncParsableCommand {
             // Written unbuffered, so a script waiting for the port sees it at once.
             FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.labFile.lab)' serving on http://\(listen):\(bound) "
                 + "(boot file: http://10.0.2.2:\(bound)/boot.ipxe for VMs)\n"
-                + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n").utf8))
+                + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n"
+                + "pxelab: Graph at http://\(listen):\(bound)/beta and /v1.0, token in \(lab.directory.path("graph.token").path)\n").utf8))
         }
     }
 }
