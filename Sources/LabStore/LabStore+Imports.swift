@@ -18,6 +18,13 @@ extension LabStore {
         try readOne { db in try Stored<ImportedDeviceIdentity>.fetchOne(db, key: id)?.value }
     }
 
+    /// Whether any uploaded identity waits for processing (due or not).
+    public func hasUnprocessedImports() throws -> Bool {
+        try readOne { db in
+            try Stored<ImportedDeviceIdentity>.filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue).fetchCount(db) > 0
+        }
+    }
+
     /// Stores an upload, all or none.
     public func addImports(_ identities: [ImportedDeviceIdentity]) throws {
         try write { db in

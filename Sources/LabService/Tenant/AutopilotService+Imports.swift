@@ -1,5 +1,6 @@
 public import Foundation
 public import Autopilot
+import Synchronization
 
 /// Device identities uploaded for import (Graph's `importedWindowsAutopilotDeviceIdentities`):
 /// stored as `unknown`, processed once the tenant's import delay has passed, when anyone next
@@ -45,6 +46,7 @@ extension AutopilotService {
                                           assignedUserPrincipalName: row.assignedUserPrincipalName, uploadedAt: now, processAt: processAt)
         }
         try store.addImports(identities)
+        uploadMarks.add(1, ordering: .releasing)
         return identities
     }
 
@@ -66,13 +68,20 @@ extension AutopilotService {
         try store.deleteImport(id: id)
     }
 
-    /// Processes the uploaded identities whose import delay has passed (one transaction).
+    /// Processes the uploaded identities whose import delay has passed (one transaction). Costs
+    /// nothing once no upload waits.
     public func processDueImports() throws {
+        let marks = uploadMarks.load(ordering: .acquiring)
+        guard marks > 0 else { return }
         let (tenant, now) = (tenant.id, clock())
         let added = try store.processImports(at: now) { due, uploads, registrations in
             ImportProcessing.process(due, uploads: uploads, existing: registrations, tenant: tenant, at: now,
                                      makeID: { UUID().uuidString.lowercased() })
         }
         if added > 0 { changed() }
+        // Cleared only if no upload came meanwhile (it would have added a mark).
+        if try !store.hasUnprocessedImports() {
+            _ = uploadMarks.compareExchange(expected: marks, desired: 0, ordering: .acquiringAndReleasing)
+        }
     }
 }

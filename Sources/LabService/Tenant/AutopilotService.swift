@@ -16,6 +16,10 @@ public final class AutopilotService: Sendable {
     /// Counts changes to the configuration and the registry, so that views built from them
     /// (the dashboard's) know when to build again.
     private let changeCount = Atomic<Int>(0)
+    /// Counts uploads that may wait for processing; 0 once a pass found none left, so that the
+    /// lookups devices make (a profile, a registration) skip the store's check. Starts marked:
+    /// the store may hold uploads from before this service started.
+    let uploadMarks = Atomic<Int>(1)
     let clock: @Sendable () -> Date
 
     public init(store: LabStore, configuration: ServiceConfiguration, clock: @escaping @Sendable () -> Date = Date.init) {
