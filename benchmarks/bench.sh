@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: every benchmark, each figure next to a baseline measured in the same run on the
-# same machine. Installs what it needs (wrk, nginx, python3) from Debian's packages; real VMs
-# need libvirtd and the guest image (make bench does test-deps, libvirtd and images first).
+# same machine. Installs what it needs (wrk, nginx, python3) from Debian's packages and the Graph
+# SDKs into .build-clients/venv; real VMs need libvirtd and the guest image (make bench does
+# test-deps, libvirtd and images first).
 # Results go to benchmarks/results/ (ignored by git); benchmarks/RESULTS.md records a run.
 #
 #   FLEET_SIZES="100 1000 10000" VMS="1 4" benchmarks/bench.sh
@@ -22,6 +23,8 @@ awk -F'\t' -v per="$requests_per_device" 'FNR == 1 { next } FILENAME ~ /endpoint
     FILENAME ~ /fleet/ { rate[$1] = $3 * per }
     END { for (n in rate) printf "%6d devices: %6.0f requests/s, %3.0f %% of the endpoint alone (%d requests/s)\n", n, rate[n], 100 * rate[n] / mix, mix }' \
     benchmarks/results/endpoint.tsv benchmarks/results/fleet.tsv | sort -n
+echo "== the Graph door: a page next to nginx, the SDK's page iterator, the bulk import"
+benchmarks/graph.sh
 echo "== controller overhead"
 benchmarks/controller.sh
 echo "== real VMs (QEMU, software emulation)"

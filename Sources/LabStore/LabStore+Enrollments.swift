@@ -31,6 +31,11 @@ extension LabStore {
         try readOne { db in try Stored<EnrollmentRecord>.fetchOne(db, key: registration)?.value }
     }
 
+    /// These registrations' enrollments.
+    public func enrollments(of registrations: [String]) throws -> [EnrollmentRecord] {
+        try read { db in try Stored<EnrollmentRecord>.filter(registrations.contains(Column("registration"))).fetchAll(db).map(\.value) }
+    }
+
     /// Every enrollment the service remembers.
     public func enrollments() throws -> [EnrollmentRecord] {
         try read { db in try Stored<EnrollmentRecord>.fetchAll(db).map(\.value) }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 public import Autopilot
 
@@ -16,6 +16,24 @@ extension LabStore {
             try Stored<RegisteredDevice>.fetchAll(
                 try db.cachedStatement(sql: "SELECT * FROM registeredDevice WHERE serialNumber = ? ORDER BY registeredAt"),
                 arguments: [serial]).map(\.value)
+        }
+    }
+
+    /// One tenant's registrations in the order of their ids, after `after`, at most `limit`, and
+    /// how many the tenant has: a page read by its key, whatever the registry's size.
+    public func registeredDevices(of tenant: UUID, after: String?, limit: Int) throws -> (page: [RegisteredDevice], total: Int) {
+        try read { db in
+            let mine = Stored<RegisteredDevice>.filter(Column("tenantID") == tenant)
+            let page = try (after.map { mine.filter(Column("id") > $0) } ?? mine).order(Column("id")).limit(limit).fetchAll(db).map(\.value)
+            return (page, try mine.fetchCount(db))
+        }
+    }
+
+    /// These registrations' profile assignments.
+    public func assignments(of deviceIDs: [String]) throws -> [String: ProfileAssignment] {
+        try read { db in
+            let rows = try StoredAssignment.filter(deviceIDs.contains(Column("deviceID"))).fetchAll(db)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.deviceID, ProfileAssignment(profileID: $0.profileID, since: $0.since)) })
         }
     }
 

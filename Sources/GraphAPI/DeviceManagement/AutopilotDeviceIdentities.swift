@@ -99,16 +99,18 @@ extension GraphController {
         let size = query.pageSize
         let service = lab.autopilot
         let (states, total, more) = try await Offload.run { () throws -> ([RegistrationState], Int, Bool) in
+            guard let filter = query.filter else {
+                // Without a filter the store reads the page by its key: no scan of the registry.
+                let (states, total) = try service.registrationPage(after: after, limit: size + 1)
+                return (Array(states.prefix(size)), total, states.count > size)
+            }
             var registrations = try service.registrations()
             registrations.sort { $0.id < $1.id }
-            var matching = registrations
-            if let filter = query.filter {
-                // Assignment and enrollment are read only when the filter asks for them.
-                let needsState = filter.terms.contains { ["enrollmentstate", "deploymentprofileassignmentstatus"].contains($0.property) }
-                let states = needsState ? Dictionary(uniqueKeysWithValues: try service.states(of: registrations).map { ($0.registration.id, $0) }) : [:]
-                matching = registrations.filter { registration in
-                    filter.matches { Self.property($0, of: registration, state: states[registration.id]) }
-                }
+            // Assignment and enrollment are read only when the filter asks for them.
+            let needsState = filter.terms.contains { ["enrollmentstate", "deploymentprofileassignmentstatus"].contains($0.property) }
+            let states = needsState ? Dictionary(uniqueKeysWithValues: try service.states(of: registrations).map { ($0.registration.id, $0) }) : [:]
+            let matching = registrations.filter { registration in
+                filter.matches { Self.property($0, of: registration, state: states[registration.id]) }
             }
             let start = after.map { last in matching.firstIndex { $0.id > last } ?? matching.endIndex } ?? matching.startIndex
             let page = Array(matching[start..<min(start + size, matching.endIndex)])

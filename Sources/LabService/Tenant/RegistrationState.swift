@@ -15,12 +15,22 @@ public struct RegistrationState: Sendable {
 }
 
 extension AutopilotService {
-    /// The states of these registrations: one read of the enrollments and of the stored
-    /// assignments for all of them, one resolver, and one write for the assignments that changed.
+    /// A page of this tenant's registrations in the order of their ids, after `after`, with their
+    /// states, and how many the tenant has.
+    public func registrationPage(after: String?, limit: Int) throws -> (states: [RegistrationState], total: Int) {
+        try processDueImports()
+        let (page, total) = try store.registeredDevices(of: tenant.id, after: after, limit: limit)
+        return (try states(of: page), total)
+    }
+
+    /// The states of these registrations: one read of their enrollments and of their stored
+    /// assignments, one resolver, and one write for the assignments that changed.
     public func states(of registrations: [RegisteredDevice]) throws -> [RegistrationState] {
+        guard !registrations.isEmpty else { return [] }
         let configuration = configuration
-        let enrollments = Dictionary(try store.enrollments().map { ($0.registration, $0) }, uniquingKeysWith: { first, _ in first })
-        let stored = registrations.isEmpty ? [:] : try store.assignments()
+        let ids = registrations.map(\.id)
+        let enrollments = Dictionary(try store.enrollments(of: ids).map { ($0.registration, $0) }, uniquingKeysWith: { first, _ in first })
+        let stored = try store.assignments(of: ids)
         let resolver = AssignmentResolver(configuration: configuration)
         let now = clock()
         var changed: [(deviceID: String, assignment: ProfileAssignment)] = []
