@@ -29,8 +29,12 @@ extension AutopilotService {
         guard !registrations.isEmpty else { return [] }
         let configuration = configuration
         let ids = registrations.map(\.id)
-        let enrollments = Dictionary(try store.enrollments(of: ids).map { ($0.registration, $0) }, uniquingKeysWith: { first, _ in first })
-        let stored = try store.assignments(of: ids)
+        // A page's rows are read by key; many more at once (SQLite binds at most 32,766
+        // values) are read whole.
+        let byKey = ids.count <= 5_000
+        let enrollments = Dictionary(try (byKey ? store.enrollments(of: ids) : store.enrollments()).map { ($0.registration, $0) },
+                                     uniquingKeysWith: { first, _ in first })
+        let stored = try byKey ? store.assignments(of: ids) : store.assignments()
         let resolver = AssignmentResolver(configuration: configuration)
         let now = clock()
         var changed: [(deviceID: String, assignment: ProfileAssignment)] = []
