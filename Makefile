@@ -35,7 +35,7 @@ soak: test-deps libvirtd images
 	PXELAB_REQUIRE_PREREQUISITES=1 PXELAB_SOAK_DEVICES=10000 PXELAB_SOAK_KILLS=3 PXELAB_SOAK_OUTAGE_ATTEMPTS=12 PXELAB_SOAK_RESTART_LIBVIRTD=1 \
 		$(SWIFT) test --no-parallel --filter "CrashResumeTests|EndpointOutageTests|LibvirtReconnectTests|PulledPlugTests|StoreFailureTests"
 
-## bench: the benchmark suite (never part of make test): fleet, endpoint next to nginx, controller, real VMs
+## bench: the benchmark suite (never part of make test): fleet, endpoint next to nginx, the Graph door, controller, real VMs
 bench: test-deps libvirtd images
 	benchmarks/bench.sh
 
