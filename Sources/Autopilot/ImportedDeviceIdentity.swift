@@ -48,7 +48,6 @@ public struct ImportedDeviceIdentity: Codable, Equatable, Sendable {
 
 /// Intune's import errors (`deviceErrorCode`, `deviceErrorName`).
 public enum ImportFailure: Int, Sendable, CaseIterable {
-    case invalidRequestBody = 801
     case invalidHardwareHash = 802
     case missingSerialNumberAndProductKey = 803
     case alreadyAssigned = 806
@@ -59,7 +58,6 @@ public enum ImportFailure: Int, Sendable, CaseIterable {
 
     public var name: String {
         switch self {
-        case .invalidRequestBody: "InvalidZtdRequestBody"
         case .invalidHardwareHash: "InvalidZtdHardwareHash"
         case .missingSerialNumberAndProductKey: "MissingZtdSerialNumberAndProductKey"
         case .alreadyAssigned: "ZtdDeviceAlreadyAssigned"
@@ -91,11 +89,12 @@ public enum ImportProcessing {
         var registrations: [RegisteredDevice] = []
         for var identity in due {
             let failure: ImportFailure?
+            // Intune takes padded base64 only, as from a CSV.
+            let hash = Base64Padding.isPadded(identity.hardwareIdentifier) ? try? HardwareHash(base64: identity.hardwareIdentifier) : nil
             // (A product key the client did not send reads as the identity's id, as in Intune.)
             if identity.serialNumber.isEmpty && (identity.productKey.isEmpty || identity.productKey == identity.id) {
                 failure = .missingSerialNumberAndProductKey
-            } else if identity.hardwareIdentifier.isEmpty
-                        || HardwareHashCheck.problem(identity.hardwareIdentifier, requirePadding: true) != nil {
+            } else if hash == nil {
                 failure = .invalidHardwareHash
             } else if hashCounts["\(identity.importId)\u{0}\(identity.hardwareIdentifier)", default: 0] > 1 {
                 failure = .duplicated
@@ -108,14 +107,13 @@ public enum ImportProcessing {
                 identity.status = .error
                 identity.errorCode = failure.rawValue
                 identity.errorName = failure.name
-            } else {
-                let hash = try? HardwareHash(base64: identity.hardwareIdentifier)  // checked above
-                let registration = RegisteredDevice(
+            } else if let hash {
+                var registration = RegisteredDevice(
                     id: makeID(), tenantID: tenant, serialNumber: identity.serialNumber, productKey: identity.productKey,
-                    hardwareHash: identity.hardwareIdentifier, manufacturer: hash?.manufacturer, model: hash?.product,
-                    groupTag: identity.groupTag.isEmpty ? nil : identity.groupTag,
+                    hardwareHash: identity.hardwareIdentifier, groupTag: identity.groupTag.isEmpty ? nil : identity.groupTag,
                     assignedUser: identity.assignedUserPrincipalName.isEmpty ? nil : identity.assignedUserPrincipalName,
                     registeredAt: now, source: "Graph import \(identity.importId)")
+                registration.fillMakeAndModel(from: hash)
                 bySerial[identity.serialNumber] = registration
                 registrations.append(registration)
                 identity.status = .complete

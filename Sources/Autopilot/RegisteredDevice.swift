@@ -48,6 +48,12 @@ public struct RegisteredDevice: Codable, Equatable, Sendable {
         self.source = source
     }
 
+    /// Intune fills manufacturer and model from the hash when the import does not give them.
+    public mutating func fillMakeAndModel(from hash: HardwareHash) {
+        manufacturer = manufacturer ?? hash.manufacturer
+        model = model ?? hash.product
+    }
+
     /// The physical ids Entra gives an Autopilot device, which dynamic group rules test.
     public var physicalIds: [String] {
         var ids = ["[ZTDId]:\(id)"]

@@ -180,6 +180,32 @@ extension GraphController {
     }
 }
 
+extension GraphController {
+    /// The page of `items` (in the order of their ids) after `after`, at most `size`, and whether
+    /// more follow: the lists read whole page this way, by the last id a `$skiptoken` carries.
+    static func keysetPage<Item>(_ items: [Item], id: (Item) -> String, after: String?, size: Int) -> (page: ArraySlice<Item>, more: Bool) {
+        let start = after.map { last in items.firstIndex { id($0) > last } ?? items.endIndex } ?? items.startIndex
+        let end = min(start + size, items.endIndex)
+        return (items[start..<end], end < items.endIndex)
+    }
+
+    /// A page of a paged list: `@odata.count` (all that match), an absolute `@odata.nextLink` when
+    /// more follow (the request's options, `$skiptoken` after the page's last id), `$select`
+    /// applied to each item.
+    static func pageAnswer<Item>(_ request: GraphRequest, set: String, _ page: some BidirectionalCollection<Item>, total: Int, more: Bool,
+                                 id: (Item) -> String, write: (inout ObjectWriter, Item) -> Void) -> Response {
+        GraphResponse.json(GraphJSON.object { root in
+            root.field("@odata.context", request.context(set))
+            root.field("@odata.count", total)
+            if more, let last = page.last {
+                root.field("@odata.nextLink", "\(request.base)/\(request.path.version.rawValue)/\(set)?"
+                           + request.query.next(skipToken: skipToken(after: id(last))))
+            }
+            root.objects("value", page, selecting: request.query.select, write)
+        })
+    }
+}
+
 /// Graph's answers.
 enum GraphResponse {
     static func json(_ json: GraphJSON, status: HTTPResponse.Status = .ok) -> Response {

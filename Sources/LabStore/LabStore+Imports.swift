@@ -18,11 +18,14 @@ extension LabStore {
         try readOne { db in try Stored<ImportedDeviceIdentity>.fetchOne(db, key: id)?.value }
     }
 
+    /// The uploaded identities not processed yet, due or not.
+    private static var unprocessed: QueryInterfaceRequest<Stored<ImportedDeviceIdentity>> {
+        Stored<ImportedDeviceIdentity>.filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue)
+    }
+
     /// Whether any uploaded identity waits for processing (due or not).
     public func hasUnprocessedImports() throws -> Bool {
-        try readOne { db in
-            try Stored<ImportedDeviceIdentity>.filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue).fetchCount(db) > 0
-        }
+        try readOne { db in try Self.unprocessed.fetchCount(db) > 0 }
     }
 
     /// Stores an upload, all or none.
@@ -45,17 +48,11 @@ extension LabStore {
         _ process: (_ due: [ImportedDeviceIdentity], _ uploads: [ImportedDeviceIdentity], _ registrations: [RegisteredDevice])
             -> (identities: [ImportedDeviceIdentity], registrations: [RegisteredDevice])
     ) throws -> Int {
+        let dueNow = Self.unprocessed.filter(Column("processAt") <= now)
         // Most looks find nothing due: a read answers them without a write transaction.
-        let anyDue = try readOne { db in
-            try Stored<ImportedDeviceIdentity>
-                .filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue && Column("processAt") <= now)
-                .fetchCount(db) > 0
-        }
-        guard anyDue else { return 0 }
+        guard try readOne({ db in try dueNow.fetchCount(db) > 0 }) else { return 0 }
         return try write { db in
-            let due = try Stored<ImportedDeviceIdentity>
-                .filter(Column("status") == ImportedDeviceIdentity.Status.unknown.rawValue && Column("processAt") <= now)
-                .order(Column("uploadedAt"), Column("id")).fetchAll(db).map(\.value)
+            let due = try dueNow.order(Column("uploadedAt"), Column("id")).fetchAll(db).map(\.value)
             guard !due.isEmpty else { return 0 }
             let uploads = try Stored<ImportedDeviceIdentity>.filter(Set(due.map(\.importId)).contains(Column("importId")))
                 .fetchAll(db).map(\.value)

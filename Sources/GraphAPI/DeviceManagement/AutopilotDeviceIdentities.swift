@@ -112,22 +112,15 @@ extension GraphController {
             let matching = registrations.filter { registration in
                 filter.matches { Self.property($0, of: registration, state: states[registration.id]) }
             }
-            let start = after.map { last in matching.firstIndex { $0.id > last } ?? matching.endIndex } ?? matching.startIndex
-            let page = Array(matching[start..<min(start + size, matching.endIndex)])
-            return (try service.states(of: page), matching.count, start + size < matching.endIndex)
+            let (page, more) = Self.keysetPage(matching, id: \.id, after: after, size: size)
+            // States the filter needed are read once.
+            let pageStates = needsState ? page.compactMap { states[$0.id] } : try service.states(of: Array(page))
+            return (pageStates, matching.count, more)
         }
         let version = request.path.version
-        return GraphResponse.json(GraphJSON.object { root in
-            root.field("@odata.context", request.context(Self.identities))
-            root.field("@odata.count", total)
-            if more, let last = states.last {
-                root.field("@odata.nextLink", "\(request.base)/\(version.rawValue)/\(Self.identities)?"
-                           + query.next(skipToken: Self.skipToken(after: last.registration.id)))
-            }
-            root.objects("value", states, selecting: query.select) { object, state in
-                Self.write(state, version: version, expand: query.expand, into: &object)
-            }
-        })
+        return Self.pageAnswer(request, set: Self.identities, states, total: total, more: more, id: \.registration.id) { object, state in
+            Self.write(state, version: version, expand: query.expand, into: &object)
+        }
     }
 
     /// A skip token is the page's last id, opaque to clients.

@@ -31,16 +31,10 @@ extension GraphController {
             deployments = deployments.filter { deployment in filter.matches { Self.eventProperty($0, of: deployment) } }
         }
         let after = try query.skipToken.map(Self.lastID(inSkipToken:))
-        let start = after.map { last in deployments.firstIndex { $0.id > last } ?? deployments.endIndex } ?? deployments.startIndex
-        let page = deployments[start..<min(start + query.pageSize, deployments.endIndex)]
-        return GraphResponse.json(GraphJSON.object { root in
-            root.field("@odata.context", request.context(Self.autopilotEvents))
-            root.field("@odata.count", deployments.count)
-            if page.endIndex < deployments.endIndex, let last = page.last {
-                root.field("@odata.nextLink", "\(request.base)/beta/\(Self.autopilotEvents)?" + query.next(skipToken: Self.skipToken(after: last.id)))
-            }
-            root.objects("value", page, selecting: query.select) { Self.write($1, into: &$0) }
-        })
+        let (page, more) = Self.keysetPage(deployments, id: \.id, after: after, size: query.pageSize)
+        return Self.pageAnswer(request, set: Self.autopilotEvents, page, total: deployments.count, more: more, id: \.id) {
+            Self.write($1, into: &$0)
+        }
     }
 
     static func eventProperty(_ name: String, of deployment: AutopilotDeployment) -> String? {

@@ -28,14 +28,14 @@ extension Lab {
         let records = try name.map { try store.device(named: $0).map { [$0] } ?? [] } ?? store.devices()
         let registered = try name == nil ? autopilot.registrations()
             : records.compactMap { try autopilot.registration(serial: $0.serial) }
-        let registrations = Dictionary(registered.map { ($0.serialNumber, $0) }, uniquingKeysWith: { first, _ in first })
-        let resolver = AssignmentResolver(configuration: autopilot.configuration)
-        return try records.map { record in
+        let summaries = Dictionary(try autopilot.summaries(of: registered).map { ($0.serialNumber, $0) },
+                                   uniquingKeysWith: { first, _ in first })
+        return records.map { record in
             DeviceSummary(name: record.name, serial: record.serial, model: record.model, mac: record.mac, uuid: record.uuid,
                           lifecycle: record.lifecycle, outcome: DeviceOutcome(record.lifecycle), bootMode: record.lifecycle.bootMode,
                           errorCode: record.errorCode.map(ErrorCode.init), lastSeq: record.lastSeq, bootCount: record.bootCount,
                           lastSeenAt: record.lastSeenAt,
-                          registration: try registrations[record.serial].map { try autopilot.summary(of: $0, resolver: resolver) })
+                          registration: summaries[record.serial])
         }
     }
 }

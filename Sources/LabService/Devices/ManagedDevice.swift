@@ -21,20 +21,27 @@ public struct ManagedDevice: Sendable {
 extension Lab {
     /// The devices enrolled in MDM, in enrollment order.
     public func managedDevices() throws -> [ManagedDevice] {
-        let registrations = Dictionary(try autopilot.registrations().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        let records = Dictionary(try store.devices().map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
-        return try store.enrollments().sorted { $0.enrolledAt < $1.enrolledAt }.compactMap { enrollment in
-            guard let registration = registrations[enrollment.registration],
-                  let device = labFile.devices.first(where: { $0.identity.serial == registration.serialNumber }) else { return nil }
-            let record = records[registration.serialNumber]
-            return ManagedDevice(enrollment: enrollment, registration: registration, device: device.name, lifecycle: record?.lifecycle,
-                                 deviceName: try store.events(of: device.name).lastReady?.deviceName, lastSeenAt: record?.lastSeenAt)
-        }
+        try managedDevices(try store.enrollments())
     }
 
     /// An enrolled device by its MDM id.
     public func managedDevice(id: String) throws -> ManagedDevice? {
-        try managedDevices().first { $0.id == id }
+        try managedDevices(try store.enrollments().filter { $0.mdmDeviceId == id }).first
+    }
+
+    /// These enrollments as managed devices: those whose registration is this tenant's and whose
+    /// serial a lab device has, each with the name from its last desktop.
+    private func managedDevices(_ enrollments: [EnrollmentRecord]) throws -> [ManagedDevice] {
+        guard !enrollments.isEmpty else { return [] }
+        let registrations = Dictionary(try autopilot.registrations().map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let records = Dictionary(try store.devices().map { ($0.serial, $0) }, uniquingKeysWith: { first, _ in first })
+        let names = Dictionary(labFile.devices.map { ($0.identity.serial, $0.name) }, uniquingKeysWith: { first, _ in first })
+        return try enrollments.sorted { $0.enrolledAt < $1.enrolledAt }.compactMap { enrollment in
+            guard let registration = registrations[enrollment.registration], let device = names[registration.serialNumber] else { return nil }
+            let record = records[registration.serialNumber]
+            return ManagedDevice(enrollment: enrollment, registration: registration, device: device, lifecycle: record?.lifecycle,
+                                 deviceName: try store.events(of: device).lastReady?.deviceName, lastSeenAt: record?.lastSeenAt)
+        }
     }
 
     /// Deletes a device from MDM: its enrollment is forgotten (its Autopilot registration stays,

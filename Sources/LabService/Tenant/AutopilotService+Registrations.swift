@@ -10,13 +10,9 @@ extension AutopilotService {
         let registrations = try Registration.register(rows, source: source, tenant: tenant.id,
                                                       existing: try store.registeredDevices(), at: clock(),
                                                       makeID: { UUID().uuidString.lowercased() })
-        // Intune fills manufacturer and model from the hash when the file does not give them.
         let completed = registrations.map { device in
             var device = device
-            if let text = device.hardwareHash, let hash = try? HardwareHash(base64: text) {
-                device.manufacturer = device.manufacturer ?? hash.manufacturer
-                device.model = device.model ?? hash.product
-            }
+            if let text = device.hardwareHash, let hash = try? HardwareHash(base64: text) { device.fillMakeAndModel(from: hash) }
             return device
         }
         try store.register(completed)

@@ -99,13 +99,16 @@ public final class AutopilotService: Sendable {
 
     /// The profile assignment of a registration, resolved again now and stored.
     public func assignment(of device: RegisteredDevice) throws -> (ProfileAssignment, DeploymentProfile?) {
-        let configuration = configuration
         let profile = AssignmentResolver(configuration: configuration).profile(for: device)
-        let now = clock()
         let stored = try store.assignment(for: device.id)
-        let current = stored?.reconciled(with: profile, at: now) ?? ProfileAssignment(profileID: profile?.id, since: now)
+        let current = Self.assignment(stored, reconciledWith: profile, at: clock())
         if current != stored { try store.setAssignment(current, for: device.id) }
         return (current, profile)
+    }
+
+    /// A stored assignment after resolving again (a new one when there was none).
+    static func assignment(_ stored: ProfileAssignment?, reconciledWith profile: DeploymentProfile?, at now: Date) -> ProfileAssignment {
+        stored?.reconciled(with: profile, at: now) ?? ProfileAssignment(profileID: profile?.id, since: now)
     }
 
     /// What the service answers a device that asks for its profile, matched by serial number.

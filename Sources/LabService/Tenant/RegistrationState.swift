@@ -41,7 +41,7 @@ extension AutopilotService {
         let states = registrations.map { registration in
             let profile = resolver.profile(for: registration)
             let earlier = stored[registration.id]
-            let assignment = earlier?.reconciled(with: profile, at: now) ?? ProfileAssignment(profileID: profile?.id, since: now)
+            let assignment = Self.assignment(earlier, reconciledWith: profile, at: now)
             if assignment != earlier { changed.append((registration.id, assignment)) }
             return RegistrationState(registration: registration, assignment: assignment,
                                      assignmentStatus: assignment.status(at: now, delaySeconds: configuration.assignmentDelaySeconds),

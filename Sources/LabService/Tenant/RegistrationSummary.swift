@@ -19,18 +19,19 @@ public struct RegistrationSummary: Codable, Sendable, Equatable {
 extension AutopilotService {
     /// This tenant's registrations, each with its groups, profile and assignment status.
     public func registrationSummaries() throws -> [RegistrationSummary] {
-        let resolver = AssignmentResolver(configuration: configuration)
-        return try registrations().map { try summary(of: $0, resolver: resolver) }
+        try summaries(of: registrations())
     }
 
-    /// A registration's summary; resolving its assignment stores it, as the service does whenever it looks.
-    func summary(of registration: RegisteredDevice, resolver: AssignmentResolver) throws -> RegistrationSummary {
-        let (assignment, profile) = try self.assignment(of: registration)
-        return RegistrationSummary(serialNumber: registration.serialNumber, ztdId: registration.id, groupTag: registration.groupTag,
-                                   assignedUser: registration.assignedUser, displayName: registration.displayName,
-                                   groups: resolver.groups(of: registration).map(\.displayName), profile: profile?.displayName,
-                                   mode: profile?.scenario,
-                                   assignmentStatus: assignment.status(at: clock(), delaySeconds: configuration.assignmentDelaySeconds),
-                                   source: registration.source)
+    /// These registrations' summaries; resolving their assignments stores them, as the service
+    /// does whenever it looks (``states(of:)``).
+    func summaries(of registrations: [RegisteredDevice]) throws -> [RegistrationSummary] {
+        let resolver = AssignmentResolver(configuration: configuration)
+        return try states(of: registrations).map { state in
+            let registration = state.registration
+            return RegistrationSummary(serialNumber: registration.serialNumber, ztdId: registration.id, groupTag: registration.groupTag,
+                                       assignedUser: registration.assignedUser, displayName: registration.displayName,
+                                       groups: resolver.groups(of: registration).map(\.displayName), profile: state.profile?.displayName,
+                                       mode: state.profile?.scenario, assignmentStatus: state.assignmentStatus, source: registration.source)
+        }
     }
 }
