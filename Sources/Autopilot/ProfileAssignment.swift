@@ -19,9 +19,11 @@ public struct ProfileAssignment: Codable, Equatable, Sendable {
         case notAssigned, assigning, assigned
     }
 
-    public func status(at now: Date, delaySeconds: Double) -> Status {
+    /// The status at `now`; an assignment that never `completes` (the lab's `never-assigned`
+    /// fault) stays assigning for good once a profile targets the device.
+    public func status(at now: Date, delaySeconds: Double, completes: Bool = true) -> Status {
         guard profileID != nil else { return .notAssigned }
-        return now.timeIntervalSince(since) >= delaySeconds ? .assigned : .assigning
+        return completes && now.timeIntervalSince(since) >= delaySeconds ? .assigned : .assigning
     }
 
     /// The assignment after resolving again at `now`: unchanged while the same profile targets the

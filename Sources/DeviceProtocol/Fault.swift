@@ -61,6 +61,10 @@ public struct Fault: Codable, Sendable, Equatable {
         case unreachableDC = "unreachable-dc"
         /// The serial is registered to another tenant (handled by the service, not the device).
         case otherTenant = "other-tenant"
+        /// A profile targets the device but its assignment never completes: Graph shows it
+        /// `pending` for good, and at OOBE the device gets no profile (event 815) and shows the
+        /// standard OOBE (handled by the service, not the device).
+        case neverAssigned = "never-assigned"
         /// The device reboots at the step.
         case reboot
     }

@@ -53,6 +53,23 @@ extension LabStore {
         }
     }
 
+    /// The serials of the lab devices that have a fault of this kind (the service's own faults,
+    /// such as `never-assigned`, are kept with the devices' and read this way).
+    public func serials(withFault kind: Fault.Kind) throws -> Set<String> {
+        let decoder = ProtocolJSON.decoder()
+        return try readOne { db in
+            // The text match keeps the decoding to the few candidate rows.
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT labDevice.serial, deviceFault.json FROM deviceFault JOIN labDevice ON labDevice.name = deviceFault.device
+                WHERE instr(deviceFault.json, ?) > 0
+                """), arguments: [kind.rawValue])
+            return Set(try rows.compactMap { row -> String? in
+                let fault = try decoder.decode(Fault.self, from: Data((row[1] as String).utf8))
+                return fault.kind == kind ? row[0] as String : nil
+            })
+        }
+    }
+
     /// A device's faults.
     public func faults(of device: String) throws -> [Fault] {
         let decoder = ProtocolJSON.decoder()

@@ -100,4 +100,27 @@ struct GraphProfileTests {
             #expect(try lab.autopilot.registrationSummaries().first { $0.serialNumber == "LOOSE-1" }?.profile == nil)
         }
     }
+
+    @Test func aNeverAssignedFaultKeepsTheStatusPendingAfterTheDelay() async throws {
+        let clock = TestClock()
+        let running = try await startEndpoint(tenant: "assignmentDelay: 30s", clock: clock)
+        let token = running.endpoint.graphToken
+        func statuses() async throws -> [String: String] {
+            let list = try await running.client.get("/beta/deviceManagement/windowsAutopilotDeviceIdentities", token: token)
+            return Dictionary(uniqueKeysWithValues: (list.json["value"] as? [[String: Any]] ?? []).compactMap { item in
+                (item["serialNumber"] as? String).map { ($0, item["deploymentProfileAssignmentStatus"] as? String ?? "") }
+            })
+        }
+        let injected = try await running.client.post("/api/v1/devices/sales-1/faults", json: #"{"id": "stuck", "kind": "never-assigned"}"#,
+                                                     token: running.adminToken)
+        #expect(injected.status == 201, "\(injected.text)")
+        #expect(try await statuses()["SALES-1"] == "pending")
+        clock.advance(3_600)
+        let later = try await statuses()
+        #expect(later["SALES-1"] == "pending")
+        #expect(later["SALES-2"] == "assignedInSync")
+        #expect(try await running.client.request(.DELETE, "/api/v1/devices/sales-1/faults", token: running.adminToken).status == 200)
+        #expect(try await statuses()["SALES-1"] == "assignedInSync")
+        try await running.stop()
+    }
 }

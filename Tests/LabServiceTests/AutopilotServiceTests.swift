@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Autopilot
+import DeviceProtocol
 import LabService
 import LabStore
 import LabFiles
@@ -65,6 +66,26 @@ struct AutopilotServiceTests {
             return
         }
         #expect(profile.displayName == "Sales")
+    }
+
+    @Test func aNeverAssignedFaultKeepsTheAssignmentPendingAndTheDeviceWithoutItsProfile() throws {
+        let lab = try open()
+        let service = lab.autopilot
+        try lab.inject(Fault(id: "stuck", kind: .neverAssigned), into: "sales-1")
+        _ = try service.states(of: service.registrations())  // the assignments start
+        clock.advance(3_600)
+        let states = try service.states(of: service.registrations())
+        #expect(states.first { $0.registration.serialNumber == "SALES-1" }?.assignmentStatus == .assigning)
+        #expect(states.first { $0.registration.serialNumber == "SALES-2" }?.assignmentStatus == .assigned)
+        // At OOBE the device does not wait: no profile (815), the standard OOBE.
+        #expect(try service.discoverProfile(serial: "SALES-1") == .noProfile)
+        #expect(try service.discoverProfile(serial: "SALES-1").eventID == 815)
+        // Cleared, the assignment completes (it has waited longer than the delay).
+        try lab.clearFaults(of: "sales-1")
+        guard case .assigned = try service.discoverProfile(serial: "SALES-1") else {
+            Issue.record("expected the profile once the fault is cleared")
+            return
+        }
     }
 
     @Test func aDeviceOfAnotherTenant() throws {

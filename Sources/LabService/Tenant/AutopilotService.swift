@@ -120,8 +120,13 @@ public final class AutopilotService: Sendable {
             return .notRegistered
         }
         let (assignment, profile) = try assignment(of: device)
-        switch assignment.status(at: clock(), delaySeconds: configuration.assignmentDelaySeconds) {
+        let completes = !(try store.serials(withFault: .neverAssigned).contains(serial))
+        switch assignment.status(at: clock(), delaySeconds: configuration.assignmentDelaySeconds, completes: completes) {
         case .notAssigned:
+            return .noProfile
+        case .assigning where !completes:
+            // Windows does not wait for an assignment at OOBE: without a profile it goes on
+            // with the standard OOBE.
             return .noProfile
         case .assigning:
             let remaining = configuration.assignmentDelaySeconds - clock().timeIntervalSince(assignment.since)

@@ -36,6 +36,7 @@ extension AutopilotService {
                                      uniquingKeysWith: { first, _ in first })
         let stored = try byKey ? store.assignments(of: ids) : store.assignments()
         let resolver = AssignmentResolver(configuration: configuration)
+        let neverAssigned = try store.serials(withFault: .neverAssigned)
         let now = clock()
         var changed: [(deviceID: String, assignment: ProfileAssignment)] = []
         let states = registrations.map { registration in
@@ -44,7 +45,8 @@ extension AutopilotService {
             let assignment = Self.assignment(earlier, reconciledWith: profile, at: now)
             if assignment != earlier { changed.append((registration.id, assignment)) }
             return RegistrationState(registration: registration, assignment: assignment,
-                                     assignmentStatus: assignment.status(at: now, delaySeconds: configuration.assignmentDelaySeconds),
+                                     assignmentStatus: assignment.status(at: now, delaySeconds: configuration.assignmentDelaySeconds,
+                                                                       completes: !neverAssigned.contains(registration.serialNumber)),
                                      profile: profile, enrollment: enrollments[registration.id])
         }
         if !changed.isEmpty { try store.setAssignments(changed) }
