@@ -54,6 +54,21 @@ struct GraphDirectoryTests {
                 json: ##"{"target": {"@odata.type": "#microsoft.graph.groupAssignmentTarget", "groupId": "\##(pilot)"}}"##, token: token)
             #expect(assigned.status == 201)
             #expect(try lab.autopilot.registrationSummaries().first { $0.serialNumber == "LOOSE-1" }?.profile == "Sales")
+
+            // Out of the group again, the device loses the group's profile.
+            let removed = try await running.client.request(.DELETE, "/beta/groups/\(pilot)/members/\(objectID)/$ref", token: token)
+            #expect(removed.status == 204, "\(removed.text)")
+            #expect(try lab.autopilot.registrationSummaries().first { $0.serialNumber == "LOOSE-1" }?.profile == nil)
+            #expect(try await running.client.post("/beta/groups/\(pilot)/members/$ref",
+                                                  json: #"{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/\#(objectID)"}"#,
+                                                  token: token).status == 204)
+
+            // Deleting the group deletes the assignment that named it, as Intune does.
+            #expect(try await running.client.request(.DELETE, "/v1.0/groups/\(pilot)", token: token).status == 204)
+            #expect(try await running.client.get("/beta/groups/\(pilot)", token: token).status == 404)
+            #expect(lab.autopilot.configuration.profiles.first { $0.id == profile }?.assignments == ["Sales devices"])
+            #expect(try lab.autopilot.registrationSummaries().first { $0.serialNumber == "LOOSE-1" }?.profile == nil)
+            #expect(try await running.client.request(.DELETE, "/v1.0/groups/\(pilot)", token: token).status == 404)
         }
     }
 }

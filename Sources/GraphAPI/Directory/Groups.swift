@@ -6,8 +6,8 @@ import LabStore
 
 /// `groups`: the tenant's Entra device groups, listed and filtered (`displayName eq`, as
 /// get-windowsautopilotinfo looks one up), read, created (a dynamic group from its
-/// `membershipRule`, checked by the rule parser; an assigned group without one) and given members
-/// through `members/$ref`.
+/// `membershipRule`, checked by the rule parser; an assigned group without one), given and relieved
+/// of members through `members/$ref`, and deleted (with the assignments that named it).
 extension GraphController {
     func groups(_ request: GraphRequest) async throws -> Response? {
         let path = request.path
@@ -47,15 +47,31 @@ extension GraphController {
                 throw GraphError.badRequest("@odata.id is required: the member's directoryObjects URL.")
             }
             try await Offload.run {
-                guard let registration = try service.registrations().first(where: { Self.entraObjectID(of: $0.id) == objectID }) else {
-                    throw GraphError.notFound("Resource '\(objectID)' does not exist or one of its queried reference-property objects are not present.")
-                }
-                try service.addMember(serial: registration.serialNumber, toGroup: group.id)
+                try service.addMember(serial: Self.registration(objectID: objectID, in: service).serialNumber, toGroup: group.id)
+            }
+            return GraphResponse.noContent
+        case (.delete, 2):
+            let group = try Self.group(path.segments[1], in: service)
+            try await Offload.run { try service.deleteGroup(id: group.id) }
+            return GraphResponse.noContent
+        case (.delete, 5) where path.segments[2].lowercased() == "members" && path.segments[4] == "$ref":
+            let group = try Self.group(path.segments[1], in: service)
+            let objectID = path.segments[3]
+            try await Offload.run {
+                try service.removeMember(serial: Self.registration(objectID: objectID, in: service).serialNumber, fromGroup: group.id)
             }
             return GraphResponse.noContent
         default:
             throw GraphError.segment(path.segments.last ?? "groups")
         }
+    }
+
+    /// The registration whose Entra device object has this id.
+    static func registration(objectID: String, in service: AutopilotService) throws -> RegisteredDevice {
+        guard let registration = try service.registrations().first(where: { entraObjectID(of: $0.id) == objectID.lowercased() }) else {
+            throw GraphError.notFound("Resource '\(objectID)' does not exist or one of its queried reference-property objects are not present.")
+        }
+        return registration
     }
 
     static func group(_ id: String, in service: AutopilotService) throws -> DeviceGroup {

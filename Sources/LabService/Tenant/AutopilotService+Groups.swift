@@ -38,3 +38,30 @@ extension AutopilotService {
         }
     }
 }
+
+extension AutopilotService {
+    /// Removes a device from an assigned group; nothing changes when it is not a member.
+    public func removeMember(serial: String, fromGroup id: String) throws {
+        try configure { configuration in
+            guard let index = configuration.groups.firstIndex(where: { $0.id == id }) else { throw LabError.unknownGroup(id) }
+            guard case .assigned(let serials) = configuration.groups[index].membership else { throw LabError.groupMembershipUnclear }
+            configuration.groups[index].membership = .assigned(serials: serials.filter { $0 != serial })
+        }
+    }
+
+    /// Deletes a group and, as Intune does once a targeted group is gone, every assignment and
+    /// exclusion that named it: its members keep what other groups bring them.
+    public func deleteGroup(id: String) throws {
+        try configure { configuration in
+            guard let index = configuration.groups.firstIndex(where: { $0.id == id }) else { throw LabError.unknownGroup(id) }
+            let name = configuration.groups.remove(at: index).displayName
+            for profile in configuration.profiles.indices {
+                configuration.profiles[profile].assignments.removeAll { $0 == name }
+                configuration.profiles[profile].exclusions.removeAll { $0 == name }
+            }
+            for page in configuration.enrollmentStatusPages.indices { configuration.enrollmentStatusPages[page].assignments.removeAll { $0 == name } }
+            for app in configuration.apps.indices { configuration.apps[app].assignments.removeAll { $0 == name } }
+            for item in configuration.configurations.indices { configuration.configurations[item].assignments.removeAll { $0 == name } }
+        }
+    }
+}
