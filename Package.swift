@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(name: "LabFilesTests", dependencies: ["LabFiles", "DeviceIdentity", "Autopilot"]),
         .testTarget(
             name: "BootEndpointTests",
-            dependencies: ["BootEndpoint", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
+            dependencies: ["BootEndpoint", "GraphAPI", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
                            "TestSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),

@@ -18,25 +18,8 @@ cd "$(dirname "$0")/.."
 devices=${DEVICES:-2000}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
-pxelab=${PXELAB:-.build/release/pxelab}
-[ -x "$pxelab" ] || swift build -c release --product pxelab >/dev/null
-work=$(mktemp -d /tmp/pxelab-bench-endpoint.XXXXXX)
-cleanup() {
-    [ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null || true
-    [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
-lab="$work/bench.yaml"
-sed "s/COUNT/$devices/" benchmarks/fleet-template.yaml > "$lab"
-"$pxelab" up "$lab" --state-dir "$work/state" >/dev/null
-port=$(free_port)
-"$pxelab" serve --lab "$lab" --state-dir "$work/state" --port "$port" >"$work/serve.log" 2>&1 &
-serve_pid=$!
-chmod 755 "$work"
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/metrics" >/dev/null && break; sleep 0.1; done
+. benchmarks/served-lab.sh
+serve_lab "$devices" 100
 
 # name token serial uuid mac, from the lab's store (tokens are per device).
 python3 - "$work/state/fleet/state.sqlite" > "$work/devices.txt" <<'PY'
@@ -46,22 +29,9 @@ for name, token, serial, uuid, mac in sqlite3.connect(sys.argv[1]).execute(
     print(name, token, serial, uuid, mac.replace(":", "-"))
 PY
 read -r _ _ serial uuid mac < "$work/devices.txt"
-mkdir -p "$work/www"
 curl -sf "http://127.0.0.1:$port/ipxe?serial=$serial&uuid=$uuid&manufacturer=Contoso&product=Bench%20Laptop&mac=$mac" \
     > "$work/www/script.ipxe"
-nginx_port=$(free_port)
-cat > "$work/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server { listen 127.0.0.1:$nginx_port; root $work/www; }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$nginx_port/script.ipxe" >/dev/null && break; sleep 0.1; done
+serve_static script.ipxe
 
 measure() { # label url [script]
     local label=$1 url=$2 script=${3:-}

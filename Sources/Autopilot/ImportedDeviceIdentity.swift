@@ -75,8 +75,8 @@ public enum ImportProcessing {
 
     /// Processes the identities due (status `unknown`, `processAt` passed): each becomes
     /// `complete` with a new registration, or `error`. `uploads` are every stored identity of the
-    /// uploads concerned, for the duplicate check. Returns the identities changed and the
-    /// registrations to add.
+    /// uploads concerned, for the duplicate check; `existing` the registrations of (at least) the
+    /// due serial numbers. Returns the identities changed and the registrations to add.
     public static func process(_ due: [ImportedDeviceIdentity], uploads: [ImportedDeviceIdentity], existing: [RegisteredDevice],
                                tenant: UUID, at now: Date, makeID: () -> String)
         -> (identities: [ImportedDeviceIdentity], registrations: [RegisteredDevice]) {

@@ -111,6 +111,7 @@ public final class BootEndpoint: Sendable {
         var quiet = logger
         quiet.logLevel = .warning
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
+            ExpectContinueHandler(),
             BootScriptChannelHandler(answer: { request in self.answerInMemory(request) },
                                      served: { answer, took in
                                          self.metrics.request(route: answer.route, method: "GET", status: 200, duration: took)

@@ -23,6 +23,8 @@ public struct GraphController: Sendable {
     let actions = RemoteActionLog()
     /// Injected faults and throttling.
     let gate: GraphGate
+    /// Pages of the identities as last rendered.
+    let renderedPages = RenderedPages()
     let clock: @Sendable () -> Date
 
     public init(lab: Lab, fleet: Fleet? = nil, maxBodyBytes: Int = 8 << 20, clock: @escaping @Sendable () -> Date = Date.init) throws {
@@ -59,7 +61,7 @@ public struct GraphController: Sendable {
             var body = request
             let data = try await GraphRequest.body(of: &body, limit: maxBodyBytes)
             let graphRequest = GraphRequest(method: request.method, path: path, query: try ODataQuery(request.uri.query.map { $0[...] }),
-                                            body: data, base: base)
+                                            body: data, base: base, uri: request.uri.description)
             response = try await route(graphRequest)
         } catch let error as GraphError {
             response = error.response(requestID: requestID, clientRequestID: clientRequestID, intune: intune, url: url, at: clock())
@@ -145,6 +147,8 @@ struct GraphRequest: Sendable {
     let body: Data
     /// `scheme://host:port` as the client reached the lab.
     let base: String
+    /// The path and query as sent: with `base`, what a kept page is found by.
+    let uri: String
 
     /// The `@odata.context` of an entity set or entity, under this request's version.
     func context(_ fragment: String) -> String { "\(base)/\(path.version.rawValue)/$metadata#\(fragment)" }
@@ -194,7 +198,12 @@ extension GraphController {
     /// applied to each item.
     static func pageAnswer<Item>(_ request: GraphRequest, set: String, _ page: some BidirectionalCollection<Item>, total: Int, more: Bool,
                                  id: (Item) -> String, write: (inout ObjectWriter, Item) -> Void) -> Response {
-        GraphResponse.json(GraphJSON.object { root in
+        GraphResponse.json(pageJSON(request, set: set, page, total: total, more: more, id: id, write: write))
+    }
+
+    static func pageJSON<Item>(_ request: GraphRequest, set: String, _ page: some BidirectionalCollection<Item>, total: Int, more: Bool,
+                               id: (Item) -> String, write: (inout ObjectWriter, Item) -> Void) -> GraphJSON {
+        GraphJSON.object { root in
             root.field("@odata.context", request.context(set))
             root.field("@odata.count", total)
             if more, let last = page.last {
@@ -202,17 +211,23 @@ extension GraphController {
                            + request.query.next(skipToken: skipToken(after: id(last))))
             }
             root.objects("value", page, selecting: request.query.select, write)
-        })
+        }
     }
 }
 
 /// Graph's answers.
 enum GraphResponse {
     static func json(_ json: GraphJSON, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8",
-                                           .init("OData-Version")!: "4.0"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        self.json(ByteBuffer(bytes: json.bytes), status: status)
     }
+
+    static func json(_ body: ByteBuffer, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; odata.metadata=minimal; odata.streaming=true; IEEE754Compatible=false; charset=utf-8",
+                                           odataVersion: "4.0"],
+                 body: .init(byteBuffer: body))
+    }
+
+    private static let odataVersion = HTTPField.Name("OData-Version")!
 
     static let noContent = Response(status: .noContent)
 }

@@ -41,8 +41,9 @@ extension LabStore {
     }
 
     /// Processes the identities due at `now`, in one transaction: `process` gets them, every
-    /// identity of their uploads and every registration, and returns the identities it changed
-    /// and the registrations to add. Returns how many registrations were added.
+    /// identity of their uploads and the registrations of their serial numbers (by the index, not
+    /// the whole registry), and returns the identities it changed and the registrations to add.
+    /// Returns how many registrations were added.
     public func processImports(
         at now: Date,
         _ process: (_ due: [ImportedDeviceIdentity], _ uploads: [ImportedDeviceIdentity], _ registrations: [RegisteredDevice])
@@ -56,7 +57,10 @@ extension LabStore {
             guard !due.isEmpty else { return 0 }
             let uploads = try Stored<ImportedDeviceIdentity>.filter(Set(due.map(\.importId)).contains(Column("importId")))
                 .fetchAll(db).map(\.value)
-            let registrations = try Stored<RegisteredDevice>.fetchAll(db).map(\.value)
+            // (SQLite binds at most 32,766 values: many uploads due at once read the registry whole.)
+            let serials = Set(due.map(\.serialNumber))
+            let registrations = try (serials.count <= 5_000 ? Stored<RegisteredDevice>.filter(serials.contains(Column("serialNumber")))
+                                                            : Stored<RegisteredDevice>.all()).fetchAll(db).map(\.value)
             let (identities, added) = process(due, uploads, registrations)
             for identity in identities { try Stored(identity).update(db) }
             for registration in added { try Stored(registration).insert(db) }

@@ -17,6 +17,8 @@ public final class LabStore: Sendable {
     let group: GroupCommit
     /// Each device's lifecycle and boot count, for the boot-script route.
     let bootStatuses = BootStatusMirror()
+    /// A connection that only watches for commits (``commitStamp()``); nil in memory.
+    let watcher: DatabaseQueue?
 
     /// Opens (creating if needed, owner-only) the store at a path and migrates it.
     public init(path: URL) throws {
@@ -41,6 +43,14 @@ public final class LabStore: Sendable {
             throw LabStoreError(error, store: path.path)
         }
         group = GroupCommit(database: database)
+        var watching = Configuration()
+        watching.readonly = true
+        watching.busyMode = .timeout(10)
+        do {
+            watcher = try DatabaseQueue(path: path.path, configuration: watching)
+        } catch let error as DatabaseError {
+            throw LabStoreError(error, store: path.path)
+        }
     }
 
     /// A store in memory, for tests and throwaway runs.
@@ -53,6 +63,7 @@ public final class LabStore: Sendable {
             throw LabStoreError(error, store: ":memory:")
         }
         group = GroupCommit(database: database)
+        watcher = nil
     }
 
     // MARK: Access, with the store's own errors
@@ -82,7 +93,7 @@ public final class LabStore: Sendable {
     }
 
     /// SQLite's errors as the store's own; anything else (a rejection of the store's) as it is.
-    private func translated<T>(_ body: () throws -> T) throws -> T {
+    func translated<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as DatabaseError {

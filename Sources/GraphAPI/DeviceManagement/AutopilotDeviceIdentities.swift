@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 import Autopilot
 import DeviceIdentity
 import LabService
@@ -98,28 +99,59 @@ extension GraphController {
         let after = try query.skipToken.map(Self.lastID(inSkipToken:))
         let size = query.pageSize
         let service = lab.autopilot
-        let (states, total, more) = try await Offload.run { () throws -> ([RegistrationState], Int, Bool) in
-            guard let filter = query.filter else {
-                // Without a filter the store reads the page by its key: no scan of the registry.
-                let (states, total) = try service.registrationPage(after: after, limit: size + 1)
-                return (Array(states.prefix(size)), total, states.count > size)
+        let (pages, key, clock) = (renderedPages, request.base + request.uri, clock)
+        let body = try await Offload.run { () throws -> ByteBuffer in
+            try service.processDueImports()
+            let stamp = try service.store.commitStamp().map { RenderedPages.Stamp(commits: $0, revision: service.revision) }
+            if let stamp, let kept = pages.page(key, stamp: stamp, at: clock()) { return kept }
+            let (states, total, more, read) = try Self.page(request, service: service, after: after, size: size)
+            let version = request.path.version
+            let body = ByteBuffer(bytes: Self.pageJSON(request, set: Self.identities, states, total: total, more: more,
+                                                       id: \.registration.id) { object, state in
+                Self.write(state, version: version, expand: query.expand, into: &object)
+            }.bytes)
+            if let stamp {
+                pages.keep(body, for: key, stamp: stamp,
+                           validUntil: Self.firstChange(of: read, delaySeconds: service.configuration.assignmentDelaySeconds, after: clock()))
             }
-            var registrations = try service.registrations()
-            registrations.sort { $0.id < $1.id }
-            // Assignment and enrollment are read only when the filter asks for them.
-            let needsState = filter.terms.contains { ["enrollmentstate", "deploymentprofileassignmentstatus"].contains($0.property) }
-            let states = needsState ? Dictionary(uniqueKeysWithValues: try service.states(of: registrations).map { ($0.registration.id, $0) }) : [:]
-            let matching = registrations.filter { registration in
-                filter.matches { Self.property($0, of: registration, state: states[registration.id]) }
-            }
-            let (page, more) = Self.keysetPage(matching, id: \.id, after: after, size: size)
-            // States the filter needed are read once.
-            let pageStates = needsState ? page.compactMap { states[$0.id] } : try service.states(of: Array(page))
-            return (pageStates, matching.count, more)
+            return body
         }
-        let version = request.path.version
-        return Self.pageAnswer(request, set: Self.identities, states, total: total, more: more, id: \.registration.id) { object, state in
-            Self.write(state, version: version, expand: query.expand, into: &object)
+        return GraphResponse.json(body)
+    }
+
+    /// The page's states, how many match, whether more follow, and every state the page was
+    /// built from (a filter on assignment status reads them all).
+    static func page(_ request: GraphRequest, service: AutopilotService, after: String?, size: Int) throws
+        -> (states: [RegistrationState], total: Int, more: Bool, read: [RegistrationState]) {
+        guard let filter = request.query.filter else {
+            // Without a filter the store reads the page by its key: no scan of the registry.
+            let (states, total) = try service.registrationPage(after: after, limit: size + 1)
+            return (Array(states.prefix(size)), total, states.count > size, states)
+        }
+        var registrations = try service.registrations()
+        registrations.sort { $0.id < $1.id }
+        // Assignment and enrollment are read only when the filter asks for them.
+        let needsState = filter.terms.contains { ["enrollmentstate", "deploymentprofileassignmentstatus"].contains($0.property) }
+        let all = needsState ? try service.states(of: registrations) : []
+        let states = Dictionary(uniqueKeysWithValues: all.map { ($0.registration.id, $0) })
+        let matching = registrations.filter { registration in
+            filter.matches { property($0, of: registration, state: states[registration.id]) }
+        }
+        let (page, more) = keysetPage(matching, id: \.id, after: after, size: size)
+        // States the filter needed are read once.
+        let pageStates = needsState ? page.compactMap { states[$0.id] } : try service.states(of: Array(page))
+        return (pageStates, matching.count, more, needsState ? all : pageStates)
+    }
+
+    /// When the first of these states reads differently by the clock alone: a device's
+    /// assignment becoming assigned once the delay has passed (a fault keeping it assigning for
+    /// good changes nothing by the clock).
+    static func firstChange(of states: [RegistrationState], delaySeconds: Double, after now: Date) -> Date {
+        states.reduce(Date.distantFuture) { first, state in
+            guard state.assignmentStatus == .assigning, case let end = state.assignment.since.addingTimeInterval(delaySeconds), end > now else {
+                return first
+            }
+            return min(first, end)
         }
     }
 
