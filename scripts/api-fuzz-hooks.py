@@ -2,9 +2,11 @@
 # every response's status (the summary's per-operation table).
 #
 # API_FUZZ_FIXTURES names a JSON file the script writes once the server runs:
-#   {"adminToken": "...", "deviceTokens": {"sales-01": "...", ...}, "calls": "path/to/calls.log"}
+#   {"adminToken": "...", "graphToken": "...", "deviceTokens": {"sales-01": "...", ...},
+#    "calls": "path/to/calls.log"}
 #
-# Admin routes get the admin token. Device routes (/oobe/v1, /mdm/v1) get the token of the device
+# Admin routes get the admin token; Graph routes (/beta/..., /v1.0/...) the lab's Graph token
+# (graph.token, next to admin.token). Device routes (/oobe/v1, /mdm/v1) get the token of the device
 # the request names (body or query `device`), as a real device would send; a request naming no lab
 # device, and every request for the last device in the list, get the admin token instead, so the
 # 404 and 403 (not this device's token) answers are exercised too. A request that already carries
@@ -22,6 +24,8 @@ import schemathesis
 with open(os.environ["API_FUZZ_FIXTURES"]) as fixtures_file:
     FIXTURES = json.load(fixtures_file)
 ADMIN = FIXTURES["adminToken"]
+GRAPH = FIXTURES["graphToken"]
+GRAPH_PREFIXES = ("/beta/", "/v1.0/")
 DEVICE_TOKENS = FIXTURES["deviceTokens"]
 WRONG_TOKEN_DEVICE = list(DEVICE_TOKENS)[-1] if DEVICE_TOKENS else None
 CALLS = FIXTURES["calls"]
@@ -42,7 +46,9 @@ def before_call(context, case, **kwargs):
     if any(name.lower() == "authorization" for name in headers):
         return
     token = ADMIN
-    if case.operation.path.startswith(("/oobe/v1/", "/mdm/v1/")):
+    if case.operation.path.startswith(GRAPH_PREFIXES):
+        token = GRAPH
+    elif case.operation.path.startswith(("/oobe/v1/", "/mdm/v1/")):
         device = _named_device(case)
         if device in DEVICE_TOKENS and device != WRONG_TOKEN_DEVICE:
             token = DEVICE_TOKENS[device]

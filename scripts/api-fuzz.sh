@@ -2,8 +2,10 @@
 # Checks the endpoint against its own OpenAPI description with schemathesis (a schema-driven
 # fuzzer): starts `pxelab serve` for a copy of a lab in a temporary state folder, loads the spec
 # the server serves (/openapi.yaml) and sends generated requests, valid and invalid, to the admin
-# API (/api/v1) and the device routes (/boot.ipxe, /ipxe, /assets, /autopilot, /oobe, /mdm). Every
-# response must be no 5xx and have a status code, a content type and a body the spec documents.
+# API (/api/v1), the device routes (/boot.ipxe, /ipxe, /assets, /autopilot, /oobe, /mdm) and the
+# Graph door (/beta/... and /v1.0/..., tag graph: Intune's deviceManagement, groups, devices,
+# organization). Every response must be no 5xx and have a status code, a content type and a body
+# the spec documents.
 # Exits non-zero on any failure (or if the server dies), after a summary.
 #
 #   API_FUZZ_EXAMPLES   test cases per operation in the fuzzing phase (default 50)
@@ -19,13 +21,16 @@
 # Writes under .build-fuzz/ (ignored by git): venv/ (schemathesis, pinned below) and api-fuzz/
 # (schemathesis.log, report.json, junit.xml, calls.log: every request's operation and status,
 # server.log). The lab's state is a temporary folder, removed on exit with the server stopped.
-# scripts/api-fuzz-hooks.py gives each request its bearer token (the admin token, or the named
-# device's own token on device routes) and logs the calls.
+# scripts/api-fuzz-hooks.py gives each request its bearer token (the admin token, the named
+# device's own token on device routes, the lab's Graph token, graph.token, on Graph routes) and logs
+# the calls.
 #
 # Not fuzzed: GET /api/v1/stream (server-sent events, never ends), the dashboard (/, /dashboard/),
 # /metrics and /openapi.yaml. Nothing here powers a VM: `pxelab serve` hosts no devices, so the
 # flows (POST /api/v1/devices/{name}/flows/{flow}, power included) answer 409 no-devices-hosted,
-# queued actions wait for a device that never asks, and the lab runs on the embedded default.
+# queued actions (Graph's managedDevices wipe, retire, rebootNow too) wait for a device that never
+# asks, and the lab runs on the embedded default. Graph calls change the lab as they would any
+# lab (deleted registrations, new groups, profiles and uploads, a sync that makes the next 429).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -104,13 +109,27 @@ token_file=$(find "$work/state" -mindepth 2 -maxdepth 2 -name admin.token | head
 [[ -n "$token_file" ]] || { echo "error: no admin.token under $work/state" >&2; exit 2; }
 token=$(tr -d '[:space:]' <"$token_file")
 admin() { curl -fsS --max-time 10 -H "Authorization: Bearer $token" "$base$1"; }
+graph_token_file=$(dirname "$token_file")/graph.token
+[[ -f "$graph_token_file" ]] || { echo "error: no graph.token next to $token_file" >&2; exit 2; }
+graph_token=$(tr -d '[:space:]' <"$graph_token_file")
+# A Graph list for the dictionaries; empty when the lab file's `graph` section refuses the call.
+graph() { curl -fsS --max-time 10 -H "Authorization: Bearer $graph_token" "$base$1" 2>/dev/null || echo '{"value": []}'; }
 
 # Realistic values, so that generated requests get past "not found": the lab's device names,
-# serials, MACs (both spellings), UUIDs, profile ids and asset names, each used with some
+# serials, MACs (both spellings), UUIDs, profile ids and asset names, and Graph's ids (registrations,
+# profiles and their assignments, groups, Entra devices, ESP profiles), each used with some
 # probability next to generated ones. Each device's token comes from its boot script, as a
 # device gets it.
 admin /api/v1/devices >"$work/devices.json"
 admin /api/v1/profiles >"$work/profiles.json"
+graph /beta/deviceManagement/windowsAutopilotDeviceIdentities >"$work/graph-identities.json"
+graph /beta/deviceManagement/windowsAutopilotDeploymentProfiles >"$work/graph-profiles.json"
+graph /beta/groups >"$work/graph-groups.json"
+graph /beta/devices >"$work/graph-devices.json"
+graph /beta/deviceManagement/deviceEnrollmentConfigurations >"$work/graph-configurations.json"
+for profile in $(jq -r '.value[].id' "$work/graph-profiles.json"); do
+    graph "/beta/deviceManagement/windowsAutopilotDeploymentProfiles/$profile/assignments"
+done | jq -s '[.[].value[]]' >"$work/graph-assignments.json"
 device_tokens='{}'
 while IFS=$'\t' read -r name mac; do
     script=$(curl -fsS --max-time 10 "$base/ipxe?mac=$mac")
@@ -118,10 +137,20 @@ while IFS=$'\t' read -r name mac; do
     [[ -n "$device_token" ]] || { echo "error: the boot script of $name has no token" >&2; exit 2; }
     device_tokens=$(jq -c --arg name "$name" --arg token "$device_token" '. + {($name): $token}' <<<"$device_tokens")
 done < <(jq -r '.[] | [.name, .mac] | @tsv' "$work/devices.json")
+# One device enrolled in the lab's MDM (as its OOBE would), so that Graph's managedDevices routes
+# have a device to find.
+first_device=$(jq -r '.[0].name // empty' "$work/devices.json")
+if [[ -n "$first_device" ]]; then
+    curl -fsS --max-time 10 -o /dev/null -X POST "$base/mdm/v1/enroll" \
+        -H "Authorization: Bearer $(jq -r --arg name "$first_device" '.[$name]' <<<"$device_tokens")" \
+        -H 'Content-Type: application/json' -d "$(jq -cn --arg name "$first_device" '{device: $name, mode: "user-driven"}')" \
+        || echo "warning: could not enroll $first_device; Graph's managedDevices stay empty" >&2
+fi
+graph /beta/deviceManagement/managedDevices >"$work/graph-managed-devices.json"
 calls=$PWD/$OUT/calls.log
 : >"$calls"
-jq -n --arg admin "$token" --argjson devices "$device_tokens" --arg calls "$calls" \
-    '{adminToken: $admin, deviceTokens: $devices, calls: $calls}' >"$work/fixtures.json"
+jq -n --arg admin "$token" --arg graph "$graph_token" --argjson devices "$device_tokens" --arg calls "$calls" \
+    '{adminToken: $admin, graphToken: $graph, deviceTokens: $devices, calls: $calls}' >"$work/fixtures.json"
 
 values() { jq -c "[$1 | tostring] | unique" "$2"; }
 find Images -maxdepth 1 -type f -printf '%f\n' | jq -R . | jq -s . >"$work/assets.json"
@@ -140,6 +169,20 @@ find Images -maxdepth 1 -type f -printf '%f\n' | jq -R . | jq -s . >"$work/asset
     echo "values = $(values '(.[].id // empty), "none"' "$work/profiles.json")"
     echo '[dictionaries.assets]'
     echo "values = $(values '.[]' "$work/assets.json")"
+    echo '[dictionaries.graph-identities]'
+    echo "values = $(values '.value[].id, "none"' "$work/graph-identities.json")"
+    echo '[dictionaries.graph-profiles]'
+    echo "values = $(values '.value[].id, "none"' "$work/graph-profiles.json")"
+    echo '[dictionaries.graph-assignments]'
+    echo "values = $(values '.[].id, "none"' "$work/graph-assignments.json")"
+    echo '[dictionaries.graph-groups]'
+    echo "values = $(values '.value[].id, "adadadad-808e-44e2-905a-0b7873a8a531"' "$work/graph-groups.json")"
+    echo '[dictionaries.graph-devices]'
+    echo "values = $(values '.value[].id, "none"' "$work/graph-devices.json")"
+    echo '[dictionaries.graph-configurations]'
+    echo "values = $(values '.value[].id, "none"' "$work/graph-configurations.json")"
+    echo '[dictionaries.graph-managed-devices]'
+    echo "values = $(values '.value[].id, "none"' "$work/graph-managed-devices.json")"
     echo '[parameters]'
     echo '"path.name" = { dictionary = "devices", probability = 0.8 }'
     echo '"query.device" = { dictionary = "devices", probability = 0.8 }'
@@ -150,6 +193,13 @@ find Images -maxdepth 1 -type f -printf '%f\n' | jq -R . | jq -s . >"$work/asset
     echo '"query.uuid" = { dictionary = "uuids", probability = 0.5 }'
     echo '"path.id" = { dictionary = "profiles", probability = 0.5 }'
     echo '"path.path" = { dictionary = "assets", probability = 0.5 }'
+    echo '"path.identityId" = { dictionary = "graph-identities", probability = 0.5 }'
+    echo '"path.profileId" = { dictionary = "graph-profiles", probability = 0.7 }'
+    echo '"path.assignmentId" = { dictionary = "graph-assignments", probability = 0.5 }'
+    echo '"path.groupId" = { dictionary = "graph-groups", probability = 0.5 }'
+    echo '"path.deviceObjectId" = { dictionary = "graph-devices", probability = 0.5 }'
+    echo '"path.configurationId" = { dictionary = "graph-configurations", probability = 0.5 }'
+    echo '"path.managedDeviceId" = { dictionary = "graph-managed-devices", probability = 0.5 }'
 } >"$work/schemathesis.toml"
 
 spec_location=${SPEC:-$base/openapi.yaml}
@@ -161,7 +211,7 @@ API_FUZZ_FIXTURES=$work/fixtures.json SCHEMATHESIS_HOOKS=scripts/api-fuzz-hooks.
     --url "$base" \
     --generation-with-security-parameters false \
     --checks "$CHECKS" \
-    --include-tag admin --include-tag device --include-tag boot --include-tag autopilot \
+    --include-tag admin --include-tag device --include-tag boot --include-tag autopilot --include-tag graph \
     --exclude-path /api/v1/stream \
     --phases "$PHASES" \
     --max-examples "$EXAMPLES" \
