@@ -52,6 +52,8 @@ extension APIError {
         case .badGroupTag: self.init(.badRequest, "bad-request", text, field: "groupTag")
         case .badRule(_, let column): self.init(.unprocessableContent, "bad-rule", text, field: "rule", details: ["column": String(column)])
         case .groupMembershipUnclear: self.init(.badRequest, "bad-request", text, field: "rule")
+        case .dynamicGroup: self.init(.badRequest, "bad-request", text, field: "rule")
+        case .alreadyMember: self.init(.conflict, "exists", text)
         case .badProfile(let problems):
             self.init(.unprocessableContent, "bad-profile", text,
                       field: problems.diagnostics.first.flatMap { $0.path.isEmpty ? nil : $0.path })

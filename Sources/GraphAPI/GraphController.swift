@@ -166,9 +166,10 @@ struct GraphRequest: Sendable {
 }
 
 extension GraphController {
-    /// A whole collection as Graph answers it: the items `$filter` keeps (a property the type does
-    /// not have is a 400; `property` answers nil for those, given no item), `@odata.count`, and
-    /// `$select` applied to each item.
+    /// A collection as Graph answers it: the items `$filter` keeps (a property the type does not
+    /// have is a 400; `property` answers nil for those, given no item), in pages of `$top` (at
+    /// most 1,000) in the collection's order, a `$skiptoken` going on after the item with its
+    /// id, `@odata.count`, and `$select` applied to each item.
     func collection<Item>(_ request: GraphRequest, context: String, type: String, _ items: [Item],
                           property: (String, Item?) -> String?, write: (inout ObjectWriter, Item) -> Void) throws -> Response {
         let filter = request.query.filter
@@ -176,11 +177,13 @@ extension GraphController {
             throw GraphError.badRequest("Could not find a property named '\(name)' on type 'microsoft.graph.\(type)'.")
         }
         let kept = filter.map { filter in items.filter { item in filter.matches { property($0, item) } } } ?? items
-        return GraphResponse.json(GraphJSON.object { root in
-            root.field("@odata.context", request.context(context))
-            root.field("@odata.count", kept.count)
-            root.objects("value", kept, selecting: request.query.select, write)
-        })
+        var start = kept.startIndex
+        if let last = try request.query.skipToken.map(Self.lastID(inSkipToken:)) {
+            start = kept.firstIndex { property("id", $0) == last }.map { $0 + 1 } ?? kept.endIndex
+        }
+        let end = min(start + request.query.pageSize, kept.endIndex)
+        return GraphResponse.json(Self.pageJSON(request, set: context, kept[start..<end], total: kept.count, more: end < kept.endIndex,
+                                                id: { property("id", $0) ?? "" }, write: write))
     }
 }
 

@@ -27,7 +27,7 @@ extension GraphController {
         case .get:
             guard let id = path.match(Self.identities + "/{}")?.first else { return nil }
             let state = try await Offload.run { () throws -> RegistrationState? in
-                guard let registration = try service.registration(id: id) else { return nil }
+                guard let registration = try service.registration(id: id.lowercased()) else { return nil }
                 return try service.states(of: [registration]).first
             }
             guard let state else { throw Self.noIdentity(id) }
@@ -38,7 +38,7 @@ extension GraphController {
         case .delete:
             guard let id = path.match(Self.identities + "/{}")?.first else { return nil }
             try await Offload.run {
-                guard let registration = try service.registration(id: id) else { throw Self.noIdentity(id) }
+                guard let registration = try service.registration(id: id.lowercased()) else { throw Self.noIdentity(id) }
                 try service.deregister(serial: registration.serialNumber)
             }
             return GraphResponse.noContent
@@ -66,7 +66,7 @@ extension GraphController {
                 throw GraphError.segment(keys[1])
             }
             try await Offload.run {
-                guard let registration = try service.registration(id: id) else { throw Self.noIdentity(id) }
+                guard let registration = try service.registration(id: id.lowercased()) else { throw Self.noIdentity(id) }
                 try service.update(serial: registration.serialNumber, update)
             }
             return GraphResponse.noContent

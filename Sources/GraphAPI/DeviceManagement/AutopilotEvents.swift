@@ -18,7 +18,7 @@ extension GraphController {
         var deployments = try await Offload.run { try lab.autopilotDeployments() }
         deployments.sort { $0.id < $1.id }
         if let single {
-            guard let deployment = deployments.first(where: { $0.id == single }) else {
+            guard let deployment = deployments.first(where: { $0.id.lowercased() == single.lowercased() }) else {
                 throw GraphError.notFound("The deviceManagementAutopilotEvent with id '\(single)' was not found.")
             }
             return GraphResponse.json(GraphJSON.object(selecting: request.query.select) { object in
@@ -28,6 +28,9 @@ extension GraphController {
         }
         let query = request.query
         if let filter = query.filter {
+            for (name, _) in filter.terms where !Self.eventFilterable.contains(name) {
+                throw GraphError.badRequest("Could not find a property named '\(name)' on type 'microsoft.graph.deviceManagementAutopilotEvent'.")
+            }
             deployments = deployments.filter { deployment in filter.matches { Self.eventProperty($0, of: deployment) } }
         }
         let after = try query.skipToken.map(Self.lastID(inSkipToken:))
@@ -36,6 +39,10 @@ extension GraphController {
             Self.write($1, into: &$0)
         }
     }
+
+    /// The properties `$filter` may read, lowercased.
+    static let eventFilterable: Set<String> = ["id", "deviceserialnumber", "deploymentstate", "manageddevicename",
+                                               "windowsautopilotdeploymentprofiledisplayname"]
 
     static func eventProperty(_ name: String, of deployment: AutopilotDeployment) -> String? {
         switch name {

@@ -22,15 +22,12 @@ extension GraphController {
         // Deployment profiles are beta only: v1.0 has no such segment.
         guard path.version == .beta else { throw GraphError.notFound("Resource not found for the segment 'windowsAutopilotDeploymentProfiles'.") }
         let service = lab.autopilot
-        let keys = Array(path.segments.dropFirst(2))
+        // Profile and assignment ids are GUIDs, which Graph matches in any case.
+        let keys = path.segments.dropFirst(2).enumerated().map { $0.offset == 1 ? $0.element : $0.element.lowercased() }
         switch (request.method, keys.count) {
         case (.get, 0):
-            let profiles = service.configuration.profiles
-            return GraphResponse.json(GraphJSON.object { root in
-                root.field("@odata.context", request.context(Self.profiles))
-                root.field("@odata.count", profiles.count)
-                root.objects("value", profiles, selecting: request.query.select) { DeploymentProfileEntity.write($1, into: &$0) }
-            })
+            return try collection(request, context: Self.profiles, type: "windowsAutopilotDeploymentProfile", service.configuration.profiles,
+                                  property: Self.profileProperty) { DeploymentProfileEntity.write($1, into: &$0) }
         case (.post, 0):
             let profile = try await Offload.run { try service.addProfile(try self.readProfile(request.body)) }
             return profileResponse(profile, request, status: .created)
@@ -84,6 +81,16 @@ extension GraphController {
         }
     }
 
+    static func profileProperty(_ name: String, of profile: DeploymentProfile?) -> String? {
+        switch name {
+        case "id": profile?.id ?? ""
+        case "displayname": profile?.displayName ?? ""
+        case "description": profile?.description ?? ""
+        case "language": profile?.language ?? ""
+        default: nil
+        }
+    }
+
     func profileResponse(_ profile: DeploymentProfile, _ request: GraphRequest, status: HTTPResponse.Status = .ok) -> Response {
         GraphResponse.json(GraphJSON.object(selecting: request.query.select) { object in
             object.field("@odata.context", request.context(Self.profiles + "/$entity"))
@@ -93,7 +100,14 @@ extension GraphController {
 
     /// A profile from Graph's JSON, by the lab file's profile rules; a problem is a 400 naming it.
     func readProfile(_ body: Data) throws -> DeploymentProfile {
-        let text = String(decoding: LenientJSON.strict(body), as: UTF8.self)
+        var json = LenientJSON.strict(body)
+        // Annotations a client copies from a GET (`@odata.context`, `@odata.id`) say nothing of the
+        // profile: left out, as Graph ignores them; `@odata.type` names its subtype.
+        if let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any],
+           object.keys.contains(where: { $0.hasPrefix("@odata.") && $0 != "@odata.type" }) {
+            json = try JSONSerialization.data(withJSONObject: object.filter { !$0.key.hasPrefix("@odata.") || $0.key == "@odata.type" })
+        }
+        let text = String(decoding: json, as: UTF8.self)
         do {
             return try LabFile.readProfile(text, file: "request body", lab: lab.labFile.lab)
         } catch {

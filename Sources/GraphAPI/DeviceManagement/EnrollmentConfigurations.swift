@@ -20,8 +20,9 @@ extension GraphController {
         guard path.segments.count >= 2, path.segments.count <= 4,
               path.match(Self.enrollmentConfigurations + String(repeating: "/{}", count: path.segments.count - 2)) != nil else { return nil }
         let service = lab.autopilot
-        let keys = Array(path.segments.dropFirst(2))
-        let isDefault = keys.first == defaultESPID
+        // Ids are matched in any case, as Graph matches GUIDs.
+        let keys = path.segments.dropFirst(2).enumerated().map { $0.offset == 1 ? $0.element : $0.element.lowercased() }
+        let isDefault = keys.first == defaultESPID.lowercased()
         switch (request.method, keys.count) {
         case (.get, 0):
             let pages = [Self.windowsDefault] + service.configuration.enrollmentStatusPages.sorted { $0.priority < $1.priority }
@@ -77,7 +78,7 @@ extension GraphController {
             try await Offload.run { try service.assignEnrollmentStatusPage(id: keys[0], to: groups) }
             return GraphResponse.noContent
         case (.post, 2) where keys[1].lowercased() == "setpriority":
-            guard let priority = try request.parsedBody().fields["priority"] as? Int else { throw GraphError.badRequest("priority is required.") }
+            guard let priority = try request.parsedBody().int("priority") else { throw GraphError.badRequest("priority is required.") }
             try await Offload.run { try service.setPriority(ofEnrollmentStatusPage: keys[0], to: priority) }
             return GraphResponse.noContent
         case (.get, 2) where keys[1].lowercased() == "assignments":
@@ -127,11 +128,7 @@ extension GraphController {
             ("disableUserStatusTrackingAfterFirstUser", \.disableUserStatusTrackingAfterFirstUser),
         ]
         for (name, keyPath) in flags { if let flag = try body.bool(name) { page[keyPath: keyPath] = flag } }
-        switch body.fields["installProgressTimeoutInMinutes"] {
-        case nil, is NSNull: break
-        case let minutes as Int: page.installProgressTimeoutInMinutes = minutes
-        default: throw GraphError.badRequest("Cannot convert the literal in 'installProgressTimeoutInMinutes' to the expected type 'Edm.Int32'.")
-        }
+        if let minutes = try body.int("installProgressTimeoutInMinutes") { page.installProgressTimeoutInMinutes = minutes }
         switch body.fields["selectedMobileAppIds"] {
         case nil, is NSNull: break
         case let ids as [String]: page.selectedMobileAppIds = ids

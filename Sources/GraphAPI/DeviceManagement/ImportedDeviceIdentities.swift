@@ -23,14 +23,14 @@ extension GraphController {
                                   property: Self.importProperty) { Self.write($1, into: &$0) }
         case .get:
             guard let id = path.match(Self.imports + "/{}")?.first else { return nil }
-            guard let identity = try await Offload.run({ try service.importedIdentity(id: id) }) else { throw Self.noImport(id) }
+            guard let identity = try await Offload.run({ try service.importedIdentity(id: id.lowercased()) }) else { throw Self.noImport(id) }
             return GraphResponse.json(GraphJSON.object(selecting: request.query.select) { object in
                 object.field("@odata.context", request.context(Self.imports + "/$entity"))
                 Self.write(identity, into: &object)
             })
         case .delete:
             guard let id = path.match(Self.imports + "/{}")?.first else { return nil }
-            guard try await Offload.run({ try service.deleteImportedIdentity(id: id) }) else { throw Self.noImport(id) }
+            guard try await Offload.run({ try service.deleteImportedIdentity(id: id.lowercased()) }) else { throw Self.noImport(id) }
             return GraphResponse.noContent
         case .post where path.match(Self.imports) != nil:
             let upload = try Self.upload(from: try request.parsedBody().fields, at: "")

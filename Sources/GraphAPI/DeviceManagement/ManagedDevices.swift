@@ -28,18 +28,18 @@ extension GraphController {
             }
         case .get:
             guard let id = path.match(Self.managedDevices + "/{}")?.first else { return nil }
-            guard let device = try await Offload.run({ try lab.managedDevice(id: id) }) else { throw Self.noManagedDevice(id) }
+            guard let device = try await Offload.run({ try lab.managedDevice(id: id.lowercased()) }) else { throw Self.noManagedDevice(id) }
             return GraphResponse.json(GraphJSON.object(selecting: request.query.select) { object in
                 object.field("@odata.context", request.context(Self.managedDevices + "/$entity"))
                 write(device, version: path.version, into: &object)
             })
         case .delete:
             guard let id = path.match(Self.managedDevices + "/{}")?.first else { return nil }
-            guard try await Offload.run({ try lab.removeManagedDevice(id: id) }) else { throw Self.noManagedDevice(id) }
+            guard try await Offload.run({ try lab.removeManagedDevice(id: id.lowercased()) }) else { throw Self.noManagedDevice(id) }
             return GraphResponse.noContent
         case .post:
             guard let keys = path.match(Self.managedDevices + "/{}/{}") else { return nil }
-            guard let device = try await Offload.run({ try lab.managedDevice(id: keys[0]) }) else { throw Self.noManagedDevice(keys[0]) }
+            guard let device = try await Offload.run({ try lab.managedDevice(id: keys[0].lowercased()) }) else { throw Self.noManagedDevice(keys[0]) }
             let body = try request.parsedBody()
             let action: RemoteAction
             switch keys[1].lowercased() {

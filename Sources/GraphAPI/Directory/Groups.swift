@@ -46,8 +46,12 @@ extension GraphController {
                   let objectID = reference.split(separator: "/").last.map(String.init) else {
                 throw GraphError.badRequest("@odata.id is required: the member's directoryObjects URL.")
             }
-            try await Offload.run {
-                try service.addMember(serial: Self.registration(objectID: objectID, in: service).serialNumber, toGroup: group.id)
+            do {
+                try await Offload.run {
+                    try service.addMember(serial: Self.registration(objectID: objectID, in: service).serialNumber, toGroup: group.id)
+                }
+            } catch LabError.alreadyMember {
+                throw GraphError.badRequest("One or more added object references already exist for the following modified properties: 'members'.")
             }
             return GraphResponse.noContent
         case (.delete, 2):

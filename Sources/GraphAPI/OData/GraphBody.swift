@@ -44,6 +44,19 @@ struct GraphBody: Sendable {
         }
     }
 
+    /// A whole-number field (`Edm.Int32`); nil when absent or null. A boolean, a fraction or a
+    /// number out of range is refused, naming the field.
+    func int(_ key: String) throws -> Int? {
+        switch fields[key] {
+        case nil, is NSNull: return nil
+        // JSONSerialization gives every JSON number and boolean as an NSNumber; a boolean's type is "c".
+        case let number as NSNumber where String(cString: number.objCType) != "c":
+            if let value = Int(exactly: number.doubleValue), Int(Int32.min)...Int(Int32.max) ~= value { return value }
+            fallthrough
+        default: throw GraphError.badRequest("Cannot convert the literal in '\(key)' to the expected type 'Edm.Int32'.")
+        }
+    }
+
     /// Fields this body has that `known` does not list.
     func unknownFields(_ known: Set<String>) -> [String] {
         fields.keys.filter { !$0.hasPrefix("@odata.") && !known.contains($0) }.sorted()

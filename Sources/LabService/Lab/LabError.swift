@@ -29,6 +29,10 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case badRule(String, column: Int)
     /// A group needs either a rule or members, not both and not neither.
     case groupMembershipUnclear
+    /// Members added to or taken from a dynamic group, whose members come from its rule.
+    case dynamicGroup(String)
+    /// A device added to a group it is a member of already.
+    case alreadyMember(serial: String, group: String)
     /// A profile that is not a valid deployment profile.
     case badProfile(LabFileError)
     /// The device has no snapshot with this name.
@@ -73,6 +77,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .badGroupTag(let problem): problem
         case .badRule(let problem, _): "rule \(problem)"
         case .groupMembershipUnclear: "a group has either a rule or members"
+        case .dynamicGroup(let name): "group '\(name)' is dynamic: its members come from its membership rule"
+        case .alreadyMember(let serial, let group): "\(serial) is a member of group '\(group)' already"
         case .badProfile(let error): error.description
         case .noSnapshot(let device, let name): "device \(device) has no snapshot '\(name)'"
         case .notRunning(let device): "\(device) is powered off: only a running device has a screen"

@@ -33,6 +33,9 @@ extension AutopilotService {
                 throw LabError.noEnrollmentStatusPage(id)
             }
             try Self.check(page, in: configuration)
+            guard !configuration.enrollmentStatusPages.contains(where: { $0.id != id && $0.displayName == page.displayName }) else {
+                throw LabError.enrollmentStatusPageExists(page.displayName)
+            }
             let current = configuration.enrollmentStatusPages[index]
             var next = page
             (next.id, next.createdDateTime, next.priority, next.assignments) = (id, current.createdDateTime, current.priority, current.assignments)

@@ -28,13 +28,15 @@ extension AutopilotService {
 }
 
 extension AutopilotService {
-    /// Adds a device to an assigned group (Entra's `members/$ref`); nothing changes when it is a
-    /// member already. A dynamic group's members come from its rule only.
+    /// Adds a device to an assigned group (Entra's `members/$ref`); a member already is refused,
+    /// as Entra refuses it. A dynamic group's members come from its rule only.
     public func addMember(serial: String, toGroup id: String) throws {
         try configure { configuration in
             guard let index = configuration.groups.firstIndex(where: { $0.id == id }) else { throw LabError.unknownGroup(id) }
-            guard case .assigned(let serials) = configuration.groups[index].membership else { throw LabError.groupMembershipUnclear }
-            if !serials.contains(serial) { configuration.groups[index].membership = .assigned(serials: serials + [serial]) }
+            let group = configuration.groups[index]
+            guard case .assigned(let serials) = group.membership else { throw LabError.dynamicGroup(group.displayName) }
+            guard !serials.contains(serial) else { throw LabError.alreadyMember(serial: serial, group: group.displayName) }
+            configuration.groups[index].membership = .assigned(serials: serials + [serial])
         }
     }
 }
@@ -44,7 +46,9 @@ extension AutopilotService {
     public func removeMember(serial: String, fromGroup id: String) throws {
         try configure { configuration in
             guard let index = configuration.groups.firstIndex(where: { $0.id == id }) else { throw LabError.unknownGroup(id) }
-            guard case .assigned(let serials) = configuration.groups[index].membership else { throw LabError.groupMembershipUnclear }
+            guard case .assigned(let serials) = configuration.groups[index].membership else {
+                throw LabError.dynamicGroup(configuration.groups[index].displayName)
+            }
             configuration.groups[index].membership = .assigned(serials: serials.filter { $0 != serial })
         }
     }
