@@ -116,6 +116,19 @@ extension BootEndpoint {
                                          status: .created)
         }
         api.get("/profiles") { _, _ in try JSONBody.response(lab.autopilot.configuration.profiles) }
+        // The Graph door's throttling and injected faults, in force until replaced or the next run
+        api.get("/graph/settings") { _, _ in try JSONBody.response(lab.graphSettings.settings) }
+        api.put("/graph/settings") { request, _ in
+            let data = try await JSONBody.bytes(of: request, limit: self.options.maxBodyBytes)
+            let settings: GraphSettings
+            do throws(LabFileError) {
+                settings = try GraphSettings.read(String(decoding: data, as: UTF8.self), file: "request body")
+            } catch {
+                throw LabError.badGraphSettings(error)
+            }
+            lab.replaceGraphSettings(settings)
+            return try JSONBody.response(settings)
+        }
         api.post("/profiles") { request, _ in
             let data = try await JSONBody.bytes(of: request, limit: self.options.maxBodyBytes)
             let profile: DeploymentProfile

@@ -57,6 +57,9 @@ extension APIError {
         case .badProfile(let problems):
             self.init(.unprocessableContent, "bad-profile", text,
                       field: problems.diagnostics.first.flatMap { $0.path.isEmpty ? nil : $0.path })
+        case .badGraphSettings(let problems):
+            self.init(.unprocessableContent, "bad-graph-settings", text,
+                      field: problems.diagnostics.first.flatMap { $0.path.isEmpty ? nil : $0.path })
         case .notRunning: self.init(.conflict, "no-screen", text)
         case .deviceBusy: self.init(.conflict, "device-busy", text)
         case .tooManyIdentities: self.init(.badRequest, "bad-request", text, field: "body")

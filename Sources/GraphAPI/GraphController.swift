@@ -32,7 +32,7 @@ public struct GraphController: Sendable {
         self.fleet = fleet
         self.token = try GraphToken.stored(at: lab.directory.path("graph.token"), tenant: lab.autopilot.tenant.id, now: clock())
         self.maxBodyBytes = maxBodyBytes
-        self.gate = GraphGate(settings: lab.labFile.graph)
+        self.gate = GraphGate(lab: lab)
         self.clock = clock
     }
 

@@ -2,34 +2,39 @@ import Foundation
 import Hummingbird
 import Synchronization
 import LabFiles
+import LabService
 
-/// What a Graph request meets before its route: the faults the lab file injects on routes, and
+/// What a Graph request meets before its route: the faults the lab injects on routes, and
 /// Intune's throttling when the lab turns it on (per tenant, 2,000 requests and 200 writes in
 /// any 20 s; the request over a limit is answered 429 with the seconds until the window has room).
+/// Both are the lab's settings in force (``Lab/graphSettings``), read at every request.
 final class GraphGate: Sendable {
     static let window: TimeInterval = 20
     static let requestLimit = 2_000
     static let writeLimit = 200
 
-    let settings: GraphSettings
+    private let lab: Lab
     private struct State {
+        /// The settings' revision the counts below are for.
+        var revision = -1
         /// How many more times each fault strikes (nil: every time).
-        var remaining: [Int?]
+        var remaining: [Int?] = []
         var requests = SlidingWindow(limit: GraphGate.requestLimit)
         var writes = SlidingWindow(limit: GraphGate.writeLimit)
     }
-    private let state: Mutex<State>
+    private let state = Mutex(State())
 
-    init(settings: GraphSettings) {
-        self.settings = settings
-        state = Mutex(State(remaining: settings.faults.map(\.count)))
+    init(lab: Lab) {
+        self.lab = lab
     }
 
     /// Throws the refusal a request meets, if any.
     func admit(_ method: HTTPRequest.Method, _ path: ODataPath, at now: Date) throws {
         let route = path.segments.joined(separator: "/").lowercased()
         let isWrite = method != .get && method != .head
+        let (settings, revision) = lab.graphSettings
         try state.withLock { state in
+            if state.revision != revision { (state.revision, state.remaining) = (revision, settings.faults.map(\.count)) }
             for (index, fault) in settings.faults.enumerated() where route.hasPrefix(fault.path.lowercased())
                 && (fault.method.map { $0 == method.rawValue } ?? true) && state.remaining[index] != 0 {
                 state.remaining[index] = state.remaining[index].map { $0 - 1 }

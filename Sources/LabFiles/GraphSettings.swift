@@ -1,6 +1,6 @@
 /// How the lab's Graph door behaves beyond answering (the lab file's `graph` section): Intune's
 /// throttling, and faults on routes for scripts' retry logic.
-public struct GraphSettings: Sendable, Equatable {
+public struct GraphSettings: Sendable, Equatable, Encodable {
     /// Intune's limits per tenant: 2,000 requests and 200 writes in 20 s, then 429 with `Retry-After`.
     public var throttling: Bool
     public var faults: [GraphFault]
@@ -15,7 +15,7 @@ public struct GraphSettings: Sendable, Equatable {
 /// with `path`, of `method` when given, answer `status` (429 or 503), with `Retry-After` when
 /// `retryAfter` is given (Intune's 429s sometimes have none), for the first `count` requests or
 /// every one.
-public struct GraphFault: Sendable, Equatable {
+public struct GraphFault: Sendable, Equatable, Encodable {
     public var path: String
     public var method: String?
     public var status: Int
@@ -47,5 +47,17 @@ extension RunSettingsReader {
                               retryAfter: fault["retryAfter"]?.int(in: 0...3600), count: fault["count"]?.int(in: 1...1_000_000))
         } ?? []
         return GraphSettings(throttling: fields["throttling"]?.bool() ?? false, faults: faults)
+    }
+}
+
+extension GraphSettings {
+    /// Settings sent on their own (the admin API's body, JSON or YAML), read by the rules of the
+    /// lab file's `graph` section; a problem names its field and line.
+    public static func read(_ text: String, file: String) throws(LabFileError) -> GraphSettings {
+        let log = DiagnosticLog(file: file)
+        guard let root = YAMLDocument.root(of: text, log: log) else { throw LabFileError(log.diagnostics) }
+        let settings = RunSettingsReader(log: log).graph(root)
+        guard log.isEmpty else { throw LabFileError(log.diagnostics) }
+        return settings
     }
 }

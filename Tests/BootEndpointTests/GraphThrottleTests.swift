@@ -36,6 +36,33 @@ struct GraphThrottleTests {
         try await running.stop()
     }
 
+    @Test func faultsAreReplacedOnARunningLabThroughTheAdminAPI() async throws {
+        try await withEndpoint { running in
+            let token = running.endpoint.graphToken
+            let identities = "/beta/deviceManagement/windowsAutopilotDeviceIdentities"
+            #expect(try await running.client.get(identities, token: token).status == 200)
+            let settings = #"{"faults": [{"path": "deviceManagement/windowsAutopilotDeviceIdentities", "status": 503, "retryAfter": 7, "count": 1}]}"#
+            let put = try await running.client.request(.PUT, "/api/v1/graph/settings", body: Data(settings.utf8), token: running.adminToken)
+            #expect(put.status == 200, "\(put.text)")
+            let read = try await running.client.get("/api/v1/graph/settings", token: running.adminToken)
+            #expect((read.json["faults"] as? [[String: Any]])?.first?["retryAfter"] as? Int == 7)
+            let refused = try await running.client.get(identities, token: token)
+            #expect(refused.status == 503)
+            #expect(refused.header("retry-after") == "7")
+            #expect(try await running.client.get(identities, token: token).status == 200)
+            // The same settings again: the count starts again.
+            _ = try await running.client.request(.PUT, "/api/v1/graph/settings", body: Data(settings.utf8), token: running.adminToken)
+            #expect(try await running.client.get(identities, token: token).status == 503)
+
+            let bad = try await running.client.request(.PUT, "/api/v1/graph/settings",
+                                                       body: Data(#"{"faults": [{"path": "groups", "status": 500}]}"#.utf8), token: running.adminToken)
+            #expect(bad.status == 422)
+            #expect(bad.text.contains("500"))
+            #expect(try await running.client.get("/api/v1/graph/settings", token: running.adminToken).json["faults"] as? [[String: Any]] != nil)
+            #expect(try await running.client.get("/v1.0/groups", token: token).status == 200)
+        }
+    }
+
     @Test func throttlingAnswers429WithTheSecondsUntilTheWindowHasRoom() async throws {
         let clock = TestClock()
         let running = try await RunningEndpoint.start(lab: endpointLab + "\ngraph: { throttling: true }\n", clock: { clock.now })

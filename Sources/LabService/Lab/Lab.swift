@@ -1,6 +1,7 @@
 public import Foundation
 public import LabFiles
 public import LabStore
+import Synchronization
 
 /// A lab opened for work: its lab file, its state folder, its store and its Autopilot service.
 /// Opening registers the lab file's devices that are not registered yet. Every front door (the
@@ -13,6 +14,8 @@ public final class Lab: Sendable {
     public let clock: @Sendable () -> Date
     /// Lab devices by name and by serial.
     private let devicesByKey: [String: LabDevice]
+    /// The Graph door's throttling and faults in force, and how many times they were replaced.
+    private let graphState: Mutex<(settings: GraphSettings, revision: Int)>
 
     /// The endpoint's port when none is given. Real VMs carry it in their boot file URL
     /// (`http://10.0.2.2:PORT/boot.ipxe`), so a fixed port keeps their definitions stable.
@@ -43,6 +46,16 @@ public final class Lab: Sendable {
             byKey[device.name] = device
         }
         self.devicesByKey = byKey
+        self.graphState = Mutex((labFile.graph, 0))
+    }
+
+    /// The Graph door's throttling and injected faults: the lab file's `graph` section until they
+    /// are replaced on the running lab (not stored: the next run starts from the lab file again).
+    public var graphSettings: (settings: GraphSettings, revision: Int) { graphState.withLock { $0 } }
+
+    /// Replaces the Graph door's throttling and faults; each fault's count starts again.
+    public func replaceGraphSettings(_ settings: GraphSettings) {
+        graphState.withLock { $0 = (settings, $0.revision + 1) }
     }
 
     /// The lab device with this name or serial.

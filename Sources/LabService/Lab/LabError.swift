@@ -35,6 +35,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case alreadyMember(serial: String, group: String)
     /// A profile that is not a valid deployment profile.
     case badProfile(LabFileError)
+    /// Graph door settings (throttling, faults) that do not read.
+    case badGraphSettings(LabFileError)
     /// The device has no snapshot with this name.
     case noSnapshot(device: String, name: String)
     /// Only a running device has a screen.
@@ -79,7 +81,7 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .groupMembershipUnclear: "a group has either a rule or members"
         case .dynamicGroup(let name): "group '\(name)' is dynamic: its members come from its membership rule"
         case .alreadyMember(let serial, let group): "\(serial) is a member of group '\(group)' already"
-        case .badProfile(let error): error.description
+        case .badProfile(let error), .badGraphSettings(let error): error.description
         case .noSnapshot(let device, let name): "device \(device) has no snapshot '\(name)'"
         case .notRunning(let device): "\(device) is powered off: only a running device has a screen"
         case .deviceBusy(let device): "another operation is acting on \(device); try again once it is done"
