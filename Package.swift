@@ -51,6 +51,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.24.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        // The Redfish service: its TLS (the lab CA and server certificate made in Swift) and the
+        // slow password hash its accounts keep (bcrypt, checked once per credential).
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.27.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -100,6 +107,24 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "RedfishAPI",
+            dependencies: [
+                "LabService", "LabStore", "LabFiles", "DeviceProtocol", "DeviceIdentity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BootEndpoint",
             dependencies: [
                 "GraphAPI", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
@@ -128,7 +153,7 @@ let package = Package(
         .target(
             name: "LabRunner",
             dependencies: [
-                "LabService", "BootEndpoint", "OOBEAgent", "LabController", "LabStore", "LabFiles", "Libvirt",
+                "LabService", "BootEndpoint", "RedfishAPI", "OOBEAgent", "LabController", "LabStore", "LabFiles", "Libvirt",
                 "DeviceProtocol",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,7 +169,7 @@ let package = Package(
             name: "pxelab",
             dependencies: [
                 "LabController", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceIdentity", "DeviceProtocol", "BootEndpoint",
-                "LabRunner", "RunReports",
+                "LabRunner", "RedfishAPI", "RunReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -190,7 +215,10 @@ let package = Package(
         .testTarget(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
-                           "TestSupport"]
+                           "RedfishAPI", "TestSupport",
+                           .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                           .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "NIOHTTP1", package: "swift-nio")]
         ),
         .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),
         .testTarget(

@@ -1,6 +1,7 @@
 public import Foundation
 import AsyncHTTPClient
 public import BootEndpoint
+public import RedfishAPI
 import DeviceProtocol
 import LabController
 public import LabService
@@ -16,6 +17,10 @@ public final class RunningLab: Sendable {
     public let lab: Lab
     public let fleet: Fleet
     public let endpoint: BootEndpoint
+    /// The Redfish service over the lab's devices, on its own listener.
+    public let redfish: RedfishServer
+    /// The Redfish listener's port.
+    public let redfishPort: Int
     let server: RunningServer
     let devices: any HostedDevices
     let domains: LabDomains
@@ -37,9 +42,12 @@ public final class RunningLab: Sendable {
         /// The endpoint's loopback port (nil: a free one). Real VMs carry it in their boot file URL,
         /// so a fixed port keeps their definitions stable from run to run.
         public var endpointPort: Int?
+        /// Where and how the Redfish service listens (HTTPS on a free loopback port by default).
+        public var redfish: RedfishServer.Options
 
         public init(imagesDirectory: URL, timing: LabTiming? = nil, connections: Int = 32, maximumBoots: Int = 8,
-                    uriOverride: String? = nil, realDeviceTimeout: Double = 600, endpointPort: Int? = nil) {
+                    uriOverride: String? = nil, realDeviceTimeout: Double = 600, endpointPort: Int? = nil,
+                    redfish: RedfishServer.Options = .init()) {
             self.imagesDirectory = imagesDirectory
             self.timing = timing
             self.connections = connections
@@ -47,6 +55,7 @@ public final class RunningLab: Sendable {
             self.uriOverride = uriOverride
             self.realDeviceTimeout = realDeviceTimeout
             self.endpointPort = endpointPort
+            self.redfish = redfish
         }
     }
 
@@ -81,18 +90,23 @@ public final class RunningLab: Sendable {
             : RealVMs(domains: domains, maximumBoots: options.maximumBoots, timeout: options.realDeviceTimeout)
         let fleet = Fleet(lab: lab, runtime: devices)
         var server: RunningServer?
+        var redfish: RedfishServer?
         do {
-            let endpoint = try await Offload.run {
-                try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
-                                 options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory))
+            let (endpoint, redfishServer) = try await Offload.run {
+                (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
+                                  options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)),
+                 try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))
             }
             server = try await endpoint.start()
+            let redfishPort = try await redfishServer.start()
+            redfish = redfishServer
             try await devices.bringUp(endpointPort: server!.port)
-            return RunningLab(lab: lab, fleet: fleet, endpoint: endpoint, server: server!, devices: devices, domains: domains,
-                              client: client)
+            return RunningLab(lab: lab, fleet: fleet, endpoint: endpoint, redfish: redfishServer, redfishPort: redfishPort, server: server!,
+                              devices: devices, domains: domains, client: client)
         } catch {
             // What was started stops again; the error that stopped the opening comes first.
             var problems = ["\(error)"]
+            await redfish?.stop()
             if let server { do { try await server.stop() } catch { problems.append("stopping the endpoint: \(error)") } }
             do { try await devices.close() } catch { problems.append("saving the devices: \(error)") }
             do { try await client.shutdown() } catch { problems.append("closing the HTTP client: \(error)") }
@@ -101,11 +115,13 @@ public final class RunningLab: Sendable {
         }
     }
 
-    private init(lab: Lab, fleet: Fleet, endpoint: BootEndpoint, server: RunningServer, devices: any HostedDevices,
-                 domains: LabDomains, client: HTTPClient) {
+    private init(lab: Lab, fleet: Fleet, endpoint: BootEndpoint, redfish: RedfishServer, redfishPort: Int, server: RunningServer,
+                 devices: any HostedDevices, domains: LabDomains, client: HTTPClient) {
         self.lab = lab
         self.fleet = fleet
         self.endpoint = endpoint
+        self.redfish = redfish
+        self.redfishPort = redfishPort
         self.server = server
         self.devices = devices
         self.domains = domains
@@ -122,6 +138,7 @@ public final class RunningLab: Sendable {
     /// step is taken; what failed is thrown afterwards, together.
     public func close() async throws {
         var problems: [String] = []
+        await redfish.stop()
         for device in lab.labFile.devices {
             do { try await devices.powerOff(device) } catch { problems.append("cannot power \(device.name) off: \(error)") }
         }

@@ -86,7 +86,8 @@ struct Run: AsyncParsableCommand {
                     reports.append(report)
                     try finish(reports, interactive: interactive)
                     FileHandle.standardError.write(Data(("lab '\(labFile.lab)' kept up: dashboard at http://127.0.0.1:\(running.port)/"
-                                                         + "; Ctrl-C to power its devices off and stop\n").utf8))
+                                                         + "; Ctrl-C to power its devices off and stop\n"
+                                                         + running.redfish.announcement(port: running.redfishPort, lab: running.lab) + "\n").utf8))
                     await Interruption.wait()
                     try await running.close()
                 } else {

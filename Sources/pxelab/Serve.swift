@@ -3,6 +3,7 @@ import BootEndpoint
 import Foundation
 import LabService
 import LabStore
+import RedfishAPI
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,21 +27,40 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The Images folder with the iPXE templates (default: ./Images, or the one next to pxelab's sources).")
     var images: String?
 
+    @OptionGroup var redfish: RedfishOptions
+
     func run() async throws {
-        let (selection, listen, port, images) = (selection, listen, port, images)
-        let (lab, endpoint) = try await Offload.run {
+        let (selection, listen, port, images, redfishOptions) = (selection, listen, port, images, redfish.server)
+        let (lab, endpoint, redfish) = try await Offload.run {
             let lab = try selection.open()
-            return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images))))
+            // Served with no devices hosted: systems read, power actions refused (`pxelab run --keep` hosts them).
+            return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images))),
+                    try RedfishServer(service: RedfishService(lab: lab, fleet: nil), options: redfishOptions))
         }
         if !endpoint.options.isLoopback {
             printError("warning: listening on \(listen), not loopback: the lab is reachable from the network")
         }
+        if !redfishOptions.isLoopback {
+            printError("warning: Redfish listening on \(redfishOptions.host), not loopback: the lab's systems are reachable from the network")
+        }
+        let redfishPort = try await redfish.start()
+        do {
+            try await serve(endpoint, lab: lab, redfish: redfish, redfishPort: redfishPort)
+        } catch {
+            await redfish.stop()
+            throw error
+        }
+        await redfish.stop()
+    }
+
+    private func serve(_ endpoint: BootEndpoint, lab: Lab, redfish: RedfishServer, redfishPort: Int) async throws {
         try await endpoint.run { bound in
             // Written unbuffered, so a script waiting for the port sees it at once.
             FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.labFile.lab)' serving on http://\(listen):\(bound) "
                 + "(boot file: http://10.0.2.2:\(bound)/boot.ipxe for VMs)\n"
                 + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n"
-                + "pxelab: Graph at http://\(listen):\(bound)/beta and /v1.0, token in \(lab.directory.path("graph.token").path)\n").utf8))
+                + "pxelab: Graph at http://\(listen):\(bound)/beta and /v1.0, token in \(lab.directory.path("graph.token").path)\n"
+                + "pxelab: \(redfish.announcement(port: redfishPort, lab: lab))\n").utf8))
         }
     }
 }

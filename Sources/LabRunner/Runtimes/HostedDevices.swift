@@ -20,6 +20,10 @@ extension HostedDevices {
         try await domains.powerOff(device.name)
     }
 
+    func isRunning(_ device: LabDevice) async throws -> Bool {
+        try await domains.domain(device.name) { try $0.isActive() }
+    }
+
     func takeSnapshot(of device: LabDevice, named name: String, standing: Standing) async throws {
         try await domains.takeSnapshot(of: device.name, named: name, standing: standing)
     }

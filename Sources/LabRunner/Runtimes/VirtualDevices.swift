@@ -67,7 +67,8 @@ final class VirtualDevices: HostedDevices {
                 return failed("power-cycle", error, boots: boots)
             }
         }
-        do { try await domains.powerOff(name) } catch { return failed("power off", error, boots: boots) }
+        // The device stays as it ended, powered on at its desktop or its error, as a real VM does
+        // (and as a BMC reports it); only a reseal powers it off.
         if boots >= maximumBoots && outcome == .reboot { return DeviceRun(end: .bootLoop, boots: boots) }
         return DeviceRun(end: DeviceRun.End(outcome), boots: boots)
     }

@@ -12,6 +12,8 @@ public protocol DeviceRuntime: Sendable {
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun
     /// Powers the device off at once, as pulling its plug does.
     func powerOff(_ device: LabDevice) async throws
+    /// Whether the device is powered on (its domain runs).
+    func isRunning(_ device: LabDevice) async throws -> Bool
     /// Presses key chords on the device's keyboard; a device without one ignores them.
     func press(_ chords: [KeyChord], on device: LabDevice) async throws
     /// Starts a local Autopilot Reset: Ctrl+Win+R at the lock screen, then a local administrator.

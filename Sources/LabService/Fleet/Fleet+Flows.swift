@@ -94,6 +94,11 @@ extension Fleet {
         }
     }
 
+    /// Whether a device is powered on.
+    public func isPoweredOn(_ key: String) async throws -> Bool {
+        try await runtime.isRunning(lab.device(key))
+    }
+
     /// Powers a device on (following it to its end state), reboots it (the same, from a restart),
     /// or powers it off (and leaves it off).
     public func power(_ key: String, _ action: PowerAction) async throws -> FlowResult {

@@ -16,6 +16,8 @@ public final class Lab: Sendable {
     private let devicesByKey: [String: LabDevice]
     /// The Graph door's throttling and faults in force, and how many times they were replaced.
     private let graphState: Mutex<(settings: GraphSettings, revision: Int)>
+    /// Each device's boot source override (by device name); absent: none.
+    private let bootOverrides = Mutex<[String: BootOverride]>([:])
 
     /// The endpoint's port when none is given. Real VMs carry it in their boot file URL
     /// (`http://10.0.2.2:PORT/boot.ipxe`), so a fixed port keeps their definitions stable.
@@ -52,6 +54,18 @@ public final class Lab: Sendable {
     /// The Graph door's throttling and injected faults: the lab file's `graph` section until they
     /// are replaced on the running lab (not stored: the next run starts from the lab file again).
     public var graphSettings: (settings: GraphSettings, revision: Int) { graphState.withLock { $0 } }
+
+    /// A device's boot source override (none set: `None`, `Disabled`).
+    public func bootOverride(of key: String) throws -> BootOverride {
+        let name = try device(key).name
+        return bootOverrides.withLock { $0[name] } ?? BootOverride()
+    }
+
+    /// Sets a device's boot source override, in force from its next boot.
+    public func setBootOverride(_ override: BootOverride, of key: String) throws {
+        let name = try device(key).name
+        bootOverrides.withLock { $0[name] = override }
+    }
 
     /// Replaces the Graph door's throttling and faults; each fault's count starts again.
     public func replaceGraphSettings(_ settings: GraphSettings) {

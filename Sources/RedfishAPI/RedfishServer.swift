@@ -1,0 +1,105 @@
+public import Foundation
+import Hummingbird
+import HummingbirdTLS
+public import LabService
+import Logging
+import NIOCore
+import NIOSSL
+import ServiceLifecycle
+import Synchronization
+
+/// The Redfish service on a listener of its own: HTTPS by default, with the lab CA's server
+/// certificate (``RedfishTLS``), loopback by default; plain HTTP only when asked.
+public final class RedfishServer: Sendable {
+    public struct Options: Sendable {
+        /// Where to listen (`--redfish-listen ADDR:PORT`); port 0 picks a free one.
+        public var host: String
+        public var port: Int
+        /// HTTPS (the default) or plain HTTP.
+        public var tls: Bool
+
+        public init(host: String = "127.0.0.1", port: Int = 0, tls: Bool = true) {
+            self.host = host
+            self.port = port
+            self.tls = tls
+        }
+
+        /// `ADDR:PORT` (`[v6]:PORT` for IPv6), as `--redfish-listen` takes it.
+        public init?(listen: String, tls: Bool) {
+            guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (0...65_535).contains(port) else {
+                return nil
+            }
+            var host = String(listen[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port, tls: tls)
+        }
+
+        public var isLoopback: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+    }
+
+    public let service: RedfishService
+    public let options: Options
+    /// The CA certificate clients trust (HTTPS only).
+    public let authorityFile: URL?
+    private let tlsConfiguration: TLSConfiguration?
+    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
+
+    public init(service: RedfishService, options: Options = Options()) throws {
+        self.service = service
+        self.options = options
+        if options.tls {
+            let material = try RedfishTLS(in: service.lab.directory, host: options.host)
+            authorityFile = material.authorityFile
+            tlsConfiguration = try material.serverConfiguration()
+        } else {
+            authorityFile = nil
+            tlsConfiguration = nil
+        }
+    }
+
+    /// `https://127.0.0.1:PORT` (or http) for a bound port.
+    public func url(port: Int) -> String {
+        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
+        return "\(options.tls ? "https" : "http")://\(host):\(port)"
+    }
+
+    /// Starts listening and returns the bound port.
+    public func start() async throws -> Int {
+        let router = Router()
+        service.add(to: router)
+        var logger = Logger(label: "pxelab.redfish")
+        logger.logLevel = .warning
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab")
+        let onRunning: @Sendable (any Channel) async -> Void = { channel in continuation.yield(channel.localAddress?.port ?? 0) }
+        let group: ServiceGroup
+        if let tlsConfiguration {
+            let application = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+                                          configuration: configuration, onServerRunning: onRunning, logger: logger)
+            group = ServiceGroup(services: [application], logger: logger)
+        } else {
+            let application = Application(router: router, server: .http1(), configuration: configuration, onServerRunning: onRunning,
+                                          logger: logger)
+            group = ServiceGroup(services: [application], logger: logger)
+        }
+        let task = Task { try await group.run() }
+        guard let port = await ports.first(where: { _ in true }) else {
+            throw RedfishSetupError("the Redfish service stopped before listening: \(String(describing: await task.result))")
+        }
+        running.withLock { $0 = (group, task) }
+        return port
+    }
+
+    /// Stops listening (requests in flight finish) and waits until it has.
+    public func stop() async {
+        guard let (group, task) = running.withLock({ value in defer { value = nil }; return value }) else { return }
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
+}
+
+struct RedfishSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,195 @@
+public import Foundation
+public import Hummingbird
+import HTTPTypes
+import Crypto
+import DeviceIdentity
+public import LabService
+import LabStore
+import NIOCore
+
+/// The Redfish service over the lab's devices: one `ComputerSystem` per lab device on every host
+/// of the lab, with its SMBIOS identity, power and boot override, and the sessions, accounts and
+/// tasks a BMC has. A reset is the lab's power flow; a change here is the lab's change. It runs on
+/// a listener of its own (``RedfishServer``), HTTPS by default.
+///
+/// ```swift
+/// let redfish = try RedfishService(lab: lab, fleet: fleet)
+/// redfish.add(to: router)   // GET /redfish/v1/Systems
+/// ```
+public final class RedfishService: Sendable {
+    public let lab: Lab
+    let fleet: Fleet?
+    let accounts: RedfishAccounts
+    let sessions: RedfishSessions
+    let tasks = RedfishTasks()
+    let clock: @Sendable () -> Date
+    /// The service's UUID, stable for a lab.
+    let uuid: String
+    static let maxBodyBytes = 1 << 20
+
+    public init(lab: Lab, fleet: Fleet?, clock: @escaping @Sendable () -> Date = Date.init) throws {
+        self.lab = lab
+        self.fleet = fleet
+        self.clock = clock
+        accounts = try RedfishAccounts(passwordFile: lab.directory.path("redfish.password"))
+        sessions = RedfishSessions(clock: clock)
+        uuid = IdentifierAllocator.stableUUID("redfish", lab.labFile.lab).uuidString.lowercased()
+    }
+
+    /// The lab's `admin` account's password (`<lab folder>/redfish.password`).
+    public var adminPassword: String { accounts.adminPassword }
+
+    /// Adds `/redfish` and everything under it, every method.
+    public func add<Context: RequestContext>(to router: Router<Context>) {
+        for method in [HTTPRequest.Method.get, .head, .post, .patch, .put, .delete] {
+            router.on("/redfish", method: method) { request, _ in await self.answer(request) }
+            router.on("/redfish/**", method: method) { request, _ in await self.answer(request) }
+        }
+    }
+
+    /// Answers one request; every refusal in Redfish's error form.
+    func answer(_ request: Request) async -> Response {
+        var request = request
+        let body: Data
+        do {
+            body = Data(try await request.collectBody(upTo: Self.maxBodyBytes).readableBytesView)
+        } catch {
+            return Self.response(RedfishError(.contentTooLarge, "PayloadTooLarge", "The request body is larger than \(Self.maxBodyBytes) bytes."))
+        }
+        guard let parsed = RedfishRequest(method: request.method, path: request.uri.path[...], headers: request.headers, body: body) else {
+            return Self.response(RedfishError.notFound("Resource", request.uri.path))
+        }
+        do {
+            let caller = try authenticate(parsed)
+            return try await route(parsed, caller: caller).response(method: parsed.method)
+        } catch let error as RedfishError {
+            return Self.response(error)
+        } catch let error as MethodNotAllowed {
+            var response = Self.response(.methodNotAllowed(parsed.method.rawValue))
+            response.headers[RedfishHeaders.allow] = error.allowed.map(\.rawValue).joined(separator: ", ")
+            return response
+        } catch let error as LabError {
+            return Self.response(Self.refusal(error))
+        } catch {
+            return Self.response(.internalError("\(error)"))
+        }
+    }
+
+    static func refusal(_ error: LabError) -> RedfishError {
+        switch error {
+        case .noDevice: .notFound("ComputerSystem", "\(error)")
+        case .deviceBusy, .notRunning: .conflict(error.description)
+        default: RedfishError(.badRequest, "GeneralError", error.description)
+        }
+    }
+
+    static func response(_ error: RedfishError) -> Response {
+        var headers = Reply.commonHeaders
+        if error.status == .unauthorized { headers[.wwwAuthenticate] = #"Basic realm="pxelab Redfish""# }
+        let data = (try? JSONSerialization.data(withJSONObject: error.body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// Who a request comes from: an account, and the session it came through, if any.
+struct Caller: Sendable {
+    let account: RedfishAccounts.Account
+    let sessionID: String?
+
+    func requires(_ privilege: String) throws(RedfishError) {
+        guard account.roleID.privileges.contains(privilege) else {
+            throw RedfishError(.forbidden, "InsufficientPrivilege",
+                               "There are insufficient privileges for the account or credentials associated with the current session to perform the requested operation.",
+                               resolution: "Either abandon the operation or change the associated access rights and resubmit the request if the operation failed.")
+        }
+    }
+}
+
+extension RedfishService {
+    /// The caller of a request: a session's token or Basic credentials; nil for the requests that
+    /// need none (`/redfish`, the service root, `odata`, `$metadata`, a login).
+    func authenticate(_ request: RedfishRequest) throws(RedfishError) -> Caller? {
+        if let token = request.headers[RedfishHeaders.authToken] {
+            guard let session = sessions.session(token: token), let account = accounts.account(id: session.accountID) else {
+                throw RedfishError.unauthorized
+            }
+            return Caller(account: account, sessionID: session.id)
+        }
+        if let value = request.headers[.authorization], value.lowercased().hasPrefix("basic "),
+           let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+           let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
+            guard let account = accounts.authenticate(user: String(text[..<colon]), password: String(text[text.index(after: colon)...])) else {
+                throw RedfishError.unauthorized
+            }
+            return Caller(account: account, sessionID: nil)
+        }
+        guard Self.isOpen(request) else { throw RedfishError.unauthorized }
+        return nil
+    }
+
+    /// The requests DSP0266 has answered without authentication.
+    static func isOpen(_ request: RedfishRequest) -> Bool {
+        guard let segments = request.segments else { return true }
+        switch segments {
+        case [], ["odata"], ["$metadata"]: return request.method == .get || request.method == .head
+        case ["SessionService", "Sessions"]: return request.method == .post
+        default: return false
+        }
+    }
+}
+
+/// A Redfish answer before it is a response: JSON (an ETag made from it for a resource), or none.
+struct Reply {
+    var status: HTTPResponse.Status = .ok
+    var body: [String: Any]?
+    var headers: HTTPFields = [:]
+    /// The methods the resource allows (the `Allow` header on GET and HEAD).
+    var allow: [HTTPRequest.Method] = [.get, .head]
+    /// The resource's schema, for the `Link: rel=describedby` header.
+    var describedBy: String?
+    var text: (contentType: String, body: String)?
+
+    static var commonHeaders: HTTPFields {
+        [RedfishHeaders.odataVersion: "4.0", .cacheControl: "no-cache"]
+    }
+
+    init(status: HTTPResponse.Status = .ok, _ body: [String: Any]?, allow: [HTTPRequest.Method] = [.get, .head]) {
+        self.status = status
+        self.body = body
+        self.allow = allow
+        if let type = body?["@odata.type"] as? String, type.hasPrefix("#") {
+            describedBy = String(type.dropFirst().split(separator: ".").first ?? "")
+        }
+    }
+
+    /// The ETag of a resource body: a hash of its JSON without `@odata.etag`.
+    static func etag(of body: [String: Any]) -> String {
+        var copy = body
+        copy["@odata.etag"] = nil
+        let data = (try? JSONSerialization.data(withJSONObject: copy, options: [.sortedKeys])) ?? Data()
+        return "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+    }
+
+    func response(method: HTTPRequest.Method) -> Response {
+        var headers = Self.commonHeaders
+        headers.append(contentsOf: self.headers)
+        if let text {
+            headers[.contentType] = text.contentType
+            return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: method == .head ? "" : text.body)))
+        }
+        guard var body else { return Response(status: status, headers: headers) }
+        if status == .ok || status == .created, body["@odata.id"] != nil {
+            let etag = Self.etag(of: body)
+            headers[.eTag] = etag
+            if body["@odata.type"] as? String != nil, status == .ok { body["@odata.etag"] = etag }
+        }
+        if method == .get || method == .head {
+            headers[RedfishHeaders.allow] = allow.map(\.rawValue).joined(separator: ", ")
+            if let describedBy { headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby" }
+        }
+        headers[.contentType] = "application/json; charset=utf-8"
+        let data = method == .head ? Data() : (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+import HTTPTypes
+import DeviceIdentity
+import LabFiles
+import LabService
+
+/// `Systems`: one ComputerSystem per lab device, by its SMBIOS UUID (its `Id`) or its name:
+/// identity, power state, boot override, processors, memory and network interfaces; the reset
+/// action carried out by the lab's power flows.
+extension RedfishService {
+    /// The reset types, each as the lab carries it out.
+    static let resetTypes = ["On", "ForceOn", "ForceOff", "GracefulShutdown", "ForceRestart", "GracefulRestart", "PowerCycle"]
+
+    func systemCollection() -> [String: Any] {
+        Self.collection("/redfish/v1/Systems", type: "ComputerSystemCollection", name: "Computer System Collection",
+                        members: lab.labFile.devices.map { Self.systemPath($0) })
+    }
+
+    static func systemPath(_ device: LabDevice) -> String { "/redfish/v1/Systems/\(device.identity.uuid.uuidString.lowercased())" }
+
+    func systems(_ request: RedfishRequest, _ path: [String], caller: Caller?) async throws -> Reply {
+        let device = try device(path[0])
+        let rest = Array(path.dropFirst())
+        switch rest {
+        case []:
+            switch request.method {
+            case .get, .head:
+                return Reply(try await system(device), allow: [.get, .head, .patch])
+            case .patch:
+                try caller?.requires("ConfigureComponents")
+                let current = try await system(device)
+                try Self.checkIfMatch(request, current)
+                try patchBoot(request.object(), of: device)
+                return Reply(try await system(device), allow: [.get, .head, .patch])
+            default:
+                throw MethodNotAllowed(allowed: [.get, .head, .patch])
+            }
+        case ["Actions", "ComputerSystem.Reset"]:
+            guard request.method == .post else { throw MethodNotAllowed(allowed: [.post]) }
+            try caller?.requires("ConfigureComponents")
+            return try await reset(device, request.object())
+        case ["ResetActionInfo"]:
+            return try only(request, [.get, .head]) { Reply(resetActionInfo(device)) }
+        case ["EthernetInterfaces"]:
+            return try only(request, [.get, .head]) {
+                Reply(Self.collection(Self.systemPath(device) + "/EthernetInterfaces", type: "EthernetInterfaceCollection",
+                                      name: "Ethernet Network Interface Collection", members: [Self.interfacePath(device)]))
+            }
+        case _ where rest.count == 2 && rest[0] == "EthernetInterfaces":
+            let interface = rest[1]
+            guard interface == Self.interfaceID(device) else { throw RedfishError.notFound("EthernetInterface", interface) }
+            let on = try await isPoweredOn(device)
+            return try only(request, [.get, .head]) { Reply(ethernetInterface(device, on: on)) }
+        default:
+            throw RedfishError.notFound("Resource", Self.systemPath(device) + "/" + path.dropFirst().joined(separator: "/"))
+        }
+    }
+
+    func isPoweredOn(_ device: LabDevice) async throws -> Bool? {
+        guard let fleet else { return nil }
+        return try await fleet.isPoweredOn(device.name)
+    }
+
+    func system(_ device: LabDevice) async throws -> [String: Any] {
+        let identity = device.identity
+        let model = lab.labFile.models.first { $0.id == device.model }
+        let on = try await isPoweredOn(device)
+        let boot = try lab.bootOverride(of: device.name)
+        let path = Self.systemPath(device)
+        var system: [String: Any] = [
+            "@odata.id": path, "@odata.type": "#ComputerSystem.v1_27_0.ComputerSystem",
+            "Id": identity.uuid.uuidString.lowercased(), "Name": device.name, "SystemType": "Physical",
+            "Manufacturer": identity.manufacturer, "Model": identity.product, "SerialNumber": identity.serial,
+            "UUID": identity.uuid.uuidString.lowercased(), "HostName": device.name,
+            "Status": Self.enabled,
+            "Boot": [
+                "BootSourceOverrideTarget": boot.target.rawValue,
+                "BootSourceOverrideTarget@Redfish.AllowableValues": BootOverride.Target.allCases.map(\.rawValue),
+                "BootSourceOverrideEnabled": boot.enabled.rawValue,
+                "BootSourceOverrideEnabled@Redfish.AllowableValues": BootOverride.Enabled.allCases.map(\.rawValue),
+                "BootSourceOverrideMode": boot.mode.rawValue,
+                "BootSourceOverrideMode@Redfish.AllowableValues": BootOverride.Mode.allCases.map(\.rawValue),
+            ],
+            "EthernetInterfaces": Self.link(path + "/EthernetInterfaces"),
+            "Links": ["Chassis": [Self.link(Self.chassisPath(device))], "ManagedBy": [Self.link(Self.managerPath)]],
+            "Actions": [
+                "#ComputerSystem.Reset": [
+                    "target": path + "/Actions/ComputerSystem.Reset",
+                    "ResetType@Redfish.AllowableValues": Self.resetTypes,
+                    "@Redfish.ActionInfo": path + "/ResetActionInfo",
+                ],
+            ],
+        ]
+        system["PowerState"] = on.map { $0 ? "On" : "Off" } ?? NSNull()
+        if let sku = identity.sku { system["SKU"] = sku }
+        if let assetTag = identity.chassis.assetTag { system["AssetTag"] = assetTag }
+        if let model {
+            system["ProcessorSummary"] = ["Count": model.vcpus, "LogicalProcessorCount": model.vcpus, "Status": Self.enabled]
+            system["MemorySummary"] = ["TotalSystemMemoryGiB": Double(model.memoryMiB) / 1024, "Status": Self.enabled]
+        }
+        return system
+    }
+
+    func resetActionInfo(_ device: LabDevice) -> [String: Any] {
+        ["@odata.id": Self.systemPath(device) + "/ResetActionInfo", "@odata.type": "#ActionInfo.v1_5_0.ActionInfo",
+         "Id": "ResetActionInfo", "Name": "Reset Action Info",
+         "Parameters": [["Name": "ResetType", "Required": true, "DataType": "String", "AllowableValues": Self.resetTypes]]]
+    }
+
+    static func interfaceID(_ device: LabDevice) -> String { device.identity.mac.description.replacingOccurrences(of: ":", with: "") }
+
+    static func interfacePath(_ device: LabDevice) -> String { systemPath(device) + "/EthernetInterfaces/" + interfaceID(device) }
+
+    func ethernetInterface(_ device: LabDevice, on: Bool?) -> [String: Any] {
+        let mac = device.identity.mac.description.uppercased()
+        return ["@odata.id": Self.interfacePath(device), "@odata.type": "#EthernetInterface.v1_12_4.EthernetInterface",
+                "Id": Self.interfaceID(device), "Name": "Ethernet Interface", "MACAddress": mac, "PermanentMACAddress": mac,
+                "InterfaceEnabled": true, "LinkStatus": on == true ? "LinkUp" : "LinkDown", "Status": Self.enabled]
+    }
+
+    /// A PATCH of a system: only its `Boot` override can change.
+    func patchBoot(_ body: [String: Any], of device: LabDevice) throws {
+        for key in body.keys where key != "Boot" && !key.hasPrefix("@") { throw RedfishError.propertyUnknown(key) }
+        guard let boot = body["Boot"] else { return }
+        guard let fields = boot as? [String: Any] else { throw RedfishError.propertyValueTypeError("Boot") }
+        var override = try lab.bootOverride(of: device.name)
+        for (key, value) in fields {
+            guard let text = value as? String else { throw RedfishError.propertyValueTypeError("Boot.\(key)") }
+            switch key {
+            case "BootSourceOverrideTarget":
+                guard let target = BootOverride.Target(rawValue: text) else { throw RedfishError.propertyValueNotInList(text, "Boot.\(key)") }
+                override.target = target
+            case "BootSourceOverrideEnabled":
+                guard let enabled = BootOverride.Enabled(rawValue: text) else { throw RedfishError.propertyValueNotInList(text, "Boot.\(key)") }
+                override.enabled = enabled
+            case "BootSourceOverrideMode":
+                guard let mode = BootOverride.Mode(rawValue: text) else { throw RedfishError.propertyValueNotInList(text, "Boot.\(key)") }
+                override.mode = mode
+            default:
+                throw RedfishError.propertyUnknown("Boot.\(key)")
+            }
+        }
+        try lab.setBootOverride(override, of: device.name)
+    }
+
+    /// A stale `If-Match` is 412; `*` and none pass.
+    static func checkIfMatch(_ request: RedfishRequest, _ current: [String: Any]) throws(RedfishError) {
+        guard let wanted = request.headers[.ifMatch], wanted != "*" else { return }
+        let etag = Reply.etag(of: current)
+        let offered = wanted.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
+        guard offered.contains(etag) else { throw RedfishError.preconditionFailed }
+    }
+
+    /// `ComputerSystem.Reset`: the lab's power flow, followed as a task (202 with its monitor).
+    func reset(_ device: LabDevice, _ body: [String: Any]) async throws -> Reply {
+        let action = "ComputerSystem.Reset"
+        guard let value = body["ResetType"] else { throw RedfishError.actionParameterMissing(action, "ResetType") }
+        guard let type = value as? String, Self.resetTypes.contains(type) else {
+            throw RedfishError.actionParameterNotSupported("\(value)", "ResetType", action)
+        }
+        guard let fleet else {
+            throw RedfishError.conflict("This controller hosts no devices (pxelab serve): power actions need `pxelab run --keep`.")
+        }
+        let power: PowerAction = switch type {
+        case "ForceOff", "GracefulShutdown": .off
+        case "ForceRestart", "GracefulRestart", "PowerCycle": .reboot
+        default: .on
+        }
+        let task = tasks.start("\(action) \(type) of \(device.name)", at: clock())
+        let (tasks, clock, name) = (tasks, clock, device.name)
+        Task {
+            do {
+                _ = try await fleet.power(name, power)
+                tasks.finish(task.id, at: clock(), failure: nil)
+            } catch {
+                tasks.finish(task.id, at: clock(), failure: "\(error)")
+            }
+        }
+        var reply = Reply(status: .accepted, taskBody(task))
+        reply.headers[.location] = Self.taskMonitorPath(task.id)
+        return reply
+    }
+}

@@ -1,0 +1,199 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Testing
+import LabFiles
+import LabRunner
+import TestSupport
+
+/// A Redfish client over HTTPS that trusts the lab's CA, as sushy with `verify=<ca>` does.
+struct RedfishClient {
+    let base: String
+    let client: HTTPClient
+
+    init(url: String, authority: URL) throws {
+        base = url
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(authority.path)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    }
+
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let json: [String: Any]
+        func header(_ name: String) -> String? { headers[name.lowercased()] }
+        var messageID: String? {
+            (((json["error"] as? [String: Any])?["@Message.ExtendedInfo"] as? [[String: Any]])?.first?["MessageId"] as? String)
+        }
+    }
+
+    enum Credentials {
+        case none, basic(String, String), token(String)
+    }
+
+    func request(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers: [String: String] = [:],
+                 as credentials: Credentials) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        switch credentials {
+        case .none: break
+        case .basic(let user, let password):
+            request.headers.add(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
+        case .token(let token): request.headers.add(name: "X-Auth-Token", value: token)
+        }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
+        return Reply(status: Int(response.status.code), headers: headers, json: object)
+    }
+
+    func shutdown() async throws { try await client.shutdown() }
+}
+
+@Suite("the Redfish service over a lab's devices")
+struct RedfishServiceTests {
+    let lab = """
+    lab: bmc
+    tenant: { domain: contoso.onmicrosoft.com }
+    models:
+      laptop: { manufacturer: Contoso, product: Lab Laptop, sku: LL-1, memory: 4GiB, vcpus: 2 }
+    fleet:
+      - { model: laptop, count: 2, name: "node-{seq}", serial: "RF-{seq}", assetTag: "ASSET-{seq}" }
+    profiles: [{ displayName: Standard, assignments: [All devices] }]
+    """
+
+    func open() async throws -> (RunningLab, RedfishClient) {
+        let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "bmc.yaml"),
+                                                stateRoot: makeTemporaryDirectory("pxelab-redfish"),
+                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
+        let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
+        return (running, client)
+    }
+
+    @Test func theRootIsOpenAndEverythingElseNeedsASessionOrBasicCredentials() async throws {
+        let (running, client) = try await open()
+        let password = running.redfish.service.adminPassword
+        let versions = try await client.request(.GET, "/redfish", as: .none)
+        #expect(versions.json["v1"] as? String == "/redfish/v1/")
+        let root = try await client.request(.GET, "/redfish/v1/", as: .none)
+        #expect(root.status == 200)
+        #expect(root.header("OData-Version") == "4.0")
+        #expect(((root.json["Links"] as? [String: Any])?["Sessions"] as? [String: Any])?["@odata.id"] as? String
+            == "/redfish/v1/SessionService/Sessions")
+        let refused = try await client.request(.GET, "/redfish/v1/Systems", as: .none)
+        #expect(refused.status == 401)
+        #expect(refused.header("WWW-Authenticate")?.hasPrefix("Basic") == true)
+        #expect(refused.messageID == "Base.1.19.NoValidSession")
+        #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .basic("admin", "wrong-password")).status == 401)
+
+        let basic = try await client.request(.GET, "/redfish/v1/Systems/", as: .basic("admin", password))
+        #expect(basic.json["Members@odata.count"] as? Int == 2)
+
+        let login = try await client.request(.POST, "/redfish/v1/SessionService/Sessions", json: ["UserName": "admin", "Password": password],
+                                             as: .none)
+        #expect(login.status == 201)
+        let token = try #require(login.header("X-Auth-Token"))
+        let location = try #require(login.header("Location"))
+        #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .token(token)).status == 200)
+        #expect(try await client.request(.DELETE, location, as: .token(token)).status == 204)
+        #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .token(token)).status == 401)
+        try await client.shutdown()
+        try await running.close()
+    }
+
+    @Test func aSystemCarriesItsIdentityAndItsBootOverrideHonoursIfMatch() async throws {
+        let (running, client) = try await open()
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let device = try #require(running.lab.labFile.devices.first)
+        let byName = try await client.request(.GET, "/redfish/v1/Systems/\(device.name)", as: admin)
+        #expect(byName.status == 200)
+        #expect(byName.json["SerialNumber"] as? String == "RF-1")
+        #expect(byName.json["Manufacturer"] as? String == "Contoso")
+        #expect(byName.json["Model"] as? String == "Lab Laptop")
+        #expect(byName.json["SKU"] as? String == "LL-1")
+        #expect(byName.json["AssetTag"] as? String == "ASSET-1")
+        #expect(byName.json["UUID"] as? String == device.identity.uuid.uuidString.lowercased())
+        #expect((byName.json["MemorySummary"] as? [String: Any])?["TotalSystemMemoryGiB"] as? Double == 4)
+        let path = "/redfish/v1/Systems/\(device.identity.uuid.uuidString.uppercased())"
+        let system = try await client.request(.GET, path, as: admin)
+        let etag = try #require(system.header("ETag"))
+        #expect(system.json["@odata.etag"] as? String == etag)
+        #expect(system.header("Allow")?.contains("PATCH") == true)
+
+        let boot = ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]]
+        let stale = try await client.request(.PATCH, path, json: boot, headers: ["If-Match": "\"0000\""], as: admin)
+        #expect(stale.status == 412)
+        #expect(stale.messageID == "Base.1.19.PreconditionFailed")
+        let patched = try await client.request(.PATCH, path, json: boot, headers: ["If-Match": etag], as: admin)
+        #expect(patched.status == 200)
+        let override = patched.json["Boot"] as? [String: Any]
+        #expect(override?["BootSourceOverrideEnabled"] as? String == "Once")
+        #expect(override?["BootSourceOverrideTarget"] as? String == "Pxe")
+        #expect(patched.header("ETag") != etag)
+        let bad = try await client.request(.PATCH, path, json: ["Boot": ["BootSourceOverrideTarget": "Floppy"]], as: admin)
+        #expect(bad.status == 400)
+        #expect(bad.messageID == "Base.1.19.PropertyValueNotInList")
+        try await client.shutdown()
+        try await running.close()
+    }
+
+    @Test func aResetIsTheLabsPowerFlowFollowedAsATask() async throws {
+        let (running, client) = try await open()
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let path = "/redfish/v1/Systems/node-1"
+        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+        func reset(_ type: String) async throws -> RedfishClient.Reply {
+            let accepted = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": type], as: admin)
+            #expect(accepted.status == 202)
+            let monitor = try #require(accepted.header("Location"))
+            // A task monitor answers 202 while the flow runs, then the action's answer.
+            for _ in 0..<3_000 {
+                let state = try await client.request(.GET, monitor, as: admin)
+                if state.status != 202 { return state }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            Issue.record("the reset's task did not end")
+            return accepted
+        }
+        #expect(try await reset("On").status == 204)
+        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "On")
+        #expect(try running.lab.store.device(named: "node-1")?.lifecycle == .deployed)
+        #expect(try await reset("ForceOff").status == 204)
+        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+        let unknown = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "Nmi"], as: admin)
+        #expect(unknown.status == 400)
+        let tasks = try await client.request(.GET, "/redfish/v1/TaskService/Tasks", as: admin)
+        #expect(tasks.json["Members@odata.count"] as? Int == 2)
+        try await client.shutdown()
+        try await running.close()
+    }
+
+    @Test func accountsHaveRolesAndAReadOnlyAccountCannotChangeASystem() async throws {
+        let (running, client) = try await open()
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let created = try await client.request(.POST, "/redfish/v1/AccountService/Accounts",
+                                               json: ["UserName": "viewer", "Password": "viewer-pass-1", "RoleId": "ReadOnly"], as: admin)
+        #expect(created.status == 201)
+        let viewer = RedfishClient.Credentials.basic("viewer", "viewer-pass-1")
+        #expect(try await client.request(.GET, "/redfish/v1/Systems/node-2", as: viewer).status == 200)
+        let refused = try await client.request(.PATCH, "/redfish/v1/Systems/node-2",
+                                               json: ["Boot": ["BootSourceOverrideTarget": "Hdd"]], as: viewer)
+        #expect(refused.status == 403)
+        let account = try #require(created.header("Location"))
+        #expect(try await client.request(.DELETE, account, as: admin).status == 204)
+        #expect(try await client.request(.GET, "/redfish/v1/Systems/node-2", as: viewer).status == 401)
+        #expect(try await client.request(.DELETE, "/redfish/v1/AccountService/Accounts/1", as: admin).status == 409)
+        try await client.shutdown()
+        try await running.close()
+    }
+}
