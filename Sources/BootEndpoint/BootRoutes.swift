@@ -93,7 +93,11 @@ extension BootEndpoint {
     }
 
     /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted.
+    /// The boot honours the device's boot override (a one-time one is spent here): `Pxe` is this
+    /// network boot through the endpoint, `Hdd` the system on the device's disk, which the
+    /// lifecycle already chooses, so both get the same script today.
     func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus, authority: String?) -> String {
+        _ = lab.spendBootOverride(of: device.name)
         let mode = status.lifecycle.bootMode
         metrics.bootScripts(mode: mode.rawValue)
         return (mode == .desktop ? templates.desktop : templates.oobe).render { name in

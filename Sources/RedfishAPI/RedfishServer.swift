@@ -1,5 +1,6 @@
 public import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdTLS
 public import LabService
 import Logging
@@ -48,6 +49,8 @@ public final class RedfishServer: Sendable {
     public init(service: RedfishService, options: Options = Options()) throws {
         self.service = service
         self.options = options
+        // A wildcard listener is reached through loopback here too.
+        service.listenAddress.withLock { $0 = ["0.0.0.0", "::", "localhost"].contains(options.host) ? "127.0.0.1" : options.host }
         if options.tls {
             let material = try RedfishTLS(in: service.lab.directory, host: options.host)
             authorityFile = material.authorityFile
@@ -74,12 +77,13 @@ public final class RedfishServer: Sendable {
         let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab")
         let onRunning: @Sendable (any Channel) async -> Void = { channel in continuation.yield(channel.localAddress?.port ?? 0) }
         let group: ServiceGroup
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [UnknownMethodHandler()]))
         if let tlsConfiguration {
-            let application = Application(router: router, server: try .tls(.http1(), tlsConfiguration: tlsConfiguration),
+            let application = Application(router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),
                                           configuration: configuration, onServerRunning: onRunning, logger: logger)
             group = ServiceGroup(services: [application], logger: logger)
         } else {
-            let application = Application(router: router, server: .http1(), configuration: configuration, onServerRunning: onRunning,
+            let application = Application(router: router, server: http1, configuration: configuration, onServerRunning: onRunning,
                                           logger: logger)
             group = ServiceGroup(services: [application], logger: logger)
         }

@@ -6,6 +6,7 @@ import DeviceIdentity
 public import LabService
 import LabStore
 import NIOCore
+import Synchronization
 
 /// The Redfish service over the lab's devices: one `ComputerSystem` per lab device on every host
 /// of the lab, with its SMBIOS identity, power and boot override, and the sessions, accounts and
@@ -22,6 +23,11 @@ public final class RedfishService: Sendable {
     let accounts: RedfishAccounts
     let sessions: RedfishSessions
     let tasks = RedfishTasks()
+    let writes = OneWriteAtATime()
+    /// Each system's last reset, which the next one waits for.
+    let resets = Mutex<[String: Task<Void, Never>]>([:])
+    /// The address the service's listener serves on (its manager's interface shows it).
+    let listenAddress = Mutex("127.0.0.1")
     let clock: @Sendable () -> Date
     /// The service's UUID, stable for a lab.
     let uuid: String
@@ -60,8 +66,21 @@ public final class RedfishService: Sendable {
             return Self.response(RedfishError.notFound("Resource", request.uri.path))
         }
         do {
+            // Redfish speaks OData 4.0: a client asking for another version is refused.
+            if let version = parsed.headers[RedfishHeaders.odataVersion], version.trimmingCharacters(in: .whitespaces) != "4.0" {
+                throw RedfishError(.preconditionFailed, "HeaderInvalid", "The OData-Version header '\(version)' is not supported; the service speaks 4.0.",
+                                   resolution: "Send OData-Version: 4.0 or leave the header out.")
+            }
+            // No query parameter is supported (the service root's ProtocolFeaturesSupported says so).
+            if let unsupported = request.uri.queryParameters.first(where: { $0.key.hasPrefix("$") || $0.key == "only" || $0.key == "excerpt" }) {
+                throw RedfishError(.notImplemented, "QueryNotSupported", "Querying with \(unsupported.key) is not supported by the implementation.",
+                                   resolution: "Remove the query parameter and resubmit the request if the operation failed.")
+            }
             let caller = try authenticate(parsed)
-            return try await route(parsed, caller: caller).response(method: parsed.method)
+            let reply = parsed.method == .get || parsed.method == .head
+                ? try await route(parsed, caller: caller)
+                : try await writes.run { try await route(parsed, caller: caller) }
+            return reply.response(method: parsed.method, ifNoneMatch: parsed.headers[.ifNoneMatch])
         } catch let error as RedfishError {
             return Self.response(error)
         } catch let error as MethodNotAllowed {
@@ -133,7 +152,7 @@ extension RedfishService {
         guard let segments = request.segments else { return true }
         switch segments {
         case [], ["odata"], ["$metadata"]: return request.method == .get || request.method == .head
-        case ["SessionService", "Sessions"]: return request.method == .post
+        case ["SessionService", "Sessions"], ["SessionService", "Sessions", "Members"]: return request.method == .post
         default: return false
         }
     }
@@ -171,7 +190,7 @@ struct Reply {
         return "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
     }
 
-    func response(method: HTTPRequest.Method) -> Response {
+    func response(method: HTTPRequest.Method, ifNoneMatch: String? = nil) -> Response {
         var headers = Self.commonHeaders
         headers.append(contentsOf: self.headers)
         if let text {
@@ -183,6 +202,12 @@ struct Reply {
             let etag = Self.etag(of: body)
             headers[.eTag] = etag
             if body["@odata.type"] as? String != nil, status == .ok { body["@odata.etag"] = etag }
+            // A client that has this version already gets 304 Not Modified.
+            if method == .get || method == .head, status == .ok,
+               let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+                headers[RedfishHeaders.allow] = allow.map(\.rawValue).joined(separator: ", ")
+                return Response(status: .notModified, headers: headers)
+            }
         }
         if method == .get || method == .head {
             headers[RedfishHeaders.allow] = allow.map(\.rawValue).joined(separator: ", ")

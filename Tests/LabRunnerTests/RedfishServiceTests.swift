@@ -60,20 +60,22 @@ struct RedfishClient {
     func shutdown() async throws { try await client.shutdown() }
 }
 
+/// Two virtual devices with a full SMBIOS identity, for the Redfish tests.
+let redfishLab = """
+lab: bmc
+tenant: { domain: contoso.onmicrosoft.com }
+models:
+  laptop: { manufacturer: Contoso, product: Lab Laptop, sku: LL-1, memory: 4GiB, vcpus: 2 }
+fleet:
+  - { model: laptop, count: 2, name: "node-{seq}", serial: "RF-{seq}", assetTag: "ASSET-{seq}" }
+profiles: [{ displayName: Standard, assignments: [All devices] }]
+"""
+
 @Suite("the Redfish service over a lab's devices")
 struct RedfishServiceTests {
-    let lab = """
-    lab: bmc
-    tenant: { domain: contoso.onmicrosoft.com }
-    models:
-      laptop: { manufacturer: Contoso, product: Lab Laptop, sku: LL-1, memory: 4GiB, vcpus: 2 }
-    fleet:
-      - { model: laptop, count: 2, name: "node-{seq}", serial: "RF-{seq}", assetTag: "ASSET-{seq}" }
-    profiles: [{ displayName: Standard, assignments: [All devices] }]
-    """
 
     func open() async throws -> (RunningLab, RedfishClient) {
-        let running = try await RunningLab.open(labFile: try LabFile.parse(lab, file: "bmc.yaml"),
+        let running = try await RunningLab.open(labFile: try LabFile.parse(redfishLab, file: "bmc.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-redfish"),
                                                 options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
         let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
@@ -165,8 +167,13 @@ struct RedfishServiceTests {
             Issue.record("the reset's task did not end")
             return accepted
         }
+        let once = ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]]
+        #expect(try await client.request(.PATCH, path, json: once, as: admin).status == 200)
         #expect(try await reset("On").status == 204)
-        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "On")
+        let on = try await client.request(.GET, path, as: admin).json
+        #expect(on["PowerState"] as? String == "On")
+        // The boot spent the one-time override.
+        #expect((on["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
         #expect(try running.lab.store.device(named: "node-1")?.lifecycle == .deployed)
         #expect(try await reset("ForceOff").status == 204)
         #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
@@ -193,6 +200,44 @@ struct RedfishServiceTests {
         #expect(try await client.request(.DELETE, account, as: admin).status == 204)
         #expect(try await client.request(.GET, "/redfish/v1/Systems/node-2", as: viewer).status == 401)
         #expect(try await client.request(.DELETE, "/redfish/v1/AccountService/Accounts/1", as: admin).status == 409)
+        try await client.shutdown()
+        try await running.close()
+    }
+
+    /// MAAS's Redfish power driver, call for call: Basic credentials only, hard-coded paths, the
+    /// system id from the first member, ForceOff when on, the one-time PXE override PATCHed with
+    /// `If-Match` from `@odata.etag`, then On; the power state read lower-cased.
+    @Test func maassPowerOnSequence() async throws {
+        let (running, client) = try await open()
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let json = ["Accept": "application/json"]
+        let systems = try await client.request(.GET, "/redfish/v1/Systems", headers: json, as: admin)
+        let first = try #require(((systems.json["Members"] as? [[String: Any]])?.first?["@odata.id"] as? String))
+        let id = try #require(first.split(separator: "/").last.map(String.init))
+        let path = "/redfish/v1/Systems/\(id)"
+        func powerState() async throws -> String? {
+            (try await client.request(.GET, path, headers: json, as: admin).json["PowerState"] as? String)?.lowercased()
+        }
+        func reset(_ type: String) async throws {
+            let answer = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": type], headers: json, as: admin)
+            #expect([200, 202, 204].contains(answer.status), "\(type): \(answer.json)")
+        }
+        for round in 0..<2 {
+            if try await powerState() == "on" { try await reset("ForceOff") }
+            let system = try await client.request(.GET, path, headers: json, as: admin)
+            let etag = try #require(system.json["@odata.etag"] as? String ?? system.header("ETag"))
+            let patched = try await client.request(.PATCH, path, json: ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]],
+                                                   headers: json.merging(["If-Match": etag]) { $1 }, as: admin)
+            #expect(patched.status == 200, "round \(round): \(patched.json)")
+            try await reset("On")
+            // MAAS polls the power state after a power-on.
+            var state: String?
+            for _ in 0..<3_000 where state != "on" {
+                state = try await powerState()
+                if state != "on" { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(state == "on", "round \(round)")
+        }
         try await client.shutdown()
         try await running.close()
     }

@@ -20,6 +20,9 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
     /// Microsoft's Graph SDKs for Python at their pinned versions (`scripts/install-clients.sh`,
     /// into `.build-clients/venv`).
     case graphSDK
+    /// DMTF's Redfish validators and sushy at their pinned versions (`scripts/install-clients.sh`,
+    /// into `.build-clients/redfish-venv`).
+    case redfishClients
 
     /// Whether the machine has it.
     public var isPresent: Bool {
@@ -36,6 +39,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
             return files.isExecutableFile(atPath: ProcessInfo.processInfo.environment["PXELAB_CHROMIUM"] ?? "/usr/bin/chromium")
         case .graphSDK:
             return files.fileExists(atPath: Self.clients.appendingPathComponent("venv/graph-sdk.installed").path)
+        case .redfishClients:
+            return files.fileExists(atPath: Self.clients.appendingPathComponent("redfish-venv/redfish.installed").path)
         }
     }
 
@@ -46,6 +51,7 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .virtAdmin: "virt-admin (libvirt-clients)"
         case .chromium: "Chromium"
         case .graphSDK: "the Graph SDKs for Python (scripts/install-clients.sh)"
+        case .redfishClients: "DMTF's Redfish validators and sushy (scripts/install-clients.sh)"
         }
     }
 

@@ -67,6 +67,20 @@ public final class Lab: Sendable {
         bootOverrides.withLock { $0[name] = override }
     }
 
+    /// The override a device's boot honours (nil when none is enabled); a `once` override is
+    /// spent: it reads `disabled` from now on.
+    public func spendBootOverride(of name: String) -> BootOverride? {
+        bootOverrides.withLock { overrides in
+            guard var override = overrides[name], override.enabled != .disabled, override.target != .none else { return nil }
+            let honoured = override
+            if override.enabled == .once {
+                override.enabled = .disabled
+                overrides[name] = override
+            }
+            return honoured
+        }
+    }
+
     /// Replaces the Graph door's throttling and faults; each fault's count starts again.
     public func replaceGraphSettings(_ settings: GraphSettings) {
         graphState.withLock { $0 = (settings, $0.revision + 1) }

@@ -30,14 +30,10 @@ extension RedfishService {
         return object
     }
 
-    /// Redfish's ChassisType for an SMBIOS chassis type.
+    /// Redfish's ChassisType for an SMBIOS chassis type: Redfish has no laptop or tablet; a
+    /// client device of any form is a stand-alone chassis.
     static func chassisType(_ type: ChassisType) -> String {
-        switch type {
-        case .portable, .laptop, .notebook, .subNotebook, .handheld: "Laptop"
-        case .tablet, .convertible, .detachable: "Tablet"
-        case .desktop, .lowProfileDesktop, .miniTower, .tower, .allInOne, .miniPC, .stickPC: "StandAlone"
-        case .other: "Other"
-        }
+        type == .other ? "Other" : "StandAlone"
     }
 
     func managerCollection() -> [String: Any] {
@@ -70,11 +66,20 @@ extension RedfishService {
                    "ManagerForChassis": lab.labFile.devices.map { Self.link(Self.chassisPath($0)) }]]
     }
 
-    /// The controller's own interface: the loopback it serves on by default.
+    /// The controller's own interface: the address the service listens on (a host route: the
+    /// service is reached at that address and goes nowhere beyond it).
     func managerInterface() -> [String: Any] {
-        ["@odata.id": Self.managerPath + "/EthernetInterfaces/1", "@odata.type": "#EthernetInterface.v1_12_4.EthernetInterface",
-         "Id": "1", "Name": "Manager Ethernet Interface", "InterfaceEnabled": true, "LinkStatus": "LinkUp",
-         "HostName": "pxelab", "Status": Self.enabled,
-         "IPv4Addresses": [["Address": "127.0.0.1", "SubnetMask": "255.0.0.0", "AddressOrigin": "Static"]]]
+        var interface: [String: Any] = [
+            "@odata.id": Self.managerPath + "/EthernetInterfaces/1", "@odata.type": "#EthernetInterface.v1_12_4.EthernetInterface",
+            "Id": "1", "Name": "Manager Ethernet Interface", "InterfaceEnabled": true, "LinkStatus": "LinkUp",
+            "HostName": "pxelab", "Status": Self.enabled,
+        ]
+        let address = listenAddress.withLock { $0 }
+        if address.contains(":") {
+            interface["IPv6Addresses"] = [["Address": address, "PrefixLength": 128, "AddressOrigin": "Static", "AddressState": "Preferred"]]
+        } else {
+            interface["IPv4Addresses"] = [["Address": address, "SubnetMask": "255.255.255.255", "AddressOrigin": "Static", "Gateway": address]]
+        }
+        return interface
     }
 }

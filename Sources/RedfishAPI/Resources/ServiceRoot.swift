@@ -9,7 +9,7 @@ extension RedfishService {
             "Vendor": "pxelab", "Product": "pxelab lab \(lab.labFile.lab)",
             "Systems": Self.link("/redfish/v1/Systems"), "Chassis": Self.link("/redfish/v1/Chassis"),
             "Managers": Self.link("/redfish/v1/Managers"), "SessionService": Self.link("/redfish/v1/SessionService"),
-            "AccountService": Self.link("/redfish/v1/AccountService"), "TaskService": Self.link("/redfish/v1/TaskService"),
+            "AccountService": Self.link("/redfish/v1/AccountService"), "Tasks": Self.link("/redfish/v1/TaskService"),
             "Links": ["Sessions": Self.link("/redfish/v1/SessionService/Sessions")],
             "ProtocolFeaturesSupported": [
                 "ExcerptQuery": false, "ExpandQuery": ["ExpandAll": false, "Levels": false, "Links": false, "NoLinks": false],

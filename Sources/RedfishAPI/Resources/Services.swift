@@ -9,9 +9,15 @@ extension RedfishService {
     static let rolesPath = "/redfish/v1/AccountService/Roles"
     static let tasksPath = "/redfish/v1/TaskService/Tasks"
 
+    /// A POST to a collection's `Members` is a POST to the collection, as Redfish has it.
+    static func membersAsCollection(_ path: [String], _ request: RedfishRequest) -> [String] {
+        request.method == .post && path.count == 2 && path[1] == "Members" ? [path[0]] : path
+    }
+
     // MARK: Sessions
 
     func sessionService(_ request: RedfishRequest, _ path: [String], caller: Caller?) throws -> Reply {
+        let path = Self.membersAsCollection(path, request)
         switch path {
         case []:
             switch request.method {
@@ -88,6 +94,7 @@ extension RedfishService {
     // MARK: Accounts
 
     func accountService(_ request: RedfishRequest, _ path: [String], caller: Caller?) throws -> Reply {
+        let path = Self.membersAsCollection(path, request)
         switch path {
         case []:
             return try only(request, [.get, .head]) {

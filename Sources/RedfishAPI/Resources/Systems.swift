@@ -95,8 +95,8 @@ extension RedfishService {
         if let sku = identity.sku { system["SKU"] = sku }
         if let assetTag = identity.chassis.assetTag { system["AssetTag"] = assetTag }
         if let model {
-            system["ProcessorSummary"] = ["Count": model.vcpus, "LogicalProcessorCount": model.vcpus, "Status": Self.enabled]
-            system["MemorySummary"] = ["TotalSystemMemoryGiB": Double(model.memoryMiB) / 1024, "Status": Self.enabled]
+            system["ProcessorSummary"] = ["Count": model.vcpus, "LogicalProcessorCount": model.vcpus]
+            system["MemorySummary"] = ["TotalSystemMemoryGiB": Double(model.memoryMiB) / 1024]
         }
         return system
     }
@@ -151,6 +151,27 @@ extension RedfishService {
         guard offered.contains(etag) else { throw RedfishError.preconditionFailed }
     }
 
+    /// How long a reset waits for the operation acting on the device (the flow an earlier power-on
+    /// started, following the device to its end state) before it gives up.
+    static let busyWait: Duration = .seconds(600)
+
+    /// Runs a power flow once the device is free: a BMC takes a reset whatever the system is
+    /// doing, and the lab finishes what acts on the device first (a flow cannot be cut short).
+    static func power(_ name: String, _ action: PowerAction, fleet: Fleet) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + busyWait
+        var pause: Duration = .milliseconds(5)
+        while true {
+            do {
+                _ = try await fleet.power(name, action)
+                return
+            } catch LabError.deviceBusy where clock.now < deadline {
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(500))
+            }
+        }
+    }
+
     /// `ComputerSystem.Reset`: the lab's power flow, followed as a task (202 with its monitor).
     func reset(_ device: LabDevice, _ body: [String: Any]) async throws -> Reply {
         let action = "ComputerSystem.Reset"
@@ -168,12 +189,18 @@ extension RedfishService {
         }
         let task = tasks.start("\(action) \(type) of \(device.name)", at: clock())
         let (tasks, clock, name) = (tasks, clock, device.name)
-        Task {
-            do {
-                _ = try await fleet.power(name, power)
-                tasks.finish(task.id, at: clock(), failure: nil)
-            } catch {
-                tasks.finish(task.id, at: clock(), failure: "\(error)")
+        // A system's resets are carried out in the order they came (MAAS sends ForceOff and On
+        // back to back without waiting).
+        resets.withLock { resets in
+            let earlier = resets[name]
+            resets[name] = Task {
+                await earlier?.value
+                do {
+                    try await Self.power(name, power, fleet: fleet)
+                    tasks.finish(task.id, at: clock(), failure: nil)
+                } catch {
+                    tasks.finish(task.id, at: clock(), failure: "\(error)")
+                }
             }
         }
         var reply = Reply(status: .accepted, taskBody(task))
