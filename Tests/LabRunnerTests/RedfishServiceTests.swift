@@ -1,64 +1,9 @@
-import AsyncHTTPClient
 import Foundation
-import NIOCore
 import NIOHTTP1
-import NIOSSL
 import Testing
 import LabFiles
 import LabRunner
 import TestSupport
-
-/// A Redfish client over HTTPS that trusts the lab's CA, as sushy with `verify=<ca>` does.
-struct RedfishClient {
-    let base: String
-    let client: HTTPClient
-
-    init(url: String, authority: URL) throws {
-        base = url
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .file(authority.path)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
-    }
-
-    struct Reply {
-        let status: Int
-        let headers: [String: String]
-        let json: [String: Any]
-        func header(_ name: String) -> String? { headers[name.lowercased()] }
-        var messageID: String? {
-            (((json["error"] as? [String: Any])?["@Message.ExtendedInfo"] as? [[String: Any]])?.first?["MessageId"] as? String)
-        }
-    }
-
-    enum Credentials {
-        case none, basic(String, String), token(String)
-    }
-
-    func request(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers: [String: String] = [:],
-                 as credentials: Credentials) async throws -> Reply {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        switch credentials {
-        case .none: break
-        case .basic(let user, let password):
-            request.headers.add(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
-        case .token(let token): request.headers.add(name: "X-Auth-Token", value: token)
-        }
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
-        }
-        let response = try await client.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 8 << 20)
-        var headers: [String: String] = [:]
-        for header in response.headers { headers[header.name.lowercased()] = header.value }
-        let object = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]
-        return Reply(status: Int(response.status.code), headers: headers, json: object)
-    }
-
-    func shutdown() async throws { try await client.shutdown() }
-}
 
 /// Two virtual devices with a full SMBIOS identity, for the Redfish tests.
 let redfishLab = """

@@ -104,7 +104,11 @@ extension Fleet {
     public func power(_ key: String, _ action: PowerAction) async throws -> FlowResult {
         switch action {
         case .on: return try await flow(.powerOn, key) { _ in }
-        case .reboot: return try await flow(.reboot, key) { _ in }
+        // A running device is powered off first, so that it really starts again (a real VM at
+        // its desktop would otherwise go on running); a device that is off just starts.
+        case .reboot: return try await flow(.reboot, key) { device in
+            if try await runtime.isRunning(device) { try await runtime.powerOff(device) }
+        }
         case .off:
             let device = try lab.device(key)
             return try await occupying([device]) {

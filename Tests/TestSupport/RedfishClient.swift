@@ -1,0 +1,58 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+public import NIOHTTP1
+import NIOSSL
+
+/// A Redfish client over HTTPS that trusts the lab's CA, as sushy with `verify=<ca>` does.
+public struct RedfishClient: Sendable {
+    public let base: String
+    let client: HTTPClient
+
+    public init(url: String, authority: URL) throws {
+        base = url
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .file(authority.path)
+        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    }
+
+    public struct Reply: Sendable {
+        public let status: Int
+        public let headers: [String: String]
+        nonisolated(unsafe) public let json: [String: Any]
+        public func header(_ name: String) -> String? { headers[name.lowercased()] }
+        public var messageID: String? {
+            (((json["error"] as? [String: Any])?["@Message.ExtendedInfo"] as? [[String: Any]])?.first?["MessageId"] as? String)
+        }
+    }
+
+    public enum Credentials: Sendable {
+        case none, basic(String, String), token(String)
+    }
+
+    public func request(_ method: HTTPMethod, _ path: String, json: Any? = nil, headers: [String: String] = [:],
+                 as credentials: Credentials) async throws -> Reply {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        switch credentials {
+        case .none: break
+        case .basic(let user, let password):
+            request.headers.add(name: "Authorization", value: "Basic " + Data("\(user):\(password)".utf8).base64EncodedString())
+        case .token(let token): request.headers.add(name: "X-Auth-Token", value: token)
+        }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await client.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        var headers: [String: String] = [:]
+        for header in response.headers { headers[header.name.lowercased()] = header.value }
+        let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
+        return Reply(status: Int(response.status.code), headers: headers, json: object)
+    }
+
+    public func shutdown() async throws { try await client.shutdown() }
+}
+
