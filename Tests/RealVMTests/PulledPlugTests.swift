@@ -28,34 +28,30 @@ struct PulledPlugTests {
                      "no guest image: run make images (make test does)")
         let tag = "pp" + UUID().uuidString.prefix(6).lowercased()
         let labFile = try LabFile.parse(Self.lab(tag), file: "pulled-plug.yaml")
-        let root = makeTemporaryDirectory("pxelab-pulled-plug")
-        let directory = LabDirectory(root: root, lab: labFile.lab)
-        defer { _ = try? LabProvisioner(labFile: labFile, directory: directory).down() }
-        let running = try await RunningLab.open(labFile: labFile, stateRoot: root,
-                                                options: .init(imagesDirectory: images, realDeviceTimeout: 300))
-        try await running.fleet.factoryReset()
-        let name = "\(tag)-vm"
-        let device = try running.lab.device(name)
+        try await withRealVMLab(labFile, folder: "pxelab-pulled-plug") { running in
+            let name = "\(tag)-vm"
+            let device = try running.lab.device(name)
 
-        // The plug is pulled once the ESP has started installing the device's apps.
-        let events = running.lab.store.feed.subscribe(device: name)
-        let deployment = Task { await running.devices.run(device, .init()) }
-        for await event in events where event.phase == .espDeviceSetup && event.status == .started {
-            try await running.host.perform { try $0.domain(named: name).destroy() }
-            break
-        }
-        let run = try await withDeadline(seconds: 300) { await deployment.value }
-        guard case .failed(let phase, _, let message) = run.end else {
-            Issue.record("the deployment ended \(run.end)")
+            // The plug is pulled once the ESP has started installing the device's apps.
+            let events = running.lab.store.feed.subscribe(device: name)
+            let deployment = Task { await running.devices.run(device, .init()) }
+            for await event in events where event.phase == .espDeviceSetup && event.status == .started {
+                try await running.host.perform { try $0.domain(named: name).destroy() }
+                break
+            }
+            let run = try await withDeadline(seconds: 300) { await deployment.value }
+            guard case .failed(let phase, _, let message) = run.end else {
+                Issue.record("the deployment ended \(run.end)")
+                try await running.close()
+                return
+            }
+            #expect(phase == .espDeviceSetup)
+            #expect(message.contains("powered off from outside") && message.contains("esp-device-setup"), "\(message)")
+            #expect(try running.lab.store.device(named: name)?.lifecycle == .failed)
+
+            let recovered = try await running.fleet.recover(name, method: .autopilotReset)
+            #expect(recovered.result == .businessReady, "\(recovered)")
             try await running.close()
-            return
         }
-        #expect(phase == .espDeviceSetup)
-        #expect(message.contains("powered off from outside") && message.contains("esp-device-setup"), "\(message)")
-        #expect(try running.lab.store.device(named: name)?.lifecycle == .failed)
-
-        let recovered = try await running.fleet.recover(name, method: .autopilotReset)
-        #expect(recovered.result == .businessReady, "\(recovered)")
-        try await running.close()
     }
 }

@@ -32,6 +32,16 @@ func oneVMLab(tag: String, product: String, timing: String, extra: String = "") 
     """ + extra
 }
 
+/// Opens a lab of real VMs, factory-fresh, and runs `body` with it (which closes it); the lab's
+/// domains are removed afterwards whatever happened.
+func withRealVMLab(_ labFile: LabFile, folder: String, _ body: (RunningLab) async throws -> Void) async throws {
+    let root = makeTemporaryDirectory(folder)
+    defer { _ = try? LabProvisioner(labFile: labFile, directory: LabDirectory(root: root, lab: labFile.lab)).down() }
+    let running = try await RunningLab.open(labFile: labFile, stateRoot: root, options: .init(imagesDirectory: images, realDeviceTimeout: 300))
+    try await running.fleet.factoryReset()
+    try await body(running)
+}
+
 /// Real QEMU VMs on `qemu:///system`: each network-boots through iPXE from the lab's endpoint
 /// and runs pxelab-agent in the lab guest. Needs libvirtd with the QEMU driver and the guest
 /// image (Images/build): `make test` starts the one and builds the other.

@@ -14,47 +14,43 @@ struct RedfishRealVMTests {
     @Test func aForceRestartWithAOneTimePxeOverrideNetworkBootsTheVMAgain() async throws {
         let tag = "rf" + UUID().uuidString.prefix(6).lowercased()
         let labFile = try LabFile.parse(oneVMLab(tag: tag, product: "Redfish Laptop", timing: "instant"), file: "redfish-vm.yaml")
-        let root = makeTemporaryDirectory("pxelab-redfish-vm")
-        let directory = LabDirectory(root: root, lab: labFile.lab)
-        defer { _ = try? LabProvisioner(labFile: labFile, directory: directory).down() }
-        let running = try await RunningLab.open(labFile: labFile, stateRoot: root,
-                                                options: .init(imagesDirectory: images, realDeviceTimeout: 300))
-        try await running.fleet.factoryReset()
-        let name = "\(tag)-vm"
-        let device = try running.lab.device(name)
-        try await running.fleet.deploy([name])
-        try running.lab.store.settle()
-        let bootsBefore = try #require(try running.lab.store.device(named: name)).bootCount
+        try await withRealVMLab(labFile, folder: "pxelab-redfish-vm") { running in
+            let name = "\(tag)-vm"
+            let device = try running.lab.device(name)
+            try await running.fleet.deploy([name])
+            try running.lab.store.settle()
+            let bootsBefore = try #require(try running.lab.store.device(named: name)).bootCount
 
-        let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
-        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
-        let path = "/redfish/v1/Systems/\(device.identity.uuid.uuidString.lowercased())"
-        let system = try await client.request(.GET, path, as: admin)
-        #expect(system.json["PowerState"] as? String == "On")
-        #expect(system.json["SerialNumber"] as? String == device.identity.serial)
-        let patched = try await client.request(.PATCH, path, json: ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]],
-                                               headers: ["If-Match": try #require(system.header("ETag"))], as: admin)
-        #expect(patched.status == 200)
-        let accepted = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceRestart"], as: admin)
-        #expect(accepted.status == 202)
-        let monitor = try #require(accepted.header("Location"))
-        // The task ends once the VM is back at its desktop (the reboot flow follows it there).
-        var ended: RedfishClient.Reply?
-        for _ in 0..<600 where ended == nil {
-            let state = try await client.request(.GET, monitor, as: admin)
-            if state.status != 202 { ended = state } else { try await Task.sleep(for: .milliseconds(500)) }
+            let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
+            let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+            let path = "/redfish/v1/Systems/\(device.identity.uuid.uuidString.lowercased())"
+            let system = try await client.request(.GET, path, as: admin)
+            #expect(system.json["PowerState"] as? String == "On")
+            #expect(system.json["SerialNumber"] as? String == device.identity.serial)
+            let patched = try await client.request(.PATCH, path, json: ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]],
+                                                   headers: ["If-Match": try #require(system.header("ETag"))], as: admin)
+            #expect(patched.status == 200)
+            let accepted = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceRestart"], as: admin)
+            #expect(accepted.status == 202)
+            let monitor = try #require(accepted.header("Location"))
+            // The task ends once the VM is back at its desktop (the reboot flow follows it there).
+            var ended: RedfishClient.Reply?
+            for _ in 0..<600 where ended == nil {
+                let state = try await client.request(.GET, monitor, as: admin)
+                if state.status != 202 { ended = state } else { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(ended?.status == 204, "\(String(describing: ended?.json))")
+
+            // The VM network-booted again: iPXE asked the endpoint with its SMBIOS serial.
+            try running.lab.store.settle()
+            let record = try #require(try running.lab.store.device(named: name))
+            #expect(record.bootCount > bootsBefore)
+            #expect(record.bootIdentity?.contains("serial=\(device.identity.serial)") == true)
+            let after = try await client.request(.GET, path, as: admin).json
+            #expect((after["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
+            #expect(after["PowerState"] as? String == "On")
+            try await client.shutdown()
+            try await running.close()
         }
-        #expect(ended?.status == 204, "\(String(describing: ended?.json))")
-
-        // The VM network-booted again: iPXE asked the endpoint with its SMBIOS serial.
-        try running.lab.store.settle()
-        let record = try #require(try running.lab.store.device(named: name))
-        #expect(record.bootCount > bootsBefore)
-        #expect(record.bootIdentity?.contains("serial=\(device.identity.serial)") == true)
-        let after = try await client.request(.GET, path, as: admin).json
-        #expect((after["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
-        #expect(after["PowerState"] as? String == "On")
-        try await client.shutdown()
-        try await running.close()
     }
 }
