@@ -95,11 +95,13 @@ public final class RedfishServer: Sendable {
         return port
     }
 
-    /// Stops listening (requests in flight finish) and waits until it has.
+    /// Stops listening (requests in flight finish, and the resets it accepted) and waits until it has.
     public func stop() async {
         guard let (group, task) = running.withLock({ value in defer { value = nil }; return value }) else { return }
         await group.triggerGracefulShutdown()
         _ = await task.result
+        // Resets it accepted are carried out before the lab goes down.
+        for reset in service.resets.withLock({ Array($0.values) }) { await reset.value }
     }
 }
 

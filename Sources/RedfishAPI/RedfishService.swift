@@ -76,7 +76,7 @@ public final class RedfishService: Sendable {
                 throw RedfishError(.notImplemented, "QueryNotSupported", "Querying with \(unsupported.key) is not supported by the implementation.",
                                    resolution: "Remove the query parameter and resubmit the request if the operation failed.")
             }
-            let caller = try authenticate(parsed)
+            let caller = try await authenticate(parsed)
             let reply = parsed.method == .get || parsed.method == .head
                 ? try await route(parsed, caller: caller)
                 : try await writes.run { try await route(parsed, caller: caller) }
@@ -128,7 +128,7 @@ struct Caller: Sendable {
 extension RedfishService {
     /// The caller of a request: a session's token or Basic credentials; nil for the requests that
     /// need none (`/redfish`, the service root, `odata`, `$metadata`, a login).
-    func authenticate(_ request: RedfishRequest) throws(RedfishError) -> Caller? {
+    func authenticate(_ request: RedfishRequest) async throws -> Caller? {
         if let token = request.headers[RedfishHeaders.authToken] {
             guard let session = sessions.session(token: token), let account = accounts.account(id: session.accountID) else {
                 throw RedfishError.unauthorized
@@ -138,9 +138,12 @@ extension RedfishService {
         if let value = request.headers[.authorization], value.lowercased().hasPrefix("basic "),
            let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
            let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
-            guard let account = accounts.authenticate(user: String(text[..<colon]), password: String(text[text.index(after: colon)...])) else {
-                throw RedfishError.unauthorized
-            }
+            let (user, password) = (String(text[..<colon]), String(text[text.index(after: colon)...]))
+            // A credential seen to pass costs a hash; a new one bcrypt, off the cooperative pool.
+            let accounts = accounts
+            var account = accounts.known(user: user, password: password)
+            if account == nil { account = try await Offload.run { accounts.authenticate(user: user, password: password) } }
+            guard let account else { throw RedfishError.unauthorized }
             return Caller(account: account, sessionID: nil)
         }
         guard Self.isOpen(request) else { throw RedfishError.unauthorized }
@@ -159,7 +162,8 @@ extension RedfishService {
 }
 
 /// A Redfish answer before it is a response: JSON (an ETag made from it for a resource), or none.
-struct Reply {
+/// Built by one task and handed to the one that writes it (the JSON is never shared).
+struct Reply: @unchecked Sendable {
     var status: HTTPResponse.Status = .ok
     var body: [String: Any]?
     var headers: HTTPFields = [:]

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import LabFiles
 import LabService
+import LabStore
 
 /// Which resource a path names, and what each method does to it.
 extension RedfishService {
@@ -35,10 +36,11 @@ extension RedfishService {
             return try only(request, [.get, .head]) { Reply(managerCollection()) }
         case let path where path.count >= 2 && path[0] == "Managers":
             return try managers(request, Array(path.dropFirst()))
+        // Logins and password changes hash with bcrypt: they run off the cooperative pool.
         case let path where path.first == "SessionService":
-            return try sessionService(request, Array(path.dropFirst()), caller: caller)
+            return try await Offload.run { try self.sessionService(request, Array(path.dropFirst()), caller: caller) }
         case let path where path.first == "AccountService":
-            return try accountService(request, Array(path.dropFirst()), caller: caller)
+            return try await Offload.run { try self.accountService(request, Array(path.dropFirst()), caller: caller) }
         case let path where path.first == "TaskService":
             return try taskService(request, Array(path.dropFirst()))
         default:

@@ -59,10 +59,22 @@ final class RedfishAccounts: Sendable {
 
     func account(id: String) -> Account? { state.withLock { $0.accounts.first { $0.id == id } } }
 
+    /// The enabled account of credentials seen to pass before (a SHA-256 of them, no bcrypt), or nil.
+    func known(user: String, password: String) -> Account? {
+        let key = Self.key(user, password)
+        return state.withLock { state in
+            state.verified.contains(key) ? state.accounts.first { $0.userName == user && $0.enabled && !$0.locked } : nil
+        }
+    }
+
+    static func key(_ user: String, _ password: String) -> Data {
+        Data(SHA256.hash(data: Data("\(user)\u{0}\(password)".utf8)))
+    }
+
     /// The enabled account these credentials name, or nil. bcrypt runs only for a credential not
-    /// seen to pass before.
+    /// seen to pass before (it blocks for tens of milliseconds: call it off the cooperative pool).
     func authenticate(user: String, password: String) -> Account? {
-        let key = Data(SHA256.hash(data: Data("\(user)\u{0}\(password)".utf8)))
+        let key = Self.key(user, password)
         let (account, known) = state.withLock { state in
             (state.accounts.first { $0.userName == user && $0.enabled && !$0.locked }, state.verified.contains(key))
         }
