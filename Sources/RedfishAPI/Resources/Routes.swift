@@ -6,8 +6,6 @@ import LabStore
 
 /// Which resource a path names, and what each method does to it.
 extension RedfishService {
-    static let root = "/redfish/v1"
-
     func route(_ request: RedfishRequest, caller: Caller?) async throws -> Reply {
         guard let segments = request.segments else {
             return try only(request, [.get, .head]) { Reply(["v1": "/redfish/v1/"]) }
