@@ -25,6 +25,8 @@ awk -F'\t' -v per="$requests_per_device" 'FNR == 1 { next } FILENAME ~ /endpoint
     benchmarks/results/endpoint.tsv benchmarks/results/fleet.tsv | sort -n
 echo "== the Graph door: a page next to nginx, the SDK's page iterator, the bulk import"
 benchmarks/graph.sh
+echo "== the Redfish service: a system over HTTPS next to nginx"
+benchmarks/redfish.sh
 echo "== controller overhead"
 benchmarks/controller.sh
 echo "== real VMs (QEMU, software emulation)"
