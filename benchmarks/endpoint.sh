@@ -38,17 +38,7 @@ measure() { # label url [script]
     local args=(-t2 "-c$connections" "-d$duration" --latency)
     [ -n "$script" ] && args+=(-s "$script")
     wrk "${args[@]}" "$url" ${script:+-- "$work/devices.txt" 2} > "$work/$label.out"
-    python3 - "$work/$label.out" "$label" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(*re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
-p99 = ms(*re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
-bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{sys.argv[2]}\t{rate:.0f}\t{p50:.2f}\t{p99:.2f}\t{bad.group(1) if bad else 0}")
-PY
+    wrk_row "$label"
 }
 
 mkdir -p benchmarks/results

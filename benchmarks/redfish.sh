@@ -20,7 +20,8 @@ work=$(mktemp -d /tmp/pxelab-bench.XXXXXX)
 lab="$work/bench.yaml"
 sed "s/COUNT/$devices/" benchmarks/fleet-template.yaml > "$lab"
 redfish_port=$(free_port)
-(cd "$work" && exec "$OLDPWD/$pxelab" run "$lab" --keep --scale 0 --images "$OLDPWD/Images" \
+binary=$(realpath "$pxelab") images=$(realpath Images)
+(cd "$work" && exec "$binary" run "$lab" --keep --scale 0 --images "$images" \
     --redfish-listen "127.0.0.1:$redfish_port" >"$work/run.log" 2>&1) &
 serve_pid=$!
 for _ in $(seq 1 600); do grep -q "^Redfish at" "$work/run.log" 2>/dev/null && break; sleep 0.1; done
@@ -37,38 +38,11 @@ mkdir -p "$work/www"
 chmod 755 "$work" "$work/www"
 curl_rf -H "X-Auth-Token: $token" "$base$system" > "$work/www/system.json"
 
-nginx_port=$(free_port)
-cat > "$work/nginx.conf" <<CONF
-worker_processes auto;
-pid $work/nginx.pid;
-error_log $work/nginx.err;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    server {
-        listen 127.0.0.1:$nginx_port ssl;
-        ssl_certificate $state/redfish.pem;
-        ssl_certificate_key $state/redfish.key;
-        root $work/www;
-    }
-}
-CONF
-nginx -c "$work/nginx.conf" -p "$work"
-for _ in $(seq 1 50); do curl -sf --cacert "$state/redfish-ca.pem" "https://127.0.0.1:$nginx_port/system.json" >/dev/null && break; sleep 0.1; done
+serve_static system.json "$state/redfish.pem" "$state/redfish.key" "$state/redfish-ca.pem"
 
 measure() { # label url [header]
     wrk -t2 "-c$connections" "-d$duration" --latency ${3:+-H "$3"} "$2" > "$work/$1.out"
-    python3 - "$work/$1.out" "$1" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-p50 = ms(*re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
-p99 = ms(*re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
-bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{sys.argv[2]}\t{rate:.0f}\t{p50:.2f}\t{p99:.2f}\t{bad.group(1) if bad else 0}")
-PY
+    wrk_row "$1"
 }
 basic=$(printf 'admin:%s' "$password" | base64 -w0)
 mkdir -p benchmarks/results

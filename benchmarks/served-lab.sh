@@ -4,8 +4,11 @@
 #                            a lab of DEVICES from fleet-template.yaml brought up and served by
 #                            `pxelab serve`, ready when /metrics answers (at most WAIT tenths of
 #                            a second): sets work, lab, port, serve_pid
-#   serve_static FILE        nginx serving $work/www on a free port until FILE answers: sets
-#                            nginx_port
+#   serve_static FILE [CERT KEY CA]
+#                            nginx serving $work/www on a free port until FILE answers, over
+#                            HTTPS with CERT and KEY when given (CA verifies it): sets nginx_port
+#   wrk_row LABEL            a table row (label, requests/s, p50 and p99 ms, non-2xx) from wrk's
+#                            output in $work/LABEL.out
 #   free_port                a free loopback port
 pxelab=${PXELAB:-.build/release/pxelab}
 [ -x "$pxelab" ] || swift build -c release --product pxelab >/dev/null
@@ -32,8 +35,13 @@ serve_lab() { # devices wait
     mkdir -p "$work/www"
 }
 
-serve_static() { # file under $work/www
+serve_static() { # file under $work/www [certificate key ca]
     nginx_port=$(free_port)
+    local listen="listen 127.0.0.1:$nginx_port;" scheme=http verify=()
+    if [ -n "${2:-}" ]; then
+        listen="listen 127.0.0.1:$nginx_port ssl; ssl_certificate $2; ssl_certificate_key $3;"
+        scheme=https verify=(--cacert "$4")
+    fi
     cat > "$work/nginx.conf" <<CONF
 worker_processes auto;
 pid $work/nginx.pid;
@@ -41,9 +49,23 @@ error_log $work/nginx.err;
 events { worker_connections 1024; }
 http {
     access_log off;
-    server { listen 127.0.0.1:$nginx_port; root $work/www; }
+    server { $listen root $work/www; }
 }
 CONF
     nginx -c "$work/nginx.conf" -p "$work"
-    for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$nginx_port/$1" >/dev/null && break; sleep 0.1; done
+    for _ in $(seq 1 50); do curl -sf "${verify[@]}" "$scheme://127.0.0.1:$nginx_port/$1" >/dev/null && break; sleep 0.1; done
+}
+
+wrk_row() { # label
+    python3 - "$work/$1.out" "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(value, unit):
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+p50 = ms(*re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
+p99 = ms(*re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)", text, re.M).groups())
+bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+print(f"{sys.argv[2]}\t{rate:.0f}\t{p50:.2f}\t{p99:.2f}\t{bad.group(1) if bad else 0}")
+PY
 }
