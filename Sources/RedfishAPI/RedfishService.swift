@@ -105,9 +105,8 @@ public final class RedfishService: Sendable {
     static func response(_ error: RedfishError) -> Response {
         var headers = Reply.commonHeaders
         if error.status == .unauthorized { headers[.wwwAuthenticate] = #"Basic realm="pxelab Redfish""# }
-        let data = (try? JSONSerialization.data(withJSONObject: error.body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Reply.json(error.body))))
     }
 }
 
@@ -186,12 +185,19 @@ struct Reply: @unchecked Sendable {
         }
     }
 
+    static func json(_ body: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    }
+
     /// The ETag of a resource body: a hash of its JSON without `@odata.etag`.
     static func etag(of body: [String: Any]) -> String {
         var copy = body
         copy["@odata.etag"] = nil
-        let data = (try? JSONSerialization.data(withJSONObject: copy, options: [.sortedKeys])) ?? Data()
-        return "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+        return etag(ofJSON: json(copy))
+    }
+
+    static func etag(ofJSON data: Data) -> String {
+        "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
     }
 
     func response(method: HTTPRequest.Method, ifNoneMatch: String? = nil) -> Response {
@@ -201,11 +207,15 @@ struct Reply: @unchecked Sendable {
             headers[.contentType] = text.contentType
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: method == .head ? "" : text.body)))
         }
-        guard var body else { return Response(status: status, headers: headers) }
+        guard let body else { return Response(status: status, headers: headers) }
+        // Serialized once: the ETag is a hash of these bytes, and `@odata.etag` goes in front of them.
+        var data = Self.json(body)
         if status == .ok || status == .created, body["@odata.id"] != nil {
-            let etag = Self.etag(of: body)
+            let etag = Self.etag(ofJSON: data)
             headers[.eTag] = etag
-            if body["@odata.type"] as? String != nil, status == .ok { body["@odata.etag"] = etag }
+            if body["@odata.type"] as? String != nil, status == .ok {
+                data = Data(#"{"@odata.etag":"\""#.utf8) + Data(etag.dropFirst().dropLast().utf8) + Data(#"\"","#.utf8) + data.dropFirst()
+            }
             // A client that has this version already gets 304 Not Modified.
             if method == .get || method == .head, status == .ok,
                let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
@@ -218,7 +228,6 @@ struct Reply: @unchecked Sendable {
             if let describedBy { headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby" }
         }
         headers[.contentType] = "application/json; charset=utf-8"
-        let data = method == .head ? Data() : (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: method == .head ? Data() : data)))
     }
 }
