@@ -16,7 +16,8 @@ pxelab=${PXELAB:-.build/release/pxelab}
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 cleanup() {
-    [ -n "${serve_pid:-}" ] && kill "$serve_pid" 2>/dev/null || true
+    # The server is waited for: it writes its state folder until it has stopped.
+    [ -n "${serve_pid:-}" ] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; } || true
     [ -f "${work:-}/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
     [ -n "${work:-}" ] && rm -rf "$work"
 }
