@@ -33,13 +33,19 @@ func oneVMLab(tag: String, product: String, timing: String, extra: String = "") 
 }
 
 /// Opens a lab of real VMs, factory-fresh, and runs `body` with it (which closes it); the lab's
-/// domains are removed afterwards whatever happened.
+/// domains are removed afterwards whatever happened. A body that throws leaves the lab open: it
+/// is closed here first (its VMs powered off), or the removal would leave them running.
 func withRealVMLab(_ labFile: LabFile, folder: String, _ body: (RunningLab) async throws -> Void) async throws {
     let root = makeTemporaryDirectory(folder)
     defer { _ = try? LabProvisioner(labFile: labFile, directory: LabDirectory(root: root, lab: labFile.lab)).down() }
     let running = try await RunningLab.open(labFile: labFile, stateRoot: root, options: .init(imagesDirectory: images, realDeviceTimeout: 300))
-    try await running.fleet.factoryReset()
-    try await body(running)
+    do {
+        try await running.fleet.factoryReset()
+        try await body(running)
+    } catch {
+        try? await running.close()
+        throw error
+    }
 }
 
 /// Real QEMU VMs on `qemu:///system`: each network-boots through iPXE from the lab's endpoint
