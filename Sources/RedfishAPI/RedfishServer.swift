@@ -101,7 +101,7 @@ public final class RedfishServer: Sendable {
         await group.triggerGracefulShutdown()
         _ = await task.result
         // Resets it accepted are carried out before the lab goes down.
-        for reset in service.resets.withLock({ Array($0.values) }) { await reset.value }
+        await service.resetsCarriedOut()
     }
 }
 

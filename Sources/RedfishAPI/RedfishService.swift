@@ -26,6 +26,11 @@ public final class RedfishService: Sendable {
     let writes = OneWriteAtATime()
     /// Each system's last reset, which the next one waits for.
     let resets = Mutex<[String: Task<Void, Never>]>([:])
+
+    /// Returns once every reset accepted so far has been carried out (a 202 only promises it).
+    public func resetsCarriedOut() async {
+        for reset in resets.withLock({ Array($0.values) }) { await reset.value }
+    }
     /// The address the service's listener serves on (its manager's interface shows it).
     let listenAddress = Mutex("127.0.0.1")
     let clock: @Sendable () -> Date
