@@ -288,6 +288,17 @@ extension LabStore {
         }
     }
 
+    /// A device's most recent event; nil before its first.
+    public func latestEvent(of name: String) throws -> StoredEvent? {
+        try read { db in
+            try Stored<StoredEvent>.fetchOne(
+                try db.cachedStatement(sql: """
+                    SELECT e.* FROM deviceEvent e JOIN labDevice d ON d.name = e.device AND d.lastSeq = e.seq WHERE d.name = ?
+                    """),
+                arguments: [name])?.value
+        }
+    }
+
     /// A device's events received since a moment, in order.
     public func events(of name: String, receivedSince moment: Date) throws -> [StoredEvent] {
         try read { db in

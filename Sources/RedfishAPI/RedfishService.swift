@@ -3,7 +3,9 @@ public import Hummingbird
 import HTTPTypes
 import Crypto
 import DeviceIdentity
+import DeviceProtocol
 public import LabService
+import LabFiles
 import LabStore
 import NIOCore
 import Synchronization
@@ -26,6 +28,8 @@ public final class RedfishService: Sendable {
     let writes = OneWriteAtATime()
     /// Each system's last reset, which the next one waits for.
     let resets = Mutex<[String: Task<Void, Never>]>([:])
+    /// Systems as last rendered, by device name.
+    let renderedSystems = KeptRenditions<SystemStamp, Reply.Rendered>(size: { $0.bytes.readableBytes })
 
     /// Returns once every reset accepted so far has been carried out (a 202 only promises it).
     public func resetsCarriedOut() async {
@@ -37,6 +41,9 @@ public final class RedfishService: Sendable {
     /// The service's UUID, stable for a lab.
     let uuid: String
     static let maxBodyBytes = 1 << 20
+    /// Lab devices by SMBIOS UUID (lower case) and by name: a system's two ids.
+    let devicesByUUID: [String: LabDevice]
+    let devicesByName: [String: LabDevice]
 
     public init(lab: Lab, fleet: Fleet?, clock: @escaping @Sendable () -> Date = Date.init) throws {
         self.lab = lab
@@ -45,6 +52,9 @@ public final class RedfishService: Sendable {
         accounts = try RedfishAccounts(passwordFile: lab.directory.path("redfish.password"))
         sessions = RedfishSessions(clock: clock)
         uuid = IdentifierAllocator.stableUUID("redfish", lab.labFile.lab).uuidString.lowercased()
+        let devices = lab.labFile.devices
+        devicesByUUID = Dictionary(devices.map { ($0.identity.uuid.uuidString.lowercased(), $0) }, uniquingKeysWith: { first, _ in first })
+        devicesByName = Dictionary(devices.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The lab's `admin` account's password (`<lab folder>/redfish.password`).
@@ -158,7 +168,7 @@ extension RedfishService {
     static func isOpen(_ request: RedfishRequest) -> Bool {
         guard let segments = request.segments else { return true }
         switch segments {
-        case [], ["odata"], ["$metadata"]: return request.method == .get || request.method == .head
+        case [], ["odata"], ["$metadata"], ["Schemas", PxelabOem.file]: return request.method == .get || request.method == .head
         case ["SessionService", "Sessions"], ["SessionService", "Sessions", "Members"]: return request.method == .post
         default: return false
         }
@@ -176,6 +186,11 @@ struct Reply: @unchecked Sendable {
     /// The resource's schema, for the `Link: rel=describedby` header.
     var describedBy: String?
     var text: (contentType: String, body: String)?
+    /// The body as rendered earlier (``KeptRenditions``), sent instead of `body`.
+    var kept: Rendered?
+    /// The version of what a PATCH of the resource changes, put in front of its ETag: `If-Match`
+    /// is checked against it (``RedfishService/checkIfMatch(_:settings:)``).
+    var settingsVersion: String?
 
     static var commonHeaders: HTTPFields {
         [RedfishHeaders.odataVersion: "4.0", .cacheControl: "no-cache"]
@@ -191,18 +206,45 @@ struct Reply: @unchecked Sendable {
     }
 
     static func json(_ body: [String: Any]) -> Data {
-        (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        RedfishJSON.data(body)
     }
 
     /// The ETag of a resource body: a hash of its JSON without `@odata.etag`.
     static func etag(of body: [String: Any]) -> String {
         var copy = body
         copy["@odata.etag"] = nil
-        return etag(ofJSON: json(copy))
+        return "\"" + hash(json(copy)) + "\""
     }
 
-    static func etag(ofJSON data: Data) -> String {
-        "\"" + SHA256.hash(data: data).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+    /// 16 hex digits of the bytes' SHA-256.
+    static func hash(_ data: Data) -> String {
+        let hex = JSONText.hexDigits
+        var digits: [UInt8] = []
+        digits.reserveCapacity(16)
+        for byte in SHA256.hash(data: data).prefix(8) { digits += [hex[Int(byte >> 4)], hex[Int(byte & 0xF)]] }
+        return String(decoding: digits, as: UTF8.self)
+    }
+
+    /// The body as sent, serialized once: the ETag (for a resource) is a hash of these bytes, and
+    /// `@odata.etag` goes in front of them.
+    struct Rendered: Sendable {
+        let bytes: ByteBuffer
+        let etag: String?
+    }
+
+    func rendered() -> Rendered? {
+        guard let body else { return nil }
+        let data = Self.json(body)
+        guard status == .ok || status == .created, body["@odata.id"] != nil else { return Rendered(bytes: ByteBuffer(bytes: data), etag: nil) }
+        let etag = "\"" + (settingsVersion.map { $0 + "-" } ?? "") + Self.hash(data) + "\""
+        guard body["@odata.type"] as? String != nil, status == .ok else { return Rendered(bytes: ByteBuffer(bytes: data), etag: etag) }
+        var bytes = ByteBuffer()
+        bytes.reserveCapacity(data.count + etag.utf8.count + 20)
+        bytes.writeString(#"{"@odata.etag":"\""#)
+        bytes.writeString(String(etag.dropFirst().dropLast()))
+        bytes.writeString(#"\"","#)
+        bytes.writeBytes(data.dropFirst())
+        return Rendered(bytes: bytes, etag: etag)
     }
 
     func response(method: HTTPRequest.Method, ifNoneMatch: String? = nil) -> Response {
@@ -212,15 +254,9 @@ struct Reply: @unchecked Sendable {
             headers[.contentType] = text.contentType
             return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: method == .head ? "" : text.body)))
         }
-        guard let body else { return Response(status: status, headers: headers) }
-        // Serialized once: the ETag is a hash of these bytes, and `@odata.etag` goes in front of them.
-        var data = Self.json(body)
-        if status == .ok || status == .created, body["@odata.id"] != nil {
-            let etag = Self.etag(ofJSON: data)
+        guard let rendered = kept ?? rendered() else { return Response(status: status, headers: headers) }
+        if let etag = rendered.etag {
             headers[.eTag] = etag
-            if body["@odata.type"] as? String != nil, status == .ok {
-                data = Data(#"{"@odata.etag":"\""#.utf8) + Data(etag.dropFirst().dropLast().utf8) + Data(#"\"","#.utf8) + data.dropFirst()
-            }
             // A client that has this version already gets 304 Not Modified.
             if method == .get || method == .head, status == .ok,
                let ifNoneMatch, ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
@@ -233,6 +269,6 @@ struct Reply: @unchecked Sendable {
             if let describedBy { headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby" }
         }
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: method == .head ? Data() : data)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: method == .head ? ByteBuffer() : rendered.bytes))
     }
 }

@@ -3,6 +3,7 @@ import NIOHTTP1
 import Testing
 import LabFiles
 import LabRunner
+@testable import RedfishAPI
 import TestSupport
 
 /// Two virtual devices with a full SMBIOS identity, for the Redfish tests.
@@ -87,6 +88,8 @@ struct RedfishServiceTests {
         #expect(override?["BootSourceOverrideEnabled"] as? String == "Once")
         #expect(override?["BootSourceOverrideTarget"] as? String == "Pxe")
         #expect(patched.header("ETag") != etag)
+        // The ETag read before the override changed is stale now.
+        #expect(try await client.request(.PATCH, path, json: boot, headers: ["If-Match": etag], as: admin).status == 412)
         let bad = try await client.request(.PATCH, path, json: ["Boot": ["BootSourceOverrideTarget": "Floppy"]], as: admin)
         #expect(bad.status == 400)
         #expect(bad.messageID == "Base.1.19.PropertyValueNotInList")
@@ -98,7 +101,21 @@ struct RedfishServiceTests {
         let (running, client) = try await open()
         let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
         let path = "/redfish/v1/Systems/node-1"
-        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+        let factory = try await client.request(.GET, path, as: admin)
+        #expect(factory.json["PowerState"] as? String == "Off")
+        let oem = try #require((factory.json["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any])
+        #expect(oem["@odata.type"] as? String == "#PxelabComputerSystem.v1_0_0.PxelabComputerSystem")
+        #expect(oem["Lifecycle"] as? String == "factory")
+        #expect(oem["BootCount"] as? Int == 0)
+        #expect(oem["Profile"] as? String == "Standard")
+        #expect(oem["DeploymentMode"] as? String == "user-driven")
+        #expect(oem["LastErrorCode"] is NSNull)
+        // Polled again with nothing changed, the system is sent as kept (the first read stored the
+        // registration's assignment, as the service does when it first looks: a commit).
+        #expect(try await client.request(.GET, path, as: admin).header("ETag") == factory.header("ETag"))
+        let hits = running.redfish.service.renderedSystems.hitCount
+        #expect(try await client.request(.GET, path, as: admin).header("ETag") == factory.header("ETag"))
+        #expect(running.redfish.service.renderedSystems.hitCount == hits + 1)
         func reset(_ type: String) async throws -> RedfishClient.Reply {
             let accepted = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": type], as: admin)
             #expect(accepted.status == 202)
@@ -119,6 +136,11 @@ struct RedfishServiceTests {
         #expect(on["PowerState"] as? String == "On")
         // The boot spent the one-time override.
         #expect((on["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
+        // The deployment shows in the Oem section (the store's commits made it render again).
+        let deployed = try #require((on["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any])
+        #expect(deployed["Lifecycle"] as? String == "deployed")
+        #expect(deployed["BootCount"] as? Int == 1)
+        #expect(deployed["OOBEPhase"] is String)
         #expect(try running.lab.store.device(named: "node-1")?.lifecycle == .deployed)
         #expect(try await reset("ForceOff").status == 204)
         #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")

@@ -20,6 +20,8 @@ public struct RedfishClient: Sendable {
         public let status: Int
         public let headers: [String: String]
         nonisolated(unsafe) public let json: [String: Any]
+        /// The body as text (`$metadata`, a schema file).
+        public let text: String
         public func header(_ name: String) -> String? { headers[name.lowercased()] }
         public var messageID: String? {
             (((json["error"] as? [String: Any])?["@Message.ExtendedInfo"] as? [[String: Any]])?.first?["MessageId"] as? String)
@@ -50,7 +52,7 @@ public struct RedfishClient: Sendable {
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }
         let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
-        return Reply(status: Int(response.status.code), headers: headers, json: object)
+        return Reply(status: Int(response.status.code), headers: headers, json: object, text: String(buffer: body))
     }
 
     public func shutdown() async throws { try await client.shutdown() }

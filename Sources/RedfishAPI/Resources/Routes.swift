@@ -21,6 +21,12 @@ extension RedfishService {
                 reply.text = ("application/xml", Self.metadata)
                 return reply
             }
+        case ["Schemas", PxelabOem.file]:
+            return try only(request, [.get, .head]) {
+                var reply = Reply(nil)
+                reply.text = ("application/xml", PxelabOem.csdl)
+                return reply
+            }
         case ["Systems"]:
             return try only(request, [.get, .head]) { Reply(systemCollection()) }
         case let path where path.count >= 2 && path[0] == "Systems":
@@ -57,10 +63,7 @@ extension RedfishService {
     /// The lab device a system, chassis or interface path names: by its SMBIOS UUID (any case) or
     /// its name.
     func device(_ id: String) throws -> LabDevice {
-        let lowered = id.lowercased()
-        if let device = lab.labFile.devices.first(where: { $0.identity.uuid.uuidString.lowercased() == lowered || $0.name == id }) {
-            return device
-        }
+        if let device = devicesByUUID[id.lowercased()] ?? devicesByName[id] { return device }
         throw RedfishError.notFound("ComputerSystem", id)
     }
 

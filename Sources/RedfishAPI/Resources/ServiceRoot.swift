@@ -66,6 +66,9 @@ extension RedfishService {
             }
             xml += "  </edmx:Reference>\n"
         }
+        xml += "  <edmx:Reference Uri=\"\(PxelabOem.schemaPath)\">\n"
+        for namespace in PxelabOem.namespaces { xml += "    <edmx:Include Namespace=\"\(namespace)\"/>\n" }
+        xml += "  </edmx:Reference>\n"
         xml += "  <edmx:DataServices>\n"
         xml += #"    <Schema xmlns="http://docs.oasis-open.org/odata/ns/edm" Namespace="Service">"# + "\n"
         xml += #"      <EntityContainer Name="Service" Extends="ServiceRoot.v1_20_0.ServiceContainer"/>"# + "\n"

@@ -3,6 +3,7 @@ import HTTPTypes
 import DeviceIdentity
 import LabFiles
 import LabService
+import LabStore
 
 /// `Systems`: one ComputerSystem per lab device, by its SMBIOS UUID (its `Id`) or its name:
 /// identity, power state, boot override, processors, memory and network interfaces; the reset
@@ -25,13 +26,12 @@ extension RedfishService {
         case []:
             switch request.method {
             case .get, .head:
-                return Reply(try await system(device), allow: [.get, .head, .patch])
+                return try await keptSystem(device)
             case .patch:
                 try caller?.requires("ConfigureComponents")
-                let current = try await system(device)
-                try Self.checkIfMatch(request, current)
+                try Self.checkIfMatch(request, settings: Self.settingsVersion(lab.bootOverride(of: device.name)))
                 try patchBoot(request.object(), of: device)
-                return Reply(try await system(device), allow: [.get, .head, .patch])
+                return try await systemReply(device, on: isPoweredOn(device))
             default:
                 throw MethodNotAllowed(allowed: [.get, .head, .patch])
             }
@@ -61,11 +61,54 @@ extension RedfishService {
         return try await fleet.isPoweredOn(device.name)
     }
 
-    func system(_ device: LabDevice) async throws -> [String: Any] {
+    /// What a system reads from: kept as rendered while none of it changes (Metal3 and Ironic
+    /// poll every system's power state).
+    struct SystemStamp: Equatable, Sendable {
+        let on: Bool?
+        let boot: BootOverride
+        let commits: Int
+        let revision: Int
+    }
+
+    /// A system's GET: its kept rendition, or a new one kept.
+    func keptSystem(_ device: LabDevice) async throws -> Reply {
+        // Read before rendering: a change in between renders again at the next request.
+        let on = try await isPoweredOn(device)
+        let stamp = try lab.store.commitStamp().map {
+            SystemStamp(on: on, boot: try lab.bootOverride(of: device.name), commits: $0, revision: lab.autopilot.revision)
+        }
+        if let stamp, let kept = renderedSystems.rendition(device.name, stamp: stamp) {
+            var reply = Reply(nil, allow: [.get, .head, .patch])
+            reply.describedBy = "ComputerSystem"
+            reply.kept = kept
+            return reply
+        }
+        var reply = try await systemReply(device, on: on)
+        reply.kept = reply.rendered()
+        if let stamp, let kept = reply.kept { renderedSystems.keep(kept, for: device.name, stamp: stamp) }
+        return reply
+    }
+
+    func systemReply(_ device: LabDevice, on: Bool?) async throws -> Reply {
+        var reply = Reply(try await system(device, on: on), allow: [.get, .head, .patch])
+        reply.settingsVersion = Self.settingsVersion(try lab.bootOverride(of: device.name))
+        return reply
+    }
+
+    /// The version of a system's settings (its boot override, all a PATCH changes): its ETag
+    /// starts with it. An `If-Match` is checked against it alone, so that a power state or a
+    /// deployment that moved on since the client's GET does not refuse the PATCH (MAAS sends
+    /// ForceOff, then reads the ETag and PATCHes while the power-off is still under way).
+    static func settingsVersion(_ boot: BootOverride) -> String {
+        String(Reply.hash(Data("\(boot.target.rawValue) \(boot.enabled.rawValue) \(boot.mode.rawValue)".utf8)).prefix(8))
+    }
+
+    func system(_ device: LabDevice, on: Bool?) async throws -> [String: Any] {
         let identity = device.identity
         let model = lab.labFile.models.first { $0.id == device.model }
-        let on = try await isPoweredOn(device)
         let boot = try lab.bootOverride(of: device.name)
+        let lab = lab
+        let deployment = try await Offload.run { try lab.deploymentState(of: device.name) }
         let path = Self.systemPath(device)
         var system: [String: Any] = [
             "@odata.id": path, "@odata.type": "#ComputerSystem.v1_27_0.ComputerSystem",
@@ -92,6 +135,7 @@ extension RedfishService {
             ],
         ]
         system["PowerState"] = on.map { $0 ? "On" : "Off" } ?? NSNull()
+        system["Oem"] = [PxelabOem.name: PxelabOem.system(deployment)]
         if let sku = identity.sku { system["SKU"] = sku }
         if let assetTag = identity.chassis.assetTag { system["AssetTag"] = assetTag }
         if let model {
@@ -145,10 +189,21 @@ extension RedfishService {
 
     /// A stale `If-Match` is 412; `*` and none pass.
     static func checkIfMatch(_ request: RedfishRequest, _ current: [String: Any]) throws(RedfishError) {
-        guard let wanted = request.headers[.ifMatch], wanted != "*" else { return }
-        let etag = Reply.etag(of: current)
-        let offered = wanted.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
-        guard offered.contains(etag) else { throw RedfishError.preconditionFailed }
+        guard let offered = offeredETags(request) else { return }
+        guard offered.contains(Reply.etag(of: current)) else { throw RedfishError.preconditionFailed }
+    }
+
+    /// The same for a resource whose ETag starts with its settings' version: an ETag passes when
+    /// it was read with these settings.
+    static func checkIfMatch(_ request: RedfishRequest, settings: String) throws(RedfishError) {
+        guard let offered = offeredETags(request) else { return }
+        guard offered.contains(where: { $0.hasPrefix("\"" + settings + "-") }) else { throw RedfishError.preconditionFailed }
+    }
+
+    /// The ETags of an `If-Match` (weak ones as strong); nil for none or `*`.
+    private static func offeredETags(_ request: RedfishRequest) -> [String]? {
+        guard let wanted = request.headers[.ifMatch], wanted != "*" else { return nil }
+        return wanted.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") }
     }
 
     /// How long a reset waits for the operation acting on the device (the flow an earlier power-on
