@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Redfish service under load, each figure next to a baseline from the same run: GET of one
-# ComputerSystem (its PowerState read from libvirt each time) of a lab of virtual devices kept up
-# by `pxelab run --keep`, over HTTPS with wrk (16 connections): with a session's X-Auth-Token, with
+# ComputerSystem (its PowerState read from libvirt each time, its body kept while unchanged) of a
+# lab of virtual devices kept up by `pxelab run --keep`, over HTTPS with wrk (16 connections): with a session's X-Auth-Token, with
 # Basic credentials, and the service root without credentials; next to nginx serving the same
 # bytes as a static file over HTTPS with the same certificate. wrk and the servers share the
 # machine's cores: compare ratios, not absolute figures. Not measured here yet: sushy-tools

@@ -12,7 +12,10 @@ struct RedfishRequest: Sendable {
 
     /// Nil for a path outside `/redfish`.
     init?(method: HTTPRequest.Method, path: Substring, headers: HTTPFields, body: Data) {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map { String($0).removingPercentEncoding ?? String($0) }
+        // Foundation's percent-decoding is costly: only a segment with an escape goes through it.
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true).map {
+            $0.contains("%") ? String($0).removingPercentEncoding ?? String($0) : String($0)
+        }
         guard parts.first == "redfish" else { return nil }
         if parts.count == 1 {
             segments = nil
