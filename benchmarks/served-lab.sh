@@ -10,14 +10,16 @@
 #   wrk_row LABEL            a table row (label, requests/s, p50 and p99 ms, non-2xx) from wrk's
 #                            output in $work/LABEL.out
 #   free_port                a free loopback port
+#   also_stop+=(PID)         another server of the benchmark's, stopped (and waited for) on exit
 pxelab=${PXELAB:-.build/release/pxelab}
 [ -x "$pxelab" ] || swift build -c release --product pxelab >/dev/null
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+also_stop=()
 cleanup() {
-    # The server is waited for: it writes its state folder until it has stopped.
-    [ -n "${serve_pid:-}" ] && { kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; } || true
+    # The servers are waited for: they write their state folders until they have stopped.
+    for pid in ${serve_pid:-} "${also_stop[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; done
     [ -f "${work:-}/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
     [ -n "${work:-}" ] && rm -rf "$work"
 }

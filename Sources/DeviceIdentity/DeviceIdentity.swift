@@ -24,9 +24,11 @@ public struct DeviceIdentity: Hashable, Sendable, Codable {
     public var board: Board
     /// SMBIOS type 3.
     public var chassis: Chassis
+    /// SMBIOS type 0; nil for an identity recorded before it was part of one.
+    public var bios: BIOS?
 
     public init(serial: String, manufacturer: String, product: String, version: String? = nil, sku: String? = nil,
-                family: String? = nil, uuid: UUID, mac: MACAddress, board: Board, chassis: Chassis) {
+                family: String? = nil, uuid: UUID, mac: MACAddress, board: Board, chassis: Chassis, bios: BIOS? = nil) {
         self.serial = serial
         self.manufacturer = manufacturer
         self.product = product
@@ -37,6 +39,21 @@ public struct DeviceIdentity: Hashable, Sendable, Codable {
         self.mac = mac
         self.board = board
         self.chassis = chassis
+        self.bios = bios
+    }
+
+    /// SMBIOS type 0, the firmware: what `/sys/class/dmi/id/bios_*` and a BMC's `BiosVersion` show.
+    public struct BIOS: Hashable, Sendable, Codable {
+        public var vendor: String
+        public var version: String
+        /// The release date as SMBIOS has it, `MM/DD/YYYY`.
+        public var date: String
+
+        public init(vendor: String, version: String, date: String) {
+            self.vendor = vendor
+            self.version = version
+            self.date = date
+        }
     }
 
     /// SMBIOS type 2, the baseboard.

@@ -30,6 +30,7 @@ public struct DeviceDomain: Sendable {
         let model = labFile.model(of: device)
         let identity = device.identity
         let sysinfo = SMBIOSSysinfo(
+            bios: .init(vendor: identity.bios?.vendor, version: identity.bios?.version, date: identity.bios?.date),
             system: .init(manufacturer: identity.manufacturer, product: identity.product, version: identity.version,
                           serial: identity.serial, uuid: identity.uuid.uuidString.lowercased(), sku: identity.sku,
                           family: identity.family),

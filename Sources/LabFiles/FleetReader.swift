@@ -14,7 +14,7 @@ struct FleetReader {
     static let fields = ["model", "count", "start", "name", "serial", "host", "groupTag", "assignedUser",
                          "purchaseOrder", "assetTag", "uuid", "mac", "smbios", "hardwareHash", "reproduce", "registered", "expect",
                          "preProvision", "onESPError"]
-    static let smbiosFields = ["manufacturer", "product", "version", "sku", "family", "boardSerial", "chassisSerial"]
+    static let smbiosFields = ["manufacturer", "product", "version", "sku", "family", "boardSerial", "chassisSerial", "biosVersion"]
 
     private static let unallocatedUUID = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
     private static let unallocatedMAC = MACAddress(bytes: [0, 0, 0, 0, 0, 0])!
@@ -112,7 +112,8 @@ struct FleetReader {
                              serial: override("boardSerial") ?? ""),
                 chassis: .init(manufacturer: model.manufacturer, serial: override("chassisSerial") ?? serial,
                                assetTag: assetPattern?.render(sequence: sequence, lab: lab, model: model.id),
-                               type: model.chassisType))
+                               type: model.chassisType),
+                bios: .init(vendor: model.bios.vendor, version: override("biosVersion") ?? model.bios.version, date: model.bios.date))
             let device = LabDevice(name: name, model: model.id, host: hostName, identity: identity, groupTag: groupTag,
                                    assignedUser: assignedUser, purchaseOrder: purchaseOrder, reproduces: reproduces,
                                    hardwareHash: hardwareHash, registered: registered, expect: expect,

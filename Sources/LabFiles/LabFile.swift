@@ -86,6 +86,9 @@ public struct DeviceModel: Sendable, Equatable {
     public var chassisType: ChassisType
     public var boardManufacturer: String
     public var boardProduct: String
+    /// SMBIOS type 0: `bios: { vendor, version, date }`; by default the model's manufacturer,
+    /// version 1.0.0, dated 01/01/2026.
+    public var bios: DeviceIdentity.BIOS
     public var memoryMiB: Int
     public var vcpus: Int
     public var diskGiB: Int

@@ -4,7 +4,7 @@ import DeviceIdentity
 struct ModelReader {
     let log: DiagnosticLog
 
-    static let fields = ["manufacturer", "product", "version", "sku", "family", "chassis", "board", "memory", "vcpus",
+    static let fields = ["manufacturer", "product", "version", "sku", "family", "chassis", "board", "bios", "memory", "vcpus",
                          "disk", "tpm", "winre"]
 
     func read(_ value: YAMLValue) -> [DeviceModel] {
@@ -27,6 +27,8 @@ struct ModelReader {
         let product = fields.required("product").flatMap { SMBIOSText.read($0) }
         let board = fields["board"]?.mapping(allowing: ["manufacturer", "product"])
         let chassis = fields["chassis"]?.oneOf(ChassisType.allCases.map { ($0.name, $0) }) ?? .notebook
+        let bios = fields["bios"]?.mapping(allowing: ["vendor", "version", "date"])
+        let biosDate = bios?["date"].flatMap(Self.biosDate)
         guard let manufacturer, let product else { return nil }
         return DeviceModel(
             id: id, manufacturer: manufacturer, product: product,
@@ -36,11 +38,27 @@ struct ModelReader {
             chassisType: chassis,
             boardManufacturer: board?["manufacturer"].flatMap { SMBIOSText.read($0) } ?? manufacturer,
             boardProduct: board?["product"].flatMap { SMBIOSText.read($0) } ?? product,
+            bios: .init(vendor: bios?["vendor"].flatMap { SMBIOSText.read($0) } ?? manufacturer,
+                        version: bios?["version"].flatMap { SMBIOSText.read($0) } ?? "1.0.0",
+                        date: biosDate ?? "01/01/2026"),
             memoryMiB: fields["memory"].flatMap { size($0, in: .mib, 64...1_048_576, "memory must be between 64 MiB and 1 TiB") } ?? 512,
             vcpus: fields["vcpus"]?.int(in: 1...64) ?? 1,
             diskGiB: fields["disk"].flatMap { size($0, in: .gib, 1...65_536, "disk must be between 1 GiB and 64 TiB") } ?? 128,
             tpm: fields["tpm"]?.oneOf(DeviceModel.TPM.self) ?? .v2_0,
             winRE: fields["winre"]?.bool() ?? true)
+    }
+
+    /// A BIOS release date as SMBIOS writes it, `MM/DD/YYYY`.
+    private static func biosDate(_ value: YAMLValue) -> String? {
+        guard let text = value.string() else { return nil }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 2, parts[1].count == 2, parts[2].count == 4,
+              let month = Int(parts[0]), let day = Int(parts[1]), Int(parts[2]) != nil, (1...12).contains(month), (1...31).contains(day)
+        else {
+            value.error("'\(text)' is not a BIOS date: SMBIOS writes MM/DD/YYYY, such as 03/15/2025")
+            return nil
+        }
+        return text
     }
 
     /// A size counted in `unit` (the unit plain numbers are in), within `range` of that unit.

@@ -146,14 +146,26 @@ public struct DomainSpec: Equatable, Sendable {
 /// `<sysinfo type='smbios'>`: SMBIOS types 1 (system), 2 (baseboard) and 3 (chassis).
 /// Entries that are nil are not written.
 public struct SMBIOSSysinfo: Equatable, Sendable {
+    public var bios: BIOS
     public var system: System
     public var baseBoard: BaseBoard
     public var chassis: Chassis
 
-    public init(system: System = System(), baseBoard: BaseBoard = BaseBoard(), chassis: Chassis = Chassis()) {
+    public init(bios: BIOS = BIOS(), system: System = System(), baseBoard: BaseBoard = BaseBoard(), chassis: Chassis = Chassis()) {
+        self.bios = bios
         self.system = system
         self.baseBoard = baseBoard
         self.chassis = chassis
+    }
+
+    /// SMBIOS type 0.
+    public struct BIOS: Equatable, Sendable {
+        public var vendor, version, date: String?
+        public init(vendor: String? = nil, version: String? = nil, date: String? = nil) {
+            self.vendor = vendor
+            self.version = version
+            self.date = date
+        }
     }
 
     /// SMBIOS type 1.

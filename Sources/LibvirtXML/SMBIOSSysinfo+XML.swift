@@ -1,9 +1,10 @@
 import LibXML
 
 extension SMBIOSSysinfo {
-    /// Writes `<system>`, `<baseBoard>` and `<chassis>` with their non-nil entries, in the order
-    /// libvirt itself writes them.
+    /// Writes `<bios>`, `<system>`, `<baseBoard>` and `<chassis>` with their non-nil entries, in
+    /// the order libvirt itself writes them.
     func write(into sysinfo: XMLElement) {
+        Self.writeBlock(sysinfo, "bios", [("vendor", bios.vendor), ("version", bios.version), ("date", bios.date)])
         Self.writeBlock(sysinfo, "system", [
             ("manufacturer", system.manufacturer), ("product", system.product), ("version", system.version),
             ("serial", system.serial), ("uuid", system.uuid), ("sku", system.sku), ("family", system.family),
@@ -34,8 +35,9 @@ extension SMBIOSSysinfo {
             }
             return values
         }
-        let system = entries("system"), board = entries("baseBoard"), chassis = entries("chassis")
+        let bios = entries("bios"), system = entries("system"), board = entries("baseBoard"), chassis = entries("chassis")
         self.init(
+            bios: BIOS(vendor: bios["vendor"], version: bios["version"], date: bios["date"]),
             system: System(manufacturer: system["manufacturer"], product: system["product"],
                            version: system["version"], serial: system["serial"], uuid: system["uuid"],
                            sku: system["sku"], family: system["family"]),

@@ -97,6 +97,24 @@ struct ValidLabFileTests {
         #expect(device.assignedUser == "user@contoso.com")
     }
 
+    @Test func aModelsBIOSIsItsDevicesSMBIOSTypeZeroAndADeviceMayRunAnotherVersion() throws {
+        let text = baseLab.replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    bios: { vendor: Contoso BIOS, version: \"2.4.1\", date: 03/15/2025 }") + """
+
+          - model: laptop
+            name: old-firmware
+            serial: OLD-1
+            smbios: { biosVersion: "1.9.0" }
+        """
+        let devices = try load(text).devices
+        #expect(devices[0].identity.bios == .init(vendor: "Contoso BIOS", version: "2.4.1", date: "03/15/2025"))
+        #expect(devices.last?.identity.bios == .init(vendor: "Contoso BIOS", version: "1.9.0", date: "03/15/2025"))
+        // Unsaid, the model's manufacturer makes a 1.0.0 firmware.
+        #expect(try load(baseLab).devices[0].identity.bios == .init(vendor: "Contoso", version: "1.0.0", date: "01/01/2026"))
+        let found = problems(baseLab.replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    bios: { date: 2025-03-15 }"))
+        #expect(found.map(\.path) == ["models.laptop.bios.date"])
+        #expect(found.first?.message.contains("SMBIOS writes MM/DD/YYYY") == true)
+    }
+
     @Test func fieldBugsCanBeReproducedOnPurpose() throws {
         let text = baseLab + """
 

@@ -118,6 +118,7 @@ struct RedfishSushyTests {
         #expect(read["manufacturer"] as? String == "Contoso")
         #expect(read["model"] as? String == "Lab Server")
         #expect(read["serial"] as? String == "BM-1")
+        #expect(read["biosVersion"] as? String == "1.0.0")
         #expect(read["uuid"] as? String == device.identity.uuid.uuidString.lowercased())
         #expect(read["bootBefore"] as? [String] == ["Pxe", "Once"])
         // The next boot spent the one-time override, as the schema has it.

@@ -11,7 +11,7 @@ let redfishLab = """
 lab: bmc
 tenant: { domain: contoso.onmicrosoft.com }
 models:
-  laptop: { manufacturer: Contoso, product: Lab Laptop, sku: LL-1, memory: 4GiB, vcpus: 2 }
+  laptop: { manufacturer: Contoso, product: Lab Laptop, sku: LL-1, memory: 4GiB, vcpus: 2, bios: { version: "2.4.1" } }
 fleet:
   - { model: laptop, count: 2, name: "node-{seq}", serial: "RF-{seq}", assetTag: "ASSET-{seq}" }
 profiles: [{ displayName: Standard, assignments: [All devices] }]
@@ -70,6 +70,7 @@ struct RedfishServiceTests {
         #expect(byName.json["Model"] as? String == "Lab Laptop")
         #expect(byName.json["SKU"] as? String == "LL-1")
         #expect(byName.json["AssetTag"] as? String == "ASSET-1")
+        #expect(byName.json["BiosVersion"] as? String == "2.4.1")
         #expect(byName.json["UUID"] as? String == device.identity.uuid.uuidString.lowercased())
         #expect((byName.json["MemorySummary"] as? [String: Any])?["TotalSystemMemoryGiB"] as? Double == 4)
         let path = "/redfish/v1/Systems/\(device.identity.uuid.uuidString.uppercased())"

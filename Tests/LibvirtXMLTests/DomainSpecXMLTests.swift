@@ -11,6 +11,7 @@ func fullSpec(type: DomainSpec.HypervisorType = .qemu) -> DomainSpec {
         type: type, name: "sales-01", uuid: UUID(uuidString: "e1556426-615a-8a4d-a4dc-885d7874f998"),
         title: "Contoso & Co <laptop>", memoryKiB: 524_288, vcpus: 2,
         sysinfo: SMBIOSSysinfo(
+            bios: .init(vendor: "Microsoft Corporation", version: "25.103.143", date: "03/15/2025"),
             system: .init(manufacturer: "Microsoft Corporation", product: "Surface Laptop 5", version: "1.0",
                           serial: "0F3&<00001>", uuid: "e1556426-615a-8a4d-a4dc-885d7874f998",
                           sku: "Surface_Laptop_5_1950", family: "Surface"),
@@ -48,6 +49,8 @@ struct DomainSpecXMLTests {
         let entries = system.children(named: "entry").map { ($0.attribute("name") ?? "", $0.text) }
         #expect(entries.map(\.0) == ["manufacturer", "product", "version", "serial", "uuid", "sku", "family"])
         #expect(entries.first { $0.0 == "serial" }?.1 == "0F3&<00001>")
+        let bios = root.child(named: "sysinfo")?.child(named: "bios")?.children(named: "entry").map { ($0.attribute("name") ?? "", $0.text) }
+        #expect(bios?.map(\.0) == ["vendor", "version", "date"])
         #expect(root.child(named: "os")?.child(named: "smbios")?.attribute("mode") == "sysinfo")
         #expect(root.child(named: "os")?.children(named: "boot").compactMap { $0.attribute("dev") } == ["network", "hd"])
         #expect(root.child(named: "features")?.child(named: "acpi") != nil)

@@ -138,6 +138,7 @@ extension RedfishService {
         system["Oem"] = [PxelabOem.name: PxelabOem.system(deployment)]
         if let sku = identity.sku { system["SKU"] = sku }
         if let assetTag = identity.chassis.assetTag { system["AssetTag"] = assetTag }
+        if let bios = identity.bios { system["BiosVersion"] = bios.version }
         if let model {
             system["ProcessorSummary"] = ["Count": model.vcpus, "LogicalProcessorCount": model.vcpus]
             system["MemorySummary"] = ["TotalSystemMemoryGiB": Double(model.memoryMiB) / 1024]
