@@ -1,6 +1,6 @@
 """sushy, the library OpenStack Ironic drives BMCs with, against a lab's Redfish service, as
-Ironic's redfish hardware type uses it: a session login, the system's vendor, model, serial and
-BIOS version (what inspection stores), power on, off and reboot (Ironic polls the power state
+Ironic's redfish hardware type uses it: a session login, the system's vendor, model, serial, BIOS
+version and drive sizes (what inspection stores), power on, off and reboot (Ironic polls the power state
 until it reads the new one), and a one-time PXE boot. Prints what sushy read as JSON; any failure is an
 exception and a non-zero exit.
 
@@ -40,7 +40,7 @@ def main():
         "members": members,
         "sessions": len(root.get_session_service().sessions.get_members()),
         "manufacturer": system.manufacturer, "model": system.model, "serial": system.serial_number, "uuid": system.uuid,
-        "biosVersion": system.bios_version,
+        "biosVersion": system.bios_version, "driveBytes": system.storage.drives_sizes_bytes,
         "resetTypes": sorted(str(value.value) for value in system.get_allowed_reset_system_values()),
     }
     system.reset_system(sushy.ResetType.ON)

@@ -9,8 +9,6 @@ import DeviceIdentity
 public struct DeviceDomain: Sendable {
     /// The address QEMU's user-mode network gives the host, as seen from inside a VM.
     public static let hostAddressFromGuest = "10.0.2.2"
-    /// The size of a real VM's state disk (its agent keeps the device's state there).
-    public static let stateDiskMiB = 256
 
     public let labFile: LabFile
     public let directory: LabDirectory
@@ -49,7 +47,7 @@ public struct DeviceDomain: Sendable {
             sysinfo: sysinfo,
             os: DomainSpec.OS(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
             acpi: true,
-            disks: [DomainSpec.Disk(path: StateDisks(lab: labFile.lab, directory: directory).path(of: device.name).path)],
+            disks: [DomainSpec.Disk(path: StateDisks(lab: labFile.lab, directory: directory).path(of: device.name).path, target: StateDisk.target)],
             // The test driver has no QEMU command line, so it gets a libvirt NIC carrying the MAC;
             // QEMU gets the network-boot NIC instead.
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],

@@ -65,7 +65,7 @@ public struct StateDisks: Sendable {
     private func create(_ device: String, in pool: StoragePool) throws {
         let volume = XMLDocument(root: "volume")
         volume.root.append("name", text: Self.volumeName(of: device))
-        volume.root.append("capacity", text: String(DeviceDomain.stateDiskMiB), attributes: ["unit": "MiB"])
+        volume.root.append("capacity", text: String(StateDisk.capacityMiB), attributes: ["unit": "MiB"])
         volume.root.append("target").append("format", attributes: ["type": "qcow2"])
         _ = try pool.createVolume(xml: volume.serialized())
     }

@@ -119,6 +119,8 @@ struct RedfishSushyTests {
         #expect(read["model"] as? String == "Lab Server")
         #expect(read["serial"] as? String == "BM-1")
         #expect(read["biosVersion"] as? String == "1.0.0")
+        // The state disk, as inspection sizes a node's root disk.
+        #expect(read["driveBytes"] as? [Int] == [256 << 20])
         #expect(read["uuid"] as? String == device.identity.uuid.uuidString.lowercased())
         #expect(read["bootBefore"] as? [String] == ["Pxe", "Once"])
         // The next boot spent the one-time override, as the schema has it.

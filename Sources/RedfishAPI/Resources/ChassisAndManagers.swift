@@ -23,7 +23,7 @@ extension RedfishService {
             "@odata.id": Self.chassisPath(device), "@odata.type": "#Chassis.v1_28_0.Chassis",
             "Id": device.identity.uuid.uuidString.lowercased(), "Name": "\(device.name) chassis",
             "ChassisType": Self.chassisType(chassis.type), "Manufacturer": chassis.manufacturer, "Model": device.identity.product,
-            "SerialNumber": chassis.serial, "Status": Self.enabled,
+            "SerialNumber": chassis.serial, "Status": Self.enabled, "Drives": Self.link(Self.chassisPath(device) + "/Drives"),
             "Links": ["ComputerSystems": [Self.link(Self.systemPath(device))], "ManagedBy": [Self.link(Self.managerPath)]],
         ]
         if let assetTag = chassis.assetTag { object["AssetTag"] = assetTag }

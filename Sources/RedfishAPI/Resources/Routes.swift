@@ -33,9 +33,18 @@ extension RedfishService {
             return try await systems(request, Array(path.dropFirst()), caller: caller)
         case ["Chassis"]:
             return try only(request, [.get, .head]) { Reply(chassisCollection()) }
-        case let path where path.count == 2 && path[0] == "Chassis":
+        case let path where path.count >= 2 && path[0] == "Chassis":
             let device = try device(path[1])
-            return try only(request, [.get, .head]) { Reply(chassis(device)) }
+            switch Array(path.dropFirst(2)) {
+            case []: return try only(request, [.get, .head]) { Reply(chassis(device)) }
+            case ["Drives"]:
+                return try only(request, [.get, .head]) {
+                    Reply(Self.collection(Self.chassisPath(device) + "/Drives", type: "DriveCollection", name: "Drive Collection",
+                                          members: [Self.drivePath(device)]))
+                }
+            case ["Drives", StateDisk.target]: return try only(request, [.get, .head]) { Reply(stateDrive(device)) }
+            default: throw RedfishError.notFound("Resource", "/redfish/v1/" + segments.joined(separator: "/"))
+            }
         case ["Managers"]:
             return try only(request, [.get, .head]) { Reply(managerCollection()) }
         case let path where path.count >= 2 && path[0] == "Managers":

@@ -41,6 +41,13 @@ extension RedfishService {
             return try await reset(device, request.object())
         case ["ResetActionInfo"]:
             return try only(request, [.get, .head]) { Reply(resetActionInfo(device)) }
+        case ["Storage"]:
+            return try only(request, [.get, .head]) {
+                Reply(Self.collection(Self.systemPath(device) + "/Storage", type: "StorageCollection", name: "Storage Collection",
+                                      members: [Self.storagePath(device)]))
+            }
+        case ["Storage", Self.storageID]:
+            return try only(request, [.get, .head]) { Reply(storage(device)) }
         case ["EthernetInterfaces"]:
             return try only(request, [.get, .head]) {
                 Reply(Self.collection(Self.systemPath(device) + "/EthernetInterfaces", type: "EthernetInterfaceCollection",
@@ -125,6 +132,7 @@ extension RedfishService {
                 "BootSourceOverrideMode@Redfish.AllowableValues": BootOverride.Mode.allCases.map(\.rawValue),
             ],
             "EthernetInterfaces": Self.link(path + "/EthernetInterfaces"),
+            "Storage": Self.link(path + "/Storage"),
             "Links": ["Chassis": [Self.link(Self.chassisPath(device))], "ManagedBy": [Self.link(Self.managerPath)]],
             "Actions": [
                 "#ComputerSystem.Reset": [
@@ -144,6 +152,29 @@ extension RedfishService {
             system["MemorySummary"] = ["TotalSystemMemoryGiB": Double(model.memoryMiB) / 1024]
         }
         return system
+    }
+
+    /// The one storage subsystem: the state disk's virtio controller.
+    static let storageID = "1"
+
+    static func storagePath(_ device: LabDevice) -> String { systemPath(device) + "/Storage/" + storageID }
+
+    /// The state disk, under the device's chassis (Redfish's current place for drives).
+    static func drivePath(_ device: LabDevice) -> String { chassisPath(device) + "/Drives/" + StateDisk.target }
+
+    func storage(_ device: LabDevice) -> [String: Any] {
+        let drive = Self.drivePath(device)
+        return ["@odata.id": Self.storagePath(device), "@odata.type": "#Storage.v1_21_0.Storage", "Id": Self.storageID,
+                "Name": "Virtio block storage", "Status": Self.enabled,
+                "Drives": [Self.link(drive)], "Drives@odata.count": 1]
+    }
+
+    /// The state disk, as the domain has it: a qcow2 volume on virtio (PCIe).
+    func stateDrive(_ device: LabDevice) -> [String: Any] {
+        ["@odata.id": Self.drivePath(device), "@odata.type": "#Drive.v1_22_0.Drive",
+         "Id": StateDisk.target, "Name": "State disk",
+         "Description": "The disk the device keeps its state on (a qcow2 volume in the lab's disks/ folder).",
+         "CapacityBytes": StateDisk.capacityMiB << 20, "Protocol": "PCIe", "Status": Self.enabled]
     }
 
     func resetActionInfo(_ device: LabDevice) -> [String: Any] {
