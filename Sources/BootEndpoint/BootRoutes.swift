@@ -93,11 +93,13 @@ extension BootEndpoint {
     }
 
     /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted.
-    /// The boot honours the device's boot override (a one-time one is spent here): `Pxe` is this
-    /// network boot through the endpoint, `Hdd` the system on the device's disk, which the
-    /// lifecycle already chooses, so both get the same script today.
+    /// The boot honours the device's boot override (a one-time one is spent here) and names it
+    /// on the kernel line (`pxelab.override=Pxe-Once`), so the device's firmware event shows it.
+    /// `Pxe` is this network boot: the endpoint decides by the lifecycle, as a provisioning
+    /// server does (MAAS boots a deployed machine locally); `Hdd` is the system on the device's
+    /// disk, Windows at OOBE or at its desktop, which is what the same script emulates.
     func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus, authority: String?) -> String {
-        _ = lab.spendBootOverride(of: device.name)
+        let override = lab.spendBootOverride(of: device.name).map { "\($0.target.rawValue)-\($0.enabled.rawValue)" } ?? "none"
         let mode = status.lifecycle.bootMode
         metrics.bootScripts(mode: mode.rawValue)
         return (mode == .desktop ? templates.desktop : templates.oobe).render { name in
@@ -110,6 +112,7 @@ extension BootEndpoint {
             case "token": device.token
             case "tpm": modelTPM[device.model] ?? "2.0"
             case "scale": String(lab.labFile.timing.scale)
+            case "override": override
             default: nil
             }
         }

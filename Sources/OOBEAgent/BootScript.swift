@@ -4,6 +4,8 @@ public struct BootScript: Sendable, Equatable {
     public var device: String
     public var token: String
     public var mode: String
+    /// The boot source override this boot honours, as `Pxe-Once`; nil for none.
+    public var override: String?
 
     /// Reads the `kernel` line of a per-device script; nil for a script without one (the
     /// "unknown device" script).
@@ -16,14 +18,16 @@ public struct BootScript: Sendable, Equatable {
         }
         guard let endpoint = values["endpoint"], let device = values["device"], let token = values["token"],
               let mode = values["mode"] else { return nil }
-        self.init(endpoint: endpoint, device: device, token: token, mode: mode)
+        self.init(endpoint: endpoint, device: device, token: token, mode: mode,
+                  override: values["override"].flatMap { $0 == "none" ? nil : $0 })
     }
 
-    public init(endpoint: String, device: String, token: String, mode: String) {
+    public init(endpoint: String, device: String, token: String, mode: String, override: String? = nil) {
         self.endpoint = endpoint
         self.device = device
         self.token = token
         self.mode = mode
+        self.override = override
     }
 
     /// The kernel command line of a real guest carries the same values.

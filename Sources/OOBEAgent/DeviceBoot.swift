@@ -81,8 +81,10 @@ final class DeviceBoot {
         client.authenticate(with: script.token)
         faults = try await client.json(.GET, "\(DevicePaths.faults)?device=\(Self.uriString(device))", as: [Fault].self)
             .filter { !$0.once || !state.firedFaults.contains($0.id) }
+        // A boot source override (set through the lab's Redfish service) is named as the firmware took it.
+        let source = script.override.map { "network boot (boot source override \($0.replacingOccurrences(of: "-", with: ", ")))" } ?? "network boot"
         await step(.boot, ProtocolStep.firmware, seconds: Timing.Realistic.firmware,
-                   message: "network boot, SMBIOS serial \(identity.serial), UUID \(identity.uuid), \(identity.manufacturer) \(identity.product)")
+                   message: "\(source), SMBIOS serial \(identity.serial), UUID \(identity.uuid), \(identity.manufacturer) \(identity.product)")
 
         if script.mode == BootMode.desktop.rawValue { return try await desktop() }
         // A broken system does not get as far as OOBE either.

@@ -135,8 +135,11 @@ struct RedfishServiceTests {
         #expect(try await reset("On").status == 204)
         let on = try await client.request(.GET, path, as: admin).json
         #expect(on["PowerState"] as? String == "On")
-        // The boot spent the one-time override.
+        // The boot spent the one-time override, and the device's firmware event names it.
         #expect((on["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
+        let firmware = try running.lab.store.events(of: "node-1").filter { $0.step == "firmware" }.compactMap(\.message)
+        #expect(firmware.count == 1)
+        #expect(firmware.first?.hasPrefix("network boot (boot source override Pxe, Once), SMBIOS serial RF-1") == true, "\(firmware)")
         // The deployment shows in the Oem section (the store's commits made it render again).
         let deployed = try #require((on["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any])
         #expect(deployed["Lifecycle"] as? String == "deployed")

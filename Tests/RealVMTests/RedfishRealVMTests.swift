@@ -46,6 +46,9 @@ struct RedfishRealVMTests {
             let record = try #require(try running.lab.store.device(named: name))
             #expect(record.bootCount > bootsBefore)
             #expect(record.bootIdentity?.contains("serial=\(device.identity.serial)") == true)
+            // The guest's agent read the override from its kernel line: its firmware event names it.
+            let firmware = try running.lab.store.events(of: name).filter { $0.step == "firmware" }.compactMap(\.message)
+            #expect(firmware.last?.hasPrefix("network boot (boot source override Pxe, Once)") == true, "\(firmware)")
             let after = try await client.request(.GET, path, as: admin).json
             #expect((after["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
             #expect(after["PowerState"] as? String == "On")
