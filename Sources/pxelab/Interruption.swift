@@ -27,6 +27,9 @@ enum Interruption {
         _ = try? await cancellable { try await Task.sleep(for: .seconds(Double(Int32.max))) }
     }
 
+    /// Whether a signal has asked pxelab to stop (work it cancelled may have returned normally).
+    static var requested: Bool { state.withLock { $0.signals > 0 } }
+
     private struct State {
         var next = 0
         var running: [Int: @Sendable () -> Void] = [:]

@@ -74,7 +74,8 @@ struct Run: AsyncParsableCommand {
             if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
         }
         var reports: [RunReport] = []
-        for (index, labFile) in labFiles.enumerated() {
+        // A signal stops the lab file it comes in, and the ones after it are not run.
+        for (index, labFile) in labFiles.enumerated() where !Interruption.requested {
             let options = FleetRunner.Options(lab: try host.options(for: labFile),
                                               fresh: !resume, progress: json ? nil : show, progressInterval: interactive ? 0.2 : 1,
                                               only: only.isEmpty ? nil : Set(only), from: from, opened: opened)
@@ -85,10 +86,13 @@ struct Run: AsyncParsableCommand {
                     let (report, running) = try await Interruption.cancellable { try await runner.runKeepingLab() }
                     reports.append(report)
                     try finish(reports, interactive: interactive)
-                    FileHandle.standardError.write(Data(("lab '\(labFile.lab)' kept up: dashboard at http://127.0.0.1:\(running.port)/"
-                                                         + "; Ctrl-C to power its devices off and stop\n"
-                                                         + running.redfish.announcement(port: running.redfishPort, lab: running.lab) + "\n").utf8))
-                    await Interruption.wait()
+                    // Stopped during the run: the lab is not kept (the signal that said so is spent).
+                    if !Interruption.requested {
+                        FileHandle.standardError.write(Data(("lab '\(labFile.lab)' kept up: dashboard at http://127.0.0.1:\(running.port)/"
+                                                             + "; Ctrl-C to power its devices off and stop\n"
+                                                             + running.redfish.announcement(port: running.redfishPort, lab: running.lab) + "\n").utf8))
+                        await Interruption.wait()
+                    }
                     try await running.close()
                 } else {
                     reports.append(try await Interruption.cancellable { try await runner.run() })
@@ -99,7 +103,8 @@ struct Run: AsyncParsableCommand {
                 throw ExitCode.failure
             }
         }
-        if !keep { try finish(reports, interactive: interactive) }
+        // With --keep the last lab's results were printed before it was kept up.
+        if !keep || reports.count < labFiles.count { try finish(reports, interactive: interactive) }
         if !reports.allSatisfy(\.allAsExpected) { throw ExitCode.failure }
     }
 
