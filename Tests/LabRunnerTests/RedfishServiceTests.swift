@@ -3,6 +3,7 @@ import NIOHTTP1
 import Testing
 import LabFiles
 import LabRunner
+import LabService
 @testable import RedfishAPI
 import TestSupport
 
@@ -171,6 +172,31 @@ struct RedfishServiceTests {
         #expect(try await client.request(.DELETE, account, as: admin).status == 204)
         #expect(try await client.request(.GET, "/redfish/v1/Systems/node-2", as: viewer).status == 401)
         #expect(try await client.request(.DELETE, "/redfish/v1/AccountService/Accounts/1", as: admin).status == 409)
+        try await client.shutdown()
+        try await running.close()
+    }
+
+    @Test func accountsOutliveTheServiceAndTheAdminsPasswordFileFollowsItsChange() async throws {
+        let (running, client) = try await open()
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let created = try await client.request(.POST, "/redfish/v1/AccountService/Accounts",
+                                               json: ["UserName": "ops", "Password": "ops-pass-12", "RoleId": "Operator"], as: admin)
+        #expect(created.status == 201)
+        #expect(try await client.request(.PATCH, "/redfish/v1/AccountService/Accounts/1", json: ["Password": "new-admin-pass"], as: admin).status == 200)
+        let file = running.lab.directory.path("redfish-accounts.json")
+        let permissions = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        // The service started again (the next `pxelab run --keep` or `serve`) has them.
+        let again = try RedfishService(lab: running.lab, fleet: nil)
+        #expect(again.adminPassword == "new-admin-pass")
+        #expect(try String(contentsOf: running.lab.directory.path("redfish.password"), encoding: .utf8) == "new-admin-pass\n")
+        #expect(again.accounts.authenticate(user: "ops", password: "ops-pass-12")?.roleID == .operator)
+        #expect(again.accounts.authenticate(user: "admin", password: "new-admin-pass") != nil)
+        #expect(again.accounts.all.map(\.userName) == ["admin", "ops"])
+        // A file that cannot be read is an error naming it, not an admin alone.
+        try Data("{not json".utf8).write(to: file)
+        let error = #expect(throws: LabError.self) { try RedfishService(lab: running.lab, fleet: nil) }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("redfish-accounts.json"))
         try await client.shutdown()
         try await running.close()
     }

@@ -5,12 +5,14 @@ import LabService
 import Synchronization
 
 /// The service's accounts (Redfish's ManagerAccount): the lab's `admin`, whose password is kept
-/// owner-only in `<lab folder>/redfish.password`, and accounts made through the AccountService
-/// (kept while the service runs). A password is kept as a bcrypt hash; it is checked with bcrypt
-/// once per credential (a login, or the first Basic request with it), never per request: a
-/// credential that passed is remembered by a SHA-256 of it until its account changes.
+/// owner-only in `<lab folder>/redfish.password`, and accounts made through the AccountService.
+/// They are kept in `<lab folder>/redfish-accounts.json` (owner-only, replaced whole at every
+/// change, before the change is in force: a change that cannot be written is refused), so they
+/// outlive the service as a BMC's do; sessions do not. A password is kept as a bcrypt hash; it is
+/// checked with bcrypt once per credential (a login, or the first Basic request with it), never
+/// per request: a credential that passed is remembered by a SHA-256 of it until its account changes.
 final class RedfishAccounts: Sendable {
-    struct Account: Sendable {
+    struct Account: Sendable, Codable {
         let id: String
         var userName: String
         var roleID: Role
@@ -20,7 +22,7 @@ final class RedfishAccounts: Sendable {
     }
 
     /// Redfish's predefined roles.
-    enum Role: String, Sendable, CaseIterable {
+    enum Role: String, Sendable, Codable, CaseIterable {
         case administrator = "Administrator"
         case `operator` = "Operator"
         case readOnly = "ReadOnly"
@@ -38,21 +40,79 @@ final class RedfishAccounts: Sendable {
     static let cost: UInt8 = 10
     static let adminUser = "admin"
 
-    private struct State {
+    /// What the accounts file holds.
+    private struct Stored: Codable {
         var accounts: [Account]
-        var nextID = 2
+        var nextID: Int
+    }
+
+    private struct State {
+        var stored: Stored
+        /// The admin's password, as `redfish.password` holds it.
+        var adminPassword: String
         /// SHA-256 of "user\0password" of the credentials bcrypt accepted.
         var verified: Set<Data> = []
+        var accounts: [Account] {
+            get { stored.accounts }
+            set { stored.accounts = newValue }
+        }
     }
     private let state: Mutex<State>
-    /// The admin account's password (for tests and for the operator to read from the file).
-    let adminPassword: String
+    private let accountsFile: URL
+    private let passwordFile: URL
 
-    init(passwordFile: URL) throws {
-        adminPassword = try Secret.stored(at: passwordFile) { String(Secret.make().prefix(24)) }
-        let admin = Account(id: "1", userName: Self.adminUser, roleID: .administrator, enabled: true, locked: false,
-                            passwordHash: Bcrypt.hash(adminPassword, cost: Self.cost))
-        state = Mutex(State(accounts: [admin]))
+    /// The accounts of `accountsFile`, or the lab's admin alone (its password made on first use
+    /// in `passwordFile`) before the first change. A file that cannot be read is an error naming it.
+    init(accountsFile: URL, passwordFile: URL) throws {
+        self.accountsFile = accountsFile
+        self.passwordFile = passwordFile
+        let password = try Secret.stored(at: passwordFile) { String(Secret.make().prefix(24)) }
+        var stored = Stored(accounts: [Account(id: "1", userName: Self.adminUser, roleID: .administrator, enabled: true, locked: false,
+                                               passwordHash: Bcrypt.hash(password, cost: Self.cost))], nextID: 2)
+        if FileManager.default.fileExists(atPath: accountsFile.path) {
+            do {
+                stored = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: accountsFile))
+            } catch {
+                throw LabError.unreadable(file: accountsFile.path, problem: "\(error)")
+            }
+            guard stored.accounts.contains(where: { $0.userName == Self.adminUser }) else {
+                throw LabError.unreadable(file: accountsFile.path, problem: "it has no '\(Self.adminUser)' account")
+            }
+        }
+        state = Mutex(State(stored: stored, adminPassword: password))
+    }
+
+    /// The admin account's password (for tests and for the operator to read from the file).
+    var adminPassword: String { state.withLock { $0.adminPassword } }
+
+    /// Applies a change to a copy, writes it, then puts it in force: a change the file does not
+    /// take is not made.
+    private func change<Result>(_ body: (inout State) throws(RedfishError) -> Result) throws(RedfishError) -> Result {
+        try state.withLock { (state) throws(RedfishError) -> Result in
+            var next = state
+            let result = try body(&next)
+            do {
+                try Self.write(Data(try JSONEncoder().encode(next.stored)), to: accountsFile)
+                if next.adminPassword != state.adminPassword { try Self.write(Data((next.adminPassword + "\n").utf8), to: passwordFile) }
+            } catch {
+                throw RedfishError.internalError("the accounts could not be written to \(accountsFile.path): \(error)")
+            }
+            state = next
+            return result
+        }
+    }
+
+    /// Replaces `file` whole, owner-only (a new file renamed over it).
+    private static func write(_ data: Data, to file: URL) throws {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+            throw LabError.unwritable(file: temporary.path, problem: "it cannot be created")
+        }
+        guard rename(temporary.path, file.path) == 0 else {
+            let problem = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw LabError.unwritable(file: file.path, problem: problem)
+        }
     }
 
     var all: [Account] { state.withLock { $0.accounts } }
@@ -95,14 +155,14 @@ final class RedfishAccounts: Sendable {
         guard !userName.isEmpty else { throw .propertyMissing("UserName") }
         try Self.check(password: password)
         let hash = Bcrypt.hash(password, cost: Self.cost)
-        return try state.withLock { (state) throws(RedfishError) -> Account in
+        return try change { (state) throws(RedfishError) -> Account in
             guard !state.accounts.contains(where: { $0.userName == userName }) else {
                 throw RedfishError(.badRequest, "ResourceAlreadyExists", "The requested resource already exists.",
                                    resolution: "Do not repeat the create operation as the resource has already been created.",
                                    relatedProperties: ["#/UserName"])
             }
-            let account = Account(id: String(state.nextID), userName: userName, roleID: role, enabled: enabled, locked: false, passwordHash: hash)
-            state.nextID += 1
+            let account = Account(id: String(state.stored.nextID), userName: userName, roleID: role, enabled: enabled, locked: false, passwordHash: hash)
+            state.stored.nextID += 1
             state.accounts.append(account)
             return account
         }
@@ -112,7 +172,7 @@ final class RedfishAccounts: Sendable {
     func update(id: String, userName: String?, password: String?, role: Role?, enabled: Bool?, locked: Bool?) throws(RedfishError) -> Account {
         if let password { try Self.check(password: password) }
         let hash = password.map { Bcrypt.hash($0, cost: Self.cost) }
-        return try state.withLock { (state) throws(RedfishError) -> Account in
+        return try change { (state) throws(RedfishError) -> Account in
             guard let index = state.accounts.firstIndex(where: { $0.id == id }) else { throw .notFound("ManagerAccount", id) }
             if let userName, state.accounts.contains(where: { $0.userName == userName && $0.id != id }) {
                 throw RedfishError(.badRequest, "ResourceAlreadyExists", "The requested resource already exists.",
@@ -123,6 +183,8 @@ final class RedfishAccounts: Sendable {
             }
             if let userName { state.accounts[index].userName = userName }
             if let hash { state.accounts[index].passwordHash = hash }
+            // The admin's password file keeps telling the operator the password.
+            if let password, state.accounts[index].userName == Self.adminUser { state.adminPassword = password }
             if let role { state.accounts[index].roleID = role }
             if let enabled { state.accounts[index].enabled = enabled }
             if let locked { state.accounts[index].locked = locked }
@@ -132,7 +194,7 @@ final class RedfishAccounts: Sendable {
     }
 
     func delete(id: String) throws(RedfishError) {
-        try state.withLock { (state) throws(RedfishError) in
+        try change { (state) throws(RedfishError) in
             guard let index = state.accounts.firstIndex(where: { $0.id == id }) else { throw .notFound("ManagerAccount", id) }
             guard state.accounts[index].userName != Self.adminUser else {
                 throw RedfishError.conflict("The lab's admin account cannot be deleted.")
