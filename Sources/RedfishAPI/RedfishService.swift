@@ -30,11 +30,6 @@ public final class RedfishService: Sendable {
     let resets = Mutex<[String: Task<Void, Never>]>([:])
     /// Systems as last rendered, by device name.
     let renderedSystems = KeptRenditions<SystemStamp, Reply.Rendered>(size: { $0.bytes.readableBytes })
-
-    /// Returns once every reset accepted so far has been carried out (a 202 only promises it).
-    public func resetsCarriedOut() async {
-        for reset in resets.withLock({ Array($0.values) }) { await reset.value }
-    }
     /// The address the service's listener serves on (its manager's interface shows it).
     let listenAddress = Mutex("127.0.0.1")
     let clock: @Sendable () -> Date
@@ -60,6 +55,11 @@ public final class RedfishService: Sendable {
 
     /// The lab's `admin` account's password (`<lab folder>/redfish.password`).
     public var adminPassword: String { accounts.adminPassword }
+
+    /// Returns once every reset accepted so far has been carried out (a 202 only promises it).
+    public func resetsCarriedOut() async {
+        for reset in resets.withLock({ Array($0.values) }) { await reset.value }
+    }
 
     /// Adds `/redfish` and everything under it, every method.
     public func add<Context: RequestContext>(to router: Router<Context>) {
