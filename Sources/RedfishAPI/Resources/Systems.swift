@@ -229,7 +229,13 @@ extension RedfishService {
     /// it was read with these settings.
     static func checkIfMatch(_ request: RedfishRequest, settings: String) throws(RedfishError) {
         guard let offered = offeredETags(request) else { return }
-        guard offered.contains(where: { $0.hasPrefix("\"" + settings + "-") }) else { throw RedfishError.preconditionFailed }
+        // A whole ETag of this service's form: the settings' version, a dash, 16 hex digits.
+        let issued = offered.contains { tag in
+            let parts = tag.dropFirst().dropLast().split(separator: "-", omittingEmptySubsequences: false)
+            return tag.hasPrefix("\"") && tag.hasSuffix("\"") && parts.count == 2 && parts[0] == settings
+                && parts[1].count == 16 && parts[1].allSatisfy(\.isHexDigit)
+        }
+        guard issued else { throw RedfishError.preconditionFailed }
     }
 
     /// The ETags of an `If-Match` (weak ones as strong); nil for none or `*`.
