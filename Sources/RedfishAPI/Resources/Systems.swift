@@ -10,7 +10,8 @@ import LabStore
 /// action carried out by the lab's power flows.
 extension RedfishService {
     /// The reset types, each as the lab carries it out.
-    static let resetTypes = ["On", "ForceOn", "ForceOff", "GracefulShutdown", "ForceRestart", "GracefulRestart", "PowerCycle"]
+    static let resetTypes = ["On", "ForceOn", "ForceOff", "GracefulShutdown", "ForceRestart", "GracefulRestart", "PowerCycle",
+                             "PushPowerButton"]
 
     func systemCollection() -> [String: Any] {
         Self.collection("/redfish/v1/Systems", type: "ComputerSystemCollection", name: "Computer System Collection",
@@ -275,9 +276,11 @@ extension RedfishService {
         guard let fleet else {
             throw RedfishError.conflict("This controller hosts no devices (pxelab serve): power actions need `pxelab run --keep`.")
         }
-        let power: PowerAction = switch type {
+        // The power button toggles: what it does is decided when the press is carried out.
+        let power: PowerAction? = switch type {
         case "ForceOff", "GracefulShutdown": .off
         case "ForceRestart", "GracefulRestart", "PowerCycle": .reboot
+        case "PushPowerButton": nil
         default: .on
         }
         let task = tasks.start("\(action) \(type) of \(device.name)", at: clock())
@@ -289,7 +292,8 @@ extension RedfishService {
             resets[name] = Task {
                 await earlier?.value
                 do {
-                    try await Self.power(name, power, fleet: fleet)
+                    let action: PowerAction = if let power { power } else { try await fleet.isPoweredOn(name) ? .off : .on }
+                    try await Self.power(name, action, fleet: fleet)
                     tasks.finish(task.id, at: clock(), failure: nil)
                 } catch {
                     tasks.finish(task.id, at: clock(), failure: "\(error)")
