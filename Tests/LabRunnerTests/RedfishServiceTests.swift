@@ -180,6 +180,7 @@ struct RedfishServiceTests {
         #expect(try await client.request(.DELETE, account, as: admin).status == 204)
         #expect(try await client.request(.GET, "/redfish/v1/Systems/node-2", as: viewer).status == 401)
         #expect(try await client.request(.DELETE, "/redfish/v1/AccountService/Accounts/1", as: admin).status == 409)
+        #expect(try await client.request(.PATCH, "/redfish/v1/AccountService/Accounts/1", json: ["UserName": "root"], as: admin).status == 409)
         try await client.shutdown()
         try await running.close()
     }

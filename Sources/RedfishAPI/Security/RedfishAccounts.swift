@@ -67,8 +67,7 @@ final class RedfishAccounts: Sendable {
         self.accountsFile = accountsFile
         self.passwordFile = passwordFile
         let password = try Secret.stored(at: passwordFile) { String(Secret.make().prefix(24)) }
-        var stored = Stored(accounts: [Account(id: "1", userName: Self.adminUser, roleID: .administrator, enabled: true, locked: false,
-                                               passwordHash: Bcrypt.hash(password, cost: Self.cost))], nextID: 2)
+        let stored: Stored
         if FileManager.default.fileExists(atPath: accountsFile.path) {
             do {
                 stored = try JSONDecoder().decode(Stored.self, from: Data(contentsOf: accountsFile))
@@ -78,6 +77,9 @@ final class RedfishAccounts: Sendable {
             guard stored.accounts.contains(where: { $0.userName == Self.adminUser }) else {
                 throw LabError.unreadable(file: accountsFile.path, problem: "it has no '\(Self.adminUser)' account")
             }
+        } else {
+            stored = Stored(accounts: [Account(id: "1", userName: Self.adminUser, roleID: .administrator, enabled: true, locked: false,
+                                               passwordHash: Bcrypt.hash(password, cost: Self.cost))], nextID: 2)
         }
         state = Mutex(State(stored: stored, adminPassword: password))
     }
@@ -93,9 +95,17 @@ final class RedfishAccounts: Sendable {
             let result = try body(&next)
             do {
                 try Self.write(Data(try JSONEncoder().encode(next.stored)), to: accountsFile)
-                if next.adminPassword != state.adminPassword { try Self.write(Data((next.adminPassword + "\n").utf8), to: passwordFile) }
             } catch {
                 throw RedfishError.internalError("the accounts could not be written to \(accountsFile.path): \(error)")
+            }
+            if next.adminPassword != state.adminPassword {
+                do {
+                    try Self.write(Data((next.adminPassword + "\n").utf8), to: passwordFile)
+                } catch {
+                    // The accounts go back as they were, so the two files agree.
+                    try? Self.write(Data(try JSONEncoder().encode(state.stored)), to: accountsFile)
+                    throw RedfishError.internalError("the admin password could not be written to \(passwordFile.path): \(error)")
+                }
             }
             state = next
             return result
@@ -178,8 +188,9 @@ final class RedfishAccounts: Sendable {
                 throw RedfishError(.badRequest, "ResourceAlreadyExists", "The requested resource already exists.",
                                    relatedProperties: ["#/UserName"])
             }
-            if state.accounts[index].userName == Self.adminUser, (role.map { $0 != .administrator } ?? false) || enabled == false {
-                throw RedfishError.conflict("The lab's admin account stays an enabled Administrator.")
+            if state.accounts[index].userName == Self.adminUser,
+               (role.map { $0 != .administrator } ?? false) || enabled == false || (userName.map { $0 != Self.adminUser } ?? false) {
+                throw RedfishError.conflict("The lab's admin account stays an enabled Administrator named \(Self.adminUser).")
             }
             if let userName { state.accounts[index].userName = userName }
             if let hash { state.accounts[index].passwordHash = hash }
