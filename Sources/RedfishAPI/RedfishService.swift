@@ -26,8 +26,13 @@ public final class RedfishService: Sendable {
     let sessions: RedfishSessions
     let tasks = RedfishTasks()
     let writes = OneWriteAtATime()
-    /// Each system's last reset, which the next one waits for.
-    let resets = Mutex<[String: Task<Void, Never>]>([:])
+    /// Each system's resets: the last one, which ends after every one before it, and how many
+    /// power-offs cut in (a reset accepted before the last of them is superseded).
+    struct SystemResets {
+        var last: Task<Void, Never>?
+        var generation = 0
+    }
+    let resets = Mutex<[String: SystemResets]>([:])
     /// Systems as last rendered, by device name.
     let renderedSystems = KeptRenditions<SystemStamp, Reply.Rendered>(size: { $0.bytes.readableBytes })
     /// The address the service's listener serves on (its manager's interface shows it).
@@ -58,7 +63,7 @@ public final class RedfishService: Sendable {
 
     /// Returns once every reset accepted so far has been carried out (a 202 only promises it).
     public func resetsCarriedOut() async {
-        for reset in resets.withLock({ Array($0.values) }) { await reset.value }
+        for reset in resets.withLock({ $0.values.compactMap(\.last) }) { await reset.value }
     }
 
     /// Adds `/redfish` and everything under it, every method.

@@ -4,6 +4,7 @@ import LabController
 import LabService
 import LabRunner
 import LabFiles
+import LabStore
 import TestSupport
 
 /// A real QEMU VM driven through the lab's Redfish service, as Ironic drives a node: a one-time
@@ -52,6 +53,52 @@ struct RedfishRealVMTests {
             let after = try await client.request(.GET, path, as: admin).json
             #expect((after["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
             #expect(after["PowerState"] as? String == "On")
+            try await client.shutdown()
+            try await running.close()
+        }
+    }
+
+    /// Ironic powering a node off in the middle of its deployment: the ForceOff cuts in (the VM's
+    /// flow ends, failing where it was, as a pulled plug does) instead of waiting for the
+    /// deployment, which takes many minutes at realistic timing.
+    @Test func aForceOffCutsTheDeploymentAnOnStarted() async throws {
+        let tag = "rc" + UUID().uuidString.prefix(6).lowercased()
+        let labFile = try LabFile.parse(oneVMLab(tag: tag, product: "Cut Laptop", timing: "realistic"), file: "redfish-cut.yaml")
+        try await withRealVMLab(labFile, folder: "pxelab-redfish-cut") { running in
+            let name = "\(tag)-vm"
+            let device = try running.lab.device(name)
+            let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
+            let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+            let path = "/redfish/v1/Systems/\(device.identity.uuid.uuidString.lowercased())"
+            func monitor(_ reply: RedfishClient.Reply) async throws -> Int {
+                let location = try #require(reply.header("Location"))
+                for _ in 0..<240 {
+                    let state = try await client.request(.GET, location, as: admin)
+                    if state.status != 202 { return state.status }
+                    try await Task.sleep(for: .milliseconds(500))  // a client polling its task monitor
+                }
+                return 202
+            }
+            // Followed before the power-on, so that the deployment's first steps are seen.
+            let events = running.lab.store.feed.subscribe(device: name)
+            let on = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "On"], as: admin)
+            #expect(on.status == 202)
+            var underWay: StoredEvent?
+            for await event in events where event.phase == .network {
+                underWay = event
+                break
+            }
+            #expect(underWay != nil)
+            let off = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceOff"], as: admin)
+            #expect(try await monitor(off) == 204)
+            #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+            // The power-on's task ended with its flow: the device failed where it was.
+            #expect(try await monitor(on) == 204)
+            try running.lab.store.settle()
+            let record = try #require(try running.lab.store.device(named: name))
+            #expect(record.lifecycle == .failed)
+            let oem = (try await client.request(.GET, path, as: admin).json["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any]
+            #expect(oem?["Lifecycle"] as? String == "failed")
             try await client.shutdown()
             try await running.close()
         }

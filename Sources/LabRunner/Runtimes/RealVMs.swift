@@ -38,6 +38,9 @@ final class RealVMs: HostedDevices {
     /// reached, a failure shown (a broken system's, unless a repair is coming at its recovery
     /// screen), a reseal (then, unless asked to stop there, powering it on again for the user once
     /// libvirt reports it stopped), the desktop asking for work with none queued, or a boot loop.
+    /// The run follows the domain: a VM powered off from outside fails where it was.
+    var powerOffEndsFlows: Bool { true }
+
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
         let name = device.name
         let store = domains.lab.store

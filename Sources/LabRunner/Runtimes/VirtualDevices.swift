@@ -37,6 +37,9 @@ final class VirtualDevices: HostedDevices {
         endpoint.withLock { $0 = "http://127.0.0.1:\(port)" }
     }
 
+    /// The agent runs in pxelab, step after step: a power-off waits for its flow.
+    var powerOffEndsFlows: Bool { false }
+
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
         let name = device.name
         func failed(_ what: String, _ error: any Error, boots: Int) -> DeviceRun {

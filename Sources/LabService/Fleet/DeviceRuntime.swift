@@ -12,6 +12,10 @@ public protocol DeviceRuntime: Sendable {
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun
     /// Powers the device off at once, as pulling its plug does.
     func powerOff(_ device: LabDevice) async throws
+    /// Whether powering a device off ends a flow following it: a real VM's run follows its
+    /// domain and fails where the device was, as a pulled plug does. A virtual device's agent
+    /// runs in pxelab and cannot be stopped mid-step, so its power-off waits for the flow.
+    var powerOffEndsFlows: Bool { get }
     /// Whether the device is powered on (its domain runs).
     func isRunning(_ device: LabDevice) async throws -> Bool
     /// Presses key chords on the device's keyboard; a device without one ignores them.

@@ -99,6 +99,10 @@ extension Fleet {
         try await runtime.isRunning(lab.device(key))
     }
 
+    /// Whether powering a device off ends a flow that follows it (``DeviceRuntime/powerOffEndsFlows``):
+    /// a BMC's ForceOff then cuts in instead of waiting.
+    public var powerOffEndsFlows: Bool { runtime.powerOffEndsFlows }
+
     /// Powers a device on (following it to its end state), reboots it (the same, from a restart),
     /// or powers it off (and leaves it off).
     public func power(_ key: String, _ action: PowerAction) async throws -> FlowResult {
@@ -111,13 +115,17 @@ extension Fleet {
         }
         case .off:
             let device = try lab.device(key)
-            return try await occupying([device]) {
+            func powerOff() async throws -> FlowResult {
                 let started = Date()
                 try await runtime.powerOff(device)
                 let lab = lab
                 let outcome = try await Offload.run { try lab.outcome(of: device.name) }
                 return FlowResult(device: device.name, flow: .powerOff, result: outcome, seconds: Date().timeIntervalSince(started))
             }
+            // Pulling the plug under a flow that follows the device ends that flow (the device
+            // fails where it was); otherwise the power-off is an operation like any other.
+            if runtime.powerOffEndsFlows, isOccupied(device.name) { return try await powerOff() }
+            return try await occupying([device]) { try await powerOff() }
         }
     }
 

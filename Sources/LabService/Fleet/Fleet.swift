@@ -69,6 +69,9 @@ public final class Fleet: Sendable {
         .init(stopAtReseal: device.expect?.state == .resealed)
     }
 
+    /// Whether an operation acts on the device now.
+    func isOccupied(_ name: String) -> Bool { busy.withLock { $0.contains(name) } }
+
     /// Runs `body` as the only operation on these devices.
     func occupying<Result: Sendable>(_ devices: [LabDevice], _ body: () async throws -> Result) async throws -> Result {
         let names = Set(devices.map(\.name))

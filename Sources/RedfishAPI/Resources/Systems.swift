@@ -285,20 +285,37 @@ extension RedfishService {
         }
         let task = tasks.start("\(action) \(type) of \(device.name)", at: clock())
         let (tasks, clock, name) = (tasks, clock, device.name)
-        // A system's resets are carried out in the order they came (MAAS sends ForceOff and On
-        // back to back without waiting).
-        resets.withLock { resets in
-            let earlier = resets[name]
-            resets[name] = Task {
-                await earlier?.value
-                do {
-                    let action: PowerAction = if let power { power } else { try await fleet.isPoweredOn(name) ? .off : .on }
-                    try await Self.power(name, action, fleet: fleet)
-                    tasks.finish(task.id, at: clock(), failure: nil)
-                } catch {
-                    tasks.finish(task.id, at: clock(), failure: "\(error)")
-                }
+        func carryOut() async {
+            do {
+                let action: PowerAction = if let power { power } else { try await fleet.isPoweredOn(name) ? .off : .on }
+                try await Self.power(name, action, fleet: fleet)
+                tasks.finish(task.id, at: clock(), failure: nil)
+            } catch {
+                tasks.finish(task.id, at: clock(), failure: "\(error)")
             }
+        }
+        // A power-off that cuts the flow following the device (a real VM) is carried out at once:
+        // the resets before it that have not begun are superseded, the one under way ends with
+        // its flow. Any other reset is carried out after the ones before it, in the order they
+        // came (MAAS sends ForceOff and On back to back without waiting).
+        let cuts = power == .off && fleet.powerOffEndsFlows
+        resets.withLock { resets in
+            var system = resets[name] ?? SystemResets()
+            if cuts { system.generation += 1 }
+            let (earlier, generation) = (system.last, system.generation)
+            system.last = Task {
+                if cuts {
+                    await carryOut()
+                    await earlier?.value
+                    return
+                }
+                await earlier?.value
+                guard self.resets.withLock({ $0[name]?.generation }) == generation else {
+                    return tasks.finish(task.id, at: clock(), failure: "superseded by a later power-off of \(name)")
+                }
+                await carryOut()
+            }
+            resets[name] = system
         }
         var reply = Reply(status: .accepted, taskBody(task))
         reply.headers[.location] = Self.taskMonitorPath(task.id)
