@@ -24,14 +24,8 @@ public struct GraphController: Sendable {
     /// Injected faults and throttling.
     let gate: GraphGate
     /// Pages of identities as last rendered (a script pages through them again and again).
-    let renderedPages = KeptRenditions<PageStamp, ByteBuffer>(size: { $0.readableBytes })
+    let renderedPages = KeptRenditions<StoreStamp, ByteBuffer>(size: { $0.readableBytes })
     let clock: @Sendable () -> Date
-
-    /// What a page of identities was built from: the store's commits and the tenant's revision.
-    struct PageStamp: Equatable, Sendable {
-        let commits: Int
-        let revision: Int
-    }
 
     public init(lab: Lab, fleet: Fleet? = nil, maxBodyBytes: Int = 8 << 20, clock: @escaping @Sendable () -> Date = Date.init) throws {
         self.lab = lab

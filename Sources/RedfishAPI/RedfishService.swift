@@ -127,7 +127,7 @@ public final class RedfishService: Sendable {
         var headers = Reply.commonHeaders
         if error.status == .unauthorized { headers[.wwwAuthenticate] = #"Basic realm="pxelab Redfish""# }
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Reply.json(error.body))))
+        return Response(status: error.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: RedfishJSON.data(error.body))))
     }
 }
 
@@ -189,8 +189,6 @@ struct Reply: @unchecked Sendable {
     var headers: HTTPFields = [:]
     /// The methods the resource allows (the `Allow` header on GET and HEAD).
     var allow: [HTTPRequest.Method] = [.get, .head]
-    /// The resource's schema, for the `Link: rel=describedby` header.
-    var describedBy: String?
     var text: (contentType: String, body: String)?
     /// The body as rendered earlier (``KeptRenditions``), sent instead of `body`.
     var kept: Rendered?
@@ -206,20 +204,18 @@ struct Reply: @unchecked Sendable {
         self.status = status
         self.body = body
         self.allow = allow
-        if let type = body?["@odata.type"] as? String, type.hasPrefix("#") {
-            describedBy = String(type.dropFirst().split(separator: ".").first ?? "")
-        }
-    }
-
-    static func json(_ body: [String: Any]) -> Data {
-        RedfishJSON.data(body)
     }
 
     /// The ETag of a resource body: a hash of its JSON without `@odata.etag`.
     static func etag(of body: [String: Any]) -> String {
         var copy = body
         copy["@odata.etag"] = nil
-        return "\"" + hash(json(copy)) + "\""
+        return etag(ofJSON: RedfishJSON.data(copy), settingsVersion: nil)
+    }
+
+    /// The ETag of a resource's JSON, after its settings' version when it has one.
+    static func etag(ofJSON data: Data, settingsVersion: String?) -> String {
+        "\"" + (settingsVersion.map { $0 + "-" } ?? "") + hash(data) + "\""
     }
 
     /// 16 hex digits of the bytes' SHA-256.
@@ -236,21 +232,27 @@ struct Reply: @unchecked Sendable {
     struct Rendered: Sendable {
         let bytes: ByteBuffer
         let etag: String?
+        /// The resource's schema, from its `@odata.type`, for the `Link: rel=describedby` header.
+        let describedBy: String?
     }
 
     func rendered() -> Rendered? {
         guard let body else { return nil }
-        let data = Self.json(body)
-        guard status == .ok || status == .created, body["@odata.id"] != nil else { return Rendered(bytes: ByteBuffer(bytes: data), etag: nil) }
-        let etag = "\"" + (settingsVersion.map { $0 + "-" } ?? "") + Self.hash(data) + "\""
-        guard body["@odata.type"] as? String != nil, status == .ok else { return Rendered(bytes: ByteBuffer(bytes: data), etag: etag) }
+        let data = RedfishJSON.data(body)
+        let type = body["@odata.type"] as? String
+        let describedBy = type.flatMap { $0.hasPrefix("#") ? String($0.dropFirst().split(separator: ".").first ?? "") : nil }
+        guard status == .ok || status == .created, body["@odata.id"] != nil else {
+            return Rendered(bytes: ByteBuffer(bytes: data), etag: nil, describedBy: describedBy)
+        }
+        let etag = Self.etag(ofJSON: data, settingsVersion: settingsVersion)
+        guard type != nil, status == .ok else { return Rendered(bytes: ByteBuffer(bytes: data), etag: etag, describedBy: describedBy) }
         var bytes = ByteBuffer()
         bytes.reserveCapacity(data.count + etag.utf8.count + 20)
         bytes.writeString(#"{"@odata.etag":"\""#)
         bytes.writeString(String(etag.dropFirst().dropLast()))
         bytes.writeString(#"\"","#)
         bytes.writeBytes(data.dropFirst())
-        return Rendered(bytes: bytes, etag: etag)
+        return Rendered(bytes: bytes, etag: etag, describedBy: describedBy)
     }
 
     func response(method: HTTPRequest.Method, ifNoneMatch: String? = nil) -> Response {
@@ -272,7 +274,9 @@ struct Reply: @unchecked Sendable {
         }
         if method == .get || method == .head {
             headers[RedfishHeaders.allow] = allow.map(\.rawValue).joined(separator: ", ")
-            if let describedBy { headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby" }
+            if let describedBy = rendered.describedBy {
+                headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby"
+            }
         }
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: method == .head ? ByteBuffer() : rendered.bytes))

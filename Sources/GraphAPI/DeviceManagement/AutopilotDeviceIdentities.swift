@@ -102,7 +102,7 @@ extension GraphController {
         let (pages, key, clock) = (renderedPages, request.base + request.uri, clock)
         let body = try await Offload.run { () throws -> ByteBuffer in
             try service.processDueImports()
-            let stamp = try service.store.commitStamp().map { PageStamp(commits: $0, revision: service.revision) }
+            let stamp = try service.storeStamp()
             if let stamp, let kept = pages.rendition(key, stamp: stamp, at: clock()) { return kept }
             let (states, total, more, read) = try Self.page(request, service: service, after: after, size: size)
             let version = request.path.version

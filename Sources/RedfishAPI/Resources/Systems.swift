@@ -32,7 +32,7 @@ extension RedfishService {
                 try caller?.requires("ConfigureComponents")
                 try Self.checkIfMatch(request, settings: Self.settingsVersion(lab.bootOverride(of: device.name)))
                 try patchBoot(request.object(), of: device)
-                return try await systemReply(device, on: isPoweredOn(device))
+                return try await systemReply(device, on: isPoweredOn(device), boot: lab.bootOverride(of: device.name))
             default:
                 throw MethodNotAllowed(allowed: [.get, .head, .patch])
             }
@@ -74,32 +74,29 @@ extension RedfishService {
     struct SystemStamp: Equatable, Sendable {
         let on: Bool?
         let boot: BootOverride
-        let commits: Int
-        let revision: Int
+        let store: StoreStamp
     }
 
     /// A system's GET: its kept rendition, or a new one kept.
     func keptSystem(_ device: LabDevice) async throws -> Reply {
         // Read before rendering: a change in between renders again at the next request.
         let on = try await isPoweredOn(device)
-        let stamp = try lab.store.commitStamp().map {
-            SystemStamp(on: on, boot: try lab.bootOverride(of: device.name), commits: $0, revision: lab.autopilot.revision)
-        }
+        let boot = try lab.bootOverride(of: device.name)
+        let stamp = try lab.autopilot.storeStamp().map { SystemStamp(on: on, boot: boot, store: $0) }
         if let stamp, let kept = renderedSystems.rendition(device.name, stamp: stamp) {
             var reply = Reply(nil, allow: [.get, .head, .patch])
-            reply.describedBy = "ComputerSystem"
             reply.kept = kept
             return reply
         }
-        var reply = try await systemReply(device, on: on)
+        var reply = try await systemReply(device, on: on, boot: boot)
         reply.kept = reply.rendered()
         if let stamp, let kept = reply.kept { renderedSystems.keep(kept, for: device.name, stamp: stamp) }
         return reply
     }
 
-    func systemReply(_ device: LabDevice, on: Bool?) async throws -> Reply {
-        var reply = Reply(try await system(device, on: on), allow: [.get, .head, .patch])
-        reply.settingsVersion = Self.settingsVersion(try lab.bootOverride(of: device.name))
+    func systemReply(_ device: LabDevice, on: Bool?, boot: BootOverride) async throws -> Reply {
+        var reply = Reply(try await system(device, on: on, boot: boot), allow: [.get, .head, .patch])
+        reply.settingsVersion = Self.settingsVersion(boot)
         return reply
     }
 
@@ -111,10 +108,9 @@ extension RedfishService {
         String(Reply.hash(Data("\(boot.target.rawValue) \(boot.enabled.rawValue) \(boot.mode.rawValue)".utf8)).prefix(8))
     }
 
-    func system(_ device: LabDevice, on: Bool?) async throws -> [String: Any] {
+    func system(_ device: LabDevice, on: Bool?, boot: BootOverride) async throws -> [String: Any] {
         let identity = device.identity
         let model = lab.labFile.models.first { $0.id == device.model }
-        let boot = try lab.bootOverride(of: device.name)
         let lab = lab
         let deployment = try await Offload.run { try lab.deploymentState(of: device.name) }
         let path = Self.systemPath(device)
@@ -250,7 +246,8 @@ extension RedfishService {
     static let busyWait: Duration = .seconds(600)
 
     /// Runs a power flow once the device is free: a BMC takes a reset whatever the system is
-    /// doing, and the lab finishes what acts on the device first (a flow cannot be cut short).
+    /// doing, and the lab finishes what acts on the device first (only a real VM's flow is cut
+    /// short, by a power-off: ``Fleet/powerOffEndsFlows``).
     static func power(_ name: String, _ action: PowerAction, fleet: Fleet) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + busyWait
