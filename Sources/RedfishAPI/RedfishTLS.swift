@@ -18,15 +18,15 @@ public struct RedfishTLS: Sendable {
     /// The material in `directory`, made where missing, for a service listening on `host`.
     public init(in directory: LabDirectory, host: String, now: Date = Date()) throws {
         authorityFile = directory.path("redfish-ca.pem")
-        let authorityKey = try Certificate.PrivateKey(pemEncoded: Self.stored(directory.path("redfish-ca.key"), make: Self.newKey))
+        let authorityKey = try Certificate.PrivateKey(pemEncoded: Secret.stored(at: directory.path("redfish-ca.key"), make: Self.newKey))
         let authorityName = try DistinguishedName {
             OrganizationName("pxelab")
             CommonName("pxelab lab CA (\(directory.lab))")
         }
-        let authority = try Certificate(pemEncoded: Self.stored(authorityFile) {
+        let authority = try Certificate(pemEncoded: Secret.stored(at: authorityFile) {
             try Self.authority(name: authorityName, key: authorityKey, now: now).serializeAsPEM().pemString
         })
-        let serverKeyPEM = try Self.stored(directory.path("redfish.key"), make: Self.newKey)
+        let serverKeyPEM = try Secret.stored(at: directory.path("redfish.key"), make: Self.newKey)
         let serverKey = try Certificate.PrivateKey(pemEncoded: serverKeyPEM)
         let certificateFile = directory.path("redfish.pem")
         var server = try? Certificate(pemEncoded: String(contentsOf: certificateFile, encoding: .utf8))
@@ -37,13 +37,6 @@ public struct RedfishTLS: Sendable {
         }
         certificatePEM = try server!.serializeAsPEM().pemString
         keyPEM = serverKeyPEM
-    }
-
-    /// The PEM kept owner-only in `file`, made by `make` when there is none (a `make` that fails
-    /// leaves no file behind).
-    static func stored(_ file: URL, make: () throws -> String) throws -> String {
-        let made = FileManager.default.fileExists(atPath: file.path) ? nil : try make()
-        return try Secret.stored(at: file) { made ?? "" }
     }
 
     static func newKey() throws -> String {

@@ -12,8 +12,9 @@ public enum Secret {
     }
 
     /// The secret kept in `file`: read from it, or made and written there (0600) when there is
-    /// none. A file that cannot be read is an error (a new secret would lock its clients out).
-    public static func stored(at file: URL, make: () -> String = Secret.make) throws -> String {
+    /// none. A file that cannot be read is an error (a new secret would lock its clients out); a
+    /// `make` that throws leaves no file behind.
+    public static func stored(at file: URL, make: () throws -> String = Secret.make) throws -> String {
         if FileManager.default.fileExists(atPath: file.path) {
             let existing: String
             do {
@@ -24,7 +25,7 @@ public enum Secret {
             guard !existing.isEmpty else { throw LabError.unreadable(file: file.path, problem: "it is empty") }
             return existing
         }
-        let secret = make()
+        let secret = try make()
         guard FileManager.default.createFile(atPath: file.path, contents: Data((secret + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
             throw LabError.unwritable(file: file.path, problem: "it cannot be created")
