@@ -49,8 +49,7 @@ public final class RedfishService: Sendable {
         self.lab = lab
         self.fleet = fleet
         self.clock = clock
-        accounts = try RedfishAccounts(accountsFile: lab.directory.path("redfish-accounts.json"),
-                                       passwordFile: lab.directory.path("redfish.password"))
+        accounts = try RedfishAccounts(in: lab.directory)
         sessions = RedfishSessions(clock: clock)
         uuid = IdentifierAllocator.stableUUID("redfish", lab.labFile.lab).uuidString.lowercased()
         let devices = lab.labFile.devices

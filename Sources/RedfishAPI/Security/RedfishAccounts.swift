@@ -58,14 +58,17 @@ final class RedfishAccounts: Sendable {
         }
     }
     private let state: Mutex<State>
+    private let directory: LabDirectory
     private let accountsFile: URL
     private let passwordFile: URL
 
-    /// The accounts of `accountsFile`, or the lab's admin alone (its password made on first use
-    /// in `passwordFile`) before the first change. A file that cannot be read is an error naming it.
-    init(accountsFile: URL, passwordFile: URL) throws {
-        self.accountsFile = accountsFile
-        self.passwordFile = passwordFile
+    /// The accounts of the lab folder's `redfish-accounts.json`, or the lab's admin alone (its
+    /// password made on first use in `redfish.password`) before the first change. A file that
+    /// cannot be read is an error naming it.
+    init(in directory: LabDirectory) throws {
+        self.directory = directory
+        accountsFile = directory.path("redfish-accounts.json")
+        passwordFile = directory.path("redfish.password")
         let password = try Secret.stored(at: passwordFile) { String(Secret.make().prefix(24)) }
         let stored: Stored
         if FileManager.default.fileExists(atPath: accountsFile.path) {
@@ -94,34 +97,21 @@ final class RedfishAccounts: Sendable {
             var next = state
             let result = try body(&next)
             do {
-                try Self.write(Data(try JSONEncoder().encode(next.stored)), to: accountsFile)
+                try directory.writeAtomically(Data(try JSONEncoder().encode(next.stored)), to: accountsFile)
             } catch {
                 throw RedfishError.internalError("the accounts could not be written to \(accountsFile.path): \(error)")
             }
             if next.adminPassword != state.adminPassword {
                 do {
-                    try Self.write(Data((next.adminPassword + "\n").utf8), to: passwordFile)
+                    try directory.writeAtomically(Data((next.adminPassword + "\n").utf8), to: passwordFile)
                 } catch {
                     // The accounts go back as they were, so the two files agree.
-                    try? Self.write(Data(try JSONEncoder().encode(state.stored)), to: accountsFile)
+                    try? directory.writeAtomically(Data(try JSONEncoder().encode(state.stored)), to: accountsFile)
                     throw RedfishError.internalError("the admin password could not be written to \(passwordFile.path): \(error)")
                 }
             }
             state = next
             return result
-        }
-    }
-
-    /// Replaces `file` whole, owner-only (a new file renamed over it).
-    private static func write(_ data: Data, to file: URL) throws {
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw LabError.unwritable(file: temporary.path, problem: "it cannot be created")
-        }
-        guard rename(temporary.path, file.path) == 0 else {
-            let problem = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
-            throw LabError.unwritable(file: file.path, problem: problem)
         }
     }
 
