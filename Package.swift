@@ -97,6 +97,15 @@ let package = Package(
         ),
         .target(name: "DeviceProtocol", swiftSettings: strictSettings),
         .target(
+            name: "PipelineAnswers",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "GraphAPI",
             dependencies: [
                 "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
@@ -109,6 +118,7 @@ let package = Package(
         .target(
             name: "RedfishAPI",
             dependencies: [
+                "PipelineAnswers",
                 "LabService", "LabStore", "LabFiles", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -130,7 +140,7 @@ let package = Package(
         .target(
             name: "BootEndpoint",
             dependencies: [
-                "GraphAPI", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                "GraphAPI", "PipelineAnswers", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -214,12 +224,18 @@ let package = Package(
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                            .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
+        .testTarget(
+            name: "PipelineAnswersTests",
+            dependencies: ["PipelineAnswers", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+                           .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
         .testTarget(name: "OOBEAgentTests", dependencies: ["OOBEAgent", "DeviceProtocol"]),
         .testTarget(name: "DeviceProtocolTests", dependencies: ["DeviceProtocol"]),
         .testTarget(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
-                           "RedfishAPI", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio")]
+                           "RedfishAPI", "PipelineAnswers", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),
         .testTarget(

@@ -7,6 +7,7 @@ import LabFiles
 public import Logging
 import ServiceLifecycle
 import GraphAPI
+import PipelineAnswers
 
 /// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
 /// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
@@ -112,10 +113,10 @@ public final class BootEndpoint: Sendable {
         quiet.logLevel = .warning
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
             ExpectContinueHandler(),
-            BootScriptChannelHandler(answer: { request in self.answerInMemory(request) },
-                                     served: { answer, took in
-                                         self.metrics.request(route: answer.route, method: "GET", status: 200, duration: took)
-                                     }),
+            PipelineAnswerHandler(answer: { request in self.answerInMemory(request)?.pipelineAnswer },
+                                  served: { answer, took in
+                                      self.metrics.request(route: answer.route, method: "GET", status: 200, duration: took)
+                                  }),
         ]))
         return Application(router: router, server: server,
                            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pxelab"),

@@ -3,6 +3,8 @@ import Hummingbird
 import HummingbirdCore
 import DeviceProtocol
 import LabStore
+import NIOCore
+import PipelineAnswers
 
 extension BootEndpoint {
     func addBootRoutes(to router: Router<BasicRequestContext>) {
@@ -11,7 +13,7 @@ extension BootEndpoint {
             Self.script(self.templates.boot)
         }
         // The per-device script, chosen by the device's lifecycle state. Most requests are
-        // answered from memory in the channel pipeline (`BootScriptChannelHandler`); the ones
+        // answered from memory in the channel pipeline (`PipelineAnswerHandler`); the ones
         // that reach the router are pipelined behind another request, or must wait for the store
         // (loading the statuses, recording an unknown device or a conflict) off the event loop.
         router.get("/ipxe") { request, _ in
@@ -25,7 +27,7 @@ extension BootEndpoint {
     /// script, or a lab device's own script once the store holds every boot status in memory
     /// (the boot counted at once, its record committed in the background). Nil: the router
     /// answers it (and says what is wrong with it, if anything).
-    func answerInMemory(_ request: HTTPRequest) -> BootScriptChannelHandler.Answer? {
+    func answerInMemory(_ request: HTTPRequest) -> ScriptInMemory? {
         guard let target = request.path else { return nil }
         let uri = URI(target)
         switch uri.path {
@@ -38,6 +40,17 @@ extension BootEndpoint {
             return .init(route: "/ipxe", script: deviceScript(for: device, status: status, authority: request.authority))
         default:
             return nil
+        }
+    }
+
+    /// A boot script answered from memory, and the route to count it under.
+    struct ScriptInMemory {
+        let route: String
+        let script: String
+
+        /// As the pipeline sends it, with the route's headers.
+        var pipelineAnswer: PipelineAnswer {
+            PipelineAnswer(route: route, headerFields: BootEndpoint.scriptHeaders, body: ByteBuffer(string: script))
         }
     }
 
@@ -135,8 +148,9 @@ extension BootEndpoint {
         return "http://\(host):\(options.port)"
     }
 
+    static let scriptHeaders: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"]
+
     static func script(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(status: .ok, headers: scriptHeaders, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -15,6 +15,8 @@ final class HostLink: Sendable {
     let uri: String
     /// How long to keep trying to reopen before operations fail.
     let patience: Duration
+    /// Power states read through the link, kept while its lifecycle events say nothing changed.
+    let powerStates = KeptPowerStates()
     private let state: Mutex<State>
     private let logger = Logger(label: "pxelab.host")
 
@@ -26,6 +28,8 @@ final class HostLink: Sendable {
         /// Waiting for the connection of a generation to close, by waiter.
         var closeWaiters: [Int: (generation: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
         var nextWaiter = 0
+        /// Follows every domain's lifecycle events for ``powerStates``.
+        var powerFollower: Task<Void, Never>?
     }
 
     init(connection: Connection, patience: Duration = .seconds(120)) {
@@ -59,24 +63,14 @@ final class HostLink: Sendable {
         let subscribed = try await subscribe(to: name, on: connection)
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: DomainLifecycleEvent.Kind.self)
         let task = Task {
-            var events = subscribed
-            var generation = first
             do {
-                while !Task.isCancelled {
-                    await withTaskGroup(of: Void.self) { group in
-                        group.addTask { [events] in for await event in events { continuation.yield(event.kind) } }
-                        group.addTask { [generation] in await self.closed(generation) }
-                        await group.next()
-                        group.cancelAll()
-                    }
-                    guard !Task.isCancelled else { break }
-                    let next = try await reopen(after: generation)
-                    generation = state.withLock { $0.generation }
-                    events = try await subscribe(to: name, on: next)
-                    if try await !next.perform({ try $0.domain(named: name).isActive() }) {
-                        continuation.yield(.stopped(.failed))
-                    }
-                }
+                try await follow(subscribed, from: first, subscribe: { try await self.subscribe(to: name, on: $0) },
+                                 deliver: { continuation.yield($0.kind) },
+                                 resumed: { next in
+                                     if try await !next.perform({ try $0.domain(named: name).isActive() }) {
+                                         continuation.yield(.stopped(.failed))
+                                     }
+                                 })
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: error)
@@ -84,6 +78,70 @@ final class HostLink: Sendable {
         }
         continuation.onTermination = { _ in task.cancel() }
         return stream
+    }
+
+    /// Follows every domain's lifecycle events, from whichever connection is current, so that
+    /// ``powerStates`` can keep what libvirt answered (subscribed before it returns). Without
+    /// events (libvirt refused them), nothing is kept and every read asks libvirt.
+    func followPowerStates() async {
+        let (connection, first) = state.withLock { ($0.connection, $0.generation) }
+        let subscribed: AsyncStream<DomainLifecycleEvent>
+        do {
+            subscribed = try await connection.perform { try $0.lifecycleEvents() }
+        } catch {
+            logger.warning("no lifecycle events from \(uri) (\(error)): every power state is read from libvirt")
+            return
+        }
+        let powerStates = powerStates
+        powerStates.following(true)
+        let task = Task {
+            do {
+                try await follow(subscribed, from: first, subscribe: { connection in try await connection.perform { try $0.lifecycleEvents() } },
+                                 deliver: { powerStates.changed($0.domainName) },
+                                 // Nothing is kept until events come again: changes in between go unheard.
+                                 interrupted: { powerStates.following(false) },
+                                 resumed: { _ in powerStates.following(true) })
+            } catch {
+                logger.warning("no lifecycle events from \(uri) any more (\(error)): every power state is read from libvirt")
+            }
+            powerStates.following(false)
+        }
+        state.withLock { $0.powerFollower = task }
+    }
+
+    /// Stops following lifecycle events (the run ends); nothing is kept any more.
+    func stopFollowingPowerStates() async {
+        guard let task = state.withLock({ state in defer { state.powerFollower = nil }; return state.powerFollower }) else { return }
+        task.cancel()
+        await task.value
+        powerStates.following(false)
+    }
+
+    /// Delivers lifecycle events from `events` (subscribed on the connection of `generation`)
+    /// until that connection is replaced, then from a subscription on the new one, until the task
+    /// is cancelled. `interrupted` is called when a connection went away, `resumed` once events
+    /// come from the new one. Throws when the daemon does not come back.
+    private func follow(_ events: AsyncStream<DomainLifecycleEvent>, from generation: Int,
+                        subscribe: @escaping @Sendable (Connection) async throws -> AsyncStream<DomainLifecycleEvent>,
+                        deliver: @escaping @Sendable (DomainLifecycleEvent) -> Void,
+                        interrupted: @escaping @Sendable () -> Void = {},
+                        resumed: @escaping @Sendable (Connection) async throws -> Void) async throws {
+        var events = events
+        var generation = generation
+        while !Task.isCancelled {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { [events] in for await event in events { deliver(event) } }
+                group.addTask { [generation] in await self.closed(generation) }
+                await group.next()
+                group.cancelAll()
+            }
+            guard !Task.isCancelled else { return }
+            interrupted()
+            let next = try await reopen(after: generation)
+            generation = state.withLock { $0.generation }
+            events = try await subscribe(next)
+            try await resumed(next)
+        }
     }
 
     private func subscribe(to name: String, on connection: Connection) async throws -> AsyncStream<DomainLifecycleEvent> {

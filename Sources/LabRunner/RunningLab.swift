@@ -81,6 +81,7 @@ public final class RunningLab: Sendable {
             return (lab, virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri))
         }
         let domains = LabDomains(lab: lab, host: HostLink(connection: connection), uriOverride: options.uriOverride)
+        await domains.host.followPowerStates()
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -107,6 +108,7 @@ public final class RunningLab: Sendable {
             // What was started stops again; the error that stopped the opening comes first.
             var problems = ["\(error)"]
             await redfish?.stop()
+            await domains.host.stopFollowingPowerStates()
             if let server { do { try await server.stop() } catch { problems.append("stopping the endpoint: \(error)") } }
             do { try await devices.close() } catch { problems.append("saving the devices: \(error)") }
             do { try await client.shutdown() } catch { problems.append("closing the HTTP client: \(error)") }
@@ -142,6 +144,7 @@ public final class RunningLab: Sendable {
         for device in lab.labFile.devices {
             do { try await devices.powerOff(device) } catch { problems.append("cannot power \(device.name) off: \(error)") }
         }
+        await host.stopFollowingPowerStates()
         do { try await devices.close() } catch { problems.append("cannot save the lab's devices: \(error)") }
         do { try await client.shutdown() } catch { problems.append("cannot shut the devices' HTTP client down: \(error)") }
         do { try await server.stop() } catch { problems.append("the endpoint stopped, but its last boot records were lost: \(error)") }

@@ -8,6 +8,7 @@ extension LabStore {
     /// in memory, which has no second connection: nothing built from it is kept.
     public func commitStamp() throws -> Int? {
         guard let watcher else { return nil }
-        return try translated { try watcher.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA data_version") } }
+        // Prepared once: a Redfish poll reads it for every system it sends.
+        return try translated { try watcher.inDatabase { db in try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) } }
     }
 }

@@ -304,6 +304,8 @@ final class DeviceBoot {
     /// of each boot: whatever the endpoint has learned from it, and wherever it is killed while it
     /// waits, its disk agrees; changes in between are written together.
     func save(durably: Bool = false) throws {
+        // Nothing reaches the disk of a device whose power was cut.
+        try Task.checkCancellation()
         var comparable = state
         comparable.eventSeq = saved?.eventSeq ?? state.eventSeq
         guard durably || comparable != saved else { return }
@@ -339,6 +341,9 @@ final class DeviceBoot {
     // MARK: Failing
 
     private func fail(_ failure: Failure) async -> OOBEAgent.Outcome {
+        // The power was cut (a virtual device's boot is cancelled): the device stops where it is,
+        // reporting and saving nothing more, as a machine whose plug is pulled.
+        if Task.isCancelled { return .poweredOff }
         if failure.step != ProtocolStep.outcome {
             report(failure.phase, failure.step, .failed, errorCode: failure.errorCode, message: failure.message)
         }

@@ -50,6 +50,8 @@ final class EndpointClient: Sendable {
         let deadline = Date().addingTimeInterval(patience)
         var delay = 0.05
         while true {
+            // Nothing leaves a device whose power was cut.
+            try Task.checkCancellation()
             do {
                 let reply = try await attempt(method, path, body: body)
                 if reply.status < 500 { return reply }

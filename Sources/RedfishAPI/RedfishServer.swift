@@ -6,6 +6,7 @@ public import LabService
 import Logging
 import NIOCore
 import NIOSSL
+import PipelineAnswers
 import ServiceLifecycle
 import Synchronization
 
@@ -77,7 +78,11 @@ public final class RedfishServer: Sendable {
         let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab")
         let onRunning: @Sendable (any Channel) async -> Void = { channel in continuation.yield(channel.localAddress?.port ?? 0) }
         let group: ServiceGroup
-        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [UnknownMethodHandler()]))
+        let service = service
+        let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
+            UnknownMethodHandler(),
+            PipelineAnswerHandler(answer: { request in service.answerInPipeline(request) }),
+        ]))
         if let tlsConfiguration {
             let application = Application(router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),
                                           configuration: configuration, onServerRunning: onRunning, logger: logger)

@@ -34,7 +34,7 @@ public final class RedfishService: Sendable {
     }
     let resets = Mutex<[String: SystemResets]>([:])
     /// Systems as last rendered, by device name.
-    let renderedSystems = KeptRenditions<SystemStamp, Reply.Rendered>(size: { $0.bytes.readableBytes })
+    let renderedSystems = KeptRenditions<SystemStamp, KeptSystem>(size: { $0.rendered.bytes.readableBytes })
     /// The address the service's listener serves on (its manager's interface shows it).
     let listenAddress = Mutex("127.0.0.1")
     let clock: @Sendable () -> Date
@@ -149,15 +149,10 @@ extension RedfishService {
     /// need none (`/redfish`, the service root, `odata`, `$metadata`, a login).
     func authenticate(_ request: RedfishRequest) async throws -> Caller? {
         if let token = request.headers[RedfishHeaders.authToken] {
-            guard let session = sessions.session(token: token), let account = accounts.account(id: session.accountID) else {
-                throw RedfishError.unauthorized
-            }
-            return Caller(account: account, sessionID: session.id)
+            guard let caller = sessionCaller(token: token) else { throw RedfishError.unauthorized }
+            return caller
         }
-        if let value = request.headers[.authorization], value.lowercased().hasPrefix("basic "),
-           let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-           let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") {
-            let (user, password) = (String(text[..<colon]), String(text[text.index(after: colon)...]))
+        if let (user, password) = Self.basicCredentials(request.headers) {
             // A credential seen to pass costs a hash; a new one bcrypt, off the cooperative pool.
             let accounts = accounts
             var account = accounts.known(user: user, password: password)
@@ -167,6 +162,29 @@ extension RedfishService {
         }
         guard Self.isOpen(request) else { throw RedfishError.unauthorized }
         return nil
+    }
+
+    /// The caller of a request when that is known without waiting: a live session's token, or
+    /// Basic credentials seen to pass before.
+    func knownCaller(_ headers: HTTPFields) -> Caller? {
+        if let token = headers[RedfishHeaders.authToken] { return sessionCaller(token: token) }
+        guard let (user, password) = Self.basicCredentials(headers), let account = accounts.known(user: user, password: password) else {
+            return nil
+        }
+        return Caller(account: account, sessionID: nil)
+    }
+
+    private func sessionCaller(token: String) -> Caller? {
+        guard let session = sessions.session(token: token), let account = accounts.account(id: session.accountID) else { return nil }
+        return Caller(account: account, sessionID: session.id)
+    }
+
+    /// The user and password of an `Authorization: Basic` header.
+    private static func basicCredentials(_ headers: HTTPFields) -> (user: String, password: String)? {
+        guard let value = headers[.authorization], value.lowercased().hasPrefix("basic "),
+              let decoded = Data(base64Encoded: String(value.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+              let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":") else { return nil }
+        return (String(text[..<colon]), String(text[text.index(after: colon)...]))
     }
 
     /// The requests DSP0266 has answered without authentication.
@@ -271,13 +289,26 @@ struct Reply: @unchecked Sendable {
                 return Response(status: .notModified, headers: headers)
             }
         }
-        if method == .get || method == .head {
-            headers[RedfishHeaders.allow] = allow.map(\.rawValue).joined(separator: ", ")
-            if let describedBy = rendered.describedBy {
-                headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby"
-            }
-        }
+        if method == .get || method == .head { Self.describe(rendered, allow: allow, in: &headers) }
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: method == .head ? ByteBuffer() : rendered.bytes))
+    }
+
+    /// A GET's headers for a resource's kept rendition, as ``response(method:ifNoneMatch:)`` makes
+    /// them.
+    static func headers(of rendered: Rendered, allow: [HTTPRequest.Method]) -> HTTPFields {
+        var headers = commonHeaders
+        if let etag = rendered.etag { headers[.eTag] = etag }
+        describe(rendered, allow: allow, in: &headers)
+        headers[.contentType] = "application/json; charset=utf-8"
+        return headers
+    }
+
+    /// What a GET of a resource says about it: the methods it allows, and its schema.
+    private static func describe(_ rendered: Rendered, allow: [HTTPRequest.Method], in headers: inout HTTPFields) {
+        headers[RedfishHeaders.allow] = allow.map(\.rawValue).joined(separator: ", ")
+        if let describedBy = rendered.describedBy {
+            headers[RedfishHeaders.link] = "<http://redfish.dmtf.org/schemas/v1/\(describedBy).json>; rel=describedby"
+        }
     }
 }

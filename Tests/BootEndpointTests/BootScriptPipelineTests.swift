@@ -7,7 +7,7 @@ import TestSupport
 
 /// Boot scripts are answered in the channel pipeline, ahead of the router: these check over real
 /// connections that the endpoint still behaves as HTTP/1.1 says, whichever side answers
-/// (`BootScriptChannelHandlerTests` checks which side does).
+/// (`PipelineAnswerHandlerTests` checks which side does).
 @Suite("boot scripts answered in the channel pipeline")
 struct BootScriptPipelineTests {
     @Test func pipelinedRequestsAreAnsweredInTheOrderTheyWereSent() async throws {

@@ -2,9 +2,13 @@ import Foundation
 import NIOHTTP1
 import Testing
 import LabFiles
-import LabRunner
+import HTTPTypes
+@testable import LabRunner
 import LabService
+import LabStore
 @testable import RedfishAPI
+import NIOCore
+import PipelineAnswers
 import TestSupport
 
 /// Two virtual devices with a full SMBIOS identity, for the Redfish tests.
@@ -21,10 +25,10 @@ profiles: [{ displayName: Standard, assignments: [All devices] }]
 @Suite("the Redfish service over a lab's devices")
 struct RedfishServiceTests {
 
-    func open() async throws -> (RunningLab, RedfishClient) {
+    func open(timing: LabTiming = LabTiming(scale: 0)) async throws -> (RunningLab, RedfishClient) {
         let running = try await RunningLab.open(labFile: try LabFile.parse(redfishLab, file: "bmc.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-redfish"),
-                                                options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
+                                                options: .init(imagesDirectory: images, timing: timing))
         let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
         return (running, client)
     }
@@ -165,6 +169,104 @@ struct RedfishServiceTests {
         try await running.close()
     }
 
+    /// A poll of a kept system is answered in the channel pipeline with the router's bytes and
+    /// headers, and only while its power state, boot override and the store are as it was kept:
+    /// a power flow, an override and a power change made outside the lab (seen through libvirt's
+    /// lifecycle event) each send the next poll back to the router.
+    @Test func aPolledSystemIsAnsweredInThePipelineAsTheRouterAnswersIt() async throws {
+        let (running, client) = try await open()
+        let service = running.redfish.service
+        let password = service.adminPassword
+        let admin = RedfishClient.Credentials.basic("admin", password)
+        let path = "/redfish/v1/Systems/node-1"
+        func poll(_ password: String = password, odataVersion: String? = nil) -> PipelineAnswerText? {
+            var fields: HTTPFields = [.authorization: "Basic " + Data("admin:\(password)".utf8).base64EncodedString()]
+            if let odataVersion { fields[RedfishHeaders.odataVersion] = odataVersion }
+            return service.answerInPipeline(HTTPRequest(method: .get, scheme: "https", authority: "127.0.0.1", path: path, headerFields: fields))
+                .map(PipelineAnswerText.init)
+        }
+        // Credentials not seen yet (bcrypt is the router's) and a system not rendered yet.
+        #expect(poll() == nil)
+        // The first rendering stores the registration's assignment (a commit): kept from the next.
+        _ = try await client.request(.GET, path, as: admin)
+        let routed = try await client.request(.GET, path, as: admin)
+        #expect(routed.json["PowerState"] as? String == "Off")
+        let kept = try #require(poll())
+        #expect(kept.body == routed.text)
+        for name in ["OData-Version", "Cache-Control", "ETag", "Allow", "Link", "Content-Type"] {
+            #expect(kept.headers[name.lowercased()] == routed.header(name), "\(name)")
+        }
+        #expect(Set(kept.headers.keys) == Set(routed.headers.keys).subtracting(["date", "server", "content-length"]))
+        #expect(poll("wrong-password") == nil)
+        #expect(poll(odataVersion: "4.01") == nil)
+
+        // Powered on by the lab: read from libvirt again, then kept again.
+        _ = try await running.fleet.power("node-1", .on)
+        #expect(poll() == nil)
+        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "On")
+        #expect(poll()?.body.contains(#""PowerState":"On""#) == true)
+
+        // A boot override changes the system.
+        let boot = ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]]
+        #expect(try await client.request(.PATCH, path, json: boot, as: admin).status == 200)
+        #expect(poll() == nil)
+        _ = try await client.request(.GET, path, as: admin)
+        #expect(poll() != nil)
+
+        // Powered off behind the lab's back: libvirt's lifecycle event drops the kept state.
+        try await running.host.perform { try $0.domain(named: "node-1").destroy() }
+        try await withDeadline {
+            while running.fleet.keptPowerState(of: try running.lab.device("node-1")) != nil { await Task.yield() }
+        }
+        #expect(poll() == nil)
+        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+        #expect(poll()?.body.contains(#""PowerState":"Off""#) == true)
+        try await client.shutdown()
+        try await running.close()
+    }
+
+    /// A ForceOff in the middle of a virtual device's deployment (real time: minutes long) cuts
+    /// it where it is, as pulling the plug of a real VM does: the power-on's flow ends failed,
+    /// the agent reports and saves nothing more, the system reads Off.
+    @Test func aForceOffCutsAVirtualDevicesDeploymentWhereItIs() async throws {
+        let (running, client) = try await open(timing: LabTiming(scale: 1))
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let path = "/redfish/v1/Systems/node-1"
+        let events = running.lab.store.feed.subscribe(device: "node-1")
+        let on = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "On"], as: admin)
+        #expect(on.status == 202)
+        // Under way: the firmware's step has started (it takes 20 s in real time).
+        var underWay: StoredEvent?
+        for await event in events where event.phase == .boot && event.status == .started {
+            underWay = event
+            break
+        }
+        let started = try #require(underWay)
+        let off = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceOff"], as: admin)
+        #expect(off.status == 202)
+        await running.redfish.service.resetsCarriedOut()
+        #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+        // The power-on's task ends with its flow, failed where the device was (polled as a
+        // client polls its task monitor).
+        let location = try #require(on.header("Location"))
+        let ended = try await withDeadline {
+            while true {
+                let status = try await client.request(.GET, location, as: admin).status
+                if status != 202 { return status }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        #expect(ended == 204)
+        try running.lab.store.settle()
+        let record = try #require(try running.lab.store.device(named: "node-1"))
+        #expect(record.lifecycle == .failed)
+        #expect(record.lastSeq == started.seq)
+        let oem = (try await client.request(.GET, path, as: admin).json["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any]
+        #expect(oem?["Lifecycle"] as? String == "failed")
+        try await client.shutdown()
+        try await running.close()
+    }
+
     @Test func accountsHaveRolesAndAReadOnlyAccountCannotChangeASystem() async throws {
         let (running, client) = try await open()
         let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
@@ -246,5 +348,16 @@ struct RedfishServiceTests {
         }
         try await client.shutdown()
         try await running.close()
+    }
+}
+
+/// A pipeline answer's header fields (lower-case names) and body, to compare with a reply.
+struct PipelineAnswerText: Equatable {
+    let headers: [String: String]
+    let body: String
+
+    init(_ answer: PipelineAnswer) {
+        headers = Dictionary(answer.headerFields.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+        body = String(buffer: answer.body)
     }
 }

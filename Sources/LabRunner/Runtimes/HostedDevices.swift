@@ -2,6 +2,7 @@ import Foundation
 import DeviceProtocol
 import LabService
 import LabFiles
+import LabStore
 
 /// A way of running the lab's devices, as a run hosts it: brought up once the endpoint listens
 /// (devices boot from it), closed at the end.
@@ -21,7 +22,11 @@ extension HostedDevices {
     }
 
     func isRunning(_ device: LabDevice) async throws -> Bool {
-        try await domains.domain(device.name) { try $0.isActive() }
+        try await domains.isActive(device.name)
+    }
+
+    func keptPowerState(of device: LabDevice) -> Bool? {
+        domains.host.powerStates.active(device.name)
     }
 
     func takeSnapshot(of device: LabDevice, named name: String, standing: Standing) async throws {
@@ -34,5 +39,25 @@ extension HostedDevices {
 
     func screen(of device: LabDevice) async throws -> Data {
         try await domains.screen(of: device.name)
+    }
+
+    /// A device powered off in the middle of its flow (`how`: by whom): it fails there, and says
+    /// where.
+    func pulledPlug(_ name: String, how: String, boots: Int) async -> DeviceRun {
+        let lab = domains.lab
+        do {
+            let last = try await Offload.run { () -> StoredEvent? in
+                guard let record = try lab.store.device(named: name) else { return nil }
+                let last = try lab.store.events(of: name, after: max(0, record.lastSeq - 1)).last
+                try lab.store.setLifecycle(.failed, of: name, at: lab.clock())
+                return last
+            }
+            let at = last.map { "\($0.phase.rawValue)/\($0.step) (event \($0.seq))" } ?? "boot"
+            return DeviceRun(end: .failed(phase: last?.phase ?? .boot, errorCode: nil, message: "\(name) was \(how) during \(at)"),
+                             boots: boots)
+        } catch {
+            return DeviceRun(end: .failed(phase: .boot, errorCode: nil,
+                                          message: "\(name) was \(how); the store cannot record it: \(error)"), boots: boots)
+        }
     }
 }

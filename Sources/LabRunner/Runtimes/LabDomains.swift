@@ -20,12 +20,27 @@ struct LabDomains: Sendable {
     /// converging what is there; `embedded` is the embedded host the run already holds open.
     func define(endpointPort port: Int, embedded: Connection?) async throws {
         let provisioner = LabProvisioner(labFile: lab.labFile, directory: lab.directory, uriOverride: uriOverride, endpointPort: port)
+        defer { host.powerStates.changedAll() }
         _ = try await Offload.run { try provisioner.up(embedded: embedded) }
     }
 
-    /// Runs a libvirt operation on a device's domain, off the cooperative pool.
+    /// Runs a libvirt operation on a device's domain, off the cooperative pool. The domain's power
+    /// state is read from libvirt again afterwards (the operation may have changed it, and its
+    /// lifecycle event may come later).
     func domain<T: Sendable>(_ name: String, _ work: @escaping @Sendable (Domain) throws -> T) async throws -> T {
-        try await host.perform { connection in try work(connection.domain(named: name)) }
+        defer { host.powerStates.changed(name) }
+        return try await host.perform { connection in try work(connection.domain(named: name)) }
+    }
+
+    /// Whether a device's domain runs: as kept since libvirt last said (``KeptPowerStates``), or
+    /// read from it.
+    func isActive(_ name: String) async throws -> Bool {
+        let powerStates = host.powerStates
+        if let active = powerStates.active(name) { return active }
+        let reading = powerStates.reading(name)
+        let active = try await host.perform { connection in try connection.domain(named: name).isActive() }
+        powerStates.keep(active, of: name, readAt: reading)
+        return active
     }
 
     func powerOn(_ name: String) async throws {

@@ -39,8 +39,6 @@ final class RealVMs: HostedDevices {
     /// screen), a reseal (then, unless asked to stop there, powering it on again for the user once
     /// libvirt reports it stopped), the desktop asking for work with none queued, or a boot loop.
     /// The run follows the domain: a VM powered off from outside fails where it was.
-    var powerOffEndsFlows: Bool { true }
-
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
         let name = device.name
         let store = domains.lab.store
@@ -71,7 +69,7 @@ final class RealVMs: HostedDevices {
                 }
             })
             startSeq = try await Offload.run { try store.device(named: name)?.lastSeq ?? 0 }
-            wasRunning = try await domains.domain(name) { try $0.isActive() }
+            wasRunning = try await domains.isActive(name)
             if !wasRunning { try await domains.powerOn(name) }
         } catch {
             return failure("cannot power on \(name): \(error)")
@@ -127,7 +125,8 @@ final class RealVMs: HostedDevices {
                 }
                 guard let reseal else {
                     if detail == .shutdown { return DeviceRun(end: .poweredOff, boots: boots) }
-                    return await pulledPlug(name, detail: detail, boots: boots)
+                    let how = detail == .destroyed ? "powered off from outside (libvirt destroyed it)" : "stopped (\(detail))"
+                    return await pulledPlug(name, how: how, boots: boots)
                 }
                 resealsHandled = reseal.seq
                 if plan.stopAtReseal { return DeviceRun(end: .poweredOff, boots: boots) }
@@ -166,27 +165,6 @@ final class RealVMs: HostedDevices {
             }
         }
         return failure("stopped following \(name)", boots: boots)
-    }
-
-    /// A VM stopped from outside (destroyed through libvirt, or found stopped after the link to
-    /// libvirtd came back) in the middle of its deployment: it fails there, and says where.
-    private func pulledPlug(_ name: String, detail: DomainLifecycleEvent.StoppedDetail, boots: Int) async -> DeviceRun {
-        let lab = domains.lab
-        let how = detail == .destroyed ? "powered off from outside (libvirt destroyed it)" : "stopped (\(detail))"
-        do {
-            let last = try await Offload.run { () -> StoredEvent? in
-                guard let record = try lab.store.device(named: name) else { return nil }
-                let last = try lab.store.events(of: name, after: max(0, record.lastSeq - 1)).last
-                try lab.store.setLifecycle(.failed, of: name, at: lab.clock())
-                return last
-            }
-            let at = last.map { "\($0.phase.rawValue)/\($0.step) (event \($0.seq))" } ?? "boot"
-            return DeviceRun(end: .failed(phase: last?.phase ?? .boot, errorCode: nil, message: "\(name) was \(how) during \(at)"),
-                             boots: boots)
-        } catch {
-            return DeviceRun(end: .failed(phase: .boot, errorCode: nil,
-                                          message: "\(name) was \(how); the store cannot record it: \(error)"), boots: boots)
-        }
     }
 
     /// Presses key chords through libvirt (`virDomainSendKey`, Linux key codes); the guest's

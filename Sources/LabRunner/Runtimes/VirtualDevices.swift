@@ -23,6 +23,13 @@ final class VirtualDevices: HostedDevices {
     let maximumBoots: Int
     /// The endpoint the devices talk to, once the fleet is up.
     private let endpoint = Mutex<String?>(nil)
+    /// The boot each running flow is in, by device: a power-off cuts it.
+    private let booting = Mutex<[String: Booting]>([:])
+
+    private struct Booting {
+        var boot: Task<OOBEAgent.Outcome, Never>?
+        var cut = false
+    }
 
     init(domains: LabDomains, client: HTTPClient, connections: Int, timing: LabTiming, maximumBoots: Int) {
         self.domains = domains
@@ -37,8 +44,17 @@ final class VirtualDevices: HostedDevices {
         endpoint.withLock { $0 = "http://127.0.0.1:\(port)" }
     }
 
-    /// The agent runs in pxelab, step after step: a power-off waits for its flow.
-    var powerOffEndsFlows: Bool { false }
+    /// Powers the device off and cuts the boot its flow is in: the agent stops where it is,
+    /// reporting and saving nothing more, and the flow fails there.
+    func powerOff(_ device: LabDevice) async throws {
+        try await domains.powerOff(device.name)
+        let boot = booting.withLock { booting -> Task<OOBEAgent.Outcome, Never>? in
+            guard booting[device.name] != nil else { return nil }
+            booting[device.name]?.cut = true
+            return booting[device.name]?.boot
+        }
+        boot?.cancel()
+    }
 
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
         let name = device.name
@@ -49,12 +65,25 @@ final class VirtualDevices: HostedDevices {
             return DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: "the fleet is not up: no endpoint to boot from"),
                              boots: 0)
         }
+        booting.withLock { $0[name] = Booting() }
+        defer { booting.withLock { $0[name] = nil } }
         do { try await domains.powerOn(name) } catch { return failed("power on", error, boots: 0) }
         var boots = 0
         var outcome = OOBEAgent.Outcome.reboot
         loop: while boots < maximumBoots {
             boots += 1
-            outcome = await agent.boot()
+            let boot = Task { await agent.boot() }
+            let cut = booting.withLock { booting in
+                booting[name]?.boot = boot
+                return booting[name]?.cut ?? false
+            }
+            if cut { boot.cancel() }
+            outcome = await withTaskCancellationHandler { await boot.value } onCancel: { boot.cancel() }
+            if booting.withLock({ $0[name]?.cut ?? false }) {
+                // Off, even if the flow powered it on again between its boots meanwhile.
+                do { try await domains.powerOff(name) } catch { return failed("power off", error, boots: boots) }
+                return await pulledPlug(name, how: "powered off (the power-off cut its flow)", boots: boots)
+            }
             do {
                 switch outcome {
                 case .reboot:

@@ -10,14 +10,15 @@ public protocol DeviceRuntime: Sendable {
     /// desktop, a failure, a reseal (after which it is powered on again for its user, unless the
     /// plan stops there), or a boot loop.
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun
-    /// Powers the device off at once, as pulling its plug does.
+    /// Powers the device off at once, as pulling its plug does: a flow following the device ends
+    /// and fails where the device was (a real VM's run follows its domain; a virtual device's
+    /// boot is cut where its agent is).
     func powerOff(_ device: LabDevice) async throws
-    /// Whether powering a device off ends a flow following it: a real VM's run follows its
-    /// domain and fails where the device was, as a pulled plug does. A virtual device's agent
-    /// runs in pxelab and cannot be stopped mid-step, so its power-off waits for the flow.
-    var powerOffEndsFlows: Bool { get }
     /// Whether the device is powered on (its domain runs).
     func isRunning(_ device: LabDevice) async throws -> Bool
+    /// Whether the device is powered on, when that is known without asking libvirt (nothing has
+    /// changed since it last answered); nil: ask with ``isRunning(_:)``.
+    func keptPowerState(of device: LabDevice) -> Bool?
     /// Presses key chords on the device's keyboard; a device without one ignores them.
     func press(_ chords: [KeyChord], on device: LabDevice) async throws
     /// Starts a local Autopilot Reset: Ctrl+Win+R at the lock screen, then a local administrator.

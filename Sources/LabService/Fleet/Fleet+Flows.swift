@@ -99,9 +99,10 @@ extension Fleet {
         try await runtime.isRunning(lab.device(key))
     }
 
-    /// Whether powering a device off ends a flow that follows it (``DeviceRuntime/powerOffEndsFlows``):
-    /// a BMC's ForceOff then cuts in instead of waiting.
-    public var powerOffEndsFlows: Bool { runtime.powerOffEndsFlows }
+    /// Whether a device is powered on, when that is known at once (``DeviceRuntime/keptPowerState(of:)``).
+    public func keptPowerState(of device: LabDevice) -> Bool? {
+        runtime.keptPowerState(of: device)
+    }
 
     /// Powers a device on (following it to its end state), reboots it (the same, from a restart),
     /// or powers it off (and leaves it off).
@@ -124,7 +125,7 @@ extension Fleet {
             }
             // Pulling the plug under a flow that follows the device ends that flow (the device
             // fails where it was); otherwise the power-off is an operation like any other.
-            if runtime.powerOffEndsFlows, isOccupied(device.name) { return try await powerOff() }
+            if isOccupied(device.name) { return try await powerOff() }
             return try await occupying([device]) { try await powerOff() }
         }
     }

@@ -34,7 +34,7 @@ extension RedfishService {
                 try patchBoot(request.object(), of: device)
                 return try await systemReply(device, on: isPoweredOn(device), boot: lab.bootOverride(of: device.name))
             default:
-                throw MethodNotAllowed(allowed: [.get, .head, .patch])
+                throw MethodNotAllowed(allowed: Self.systemMethods)
             }
         case ["Actions", "ComputerSystem.Reset"]:
             guard request.method == .post else { throw MethodNotAllowed(allowed: [.post]) }
@@ -69,33 +69,8 @@ extension RedfishService {
         return try await fleet.isPoweredOn(device.name)
     }
 
-    /// What a system reads from: kept as rendered while none of it changes (Metal3 and Ironic
-    /// poll every system's power state).
-    struct SystemStamp: Equatable, Sendable {
-        let on: Bool?
-        let boot: BootOverride
-        let store: StoreStamp
-    }
-
-    /// A system's GET: its kept rendition, or a new one kept.
-    func keptSystem(_ device: LabDevice) async throws -> Reply {
-        // Read before rendering: a change in between renders again at the next request.
-        let on = try await isPoweredOn(device)
-        let boot = try lab.bootOverride(of: device.name)
-        let stamp = try lab.autopilot.storeStamp().map { SystemStamp(on: on, boot: boot, store: $0) }
-        if let stamp, let kept = renderedSystems.rendition(device.name, stamp: stamp) {
-            var reply = Reply(nil, allow: [.get, .head, .patch])
-            reply.kept = kept
-            return reply
-        }
-        var reply = try await systemReply(device, on: on, boot: boot)
-        reply.kept = reply.rendered()
-        if let stamp, let kept = reply.kept { renderedSystems.keep(kept, for: device.name, stamp: stamp) }
-        return reply
-    }
-
     func systemReply(_ device: LabDevice, on: Bool?, boot: BootOverride) async throws -> Reply {
-        var reply = Reply(try await system(device, on: on, boot: boot), allow: [.get, .head, .patch])
+        var reply = Reply(try await system(device, on: on, boot: boot), allow: Self.systemMethods)
         reply.settingsVersion = Self.settingsVersion(boot)
         return reply
     }
@@ -246,8 +221,8 @@ extension RedfishService {
     static let busyWait: Duration = .seconds(600)
 
     /// Runs a power flow once the device is free: a BMC takes a reset whatever the system is
-    /// doing, and the lab finishes what acts on the device first (only a real VM's flow is cut
-    /// short, by a power-off: ``Fleet/powerOffEndsFlows``).
+    /// doing, and the lab finishes what acts on the device first (only a power-off cuts short
+    /// the flow following the device).
     static func power(_ name: String, _ action: PowerAction, fleet: Fleet) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now + busyWait
@@ -291,11 +266,11 @@ extension RedfishService {
                 tasks.finish(task.id, at: clock(), failure: "\(error)")
             }
         }
-        // A power-off that cuts the flow following the device (a real VM) is carried out at once:
+        // A power-off cuts the flow following the device and is carried out at once:
         // the resets before it that have not begun are superseded, the one under way ends with
         // its flow. Any other reset is carried out after the ones before it, in the order they
         // came (MAAS sends ForceOff and On back to back without waiting).
-        let cuts = power == .off && fleet.powerOffEndsFlows
+        let cuts = power == .off
         resets.withLock { resets in
             var system = resets[name] ?? SystemResets()
             if cuts { system.generation += 1 }

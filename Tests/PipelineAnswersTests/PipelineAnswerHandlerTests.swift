@@ -4,19 +4,19 @@ import HTTPTypes
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
-@testable import BootEndpoint
+import PipelineAnswers
 
-/// The boot-script channel handler on its own, in an `EmbeddedChannel`: which requests it answers,
-/// which it leaves to the router, and what it does to the connection.
-@Suite("the boot-script channel handler")
-struct BootScriptChannelHandlerTests {
+/// The pipeline's answering handler on its own, in an `EmbeddedChannel`: which requests it
+/// answers, which it leaves to the router, and what it does to the connection.
+@Suite("the pipeline's answering handler")
+struct PipelineAnswerHandlerTests {
     /// A channel with the handler, answering `GET /fast` with "#!ipxe\n" and nothing else.
     private static func channel(before: [any ChannelHandler] = []) throws -> (EmbeddedChannel, Served) {
         let served = Served()
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandlers(before)
-        try channel.pipeline.syncOperations.addHandler(BootScriptChannelHandler(
-            answer: { $0.path == "/fast" ? .init(route: "/fast", script: "#!ipxe\n") : nil },
+        try channel.pipeline.syncOperations.addHandler(PipelineAnswerHandler(
+            answer: { $0.path == "/fast" ? PipelineAnswer(route: "/fast", headerFields: [.contentType: "text/plain; charset=utf-8"], body: ByteBuffer(string: "#!ipxe\n")) : nil },
             served: { answer, _ in served.add(answer.route) }))
         return (channel, served)
     }

@@ -1,15 +1,21 @@
 import Foundation
-import HTTPTypes
-import NIOCore
-import NIOHTTPTypes
+public import HTTPTypes
+public import NIOCore
+public import NIOHTTPTypes
 
-/// Answers the boot-script requests a network boot makes (`GET /boot.ipxe`, and `GET /ipxe` for
-/// a lab device whose boot status is in memory) in the channel pipeline, on the event loop that
-/// read them, before Hummingbird turns a request into an async task: a boot storm of a whole
-/// fleet is the endpoint's hottest path, and the hand-off to the task costs more than the
-/// answer. Everything else, and any boot request the answerer declines (an unknown machine, a
-/// conflict, a malformed query, the statuses not loaded yet), goes on to the router unchanged,
-/// where the same routes answer it.
+/// Answers GET requests whose answer is in memory in the channel pipeline, on the event loop that
+/// read them, before Hummingbird turns a request into an async task: for the hottest paths (a
+/// fleet's boot storm asking for its boot scripts, Metal3 polling every system over Redfish) the
+/// hand-off to the task costs more than the answer. Everything else, and any request the
+/// answerer declines (it would have to wait for something, or refuse), goes on to the router
+/// unchanged, where the same routes answer it.
+///
+/// ```swift
+/// HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
+///     PipelineAnswerHandler(answer: { request in request.path == "/boot.ipxe" ? bootstrap : nil },
+///                           served: { answer, took in metrics.record(answer.route, took) }),
+/// ]))
+/// ```
 ///
 /// The connection behaves as if the router had answered:
 /// - pipelined requests keep their order: a request is answered here only when no earlier request
@@ -22,20 +28,14 @@ import NIOHTTPTypes
 ///   that asked for it is answered.
 ///
 /// Hummingbird's idle timeout (not set by pxelab) would not see the requests answered here.
-final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+public final class PipelineAnswerHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    public typealias InboundIn = HTTPRequestPart
+    public typealias InboundOut = HTTPRequestPart
+    public typealias OutboundIn = HTTPResponsePart
+    public typealias OutboundOut = HTTPResponsePart
 
-    /// A script to send, and the route to count it under.
-    struct Answer {
-        let route: String
-        let script: String
-    }
-
-    private let answer: @Sendable (HTTPRequest) -> Answer?
-    private let served: @Sendable (Answer, Duration) -> Void
+    private let answer: @Sendable (HTTPRequest) -> PipelineAnswer?
+    private let served: @Sendable (PipelineAnswer, Duration) -> Void
     /// Requests passed on whose response has not ended yet.
     private var pending = 0
     /// What becomes of the parts of the request being read.
@@ -57,14 +57,15 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 
     /// - Parameters:
-    ///   - answer: the script for a request, or nil to let the router answer it.
+    ///   - answer: the answer to a GET request, or nil to let the router answer it.
     ///   - served: called for every request answered here (metrics), with the time it took.
-    init(answer: @escaping @Sendable (HTTPRequest) -> Answer?, served: @escaping @Sendable (Answer, Duration) -> Void) {
+    public init(answer: @escaping @Sendable (HTTPRequest) -> PipelineAnswer?,
+                served: @escaping @Sendable (PipelineAnswer, Duration) -> Void = { _, _ in }) {
         self.answer = answer
         self.served = served
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !ended else { return }
         let part = unwrapInboundIn(data)
         switch part {
@@ -89,7 +90,7 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    func channelReadComplete(context: ChannelHandlerContext) {
+    public func channelReadComplete(context: ChannelHandlerContext) {
         if needsFlush {
             needsFlush = false
             context.flush()
@@ -97,12 +98,12 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelReadComplete()
     }
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         if case .end = unwrapOutboundIn(data), pending > 0 { pending -= 1 }
         context.write(data, promise: promise)
     }
 
-    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         guard let lastSent, mode != .input else {
             context.close(mode: mode, promise: promise)
             return
@@ -118,19 +119,15 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
         }
     }
 
-    private func respond(context: ChannelHandlerContext, with answer: Answer, closing: Bool) {
-        var body = context.channel.allocator.buffer(capacity: answer.script.utf8.count)
-        body.writeString(answer.script)
-        var fields = HTTPFields()
-        fields.reserveCapacity(closing ? 6 : 5)
-        fields[.contentType] = "text/plain; charset=utf-8"
-        fields[.cacheControl] = "no-store"
-        fields[.contentLength] = String(body.readableBytes)
+    private func respond(context: ChannelHandlerContext, with answer: PipelineAnswer, closing: Bool) {
+        var fields = answer.headerFields
+        fields.reserveCapacity(fields.count + (closing ? 4 : 3))
+        fields[.contentLength] = String(answer.body.readableBytes)
         fields[.date] = date.now()
         fields[.server] = "pxelab"
         if closing { fields[.connection] = "close" }
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: fields))), promise: nil)
-        context.write(wrapOutboundOut(.body(body)), promise: nil)
+        context.write(wrapOutboundOut(.head(HTTPResponse(status: answer.status, headerFields: fields))), promise: nil)
+        context.write(wrapOutboundOut(.body(answer.body)), promise: nil)
         let sent = context.eventLoop.makePromise(of: Void.self)
         lastSent = sent.futureResult
         context.write(wrapOutboundOut(.end(nil)), promise: sent)
@@ -145,24 +142,19 @@ final class BootScriptChannelHandler: ChannelDuplexHandler, RemovableChannelHand
     }
 }
 
-/// The `Date` header's value (RFC 9110's IMF-fixdate), made again only when the second changes.
-struct HTTPDate {
-    private var second = -1
-    private var text = ""
+/// A response the pipeline sends itself (``PipelineAnswerHandler``): `Content-Length`, `Date`,
+/// `Server` and `Connection` are added to its header fields as Hummingbird adds them.
+public struct PipelineAnswer: Sendable {
+    /// The route to count the request under in metrics.
+    public let route: String
+    public let status: HTTPResponse.Status
+    public let headerFields: HTTPFields
+    public let body: ByteBuffer
 
-    mutating func now() -> String {
-        let seconds = time(nil)
-        if seconds != second {
-            second = seconds
-            var parts = tm()
-            var value = seconds
-            gmtime_r(&value, &parts)
-            let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
-            let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-            func two(_ number: Int32) -> String { number < 10 ? "0\(number)" : String(number) }
-            text = "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
-                + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
-        }
-        return text
+    public init(route: String, status: HTTPResponse.Status = .ok, headerFields: HTTPFields, body: ByteBuffer) {
+        self.route = route
+        self.status = status
+        self.headerFields = headerFields
+        self.body = body
     }
 }
