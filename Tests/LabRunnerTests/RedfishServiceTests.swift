@@ -312,6 +312,30 @@ struct RedfishServiceTests {
         try await running.close()
     }
 
+    /// An account change whose file cannot be written is refused with the file named, and is not
+    /// in force (the accounts stay as the file has them). The file is made a folder: a rename
+    /// over it fails even for root, as the tests run.
+    @Test func anAccountChangeThatCannotBeWrittenIsNotInForce() async throws {
+        let (running, client) = try await open()
+        let password = running.redfish.service.adminPassword
+        let admin = RedfishClient.Credentials.basic("admin", password)
+        let file = running.lab.directory.path("redfish-accounts.json")
+        try? FileManager.default.removeItem(at: file)
+        try FileManager.default.createDirectory(at: file, withIntermediateDirectories: false)
+        let created = try await client.request(.POST, "/redfish/v1/AccountService/Accounts",
+                                               json: ["UserName": "ops", "Password": "ops-pass-12", "RoleId": "Operator"], as: admin)
+        #expect(created.status == 500)
+        #expect(created.text.contains("redfish-accounts.json"))
+        let changed = try await client.request(.PATCH, "/redfish/v1/AccountService/Accounts/1", json: ["Password": "new-admin-pass"], as: admin)
+        #expect(changed.status == 500)
+        let accounts = try await client.request(.GET, "/redfish/v1/AccountService/Accounts", as: admin)
+        #expect(accounts.json["Members@odata.count"] as? Int == 1)
+        #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .basic("admin", "new-admin-pass")).status == 401)
+        #expect(try String(contentsOf: running.lab.directory.path("redfish.password"), encoding: .utf8) == password + "\n")
+        try await client.shutdown()
+        try await running.close()
+    }
+
     /// MAAS's Redfish power driver, call for call: Basic credentials only, hard-coded paths, the
     /// system id from the first member, ForceOff when on, the one-time PXE override PATCHed with
     /// `If-Match` from `@odata.etag`, then On; the power state read lower-cased.
