@@ -263,6 +263,21 @@ struct RedfishServiceTests {
         #expect(record.lastSeq == started.seq)
         let oem = (try await client.request(.GET, path, as: admin).json["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any]
         #expect(oem?["Lifecycle"] as? String == "failed")
+
+        // On and ForceOff back to back, whenever the power-off lands (before the flow reaches the
+        // device or under way), leave the system off.
+        for _ in 0..<3 {
+            let on = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "On"], as: admin)
+            let off = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceOff"], as: admin)
+            #expect(on.status == 202 && off.status == 202)
+            await running.redfish.service.resetsCarriedOut()
+            try await withDeadline {
+                while try await client.request(.GET, try #require(on.header("Location")), as: admin).status == 202 {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+            }
+            #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
+        }
         try await client.shutdown()
         try await running.close()
     }

@@ -58,6 +58,10 @@ final class VirtualDevices: HostedDevices {
 
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
         let name = device.name
+        // Registered before anything waits: a power-off from now on cuts this run (the fleet
+        // answers one that came before).
+        booting.withLock { $0[name] = Booting() }
+        defer { booting.withLock { $0[name] = nil } }
         func failed(_ what: String, _ error: any Error, boots: Int) -> DeviceRun {
             DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: "libvirt could not \(what) \(name): \(error)"), boots: boots)
         }
@@ -65,8 +69,6 @@ final class VirtualDevices: HostedDevices {
             return DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: "the fleet is not up: no endpoint to boot from"),
                              boots: 0)
         }
-        booting.withLock { $0[name] = Booting() }
-        defer { booting.withLock { $0[name] = nil } }
         do { try await domains.powerOn(name) } catch { return failed("power on", error, boots: 0) }
         var boots = 0
         var outcome = OOBEAgent.Outcome.reboot

@@ -125,7 +125,7 @@ extension Fleet {
             }
             // Pulling the plug under a flow that follows the device ends that flow (the device
             // fails where it was); otherwise the power-off is an operation like any other.
-            if isOccupied(device.name) { return try await powerOff() }
+            if cutFlow(of: device.name) { return try await powerOff() }
             return try await occupying([device]) { try await powerOff() }
         }
     }
@@ -185,7 +185,7 @@ extension Fleet {
         let started = Date()
         let lastSeq = try await Offload.run { try store.device(named: device.name)?.lastSeq ?? 0 }
         try await prepare(device)
-        let run = await runtime.run(device, plan)
+        let run = await run(device, plan)
         let (events, record) = try await Offload.run {
             (try store.events(of: device.name, after: lastSeq), try store.device(named: device.name))
         }

@@ -13,8 +13,14 @@ public final class Fleet: Sendable {
     let runtime: any DeviceRuntime
     /// The repair a recovery in progress starts at a device's recovery screen.
     private let repairs = Mutex<[String: NextAction]>([:])
-    /// The devices an operation is acting on.
-    private let busy = Mutex<Set<String>>([])
+    /// What operations act on now.
+    private let busy = Mutex(Occupancy())
+
+    /// The devices an operation acts on, and those of them whose flow a power-off cut.
+    private struct Occupancy {
+        var devices: Set<String> = []
+        var cut: Set<String> = []
+    }
 
     public init(lab: Lab, runtime: any DeviceRuntime) {
         self.lab = lab
@@ -28,7 +34,7 @@ public final class Fleet: Sendable {
         try await occupying(devices) {
             await AllocatorTrim().during {
                 await withTaskGroup(of: Void.self) { group in
-                    for device in devices { group.addTask { _ = await self.runtime.run(device, Self.plan(deploying: device)) } }
+                    for device in devices { group.addTask { _ = await self.run(device, Self.plan(deploying: device)) } }
                 }
             }
         }
@@ -69,17 +75,37 @@ public final class Fleet: Sendable {
         .init(stopAtReseal: device.expect?.state == .resealed)
     }
 
-    /// Whether an operation acts on the device now.
-    func isOccupied(_ name: String) -> Bool { busy.withLock { $0.contains(name) } }
+    /// Marks the flow acting on the device now as cut by a power-off; false when nothing acts on it.
+    func cutFlow(of name: String) -> Bool {
+        busy.withLock { busy in
+            guard busy.devices.contains(name) else { return false }
+            busy.cut.insert(name)
+            return true
+        }
+    }
+
+    /// Runs the device (``DeviceRuntime/run(_:_:)``) unless a power-off cut its flow before it
+    /// got there. Checked as the run starts: a power-off after that cuts the run itself.
+    func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
+        if busy.withLock({ $0.cut.contains(device.name) }) {
+            return DeviceRun(end: .failed(phase: .boot, errorCode: nil, message: "\(device.name) was powered off before its flow began"), boots: 0)
+        }
+        return await runtime.run(device, plan)
+    }
 
     /// Runs `body` as the only operation on these devices.
     func occupying<Result: Sendable>(_ devices: [LabDevice], _ body: () async throws -> Result) async throws -> Result {
         let names = Set(devices.map(\.name))
         try busy.withLock { busy in
-            if let taken = names.intersection(busy).sorted().first { throw LabError.deviceBusy(taken) }
-            busy.formUnion(names)
+            if let taken = names.intersection(busy.devices).sorted().first { throw LabError.deviceBusy(taken) }
+            busy.devices.formUnion(names)
         }
-        defer { busy.withLock { $0.subtract(names) } }
+        defer {
+            busy.withLock { busy in
+                busy.devices.subtract(names)
+                busy.cut.subtract(names)
+            }
+        }
         return try await body()
     }
 }
