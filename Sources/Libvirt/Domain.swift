@@ -137,6 +137,8 @@ public final class Domain: @unchecked Sendable {
         public static let nvram = Self(rawValue: VIR_DOMAIN_UNDEFINE_NVRAM.rawValue)
         /// Also remove checkpoint metadata.
         public static let checkpointsMetadata = Self(rawValue: VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA.rawValue)
+        /// Also remove the emulated TPM's state (swtpm's, with its EK and certificate).
+        public static let tpm = Self(rawValue: VIR_DOMAIN_UNDEFINE_TPM.rawValue)
     }
 
     // MARK: Metadata

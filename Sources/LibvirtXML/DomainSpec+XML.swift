@@ -16,7 +16,13 @@ extension DomainSpec {
         domain.append("vcpu", text: String(vcpus))
         if let sysinfo { sysinfo.write(into: domain.append("sysinfo", attributes: ["type": "smbios"])) }
         writeOS(into: domain.append("os"))
-        if acpi { domain.append("features").append("acpi") }
+        if case .uefi(let uefi) = os.firmware, uefi.secureBoot {
+            let features = domain.append("features")
+            if acpi { features.append("acpi") }
+            features.append("smm", attributes: ["state": "on"])
+        } else if acpi {
+            domain.append("features").append("acpi")
+        }
         writeDevices(into: domain.append("devices"))
         if let networkBoot {
             let qemu = domain.declareNamespace(QEMUNetworkBoot.namespaceURI, prefix: "qemu")
@@ -34,6 +40,12 @@ extension DomainSpec {
         if let machine = self.os.machine { type.setAttribute("machine", machine) }
         for device in self.os.bootOrder { os.append("boot", attributes: ["dev": device.rawValue]) }
         if let mode = self.os.smbiosMode { os.append("smbios", attributes: ["mode": mode.rawValue]) }
+        if case .uefi(let uefi) = self.os.firmware {
+            os.append("loader", text: uefi.loader,
+                      attributes: ["readonly": "yes", "secure": uefi.secureBoot ? "yes" : "no", "type": "pflash"])
+            let nvram = os.append("nvram", text: uefi.variables)
+            if let template = uefi.variablesTemplate { nvram.setAttribute("template", template) }
+        }
     }
 
     private func writeDevices(into devices: XMLElement) {
@@ -59,6 +71,10 @@ extension DomainSpec {
             let graphics = devices.append("graphics", attributes: ["type": "vnc", "port": "-1", "autoport": "yes", "listen": listen])
             graphics.append("listen", attributes: ["type": "address", "address": listen])
             devices.append("video").append("model", attributes: ["type": "vga"])
+        }
+        if let tpm {
+            devices.append("tpm", attributes: ["model": tpm.model])
+                .append("backend", attributes: ["type": "emulator", "version": tpm.version])
         }
         switch serialConsole {
         case .file(let path):
@@ -143,6 +159,9 @@ extension DomainSpec {
         }
         if let graphics = devices.children(named: "graphics").first(where: { $0.attribute("type") == "vnc" }) {
             vncListen = graphics.attribute("listen") ?? graphics.child(named: "listen")?.attribute("address")
+        }
+        if let tpm = devices.children(named: "tpm").first(where: { $0.child(named: "backend")?.attribute("type") == "emulator" }) {
+            self.tpm = TPM(model: tpm.attribute("model") ?? "tpm-tis", version: tpm.child(named: "backend")?.attribute("version") ?? "1.2")
         }
         if let serial = devices.child(named: "serial") {
             switch serial.attribute("type") {
@@ -236,7 +255,15 @@ struct DomainReader {
             bootOrder.append(device)
         }
         let mode = element.child(named: "smbios")?.attribute("mode").flatMap(DomainSpec.SMBIOSMode.init(rawValue:))
+        var firmware = DomainSpec.Firmware.bios
+        if let loader = element.child(named: "loader"), (loader.attribute("type") ?? "pflash") == "pflash" {
+            guard let nvram = element.child(named: "nvram"), !nvram.text.isEmpty else {
+                throw error(loader, "a UEFI <loader> without the domain's <nvram> variable store")
+            }
+            firmware = .uefi(DomainSpec.UEFI(loader: loader.text, secureBoot: loader.attribute("secure") == "yes",
+                                             variables: nvram.text, variablesTemplate: nvram.attribute("template")))
+        }
         return DomainSpec.OS(arch: type?.attribute("arch"), machine: type?.attribute("machine"),
-                             bootOrder: bootOrder, smbiosMode: mode)
+                             bootOrder: bootOrder, smbiosMode: mode, firmware: firmware)
     }
 }

@@ -26,6 +26,8 @@ public struct DomainSpec: Equatable, Sendable {
     public var interfaces: [Interface]
     /// `<serial>`: where the guest's first serial port goes.
     public var serialConsole: SerialConsole?
+    /// `<tpm>`: a TPM the guest sees, emulated by swtpm.
+    public var tpm: TPM?
     /// A network-boot NIC passed to QEMU directly (see ``QEMUNetworkBoot``).
     public var networkBoot: QEMUNetworkBoot?
     /// A VNC display listening on this address (loopback), so screenshots show the screen.
@@ -35,7 +37,7 @@ public struct DomainSpec: Equatable, Sendable {
 
     public init(type: HypervisorType, name: String, uuid: UUID? = nil, title: String? = nil, memoryKiB: Int,
                 vcpus: Int, sysinfo: SMBIOSSysinfo? = nil, os: OS = OS(), acpi: Bool = true, disks: [Disk] = [],
-                interfaces: [Interface] = [], serialConsole: SerialConsole? = nil,
+                interfaces: [Interface] = [], serialConsole: SerialConsole? = nil, tpm: TPM? = nil,
                 networkBoot: QEMUNetworkBoot? = nil, vncListen: String? = nil, labMetadata: LabMetadata? = nil) {
         self.type = type
         self.name = name
@@ -49,6 +51,7 @@ public struct DomainSpec: Equatable, Sendable {
         self.disks = disks
         self.interfaces = interfaces
         self.serialConsole = serialConsole
+        self.tpm = tpm
         self.networkBoot = networkBoot
         self.vncListen = vncListen
         self.labMetadata = labMetadata
@@ -74,13 +77,58 @@ public struct DomainSpec: Equatable, Sendable {
         public var bootOrder: [BootDevice]
         /// `<smbios mode=...>`; `sysinfo` hands the domain's `<sysinfo>` to the firmware.
         public var smbiosMode: SMBIOSMode?
+        /// The firmware the domain starts.
+        public var firmware: Firmware
 
         public init(arch: String? = nil, machine: String? = nil, bootOrder: [BootDevice] = [.network, .hd],
-                    smbiosMode: SMBIOSMode? = nil) {
+                    smbiosMode: SMBIOSMode? = nil, firmware: Firmware = .bios) {
             self.arch = arch
             self.machine = machine
             self.bootOrder = bootOrder
             self.smbiosMode = smbiosMode
+            self.firmware = firmware
+        }
+    }
+
+    /// The firmware a domain starts: libvirt's default BIOS (SeaBIOS under QEMU), or UEFI.
+    public enum Firmware: Equatable, Sendable {
+        case bios
+        case uefi(UEFI)
+    }
+
+    /// UEFI firmware (OVMF) from a read-only pflash image, with a variable store of the domain's
+    /// own. With Secure Boot the domain also gets SMM (`<features><smm state='on'/>`), which
+    /// QEMU needs to keep the variables from the guest; libvirt then wants the `q35` machine.
+    public struct UEFI: Equatable, Sendable {
+        /// `<loader>`: the firmware's code, such as `/usr/share/OVMF/OVMF_CODE_4M.secboot.fd`.
+        public var loader: String
+        /// `<loader secure='yes'>`: a firmware build that enforces Secure Boot.
+        public var secureBoot: Bool
+        /// `<nvram>`: the domain's own variable store (libvirt makes it from the template when missing).
+        public var variables: String
+        /// `<nvram template=...>`: the store a new one is copied from, such as
+        /// `OVMF_VARS_4M.ms.fd` (Microsoft's keys enrolled, Secure Boot on).
+        public var variablesTemplate: String?
+
+        public init(loader: String, secureBoot: Bool, variables: String, variablesTemplate: String? = nil) {
+            self.loader = loader
+            self.secureBoot = secureBoot
+            self.variables = variables
+            self.variablesTemplate = variablesTemplate
+        }
+    }
+
+    /// A `<tpm>` backed by swtpm, which libvirt starts with the domain and keeps the state of
+    /// (its EK and certificate made by swtpm's local CA on the first start).
+    public struct TPM: Equatable, Sendable {
+        /// `<tpm model=...>`: `tpm-crb` (TPM 2.0's command response buffer) or `tpm-tis`.
+        public var model: String
+        /// `<backend version=...>`: `2.0`.
+        public var version: String
+
+        public init(model: String = "tpm-crb", version: String = "2.0") {
+            self.model = model
+            self.version = version
         }
     }
 

@@ -47,6 +47,29 @@ struct DomainSpecOnLibvirtTests {
         #expect(try domain.metadata(namespaceURI: LabMetadata.namespaceURI)?.contains(serial) == true)
     }
 
+    /// Needs libvirtd with the QEMU driver and OVMF: libvirt accepts a Secure Boot domain with a
+    /// TPM 2.0 as written (q35, SMM, the pflash loader and a variable store from Microsoft's
+    /// template) and stores it as it reads back.
+    @Test(.needs(.libvirtQEMU)) func qemuSystemStoresUEFIWithSecureBootAndATPM() throws {
+        let connection = try Connection(uri: "qemu:///system")
+        let name = "pxelab-test-\(UUID().uuidString.prefix(8).lowercased())"
+        var desired = spec(name: name, type: .qemu, serial: "UEFI-1")
+        desired.os.machine = "q35"
+        let firmware = DomainSpec.Firmware.uefi(.init(loader: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", secureBoot: true,
+                                                      variables: "/var/lib/libvirt/qemu/nvram/\(name)_VARS.fd",
+                                                      variablesTemplate: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"))
+        desired.os.firmware = firmware
+        desired.tpm = DomainSpec.TPM()
+        let domain = try connection.defineDomain(xml: desired.xml())
+        defer { try? domain.undefine([.snapshotsMetadata, .nvram, .tpm]) }
+        let stored = try DomainSpec(xml: domain.xmlDescription([.inactive]))
+        #expect(stored.os.firmware == firmware)
+        #expect(stored.tpm == DomainSpec.TPM(model: "tpm-crb", version: "2.0"))
+        #expect(stored.os.machine?.hasPrefix("pc-q35-") == true)
+        #expect(desired.drift(from: stored) == [])
+        #expect(try domain.xmlDescription([.inactive]).contains("<smm state='on'/>"))
+    }
+
     /// Needs libvirtd with the QEMU driver: a real domain's power changes arrive as events from
     /// the daemon (a guest that powers itself off is seen the same way as this destroy).
     @Test(.needs(.libvirtQEMU)) func qemuSystemReportsPowerChangesAsEvents() async throws {

@@ -62,6 +62,56 @@ struct DomainSpecXMLTests {
         #expect(metadata?.child(named: "serial", namespaceURI: LabMetadata.namespaceURI)?.text == "0F3&<00001>")
     }
 
+    /// A Windows 11-class machine: UEFI with Secure Boot (SMM on), its own variable store made
+    /// from Microsoft's template, and a TPM 2.0 from swtpm.
+    @Test func uefiWithSecureBootAndATPMRoundTrips() throws {
+        var spec = fullSpec()
+        spec.os.machine = "q35"
+        spec.os.firmware = .uefi(.init(loader: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", secureBoot: true,
+                                       variables: "/var/lib/pxelab/nvram/sales-01_VARS.fd",
+                                       variablesTemplate: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"))
+        spec.tpm = DomainSpec.TPM()
+        let xml = spec.xml()
+        let compact = xml.replacingOccurrences(of: #">\s+<"#, with: "><", options: .regularExpression)
+        #expect(xml.contains(#"<loader readonly="yes" secure="yes" type="pflash">/usr/share/OVMF/OVMF_CODE_4M.secboot.fd</loader>"#))
+        #expect(xml.contains(#"<nvram template="/usr/share/OVMF/OVMF_VARS_4M.ms.fd">/var/lib/pxelab/nvram/sales-01_VARS.fd</nvram>"#))
+        #expect(compact.contains(#"<features><acpi/><smm state="on"/></features>"#))
+        #expect(compact.contains(#"<tpm model="tpm-crb"><backend type="emulator" version="2.0"/></tpm>"#))
+        #expect(try DomainSpec(xml: xml) == spec)
+        // Without Secure Boot: no SMM.
+        spec.os.firmware = .uefi(.init(loader: "/usr/share/OVMF/OVMF_CODE_4M.fd", secureBoot: false, variables: "/tmp/v.fd"))
+        #expect(!spec.xml().contains("smm"))
+        #expect(try DomainSpec(xml: spec.xml()) == spec)
+    }
+
+    /// libvirt's stored form adds attributes (formats) and TPM details this type does not model.
+    @Test func readsTheFirmwareAndTPMAsLibvirtStoresThem() throws {
+        let stored = """
+            <domain type='kvm'><name>w11</name><memory unit='KiB'>1048576</memory>
+            <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type>
+            <loader readonly='yes' secure='yes' type='pflash' format='raw'>/usr/share/OVMF/OVMF_CODE_4M.ms.fd</loader>
+            <nvram template='/usr/share/OVMF/OVMF_VARS_4M.ms.fd' templateFormat='raw' format='raw'>/var/lib/libvirt/qemu/nvram/w11_VARS.fd</nvram>
+            <boot dev='network'/></os>
+            <features><acpi/><smm state='on'/></features>
+            <devices><tpm model='tpm-crb'><backend type='emulator' version='2.0'><active_pcr_banks><sha256/></active_pcr_banks></backend>
+            <alias name='tpm0'/></tpm></devices></domain>
+            """
+        let spec = try DomainSpec(xml: stored)
+        #expect(spec.os.firmware == .uefi(.init(loader: "/usr/share/OVMF/OVMF_CODE_4M.ms.fd", secureBoot: true,
+                                                variables: "/var/lib/libvirt/qemu/nvram/w11_VARS.fd",
+                                                variablesTemplate: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd")))
+        #expect(spec.tpm == DomainSpec.TPM(model: "tpm-crb", version: "2.0"))
+        var desired = spec
+        desired.os.firmware = .bios
+        desired.tpm = nil
+        #expect(desired.drift(from: spec) == ["os.firmware", "tpm"])
+        let error = #expect(throws: DomainXMLError.self) {
+            try DomainSpec(xml: "<domain type='kvm'><name>w</name><memory>1</memory><os>\n<loader type='pflash'>/x.fd</loader></os></domain>")
+        }
+        #expect(error?.line == 2)
+        #expect(error?.message.contains("<nvram>") == true)
+    }
+
     @Test func readsMemoryInEveryUnit() throws {
         for (unit, value, kib) in [("KiB", 1024, 1024), ("MiB", 512, 524_288), ("GiB", 2, 2_097_152),
                                    ("bytes", 1_048_576, 1024), ("MB", 1000, 976_562)] {
