@@ -52,7 +52,6 @@ struct RedfishConformanceTests {
             #expect(file.status == 200)
             try Data(file.text.utf8).write(to: schemas.appendingPathComponent(String(path.split(separator: "/").last!)))
         }
-        try await client.shutdown()
         let (_, output) = try await RedfishTools.run(
             "rf_service_validator", ["-r", lab.url, "-u", "admin", "-p", lab.password, "--authtype", "Session",
                                      "--schema_directory", schemas.path, "--skipschema", "--logdir", lab.folder.path],

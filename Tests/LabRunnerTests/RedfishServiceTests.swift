@@ -60,7 +60,6 @@ struct RedfishServiceTests {
         #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .token(token)).status == 200)
         #expect(try await client.request(.DELETE, location, as: .token(token)).status == 204)
         #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .token(token)).status == 401)
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -102,7 +101,6 @@ struct RedfishServiceTests {
         let bad = try await client.request(.PATCH, path, json: ["Boot": ["BootSourceOverrideTarget": "Floppy"]], as: admin)
         #expect(bad.status == 400)
         #expect(bad.messageID == "Base.1.19.PropertyValueNotInList")
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -165,7 +163,6 @@ struct RedfishServiceTests {
         #expect(unknown.status == 400)
         let tasks = try await client.request(.GET, "/redfish/v1/TaskService/Tasks", as: admin)
         #expect(tasks.json["Members@odata.count"] as? Int == 4)
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -221,7 +218,6 @@ struct RedfishServiceTests {
         #expect(poll() == nil)
         #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
         #expect(poll()?.body.contains(#""PowerState":"Off""#) == true)
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -278,7 +274,6 @@ struct RedfishServiceTests {
             }
             #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
         }
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -298,7 +293,6 @@ struct RedfishServiceTests {
         #expect(try await client.request(.GET, "/redfish/v1/Systems/node-2", as: viewer).status == 401)
         #expect(try await client.request(.DELETE, "/redfish/v1/AccountService/Accounts/1", as: admin).status == 409)
         #expect(try await client.request(.PATCH, "/redfish/v1/AccountService/Accounts/1", json: ["UserName": "root"], as: admin).status == 409)
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -323,7 +317,6 @@ struct RedfishServiceTests {
         try Data("{not json".utf8).write(to: file)
         let error = #expect(throws: LabError.self) { try RedfishService(lab: running.lab, fleet: nil) }
         #expect("\(error.map { "\($0)" } ?? "")".contains("redfish-accounts.json"))
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -347,7 +340,6 @@ struct RedfishServiceTests {
         #expect(accounts.json["Members@odata.count"] as? Int == 1)
         #expect(try await client.request(.GET, "/redfish/v1/Systems", as: .basic("admin", "new-admin-pass")).status == 401)
         #expect(try String(contentsOf: running.lab.directory.path("redfish.password"), encoding: .utf8) == password + "\n")
-        try await client.shutdown()
         try await running.close()
     }
 
@@ -385,7 +377,6 @@ struct RedfishServiceTests {
             }
             #expect(state == "on", "round \(round)")
         }
-        try await client.shutdown()
         try await running.close()
     }
 }

@@ -53,7 +53,6 @@ struct RedfishRealVMTests {
             let after = try await client.request(.GET, path, as: admin).json
             #expect((after["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
             #expect(after["PowerState"] as? String == "On")
-            try await client.shutdown()
             try await running.close()
         }
     }
@@ -99,7 +98,6 @@ struct RedfishRealVMTests {
             #expect(record.lifecycle == .failed)
             let oem = (try await client.request(.GET, path, as: admin).json["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any]
             #expect(oem?["Lifecycle"] as? String == "failed")
-            try await client.shutdown()
             try await running.close()
         }
     }

@@ -4,16 +4,18 @@ import NIOCore
 public import NIOHTTP1
 import NIOSSL
 
-/// A Redfish client over HTTPS that trusts the lab's CA, as sushy with `verify=<ca>` does.
+/// A Redfish client over HTTPS that trusts the lab's CA, as sushy with `verify=<ca>` does. It
+/// sends through AsyncHTTPClient's shared client with the CA on each request, so there is no
+/// client of its own to shut down (a test that throws early then fails instead of crashing).
 public struct RedfishClient: Sendable {
     public let base: String
-    let client: HTTPClient
+    let tls: TLSConfiguration
 
     public init(url: String, authority: URL) throws {
         base = url
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .file(authority.path)
-        client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+        self.tls = tls
     }
 
     public struct Reply: Sendable {
@@ -36,6 +38,7 @@ public struct RedfishClient: Sendable {
                  as credentials: Credentials) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
+        request.tlsConfiguration = tls
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         switch credentials {
         case .none: break
@@ -47,14 +50,12 @@ public struct RedfishClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
         }
-        let response = try await client.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 8 << 20)
         var headers: [String: String] = [:]
         for header in response.headers { headers[header.name.lowercased()] = header.value }
         let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
         return Reply(status: Int(response.status.code), headers: headers, json: object, text: String(buffer: body))
     }
-
-    public func shutdown() async throws { try await client.shutdown() }
 }
 
