@@ -29,7 +29,7 @@ extension RedfishService {
         // Read before rendering: a change in between renders again at the next request.
         let on = try await isPoweredOn(device)
         let boot = try lab.bootOverride(of: device.name)
-        let stamp = try lab.autopilot.storeStamp().map { SystemStamp(on: on, boot: boot, store: $0) }
+        let stamp = try systemStamp(on: on, boot: boot)
         if let stamp, let kept = renderedSystems.rendition(device.name, stamp: stamp) {
             var reply = Reply(nil, allow: Self.systemMethods)
             reply.kept = kept.rendered
@@ -42,6 +42,12 @@ extension RedfishService {
                                  stamp: stamp)
         }
         return reply
+    }
+
+    /// What a system is rendered from now, given its power state and boot override as read;
+    /// nil for a store in memory (nothing is kept).
+    func systemStamp(on: Bool?, boot: BootOverride) throws -> SystemStamp? {
+        try lab.autopilot.storeStamp().map { SystemStamp(on: on, boot: boot, store: $0) }
     }
 
     static let systemMethods: [HTTPRequest.Method] = [.get, .head, .patch]
@@ -62,8 +68,8 @@ extension RedfishService {
         } else {
             on = nil
         }
-        guard let boot = try? lab.bootOverride(of: device.name), let store = try? lab.autopilot.storeStamp(),
-              let kept = renderedSystems.rendition(device.name, stamp: SystemStamp(on: on, boot: boot, store: store)) else { return nil }
+        guard let boot = try? lab.bootOverride(of: device.name), let stamp = try? systemStamp(on: on, boot: boot),
+              let kept = renderedSystems.rendition(device.name, stamp: stamp) else { return nil }
         return PipelineAnswer(route: "/redfish/v1/Systems/{id}", headerFields: kept.headers, body: kept.rendered.bytes)
     }
 
