@@ -126,15 +126,8 @@ struct RedfishServiceTests {
         func reset(_ type: String) async throws -> RedfishClient.Reply {
             let accepted = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": type], as: admin)
             #expect(accepted.status == 202)
-            let monitor = try #require(accepted.header("Location"))
             // A task monitor answers 202 while the flow runs, then the action's answer.
-            for _ in 0..<3_000 {
-                let state = try await client.request(.GET, monitor, as: admin)
-                if state.status != 202 { return state }
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            Issue.record("the reset's task did not end")
-            return accepted
+            return try await client.taskEnd(of: accepted, as: admin, every: .milliseconds(10), within: 30)
         }
         let once = ["Boot": ["BootSourceOverrideEnabled": "Once", "BootSourceOverrideTarget": "Pxe"]]
         #expect(try await client.request(.PATCH, path, json: once, as: admin).status == 200)
@@ -244,15 +237,7 @@ struct RedfishServiceTests {
         #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
         // The power-on's task ends with its flow, failed where the device was (polled as a
         // client polls its task monitor).
-        let location = try #require(on.header("Location"))
-        let ended = try await withDeadline {
-            while true {
-                let status = try await client.request(.GET, location, as: admin).status
-                if status != 202 { return status }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-        }
-        #expect(ended == 204)
+        #expect(try await client.taskEnd(of: on, as: admin).status == 204)
         try running.lab.store.settle()
         let record = try #require(try running.lab.store.device(named: "node-1"))
         #expect(record.lifecycle == .failed)
@@ -267,11 +252,7 @@ struct RedfishServiceTests {
             let off = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceOff"], as: admin)
             #expect(on.status == 202 && off.status == 202)
             await running.redfish.service.resetsCarriedOut()
-            try await withDeadline {
-                while try await client.request(.GET, try #require(on.header("Location")), as: admin).status == 202 {
-                    try await Task.sleep(for: .milliseconds(20))
-                }
-            }
+            _ = try await client.taskEnd(of: on, as: admin)
             #expect(try await client.request(.GET, path, as: admin).json["PowerState"] as? String == "Off")
         }
         try await running.close()

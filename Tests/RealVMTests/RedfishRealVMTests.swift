@@ -33,14 +33,9 @@ struct RedfishRealVMTests {
             #expect(patched.status == 200)
             let accepted = try await client.request(.POST, path + "/Actions/ComputerSystem.Reset", json: ["ResetType": "ForceRestart"], as: admin)
             #expect(accepted.status == 202)
-            let monitor = try #require(accepted.header("Location"))
             // The task ends once the VM is back at its desktop (the reboot flow follows it there).
-            var ended: RedfishClient.Reply?
-            for _ in 0..<600 where ended == nil {
-                let state = try await client.request(.GET, monitor, as: admin)
-                if state.status != 202 { ended = state } else { try await Task.sleep(for: .milliseconds(500)) }
-            }
-            #expect(ended?.status == 204, "\(String(describing: ended?.json))")
+            let ended = try await client.taskEnd(of: accepted, as: admin, every: .milliseconds(500), within: 300)
+            #expect(ended.status == 204, "\(ended.json)")
 
             // The VM network-booted again: iPXE asked the endpoint with its SMBIOS serial.
             try running.lab.store.settle()
@@ -70,13 +65,7 @@ struct RedfishRealVMTests {
             let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
             let path = "/redfish/v1/Systems/\(device.identity.uuid.uuidString.lowercased())"
             func monitor(_ reply: RedfishClient.Reply) async throws -> Int {
-                let location = try #require(reply.header("Location"))
-                for _ in 0..<240 {
-                    let state = try await client.request(.GET, location, as: admin)
-                    if state.status != 202 { return state.status }
-                    try await Task.sleep(for: .milliseconds(500))  // a client polling its task monitor
-                }
-                return 202
+                try await client.taskEnd(of: reply, as: admin, every: .milliseconds(500), within: 120).status
             }
             // Followed before the power-on, so that the deployment's first steps are seen.
             let events = running.lab.store.feed.subscribe(device: name)

@@ -30,6 +30,27 @@ public struct RedfishClient: Sendable {
         }
     }
 
+    /// A task's end, as a client finds it: its monitor (the `Location` of an action's 202) polled
+    /// every `interval` until it answers something else; that answer. Throws when the reply has no
+    /// monitor, or ``DeadlineExceeded`` when the task has not ended within `seconds`.
+    public func taskEnd(of accepted: Reply, as credentials: Credentials, every interval: Duration = .milliseconds(20),
+                        within seconds: Double = 10) async throws -> Reply {
+        guard let monitor = accepted.header("Location") else { throw NoTaskMonitor(status: accepted.status) }
+        return try await withDeadline(seconds: seconds) {
+            while true {
+                let state = try await request(.GET, monitor, as: credentials)
+                if state.status != 202 { return state }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+
+    /// An action's reply without the `Location` of a task monitor.
+    public struct NoTaskMonitor: Error, CustomStringConvertible {
+        public let status: Int
+        public var description: String { "the reply (\(status)) names no task monitor" }
+    }
+
     public enum Credentials: Sendable {
         case none, basic(String, String), token(String)
     }
