@@ -161,13 +161,28 @@ async def wipe(beta, adapter, v1, serial):
     return {"id": device.id, "deviceName": device.device_name, "serial": device.serial_number}
 
 
+async def events(beta, adapter, v1, serial):
+    """The deployment report's rows of one device (beta's autopilotEvents), as Intune's report
+    scripts read them: every field through the SDK's parsers (durations, dates, enums)."""
+    from msgraph_beta.generated.device_management.autopilot_events.autopilot_events_request_builder import AutopilotEventsRequestBuilder as Builder
+    configuration = RequestConfiguration(query_parameters=Builder.AutopilotEventsRequestBuilderGetQueryParameters(
+        filter=f"deviceSerialNumber eq '{serial}'"))
+    rows = await beta.device_management.autopilot_events.get(request_configuration=configuration)
+    return {"rows": [{"state": str(row.deployment_state.value), "deviceName": row.managed_device_name,
+                      "profile": row.windows_autopilot_deployment_profile_display_name,
+                      "enrollmentType": str(row.enrollment_type.value),
+                      "seconds": row.deployment_duration.total_seconds(),
+                      "ended": row.deployment_end_date_time.isoformat(),
+                      "failure": row.enrollment_failure_details} for row in rows.value]}
+
+
 async def missing(beta, adapter, v1, identity_id):
     await beta.device_management.windows_autopilot_device_identities.by_windows_autopilot_device_identity_id(identity_id).get()
     return {}
 
 
 STEPS = {"page": page, "filter": filter_serial, "import": import_one, "bulk": import_bulk, "expand": expand, "profile": profile, "wipe": wipe,
-         "missing": missing}
+         "events": events, "missing": missing}
 
 
 async def main():

@@ -102,10 +102,26 @@ struct GraphReportTests {
         try await running.close()
     }
 
-    @Test(.needs(.graphSDK)) func theSDKsRemoteWipeRunsAnAutopilotReset() async throws {
-        let running = try await deployed(["good"])
+    @Test(.needs(.graphSDK)) func theSDKReadsTheReportAndItsRemoteWipeRunsAnAutopilotReset() async throws {
+        let running = try await deployed(["good", "bad"])
+        func step(_ arguments: String...) async throws -> [String: Any] {
+            try await GraphClient.step(base: "http://127.0.0.1:\(running.port)", token: running.endpoint.graphToken, arguments)
+        }
+        // The report's rows as the beta SDK parses them (enums, durations, dates).
+        let good = try #require((try await step("events", "RPT-1"))["rows"] as? [[String: Any]])
+        #expect(good.count == 1)
+        #expect(good.first?["state"] as? String == "success")
+        #expect(good.first?["deviceName"] as? String == "LAB-RPT-1")
+        #expect(good.first?["profile"] as? String == "Standard")
+        #expect(good.first?["enrollmentType"] as? String == "azureADJoinedWithAutopilotProfile")
+        #expect((good.first?["seconds"] as? Double ?? -1) >= 0)
+        #expect((good.first?["ended"] as? String)?.hasPrefix("0001") == false)
+        let bad = try #require((try await step("events", "RPT-2"))["rows"] as? [[String: Any]])
+        #expect(bad.first?["state"] as? String == "failure")
+        #expect((bad.first?["failure"] as? String)?.hasPrefix("0x801C0003") == true, "\(bad)")
+
         let events = running.lab.store.feed.subscribe(device: "good")
-        let wiped = try await GraphClient.step(base: "http://127.0.0.1:\(running.port)", token: running.endpoint.graphToken, ["wipe", "RPT-1"])
+        let wiped = try await step("wipe", "RPT-1")
         #expect(wiped["deviceName"] as? String == "LAB-RPT-1")
         var kept: [DeviceAspect] = []
         for await event in events {
