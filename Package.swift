@@ -3,10 +3,13 @@
 //
 // The module list reads as the architecture, from the bottom up (see ARCHITECTURE.md):
 //   CLibvirt, CLibXML2   system libraries (libvirt's C API, libxml2)
+//   CLibCrypto           system library: OpenSSL's libcrypto (for Attestation)
 //   Libvirt              a Swift binding that mirrors libvirt's objects one to one
 //   LibXML               a small owning wrapper over libxml2 trees
 //   LibvirtXML           typed libvirt documents (DomainSpec) built and read with LibXML
 //   DeviceIdentity       a lab device's synthetic hardware identity (SMBIOS, MAC, UUID)
+//   TPM2                 a TPM 2.0 spoken to in pure Swift (the guest's side): EK certificate, EK, AK, ActivateCredential
+//   Attestation          the controller's side: EK certificates checked against the lab's CA, MakeCredential
 //   DeviceProtocol       what devices and the controller say to each other: events, actions, vocabulary
 //   Autopilot            the Autopilot service's model and rules: tenant, groups, profiles, ESP, apps
 //   LabFiles             lab files (YAML): parsing, validation with positions, fleet expansion
@@ -70,10 +73,18 @@ let package = Package(
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
         ),
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
         .target(name: "Libvirt", dependencies: ["CLibvirt"], swiftSettings: strictSettings),
         .target(name: "LibXML", dependencies: ["CLibXML2"], swiftSettings: strictSettings),
         .target(name: "LibvirtXML", dependencies: ["LibXML", "DeviceIdentity"], swiftSettings: strictSettings),
         .target(name: "DeviceIdentity", swiftSettings: strictSettings),
+        // Links into the static guest agent: Swift and DeviceIdentity's SHA-256 only.
+        .target(name: "TPM2", dependencies: ["DeviceIdentity"], swiftSettings: strictSettings),
+        .target(name: "Attestation", dependencies: ["TPM2", "CLibCrypto"], swiftSettings: strictSettings),
         .target(name: "Autopilot", dependencies: ["DeviceIdentity", "DeviceProtocol"], swiftSettings: strictSettings),
         .target(
             name: "LabFiles",
@@ -190,6 +201,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "TPM2",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -214,6 +226,8 @@ let package = Package(
         ),
         .testTarget(name: "LibvirtXMLTests", dependencies: ["LibvirtXML", "LibXML", "DeviceIdentity"]),
         .testTarget(name: "DeviceIdentityTests", dependencies: ["DeviceIdentity"]),
+        .testTarget(name: "TPM2Tests", dependencies: ["TPM2", "TestSupport"]),
+        .testTarget(name: "AttestationTests", dependencies: ["Attestation", "TPM2", "TestSupport"]),
         .testTarget(name: "LabFilesTests", dependencies: ["LabFiles", "DeviceIdentity", "Autopilot"]),
         .testTarget(
             name: "BootEndpointTests",

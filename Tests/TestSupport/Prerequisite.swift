@@ -23,6 +23,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
     /// DMTF's Redfish validators and sushy at their pinned versions (`scripts/install-clients.sh`,
     /// into `.build-clients/redfish-venv`).
     case redfishClients
+    /// swtpm and swtpm-tools (`swtpm_setup`, `swtpm_localca`): TPM 2.0s for the attestation tests.
+    case swtpm
 
     /// Whether the machine has it.
     public var isPresent: Bool {
@@ -41,6 +43,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
             return files.fileExists(atPath: Self.clients.appendingPathComponent("venv/graph-sdk.installed").path)
         case .redfishClients:
             return files.fileExists(atPath: Self.clients.appendingPathComponent("redfish-venv/redfish.installed").path)
+        case .swtpm:
+            return ["/usr/bin/swtpm", "/usr/bin/swtpm_setup", "/usr/bin/swtpm_localca"].allSatisfy(files.isExecutableFile)
         }
     }
 
@@ -52,6 +56,7 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .chromium: "Chromium"
         case .graphSDK: "the Graph SDKs for Python (scripts/install-clients.sh)"
         case .redfishClients: "DMTF's Redfish validators and sushy (scripts/install-clients.sh)"
+        case .swtpm: "swtpm and swtpm-tools"
         }
     }
 

@@ -9,6 +9,14 @@ import Foundation
 /// `environment` adds variables to the test's own; `output` is a file standard output goes to
 /// instead of the test's.
 public func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], output: URL? = nil) throws -> Int32 {
+    try waitForTool(spawnTool(path, arguments, environment: environment, output: output), path: path)
+}
+
+/// Starts a tool as ``runTool(_:_:environment:output:)`` does, without waiting: returns its
+/// process id, for ``waitForTool(_:path:)`` (or a signal, then the wait). `errorOutput` is a file
+/// standard error is appended to instead of the test's.
+public func spawnTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], output: URL? = nil,
+                      errorOutput: URL? = nil) throws -> pid_t {
     var pid: pid_t = 0
     let argv = ([path] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
@@ -20,9 +28,28 @@ public func runTool(_ path: String, _ arguments: [String], environment: [String:
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     if let output { posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600) }
+    if let errorOutput { posix_spawn_file_actions_addopen(&actions, 2, errorOutput.path, O_WRONLY | O_CREAT | O_APPEND, 0o600) }
     try addCloseFrom(3, to: &actions)
-    let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+    // The child starts with no signal blocked and every signal at its default: the test's
+    // threads block most signals, and a daemon that inherited that mask would never see SIGTERM.
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var none = sigset_t()
+    sigemptyset(&none)
+    posix_spawnattr_setsigmask(&attributes, &none)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
     guard spawned == 0 else { throw ToolRunError(path: path, code: spawned) }
+    return pid
+}
+
+/// Waits for a tool ``spawnTool(_:_:environment:output:)`` started; returns its exit status, or
+/// 128 + the signal that ended it.
+public func waitForTool(_ pid: pid_t, path: String) throws -> Int32 {
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
         guard errno == EINTR else { throw ToolRunError(path: path, code: errno) }
