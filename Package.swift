@@ -16,11 +16,13 @@
 //   LabStore             the lab's durable state in SQLite (GRDB, kept inside): registry, devices, events
 //   LabService           the lab's service layer: every operation, once, in types, under every front door
 //   LabController        a lab's domains on libvirt hosts: defining, removing, listing, screens
+//   TFTP                 a TFTP server (SwiftNIO) whose files come from the caller at request time
 //   BootEndpoint         the HTTP endpoint: iPXE, Autopilot, device events, admin API, dashboard
 //   OOBEAgent            the device-side OOBE, in-process or inside a real VM's guest
 //   LabRunner            a lab at work: its devices running (virtual or real VMs), runs, scenarios
 //   RunReports           a run's results as JUnit XML and a self-contained HTML report
 //   pxelab               the command-line controller
+//   tftp-serve           a folder's files over TFTP, for benchmarks/tftp.sh and trying clients by hand
 import PackageDescription
 
 let strictSettings: [SwiftSetting] = [
@@ -117,6 +119,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "TFTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "GraphAPI",
             dependencies: [
                 "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
@@ -198,6 +209,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "tftp-serve",
+            dependencies: ["TFTP", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -242,6 +258,10 @@ let package = Package(
             name: "PipelineAnswersTests",
             dependencies: ["PipelineAnswers", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"), .product(name: "HTTPTypes", package: "swift-http-types")]
+        ),
+        .testTarget(
+            name: "TFTPTests",
+            dependencies: ["TFTP", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         .testTarget(name: "OOBEAgentTests", dependencies: ["OOBEAgent", "DeviceProtocol"]),
         .testTarget(name: "DeviceProtocolTests", dependencies: ["DeviceProtocol"]),
