@@ -5,9 +5,11 @@ PXELAB := .build/debug/pxelab
 # Debian packages: to build (libssl-dev: OpenSSL's libcrypto for the Attestation module), and in
 # addition to run the tests (libvirtd with the QEMU driver, virt-admin, with which a test drops the
 # controller's connection, OVMF and swtpm for UEFI, Secure Boot and TPM 2.0 domains and the
-# attestation tests, and Chromium, which the dashboard test drives headless).
+# attestation tests, Debian's signed shim and network GRUB for Secure Boot's network boot, curl,
+# tftp-hpa and atftp as the TFTP server's clients, and Chromium, which the dashboard test drives
+# headless).
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev libssl-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils ipxe-qemu ovmf swtpm swtpm-tools chromium
+TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils ipxe-qemu ovmf swtpm swtpm-tools shim-signed grub-efi-amd64-signed curl tftp-hpa atftp chromium
 
 .PHONY: demo demo-vm test soak bench fuzz build deps test-deps clients images libvirtd clean
 

@@ -100,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "LabService",
-            dependencies: ["LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity"],
+            dependencies: ["LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity", "Attestation", "TPM2"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -162,7 +162,8 @@ let package = Package(
         .target(
             name: "BootEndpoint",
             dependencies: [
-                "GraphAPI", "PipelineAnswers", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol", "DeviceIdentity",
+                "GraphAPI", "PipelineAnswers", "TFTP", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol",
+                "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -228,7 +229,7 @@ let package = Package(
         .executableTarget(
             name: "pxelab-agent",
             dependencies: [
-                "OOBEAgent", "Autopilot", "DeviceIdentity", "DeviceProtocol",
+                "OOBEAgent", "Autopilot", "DeviceIdentity", "DeviceProtocol", "TPM2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -79,7 +79,7 @@ load_order() {
     echo "$1" >> "$root/lib/modules/load"
 }
 : > "$root/lib/modules/load"
-for module in virtio_pci virtio_net virtio_blk ext4 evdev; do load_order "$module"; done
+for module in virtio_pci virtio_net virtio_blk ext4 evdev efivarfs; do load_order "$module"; done
 # zstd: a fifth smaller than gzip and quicker for the guest's kernel to unpack, which matters
 # under software emulation (the kernel reads zstd, gzip, xz and lz4 initramfs images).
 (cd "$root" && find . | cpio -o -H newc --quiet | zstd -q -12 -T0) > "$out/initrd.img"

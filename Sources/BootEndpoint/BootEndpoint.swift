@@ -8,6 +8,7 @@ public import Logging
 import ServiceLifecycle
 import GraphAPI
 import PipelineAnswers
+import TFTP
 
 /// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
 /// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
@@ -19,14 +20,18 @@ public final class BootEndpoint: Sendable {
     /// serve`) flows can only be queued and screens are not shown.
     public let fleet: Fleet?
     public let options: Options
-    let templates: IPXETemplates
+    let templates: BootTemplates
     let matcher: DeviceMatcher
     /// Each lab device's token (made once, when the device is first stored, and never changed),
     /// so that checking a device request's token needs no database read.
     let deviceTokens: [String: String]
-    /// Each model's TPM version, as boot scripts tell the guest.
-    let modelTPM: [String: String]
     let adminToken: String
+    /// TPM attestation for self-deploying and pre-provisioning devices.
+    let attestation: TPMAttestation
+    /// Whether it serves Secure Boot's network path (``Options/secureBootNetwork``).
+    let servesSecureBootNetwork: Bool
+    /// The kernel and initrd Secure Boot VMs fetch over TFTP, read once.
+    let keptFiles = KeptFiles()
     /// The Graph-shaped door, at the root of the same port.
     let graph: GraphController
     let metrics: EndpointMetrics
@@ -43,7 +48,7 @@ public final class BootEndpoint: Sendable {
         public var host: String
         /// 0 picks a free port.
         public var port: Int
-        /// `Images/`: iPXE templates and files served under `/assets/`.
+        /// `Images/`: iPXE and GRUB templates, and files served under `/assets/`.
         public var imagesDirectory: URL
         /// The image build folder, served under `/assets/build/` (default `Images/build`).
         public var buildDirectory: URL
@@ -51,15 +56,26 @@ public final class BootEndpoint: Sendable {
         public var maxBodyBytes: Int
         /// The largest body accepted on admin routes (CSV imports of 500 rows).
         public var maxAdminBodyBytes: Int
+        /// Where the devices' TPMs come from: real VMs prove theirs against swtpm's local CA,
+        /// virtual devices have their model's. Nil: by the lab file's hosts (real VMs unless
+        /// every host is the embedded default).
+        public var tpmTrust: TPMAttestation.Trust?
+        /// Serves UEFI Secure Boot's network path: the signed chain in the lab's `tftp/` folder
+        /// and GRUB's steps over TFTP on the endpoint's port (UDP). Nil: when the lab file has real
+        /// VMs (a host other than the embedded default) of a model with Secure Boot.
+        public var secureBootNetwork: Bool?
 
         public init(host: String = "127.0.0.1", port: Int = Lab.defaultEndpointPort, imagesDirectory: URL,
-                    buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20) {
+                    buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20,
+                    tpmTrust: TPMAttestation.Trust? = nil, secureBootNetwork: Bool? = nil) {
             self.host = host
             self.port = port
             self.imagesDirectory = imagesDirectory
             self.buildDirectory = buildDirectory ?? imagesDirectory.appendingPathComponent("build")
             self.maxBodyBytes = maxBodyBytes
             self.maxAdminBodyBytes = maxAdminBodyBytes
+            self.tpmTrust = tpmTrust
+            self.secureBootNetwork = secureBootNetwork
         }
 
         /// Whether the address is loopback-only.
@@ -76,12 +92,14 @@ public final class BootEndpoint: Sendable {
         self.attendant = attendant
         self.live = LiveFleet(lab: lab)
         self.options = options
-        self.templates = try IPXETemplates(directory: options.imagesDirectory.appendingPathComponent("ipxe"))
+        self.templates = try BootTemplates(images: options.imagesDirectory)
         let devices = try lab.store.devices()
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
-        self.modelTPM = Dictionary(lab.labFile.models.map { ($0.id, $0.tpm.rawValue) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Secret.stored(at: lab.directory.path("admin.token"))
+        let virtual = lab.labFile.hosts.allSatisfy { $0.uri == LabHost.embedded.uri }
+        self.attestation = TPMAttestation(lab: lab, trust: options.tpmTrust ?? (virtual ? .labFile : .swtpmLocalCA))
+        self.servesSecureBootNetwork = options.secureBootNetwork ?? (!virtual && lab.labFile.models.contains(where: \.secureBoot))
         self.graph = try GraphController(lab: lab, fleet: fleet, maxBodyBytes: options.maxAdminBodyBytes, clock: clock)
         self.metrics = EndpointMetrics()
         self.clock = clock
@@ -104,6 +122,7 @@ public final class BootEndpoint: Sendable {
         addAssetRoutes(to: router)
         addAutopilotRoutes(to: router)
         addDeviceRoutes(to: router)
+        addAttestationRoutes(to: router)
         addAdminRoutes(to: router)
         addDashboardRoutes(to: router)
         addMetricsRoutes(to: router)
@@ -125,13 +144,26 @@ public final class BootEndpoint: Sendable {
     }
 
     /// Runs until SIGINT or SIGTERM, calling `onRunning` with the bound port once listening.
+    /// With Secure Boot's network path, the TFTP server listens on the same port, which must be given.
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         warnUnlessLoopback()
-        try await application(onRunning: onRunning).runService()
+        var tftp: TFTPServer?
+        if servesSecureBootNetwork {
+            guard options.port != 0 else { throw EndpointSetupError("Secure Boot's network path needs the endpoint's port given") }
+            tftp = try await startSecureBootNetwork(port: options.port)
+        }
+        do {
+            try await application(onRunning: onRunning).runService()
+        } catch {
+            await tftp?.shutdown()
+            throw error
+        }
+        await tftp?.shutdown()
         try await Offload.run { try self.lab.store.settle() }
     }
 
-    /// Starts listening and returns once the port is bound; stop it with ``RunningServer/stop()``.
+    /// Starts listening and returns once the port is bound (with Secure Boot's network path,
+    /// the TFTP server on the same port); stop it with ``RunningServer/stop()``.
     public func start() async throws -> RunningServer {
         warnUnlessLoopback()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
@@ -140,7 +172,17 @@ public final class BootEndpoint: Sendable {
         guard let port = await ports.first(where: { _ in true }) else {
             throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
         }
-        return RunningServer(port: port, group: group, task: task, live: live, store: lab.store)
+        var tftp: TFTPServer?
+        if servesSecureBootNetwork {
+            do {
+                tftp = try await startSecureBootNetwork(port: port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                _ = await task.result
+                throw EndpointSetupError("Secure Boot's network path cannot be served: \(error)")
+            }
+        }
+        return RunningServer(port: port, group: group, task: task, tftp: tftp, live: live, store: lab.store)
     }
 
     private func warnUnlessLoopback() {

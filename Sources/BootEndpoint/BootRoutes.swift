@@ -10,7 +10,7 @@ extension BootEndpoint {
     func addBootRoutes(to router: Router<BasicRequestContext>) {
         // The bootstrap script a DHCP boot file points at.
         router.get("/boot.ipxe") { _, _ in
-            Self.script(self.templates.boot)
+            Self.script(self.templates.ipxeBoot)
         }
         // The per-device script, chosen by the device's lifecycle state. Most requests are
         // answered from memory in the channel pipeline (`PipelineAnswerHandler`); the ones
@@ -19,7 +19,8 @@ extension BootEndpoint {
         router.get("/ipxe") { request, _ in
             if let answer = self.answerInMemory(request.head) { return Self.script(answer.script) }
             let firmware = try FirmwareQuery(request.uri)
-            return try await Offload.run { try self.deviceScript(for: firmware, request) }
+            let base = self.baseURL(authority: request.head.authority)
+            return Self.script(try await Offload.run { try self.deviceScript(for: firmware, loader: .ipxe, base: base) })
         }
     }
 
@@ -32,12 +33,13 @@ extension BootEndpoint {
         let uri = URI(target)
         switch uri.path {
         case "/boot.ipxe":
-            return .init(route: "/boot.ipxe", script: templates.boot)
+            return .init(route: "/boot.ipxe", script: templates.ipxeBoot)
         case "/ipxe":
             guard let firmware = try? FirmwareQuery(uri), case .device(let device) = firmware.match(with: matcher),
                   case .some(.some(let status)) = lab.store.recordBootInMemory(of: device.name, identity: firmware.text, at: clock())
             else { return nil }
-            return .init(route: "/ipxe", script: deviceScript(for: device, status: status, authority: request.authority))
+            return .init(route: "/ipxe", script: deviceScript(for: device, status: status, loader: .ipxe,
+                                                              base: baseURL(authority: request.authority)))
         default:
             return nil
         }
@@ -54,7 +56,8 @@ extension BootEndpoint {
         }
     }
 
-    /// What iPXE sent about the machine: `/ipxe?serial=&uuid=&mac=&manufacturer=&product=...`.
+    /// What the boot loader sent about the machine: `/ipxe?serial=&uuid=&mac=&manufacturer=&product=...`
+    /// from iPXE, the same query in the TFTP file name GRUB asks for.
     struct FirmwareQuery {
         let mac: String?, uuid: String?, serial: String?, manufacturer: String?, product: String?
         /// The query as sent, recorded as the device's boot identity.
@@ -76,9 +79,10 @@ extension BootEndpoint {
         }
     }
 
-    /// The script for any machine: a lab device's own, or the one telling an unknown machine
-    /// (recorded for discovery) or a conflicting identity (recorded) why it gets nothing.
-    func deviceScript(for firmware: FirmwareQuery, _ request: Request) throws -> Response {
+    /// The script for any machine, in its loader's language: a lab device's own, or the one
+    /// telling an unknown machine (recorded for discovery) or a conflicting identity (recorded)
+    /// why it gets nothing. `base` is the endpoint's URL as the machine reaches it.
+    func deviceScript(for firmware: FirmwareQuery, loader: BootLoader, base: String) throws -> String {
         let now = clock()
         var unknown = ["lab": lab.labFile.lab, "serial": firmware.serial ?? "(none)",
                        "manufacturer": firmware.manufacturer ?? "(none)", "product": firmware.product ?? "(none)",
@@ -88,7 +92,7 @@ extension BootEndpoint {
             guard let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, at: now) else {
                 throw APIError.notFound("no lab device named '\(device.name)'")
             }
-            return Self.script(deviceScript(for: device, status: status, authority: request.head.authority))
+            return deviceScript(for: device, status: status, loader: loader, base: base)
         case .conflict(let identity, let devices):
             let names = devices.map(\.name)
             try lab.store.recordConflict(identity: identity, devices: names, at: now)
@@ -102,7 +106,8 @@ extension BootEndpoint {
                                      product: firmware.product, at: now)
         }
         metrics.bootScripts(mode: "unknown")
-        return Self.script(templates.unknown.render { unknown[$0] })
+        unknown["tftp"] = tftpDevice(base: base)
+        return templates.scripts(for: loader).unknown.render { unknown[$0] }
     }
 
     /// A lab device's script: OOBE or its desktop, by its lifecycle state, with this boot counted.
@@ -111,19 +116,20 @@ extension BootEndpoint {
     /// `Pxe` is this network boot: the endpoint decides by the lifecycle, as a provisioning
     /// server does (MAAS boots a deployed machine locally); `Hdd` is the system on the device's
     /// disk, Windows at OOBE or at its desktop, which is what the same script emulates.
-    func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus, authority: String?) -> String {
+    func deviceScript(for device: LabDeviceRecord, status: DeviceBootStatus, loader: BootLoader, base: String) -> String {
         let override = lab.spendBootOverride(of: device.name).map { "\($0.target.rawValue)-\($0.enabled.rawValue)" } ?? "none"
         let mode = status.lifecycle.bootMode
         metrics.bootScripts(mode: mode.rawValue)
-        return (mode == .desktop ? templates.desktop : templates.oobe).render { name in
+        let scripts = templates.scripts(for: loader)
+        return (mode == .desktop ? scripts.desktop : scripts.oobe).render { name in
             switch name {
             case "device": device.name
             case "serial": device.serial
             case "lifecycle": status.lifecycle.rawValue
             case "boot": String(status.bootCount)
-            case "base": baseURL(authority: authority)
+            case "base": base
+            case "tftp": tftpDevice(base: base)
             case "token": device.token
-            case "tpm": modelTPM[device.model] ?? "2.0"
             case "scale": String(lab.labFile.timing.scale)
             case "override": override
             default: nil
@@ -146,6 +152,12 @@ extension BootEndpoint {
         }
         let host = options.host.contains(":") ? "[\(options.host)]" : options.host
         return "http://\(host):\(options.port)"
+    }
+
+    /// The GRUB device naming pxelab's TFTP server, which listens on the endpoint's port (UDP):
+    /// `(tftp,10.0.2.2:7480)` for `http://10.0.2.2:7480`.
+    func tftpDevice(base: String) -> String {
+        "(tftp,\(base.dropFirst("http://".count)))"
     }
 
     static let scriptHeaders: HTTPFields = [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"]

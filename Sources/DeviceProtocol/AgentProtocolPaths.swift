@@ -8,4 +8,6 @@ public enum DevicePaths {
     public static let faults = "/oobe/v1/faults"
     public static let enrollment = "/mdm/v1/enrollment"
     public static let enroll = "/mdm/v1/enroll"
+    public static let attest = "/tpm/v1/attest"
+    public static let activate = "/tpm/v1/activate"
 }

@@ -121,7 +121,7 @@ extension GraphError {
                 self.init(.conflict, "Conflict", error.description)
             case .syncTooSoon(let seconds):
                 self.init(.tooManyRequests, "TooManyRequests", "Too many requests.", retryAfter: seconds)
-            case .labNotChosen, .unreadable, .unwritable:
+            case .labNotChosen, .unreadable, .unwritable, .missingOnHost:
                 self.init(.internalServerError, "InternalServerError", error.description)
             default:
                 self.init(.badRequest, "BadRequest", error.description)

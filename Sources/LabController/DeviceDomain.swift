@@ -7,9 +7,6 @@ import DeviceIdentity
 /// Builds the libvirt domain for a lab device: its SMBIOS identity, hardware, state disk,
 /// serial console, network-boot NIC and pxelab metadata.
 public struct DeviceDomain: Sendable {
-    /// The address QEMU's user-mode network gives the host, as seen from inside a VM.
-    public static let hostAddressFromGuest = "10.0.2.2"
-
     public let labFile: LabFile
     public let directory: LabDirectory
     public let endpointPort: Int
@@ -21,7 +18,34 @@ public struct DeviceDomain: Sendable {
     }
 
     /// The bootstrap script URL that QEMU's DHCP server hands to iPXE.
-    public var bootFileURL: String { "http://\(Self.hostAddressFromGuest):\(endpointPort)/boot.ipxe" }
+    public var bootFileURL: String { "http://\(Lab.hostAddressFromGuest):\(endpointPort)/boot.ipxe" }
+
+    /// The network-boot NIC of a real VM of `model`. With Secure Boot the firmware's own driver
+    /// fetches shim from QEMU's TFTP folder (the lab's `tftp/`, which the endpoint fills); without
+    /// it, QEMU's iPXE ROM (BIOS or EFI) fetches the bootstrap script over HTTP.
+    func networkBoot(of model: DeviceModel, mac: MACAddress) -> QEMUNetworkBoot {
+        guard model.secureBoot else { return QEMUNetworkBoot(bootFile: bootFileURL, mac: mac) }
+        return QEMUNetworkBoot(bootFile: SignedBootChain.bootFile, mac: mac, tftpRoot: directory.tftp.path, optionROM: "")
+    }
+
+    /// A real VM's firmware: OVMF with its own variable store in the lab's `nvram/` (made from
+    /// the template with Microsoft's keys enrolled when Secure Boot is on), or SeaBIOS.
+    func firmware(of model: DeviceModel, device: String) -> DomainSpec.Firmware {
+        guard model.firmware == .uefi else { return .bios }
+        return .uefi(.init(loader: OVMF.code(secureBoot: model.secureBoot), secureBoot: model.secureBoot,
+                           variables: directory.path("nvram/\(device).fd").path,
+                           variablesTemplate: OVMF.variablesTemplate(secureBoot: model.secureBoot)))
+    }
+
+    /// The swtpm-backed TPM libvirt gives a real VM of `model` (its EK certificate from swtpm's
+    /// local CA); TPM 2.0 on the CRB interface, 1.2 on TIS, as hardware has them.
+    static func tpm(of model: DeviceModel) -> DomainSpec.TPM? {
+        switch model.tpm {
+        case .none: nil
+        case .v1_2: DomainSpec.TPM(model: "tpm-tis", version: "1.2")
+        case .v2_0: DomainSpec.TPM(model: "tpm-crb", version: "2.0")
+        }
+    }
 
     /// The domain definition of a device on a host whose driver is `hypervisor`.
     public func spec(for device: LabDevice, hypervisor: DomainSpec.HypervisorType) -> DomainSpec {
@@ -45,14 +69,17 @@ public struct DeviceDomain: Sendable {
             memoryKiB: model.memoryMiB * 1024,
             vcpus: model.vcpus,
             sysinfo: sysinfo,
-            os: DomainSpec.OS(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
+            // The test driver's virtual devices take their firmware and TPM from the lab file.
+            os: DomainSpec.OS(machine: isQEMU && model.firmware == .uefi ? "q35" : nil, bootOrder: [.network, .hd],
+                              smbiosMode: .sysinfo, firmware: isQEMU ? firmware(of: model, device: device.name) : .bios),
             acpi: true,
             disks: [DomainSpec.Disk(path: StateDisks(lab: labFile.lab, directory: directory).path(of: device.name).path, target: StateDisk.target)],
             // The test driver has no QEMU command line, so it gets a libvirt NIC carrying the MAC;
             // QEMU gets the network-boot NIC instead.
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],
             serialConsole: .file(directory.path("console/\(device.name).log").path),
-            networkBoot: isQEMU ? QEMUNetworkBoot(bootFileURL: bootFileURL, mac: identity.mac) : nil,
+            tpm: isQEMU ? Self.tpm(of: model) : nil,
+            networkBoot: isQEMU ? networkBoot(of: model, mac: identity.mac) : nil,
             vncListen: isQEMU ? "127.0.0.1" : nil,
             labMetadata: LabMetadata(lab: labFile.lab, device: device.name, serial: identity.serial,
                                      model: device.model, groupTag: device.groupTag, mac: identity.mac))

@@ -45,8 +45,12 @@ public struct LabProvisioner: Sendable {
                     hosts.append(host)
                     let hypervisor = try host.hypervisor()
                     if hypervisor != .test {
-                        // QEMU writes each serial console to console/<device>.log and keeps state on a disk.
-                        try FileManager.default.createDirectory(at: directory.path("console"), withIntermediateDirectories: true)
+                        // QEMU writes each serial console to console/<device>.log and keeps state on a
+                        // disk; a UEFI VM keeps its variables in nvram/<device>.fd.
+                        try checkFirmware(of: byURI[uri]!, on: uri)
+                        for folder in ["console", "nvram"] {
+                            try FileManager.default.createDirectory(at: directory.path(folder), withIntermediateDirectories: true)
+                        }
                         try StateDisks(lab: labFile.lab, directory: directory)
                             .ensure(for: byURI[uri]!.map(\.name), on: host.connection)
                     }
@@ -152,10 +156,21 @@ public struct LabProvisioner: Sendable {
         }
     }
 
-    /// QEMU domains also lose NVRAM and checkpoint metadata; the test driver accepts fewer flags.
+    /// QEMU domains also lose their NVRAM, checkpoint metadata and swtpm's state (the TPM's EK
+    /// and certificate); the test driver accepts fewer flags.
     static func undefineFlags(_ spec: DomainSpec) -> Domain.UndefineFlags {
-        spec.type == .test ? [.snapshotsMetadata, .managedSave]
-                           : [.snapshotsMetadata, .managedSave, .nvram, .checkpointsMetadata]
+        guard spec.type != .test else { return [.snapshotsMetadata, .managedSave] }
+        var flags: Domain.UndefineFlags = [.snapshotsMetadata, .managedSave, .nvram, .checkpointsMetadata]
+        if spec.tpm != nil { flags.insert(.tpm) }
+        return flags
+    }
+
+    /// Refuses, before anything is defined, UEFI devices whose firmware this machine lacks.
+    private func checkFirmware(of devices: [LabDevice], on uri: String) throws {
+        let models = devices.map { labFile.model(of: $0) }.filter { $0.firmware == .uefi }
+        for secureBoot in Set(models.map(\.secureBoot)) {
+            if let missing = OVMF.missing(secureBoot: secureBoot) { throw LabError.missingOnHost("\(uri): \(missing)") }
+        }
     }
 
     private func record(adding uris: Set<String>) throws {

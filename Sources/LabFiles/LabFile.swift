@@ -92,12 +92,23 @@ public struct DeviceModel: Sendable, Equatable {
     public var memoryMiB: Int
     public var vcpus: Int
     public var diskGiB: Int
+    /// The firmware its devices start: UEFI (the default, as Windows 11 hardware) or a legacy BIOS.
+    public var firmware: Firmware
+    /// Whether UEFI Secure Boot is on (the default with UEFI; never with a BIOS): a real VM then
+    /// runs only signed code, from Microsoft's keys down.
+    public var secureBoot: Bool
     public var tpm: TPM
     /// Whether the Windows Recovery Environment is enabled (Autopilot Reset needs it).
     public var winRE: Bool
 
+    /// A model's firmware.
+    public enum Firmware: String, Codable, Sendable, Equatable, CaseIterable {
+        case uefi
+        case bios
+    }
+
     /// The TPM a model has.
-    public enum TPM: String, Sendable, Equatable, CaseIterable {
+    public enum TPM: String, Codable, Sendable, Equatable, CaseIterable {
         case none
         case v1_2 = "1.2"
         case v2_0 = "2.0"

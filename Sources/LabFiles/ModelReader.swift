@@ -5,7 +5,7 @@ struct ModelReader {
     let log: DiagnosticLog
 
     static let fields = ["manufacturer", "product", "version", "sku", "family", "chassis", "board", "bios", "memory", "vcpus",
-                         "disk", "tpm", "winre"]
+                         "disk", "firmware", "secureBoot", "tpm", "winre"]
 
     func read(_ value: YAMLValue) -> [DeviceModel] {
         guard case .mapping(let mapping) = value.node else {
@@ -29,6 +29,12 @@ struct ModelReader {
         let chassis = fields["chassis"]?.oneOf(ChassisType.allCases.map { ($0.name, $0) }) ?? .notebook
         let bios = fields["bios"]?.mapping(allowing: ["vendor", "version", "date"])
         let biosDate = bios?["date"].flatMap(Self.biosDate)
+        let firmware = fields["firmware"]?.oneOf(DeviceModel.Firmware.self) ?? .uefi
+        var secureBoot = firmware == .uefi
+        if let value = fields["secureBoot"], let on = value.bool() {
+            if on && firmware == .bios { value.error("Secure Boot is a UEFI feature: this model's firmware is bios (set firmware: uefi)") }
+            secureBoot = on && firmware == .uefi
+        }
         guard let manufacturer, let product else { return nil }
         return DeviceModel(
             id: id, manufacturer: manufacturer, product: product,
@@ -44,6 +50,7 @@ struct ModelReader {
             memoryMiB: fields["memory"].flatMap { size($0, in: .mib, 64...1_048_576, "memory must be between 64 MiB and 1 TiB") } ?? 512,
             vcpus: fields["vcpus"]?.int(in: 1...64) ?? 1,
             diskGiB: fields["disk"].flatMap { size($0, in: .gib, 1...65_536, "disk must be between 1 GiB and 64 TiB") } ?? 128,
+            firmware: firmware, secureBoot: secureBoot,
             tpm: fields["tpm"]?.oneOf(DeviceModel.TPM.self) ?? .v2_0,
             winRE: fields["winre"]?.bool() ?? true)
     }

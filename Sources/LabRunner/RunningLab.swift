@@ -95,7 +95,9 @@ public final class RunningLab: Sendable {
         do {
             let (endpoint, redfishServer) = try await Offload.run {
                 (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
-                                  options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)),
+                                  options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory,
+                                                 tpmTrust: virtual ? .labFile : .swtpmLocalCA,
+                                                 secureBootNetwork: !virtual && labFile.models.contains(where: \.secureBoot))),
                  try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))
             }
             server = try await endpoint.start()

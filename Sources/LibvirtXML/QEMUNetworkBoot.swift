@@ -12,8 +12,9 @@ public struct QEMUNetworkBoot: Equatable, Sendable {
     /// libvirt's namespace for raw QEMU arguments.
     public static let namespaceURI = "http://libvirt.org/schemas/domain/qemu/1.0"
 
-    /// The URL QEMU's DHCP server offers as the boot file, such as `http://10.0.2.2:8080/boot.ipxe`.
-    public var bootFileURL: String
+    /// What QEMU's DHCP server offers as the boot file: a URL for iPXE, such as
+    /// `http://10.0.2.2:8080/boot.ipxe`, or a file in ``tftpRoot``.
+    public var bootFile: String
     /// The NIC's MAC address.
     public var mac: MACAddress
     /// The PCI slot of the NIC (`addr=`).
@@ -22,21 +23,31 @@ public struct QEMUNetworkBoot: Equatable, Sendable {
     public var model: String
     /// The netdev id linking the NIC to the user-mode network.
     public var netdevID: String
+    /// The folder QEMU's own TFTP server serves (`tftp=`), where the boot file is then a name
+    /// in it (UEFI Secure Boot's `shimx64.efi`) rather than a URL.
+    public var tftpRoot: String?
+    /// The NIC's option ROM (`romfile=`); empty for none, so that the firmware's own network
+    /// driver boots (shim refuses to run under Secure Boot after QEMU's iPXE ROM). Nil: QEMU's
+    /// default iPXE ROM.
+    public var optionROM: String?
 
-    public init(bootFileURL: String, mac: MACAddress, pciSlot: Int = 0x10, model: String = "virtio-net-pci",
-                netdevID: String = "pxe0") {
-        self.bootFileURL = bootFileURL
+    public init(bootFile: String, mac: MACAddress, pciSlot: Int = 0x10, model: String = "virtio-net-pci",
+                netdevID: String = "pxe0", tftpRoot: String? = nil, optionROM: String? = nil) {
+        self.bootFile = bootFile
         self.mac = mac
         self.pciSlot = pciSlot
         self.model = model
         self.netdevID = netdevID
+        self.tftpRoot = tftpRoot
+        self.optionROM = optionROM
     }
 
     /// The QEMU arguments, in order.
     public var arguments: [String] {
         [
-            "-netdev", "user,id=\(netdevID),bootfile=\(Self.escape(bootFileURL))",
-            "-device", "\(model),netdev=\(netdevID),mac=\(mac),bootindex=1,addr=0x\(String(pciSlot, radix: 16))",
+            "-netdev", "user,id=\(netdevID)" + (tftpRoot.map { ",tftp=\(Self.escape($0))" } ?? "") + ",bootfile=\(Self.escape(bootFile))",
+            "-device", "\(model),netdev=\(netdevID),mac=\(mac),bootindex=1,addr=0x\(String(pciSlot, radix: 16))"
+                + (optionROM.map { ",romfile=\(Self.escape($0))" } ?? ""),
         ]
     }
 
@@ -56,7 +67,8 @@ public struct QEMUNetworkBoot: Equatable, Sendable {
         let slotText = device.options["addr"] ?? "0x10"
         let slot = slotText.hasPrefix("0x") ? Int(slotText.dropFirst(2), radix: 16) : Int(slotText)
         guard let slot else { return nil }
-        self.init(bootFileURL: bootFile, mac: mac, pciSlot: slot, model: device.model, netdevID: id)
+        self.init(bootFile: bootFile, mac: mac, pciSlot: slot, model: device.model, netdevID: id,
+                  tftpRoot: netdev["tftp"], optionROM: device.options["romfile"])
     }
 
     /// QEMU separates options with commas; a literal comma is written twice.

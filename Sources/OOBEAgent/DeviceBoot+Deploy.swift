@@ -121,11 +121,7 @@ extension DeviceBoot {
         let request = EnrollmentRequest(device: device, mode: flowMode)
         let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
         guard reply.status == 200 else {
-            // A refusal without the endpoint's error document is still a refusal.
-            let error = (try? ProtocolJSON.decoder().decode(ErrorDocument.self, from: reply.body))?.error
-            let code = error?.details?[ErrorDocument.DetailKey.errorCode].flatMap(ErrorCode.parse)
-            throw Failure(phase: .enrollment, step: "mdm", errorCode: code ?? WindowsError.deviceReused,
-                          message: error?.message ?? "MDM enrollment was refused")
+            throw Self.refusal(reply, .enrollment, "mdm", defaultCode: WindowsError.deviceReused, message: { $0 ?? "MDM enrollment was refused" })
         }
         let id = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body).mdmDeviceId
         state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())
@@ -179,18 +175,19 @@ extension DeviceBoot {
         espSeconds = 0
         if attest {
             report(.espDevicePreparation, "securing-hardware", .started)
-            let noTPM = !agent.hasTPM2 || strike(.espDevicePreparation, "securing-hardware", kinds: [.missingTPM]) != nil
+            let noTPM = !agent.platform.tpm.isVersion2 || strike(.espDevicePreparation, "securing-hardware", kinds: [.missingTPM]) != nil
             if noTPM || strike(.espDevicePreparation, "securing-hardware", kinds: [.hang]) != nil {
                 // Attestation waits for a TPM 2.0 that never answers, then times out.
                 await pause(Timing.Realistic.attestation * 10)
                 throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationTimeout,
-                              message: noTPM ? "TPM 2.0 attestation timed out: the device has no TPM 2.0 (or is a VM)"
+                              message: noTPM ? "TPM 2.0 attestation timed out: the device has no TPM 2.0 (\(agent.platform.tpm.version.map { "TPM \($0)" } ?? "none"))"
                                              : "TPM attestation timed out")
             }
             try checkErrorFault(.espDevicePreparation, "securing-hardware", defaultCode: WindowsError.attestationFailed,
                                 message: "TPM attestation failed")
+            let attested = try await attestTPM()
             await pause(Timing.Realistic.attestation)
-            report(.espDevicePreparation, "securing-hardware", .completed, message: "TPM 2.0 attested")
+            report(.espDevicePreparation, "securing-hardware", .completed, message: "TPM 2.0 attested (\(attested.issuer))")
             if case .none = state.join {
                 try await entraJoin()
             }
@@ -201,6 +198,53 @@ extension DeviceBoot {
                                 message: "ESP device preparation failed at \(step)")
             await self.step(.espDevicePreparation, step, seconds: Timing.Realistic.preparation)
         }
+    }
+
+    /// TPM attestation against the lab's service: the TPM's evidence, then the credential only
+    /// that TPM can activate. The service's refusal (a certificate that does not chain to the
+    /// lab's TPM CA, a TPM that cannot activate the credential) carries the error code.
+    private func attestTPM() async throws -> AttestationResult {
+        var evidence: AttestationEvidence?
+        if case .device(let tpm) = agent.platform.tpm {
+            do {
+                evidence = try tpm.evidence()
+            } catch {
+                throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationFailed,
+                              message: "TPM attestation failed: the TPM did not give its evidence: \(error)")
+            }
+        }
+        let request = AttestationRequest(device: device, evidence: evidence, secureBoot: agent.platform.secureBoot)
+        let challenge = try await attestationExchange(DevicePaths.attest, request, as: AttestationChallenge.self)
+        var secret = Data()
+        if case .device(let tpm) = agent.platform.tpm {
+            do {
+                secret = try tpm.activate(challenge)
+            } catch {
+                throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationFailed,
+                              message: "TPM attestation failed: the TPM could not activate the credential: \(error)")
+            }
+        }
+        return try await attestationExchange(DevicePaths.activate, AttestationProof(device: device, id: challenge.id, secret: secret),
+                                             as: AttestationResult.self)
+    }
+
+    /// One attestation request; a refusal fails the step with the service's code and words.
+    private func attestationExchange<Answer: Decodable>(_ path: String, _ body: some Encodable, as type: Answer.Type) async throws -> Answer {
+        let reply = try await client.send(.POST, path, body: try ProtocolJSON.encoder().encode(body))
+        guard reply.status == 200 else {
+            throw Self.refusal(reply, .espDevicePreparation, "securing-hardware", defaultCode: WindowsError.attestationFailed,
+                               message: { "TPM attestation failed: " + ($0 ?? "\(path) answered \(reply.status)") })
+        }
+        return try ProtocolJSON.decoder().decode(type, from: reply.body)
+    }
+
+    /// A service's refusal as the device shows it: the error code and words of the endpoint's
+    /// error document (a refusal without one is still a refusal, with `defaultCode`).
+    private static func refusal(_ reply: EndpointClient.Reply, _ phase: OOBEPhase, _ step: String, defaultCode: UInt32,
+                                message: (String?) -> String) -> Failure {
+        let error = (try? ProtocolJSON.decoder().decode(ErrorDocument.self, from: reply.body))?.error
+        let code = error?.details?[ErrorDocument.DetailKey.errorCode].flatMap(ErrorCode.parse)
+        return Failure(phase: phase, step: step, errorCode: code ?? defaultCode, message: message(error?.message))
     }
 
     /// Device setup: device-targeted policies, certificates, network profiles and apps.

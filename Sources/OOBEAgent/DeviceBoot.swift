@@ -70,7 +70,7 @@ final class DeviceBoot {
             _ = try await client.text(DevicePaths.bootstrap)
             let query = [("serial", identity.serial), ("uuid", identity.uuid), ("manufacturer", identity.manufacturer),
                          ("product", identity.product), ("asset", identity.asset), ("mac", identity.mac),
-                         ("buildarch", "x86_64"), ("platform", "pcbios")]
+                         ("buildarch", "x86_64"), ("platform", agent.platform.uefi ? "efi" : "pcbios")]
                 .map { "\($0.0)=\(Self.uriString($0.1))" }.joined(separator: "&")
             guard let fetched = BootScript(script: try await client.text("\(DevicePaths.deviceScript)?\(query)")) else {
                 return .notInLab
@@ -84,7 +84,8 @@ final class DeviceBoot {
         // A boot source override (set through the lab's Redfish service) is named as the firmware took it.
         let source = script.override.map { "network boot (boot source override \($0.replacingOccurrences(of: "-", with: ", ")))" } ?? "network boot"
         await step(.boot, ProtocolStep.firmware, seconds: Timing.Realistic.firmware,
-                   message: "\(source), SMBIOS serial \(identity.serial), UUID \(identity.uuid), \(identity.manufacturer) \(identity.product)")
+                   message: "\(source), \(agent.platform.text), SMBIOS serial \(identity.serial), UUID \(identity.uuid), "
+                       + "\(identity.manufacturer) \(identity.product)")
 
         if script.mode == BootMode.desktop.rawValue { return try await desktop() }
         // A broken system does not get as far as OOBE either.

@@ -42,8 +42,8 @@ public struct OOBEAgent: Sendable {
     public var identity: FirmwareIdentity
     /// The hardware hash at a collection (a reset collects it again).
     public var hardwareHash: @Sendable (Int) -> String
-    /// Whether the device has a TPM 2.0 (self-deploying needs its attestation).
-    public var hasTPM2: Bool
+    /// The device's firmware and TPM (self-deploying and pre-provisioning attest its TPM 2.0).
+    public var platform: DevicePlatform
     public var storage: any DeviceStorage
     public var timing: Timing
     public var httpClient: HTTPClient
@@ -62,11 +62,11 @@ public struct OOBEAgent: Sendable {
     public var bootScript: BootScript?
 
     public init(endpoint: String, identity: FirmwareIdentity, hardwareHash: @escaping @Sendable (Int) -> String,
-                hasTPM2: Bool, storage: any DeviceStorage, timing: Timing = Timing(), httpClient: HTTPClient = .shared) {
+                platform: DevicePlatform, storage: any DeviceStorage, timing: Timing = Timing(), httpClient: HTTPClient = .shared) {
         self.endpoint = endpoint
         self.identity = identity
         self.hardwareHash = hardwareHash
-        self.hasTPM2 = hasTPM2
+        self.platform = platform
         self.storage = storage
         self.timing = timing
         self.httpClient = httpClient

@@ -81,7 +81,7 @@ public enum HTMLReport {
     private static func summaryTable(_ devices: [DeviceResult], into parent: XMLElement) {
         let table = parent.append("table", attributes: ["class": "summary"])
         let head = table.append("thead").append("tr")
-        for column in ["Device", "Model", "Mode", "Result", "Error", "Failed in", "Name", "Total", "Expected", ""] {
+        for column in ["Device", "Model", "Platform", "Mode", "Result", "Error", "Failed in", "Name", "Total", "Expected", ""] {
             head.append("th", text: column)
         }
         let rows = table.append("tbody")
@@ -89,6 +89,7 @@ public enum HTMLReport {
             let row = rows.append("tr", attributes: ["class": device.asExpected ? "" : "unexpected"])
             row.append("td", text: device.device)
             row.append("td", text: device.model)
+            row.append("td", text: device.platform)
             row.append("td", text: device.mode?.rawValue ?? "none")
             row.append("td", text: device.result.displayName, attributes: ["class": "outcome outcome-\(device.result.rawValue)"])
             row.append("td", text: device.errorCode?.description ?? "", attributes: ["class": "code"])

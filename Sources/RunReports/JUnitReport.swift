@@ -91,7 +91,8 @@ public enum JUnitReport {
             cases.append(TestCase(className: "\(run.lab).\(run.steps.isEmpty ? "deploy" : "end-state")", name: device.device,
                                   seconds: device.totalSeconds, line: nil, failure: failure,
                                   output: device.result.rawValue + (device.deviceName.map { " as \($0)" } ?? "")
-                                      + String(format: " in %.2f s (expected %@)", device.totalSeconds, device.expected)))
+                                      + String(format: " in %.2f s (expected %@)", device.totalSeconds, device.expected)
+                                      + "\nplatform: " + device.platform))
         }
         return cases
     }

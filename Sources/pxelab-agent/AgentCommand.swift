@@ -43,9 +43,6 @@ struct AgentCommand: AsyncParsableCommand {
     @Option(help: "The boot NIC's MAC (default: the first non-loopback interface's).")
     var mac: String?
 
-    @Option(help: "Whether the device has a TPM 2.0 (default: /dev/tpm0 exists).")
-    var tpm: Bool?
-
     @Option(help: "Step durations as a fraction of real ones.")
     var scale = 0.0
 
@@ -77,9 +74,9 @@ struct AgentCommand: AsyncParsableCommand {
                                         manufacturer: try manufacturer ?? dmi("sys_vendor") ?? "",
                                         product: try product ?? dmi("product_name") ?? "",
                                         mac: nic.replacingOccurrences(of: ":", with: "-"), asset: try dmi("chassis_asset_tag") ?? "")
-        let hasTPM = tpm ?? FileManager.default.fileExists(atPath: "/dev/tpm0")
-        let hash = Self.hashSource(identity, boardSerial: try dmi("board_serial"), tpm: hasTPM)
-        var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, hasTPM2: hasTPM,
+        let platform = GuestPlatform.read()
+        let hash = Self.hashSource(identity, boardSerial: try dmi("board_serial"), tpm: platform.tpm.isVersion2)
+        var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, platform: platform,
                               storage: FileDeviceStorage(file: URL(fileURLWithPath: state), durable: true), timing: Timing(scale: scale))
         if console { agent.console = { event in print(ConsoleLine.render(event)) } }
         agent.idlePoll = idle > 0 ? idle : nil

@@ -54,7 +54,8 @@ struct EndpointOutageTests {
         let agent = OOBEAgent(
             endpoint: "http://127.0.0.1:\(port)",
             identity: FirmwareIdentity(device.identity),
-            hardwareHash: { lab.labFile.hardwareHash(of: device, collection: $0) }, hasTPM2: true,
+            hardwareHash: { lab.labFile.hardwareHash(of: device, collection: $0) },
+            platform: DevicePlatform(uefi: true, secureBoot: true, tpm: .declared),
             storage: FileDeviceStorage(file: stateRoot.appendingPathComponent("sales-1.json")))
         let boot = Task { await agent.boot() }
 

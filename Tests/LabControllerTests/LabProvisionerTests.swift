@@ -133,7 +133,7 @@ struct SystemDaemonProvisionerTests {
             #expect(stored.sysinfo?.system.serial == device.identity.serial)
             #expect(stored.sysinfo?.system.uuid == device.identity.uuid.uuidString.lowercased())
             #expect(stored.networkBoot?.mac == device.identity.mac)
-            #expect(stored.networkBoot?.bootFileURL == "http://10.0.2.2:7480/boot.ipxe")
+            #expect(stored.networkBoot?.bootFile == "http://10.0.2.2:7480/boot.ipxe")
         }
         #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged])
         #expect(try provisioner.down().count == 2)

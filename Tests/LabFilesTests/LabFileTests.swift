@@ -115,6 +115,20 @@ struct ValidLabFileTests {
         #expect(found.first?.message.contains("SMBIOS writes MM/DD/YYYY") == true)
     }
 
+    @Test func aModelIsUEFIWithSecureBootUnlessItSaysOtherwise() throws {
+        let model = try load(baseLab).models[0]
+        #expect(model.firmware == .uefi && model.secureBoot && model.tpm == .v2_0)
+        let legacy = try load(baseLab.replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    firmware: bios\n    tpm: none")).models[0]
+        #expect(legacy.firmware == .bios && !legacy.secureBoot && legacy.tpm == DeviceModel.TPM.none)
+        let off = try load(baseLab.replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    secureBoot: false")).models[0]
+        #expect(off.firmware == .uefi && !off.secureBoot)
+        // Secure Boot is UEFI's: asked of a BIOS, the line is named.
+        let found = problems(baseLab.replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    firmware: bios\n    secureBoot: true"))
+        #expect(found.map(\.path) == ["models.laptop.secureBoot"])
+        #expect(found.first?.message.contains("Secure Boot is a UEFI feature") == true)
+        #expect(problems(baseLab.replacingOccurrences(of: "sku: LL-1", with: "sku: LL-1\n    firmware: efi")).map(\.path) == ["models.laptop.firmware"])
+    }
+
     @Test func fieldBugsCanBeReproducedOnPurpose() throws {
         let text = baseLab + """
 

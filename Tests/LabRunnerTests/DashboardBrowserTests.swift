@@ -85,6 +85,9 @@ struct DashboardBrowserTests {
             let before = try running.lab.store.device(named: "dash-2")?.lastSeq ?? 0
             _ = try await page.evaluate("location.hash = '#/devices/dash-2'; true")
             try await page.waitUntil("document.querySelector('button[data-flow=\"reset\"]') !== null", "the device page shows its actions")
+            // Its firmware, Secure Boot and TPM, as its model declares them.
+            try await page.waitUntil("document.querySelector('[data-field=\"device-platform\"]').textContent === 'UEFI, Secure Boot on, TPM 2.0'",
+                                     "the device page shows its platform")
             try await page.click("button[data-flow=\"reset\"]")
             try await page.waitUntil("""
                 (document.querySelector('[data-field="action-status"]')?.textContent || '').includes('business-ready')

@@ -138,7 +138,7 @@ struct RedfishServiceTests {
         #expect((on["Boot"] as? [String: Any])?["BootSourceOverrideEnabled"] as? String == "Disabled")
         let firmware = try running.lab.store.events(of: "node-1").filter { $0.step == "firmware" }.compactMap(\.message)
         #expect(firmware.count == 1)
-        #expect(firmware.first?.hasPrefix("network boot (boot source override Pxe, Once), SMBIOS serial RF-1") == true, "\(firmware)")
+        #expect(firmware.first?.hasPrefix("network boot (boot source override Pxe, Once), UEFI, Secure Boot on, TPM 2.0, SMBIOS serial RF-1") == true, "\(firmware)")
         // The deployment shows in the Oem section (the store's commits made it render again).
         let deployed = try #require((on["Oem"] as? [String: Any])?["Pxelab"] as? [String: Any])
         #expect(deployed["Lifecycle"] as? String == "deployed")

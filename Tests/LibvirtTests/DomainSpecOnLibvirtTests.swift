@@ -18,7 +18,7 @@ struct DomainSpecOnLibvirtTests {
                                    chassis: .init(manufacturer: "Contoso", serial: serial, asset: "ASSET-1")),
             os: .init(bootOrder: [.network, .hd], smbiosMode: .sysinfo),
             interfaces: type == .test ? [.init(kind: .user, mac: mac)] : [],
-            networkBoot: type == .test ? nil : QEMUNetworkBoot(bootFileURL: "http://10.0.2.2:7480/boot.ipxe", mac: mac),
+            networkBoot: type == .test ? nil : QEMUNetworkBoot(bootFile: "http://10.0.2.2:7480/boot.ipxe", mac: mac),
             labMetadata: LabMetadata(lab: "tests", device: name, serial: serial, mac: mac))
     }
 
@@ -42,7 +42,7 @@ struct DomainSpecOnLibvirtTests {
         let stored = try DomainSpec(xml: domain.xmlDescription([.inactive]))
         #expect(stored.sysinfo?.system.serial == serial)
         #expect(stored.sysinfo?.chassis.asset == "ASSET-1")
-        #expect(stored.networkBoot?.bootFileURL == "http://10.0.2.2:7480/boot.ipxe")
+        #expect(stored.networkBoot?.bootFile == "http://10.0.2.2:7480/boot.ipxe")
         #expect(stored.labMetadata?.serial == serial)
         #expect(try domain.metadata(namespaceURI: LabMetadata.namespaceURI)?.contains(serial) == true)
     }

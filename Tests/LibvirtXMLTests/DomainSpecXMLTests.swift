@@ -22,7 +22,7 @@ func fullSpec(type: DomainSpec.HypervisorType = .qemu) -> DomainSpec {
         disks: [.init(path: "/var/lib/pxelab/sales-01.qcow2")],
         interfaces: type == .test ? [.init(kind: .user, mac: mac)] : [],
         serialConsole: .file("/var/log/pxelab/sales-01.log"),
-        networkBoot: type == .test ? nil : QEMUNetworkBoot(bootFileURL: "http://10.0.2.2:7480/boot.ipxe", mac: mac),
+        networkBoot: type == .test ? nil : QEMUNetworkBoot(bootFile: "http://10.0.2.2:7480/boot.ipxe", mac: mac),
         labMetadata: LabMetadata(lab: "demo", device: "sales-01", serial: "0F3&<00001>", model: "surface-laptop-5",
                                  groupTag: "Sales", mac: mac))
 }
@@ -158,9 +158,17 @@ struct DomainSpecXMLTests {
 @Suite("QEMU network-boot NIC")
 struct QEMUNetworkBootTests {
     @Test func argumentsRoundTripWithEscapedCommas() {
-        let nic = QEMUNetworkBoot(bootFileURL: "http://10.0.2.2:7480/boot.ipxe?a=1,b=2", mac: MACAddress("52:54:00:aa:bb:cc")!,
+        let nic = QEMUNetworkBoot(bootFile: "http://10.0.2.2:7480/boot.ipxe?a=1,b=2", mac: MACAddress("52:54:00:aa:bb:cc")!,
                                   pciSlot: 0x11)
         #expect(nic.arguments[1] == "user,id=pxe0,bootfile=http://10.0.2.2:7480/boot.ipxe?a=1,,b=2")
+        #expect(QEMUNetworkBoot(arguments: nic.arguments) == nic)
+    }
+
+    @Test func aSecureBootNICBootsShimFromQEMUsTFTPFolderWithoutAnOptionROM() {
+        let nic = QEMUNetworkBoot(bootFile: "shimx64.efi", mac: MACAddress("52:54:00:aa:bb:cc")!,
+                                  tftpRoot: "/labs/a,b/tftp", optionROM: "")
+        #expect(nic.arguments[1] == "user,id=pxe0,tftp=/labs/a,,b/tftp,bootfile=shimx64.efi")
+        #expect(nic.arguments[3].hasSuffix(",romfile="))
         #expect(QEMUNetworkBoot(arguments: nic.arguments) == nic)
     }
 

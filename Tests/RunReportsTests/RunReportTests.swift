@@ -16,7 +16,7 @@ description: A lab for report tests <with markup & quotes "in" it>.
 tenant: { domain: contoso.onmicrosoft.com }
 models:
   laptop: { manufacturer: Contoso, product: Lab Laptop, tpm: "2.0" }
-  old: { manufacturer: Contoso, product: Old Box, tpm: none }
+  old: { manufacturer: Contoso, product: Old Box, firmware: bios, tpm: none }
 fleet:
   - { model: laptop, name: laptop-1, serial: R-1, groupTag: Users }
   - { model: laptop, name: laptop-2, serial: R-2, groupTag: Users }
@@ -93,6 +93,8 @@ struct RunReportTests {
         #expect(html.contains("class=\"span ph-esp-device-preparation\""))
         #expect(html.contains("class=\"mark mark-failed\" title=\""))
         #expect(html.contains("esp-device-preparation/securing-hardware 0x800705B4"))
+        // Each device's firmware, Secure Boot and TPM, from its model.
+        #expect(html.contains("<td>UEFI, Secure Boot on, TPM 2.0</td>") && html.contains("<td>BIOS, no TPM</td>"))
         #expect(html.contains("class=\"mark mark-flow\""))
         // Steps with pass and fail, the failed one open.
         #expect(html.contains(">FAIL<") && html.contains(">PASS<"))

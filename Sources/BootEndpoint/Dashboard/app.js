@@ -311,6 +311,7 @@ function renderRow(name, filter) {
   row.cells.step.title = d.message || d.step || "";
   setText(row, "serial", d.serial || "");
   setText(row, "model", d.model || "");
+  row.cells.model.title = d.platform || "";
   if (row.shown.profile !== `${d.profile}|${d.mode}`) {
     row.shown.profile = `${d.profile}|${d.mode}`;
     row.cells.profile.replaceChildren(document.createTextNode(d.profile || "—"));
@@ -343,7 +344,7 @@ const badgeClass = (d) => `badge outcome-${outcomeOf(d)}` + (d.errorCode ? " cod
 
 function matches(d, filter) {
   if (!filter) return true;
-  return [d.name, d.serial, d.model, d.profile, d.mode, d.groupTag, d.phase, d.step, resultText(d)]
+  return [d.name, d.serial, d.model, d.platform, d.profile, d.mode, d.groupTag, d.phase, d.step, resultText(d)]
     .some((value) => value && String(value).toLowerCase().includes(filter));
 }
 
@@ -429,7 +430,7 @@ function renderDevicePage() {
   const set = (name, value) => { field(name).textContent = value === null || value === undefined || value === "" ? "—" : value; };
   if (d) {
     set("device-serial", d.serial); set("device-model", d.model); set("device-profile", d.profile); set("device-mode", d.mode);
-    set("device-group-tag", d.groupTag); set("device-boot-count", d.bootCount);
+    set("device-group-tag", d.groupTag); set("device-platform", d.platform); set("device-boot-count", d.bootCount);
     set("device-lifecycle", d.lifecycle); set("device-phase", d.phase); set("device-step", d.step); set("device-status", d.status);
     set("device-error", hexCode(d.errorCode)); set("device-message", d.message); set("device-time", clock(d.time));
     const badge = field("device-result");

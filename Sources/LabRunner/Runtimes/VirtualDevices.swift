@@ -153,10 +153,22 @@ final class VirtualDevices: HostedDevices {
         var agent = OOBEAgent(
             endpoint: endpoint, identity: FirmwareIdentity(device.identity),
             hardwareHash: { collection in labFile.hardwareHash(of: device, collection: collection) },
-            hasTPM2: labFile.model(of: device).tpm == .v2_0, storage: domains.storage(of: device.name),
+            platform: DevicePlatform(labFile.model(of: device)), storage: domains.storage(of: device.name),
             timing: Timing(scale: timing.scale, jitter: timing.jitter), httpClient: client)
         agent.requestLimiter = requests
         return agent
+    }
+}
+
+extension DevicePlatform {
+    /// A virtual device's firmware and TPM: its model's, as the lab file declares them.
+    init(_ model: DeviceModel) {
+        let tpm: TPM = switch model.tpm {
+        case .none: .none
+        case .v1_2: .v1_2
+        case .v2_0: .declared
+        }
+        self.init(uefi: model.firmware == .uefi, secureBoot: model.secureBoot, tpm: tpm)
     }
 }
 

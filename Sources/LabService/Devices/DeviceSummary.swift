@@ -9,6 +9,8 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
     public var name: String
     public var serial: String
     public var model: String
+    /// Its model's firmware, Secure Boot and TPM (nil for a model the lab file no longer has).
+    public var platform: HardwarePlatform?
     public var mac: String
     public var uuid: String
     public var lifecycle: DeviceLifecycle
@@ -22,6 +24,11 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
 }
 
 extension Lab {
+    /// A model's firmware, Secure Boot and TPM; nil for a model the lab file does not have.
+    public func platform(ofModel id: String) -> HardwarePlatform? {
+        labFile.models.first { $0.id == id }.map(HardwarePlatform.init)
+    }
+
     /// The lab's devices (or the one named) with their registration, groups and profile, in name
     /// order. Resolving a device's assignment stores it, as the service does whenever it looks.
     public func deviceSummaries(named name: String? = nil) throws -> [DeviceSummary] {
@@ -31,7 +38,8 @@ extension Lab {
         let summaries = Dictionary(try autopilot.summaries(of: registered).map { ($0.serialNumber, $0) },
                                    uniquingKeysWith: { first, _ in first })
         return records.map { record in
-            DeviceSummary(name: record.name, serial: record.serial, model: record.model, mac: record.mac, uuid: record.uuid,
+            DeviceSummary(name: record.name, serial: record.serial, model: record.model, platform: platform(ofModel: record.model),
+                          mac: record.mac, uuid: record.uuid,
                           lifecycle: record.lifecycle, outcome: DeviceOutcome(record.lifecycle), bootMode: record.lifecycle.bootMode,
                           errorCode: record.errorCode.map(ErrorCode.init), lastSeq: record.lastSeq, bootCount: record.bootCount,
                           lastSeenAt: record.lastSeenAt,

@@ -23,6 +23,9 @@ public final class Lab: Sendable {
     /// (`http://10.0.2.2:PORT/boot.ipxe`), so a fixed port keeps their definitions stable.
     public static let defaultEndpointPort = 7480
 
+    /// The address QEMU's user-mode network gives the host, as seen from inside a real VM.
+    public static let hostAddressFromGuest = "10.0.2.2"
+
     public init(labFile: LabFile, stateRoot: URL, clock: @escaping @Sendable () -> Date = Date.init) throws {
         self.labFile = labFile
         self.clock = clock

@@ -11,6 +11,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case unreadable(file: String, problem: String)
     /// A file of the lab's state cannot be written.
     case unwritable(file: String, problem: String)
+    /// This machine lacks files the lab needs (firmware, a signed boot chain), and the packages that bring them.
+    case missingOnHost(String)
     /// The tenant has no registration with this serial.
     case noRegistration(serial: String)
     /// No profile has this id.
@@ -70,6 +72,7 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
                 : "several labs in \(root) (\(labs.joined(separator: ", "))); name one with --lab FILE"
         case .unreadable(let file, let problem): "\(file) cannot be read: \(problem)"
         case .unwritable(let file, let problem): "\(file) cannot be written: \(problem)"
+        case .missingOnHost(let problem): problem
         case .noRegistration(let serial): "no registration with serial '\(serial)'"
         case .noProfile(let id): "no profile with id '\(id)'"
         case .noProfileNamed(let name): "no profile named '\(name)'"

@@ -14,6 +14,8 @@ public actor LiveFleet {
         public var name: String
         public var serial: String
         public var model: String
+        /// Its model's firmware, Secure Boot and TPM, as people read them.
+        public var platform: String?
         public var mode: AutopilotScenario?
         public var profile: String?
         public var groupTag: String?
@@ -30,7 +32,7 @@ public actor LiveFleet {
         fileprivate var revision = 0
 
         private enum CodingKeys: String, CodingKey {
-            case name, serial, model, mode, profile, groupTag, lifecycle, outcome, errorCode, phase, step, status, message, time,
+            case name, serial, model, platform, mode, profile, groupTag, lifecycle, outcome, errorCode, phase, step, status, message, time,
                  bootCount
         }
     }
@@ -167,7 +169,8 @@ extension LiveFleet.Device {
     }
 
     init(summary: DeviceSummary, latest: StoredEvent?, revision: Int) {
-        self.init(name: summary.name, serial: summary.serial, model: summary.model, mode: summary.registration?.mode,
+        self.init(name: summary.name, serial: summary.serial, model: summary.model, platform: summary.platform?.text,
+                  mode: summary.registration?.mode,
                   profile: summary.registration?.profile, groupTag: summary.registration?.groupTag, lifecycle: summary.lifecycle,
                   outcome: summary.outcome, errorCode: summary.errorCode, phase: latest?.phase, step: latest?.step,
                   status: latest?.status, message: latest?.message, time: latest?.time, bootCount: summary.bootCount,

@@ -5,6 +5,8 @@ public import Autopilot
 public struct DeviceResult: Sendable, Codable {
     public var device: String
     public var model: String
+    /// Its model's firmware, Secure Boot and TPM, as people read them (`UEFI, Secure Boot on, TPM 2.0`).
+    public var platform: String
     /// The scenario its profile deploys it in; nil without a profile.
     public var mode: AutopilotScenario?
     public var result: DeviceOutcome

@@ -38,7 +38,7 @@ extension Lab {
             }
             let total = mine.isEmpty ? 0 : mine.last!.time.timeIntervalSince(mine.first!.time)
             byName[device.name] = DeviceResult(
-                device: device.name, model: device.model, mode: registration.flatMap(resolver.profile(for:))?.scenario,
+                device: device.name, model: device.model, platform: HardwarePlatform(labFile.model(of: device)).text, mode: registration.flatMap(resolver.profile(for:))?.scenario,
                 result: result,
                 errorCode: (outcome?.errorCode ?? (result == .failed ? record?.errorCode : nil)).map(ErrorCode.init),
                 failedPhase: outcome?.phase, event: event, deviceName: mine.lastReady?.deviceName, message: outcome?.message,
