@@ -105,7 +105,7 @@ let package = Package(
         ),
         .target(
             name: "LabController",
-            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabService", "LabFiles", "DeviceIdentity"],
+            dependencies: ["Libvirt", "LibvirtXML", "LibXML", "LabService", "LabFiles", "DeviceIdentity", "DeviceProtocol"],
             swiftSettings: strictSettings
         ),
         .target(name: "DeviceProtocol", swiftSettings: strictSettings),
@@ -248,7 +248,7 @@ let package = Package(
         .testTarget(name: "LabFilesTests", dependencies: ["LabFiles", "DeviceIdentity", "Autopilot"]),
         .testTarget(
             name: "BootEndpointTests",
-            dependencies: ["BootEndpoint", "GraphAPI", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
+            dependencies: ["BootEndpoint", "GraphAPI", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent", "TPM2",
                            "TestSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),

@@ -32,22 +32,9 @@ for n in "${counts[@]}"; do
     run_pid=$!
     # The check-in: the first time the admin API shows each VM booted (its boot count counts the
     # iPXE script requests that carried its serial), polled every 0.1 s.
-    python3 - "$work/run-$n.err" "$work/state-$n/bench-vm/admin.token" "$start" "$n" > "$work/checkin-$n" <<'PY' &
-import json, re, sys, time, urllib.request
-log, token_file, start, count = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
-seen, deadline = {}, time.time() + 600
-while len(seen) < count and time.time() < deadline:
-    time.sleep(0.1)
-    try:
-        port = re.search(r"127\.0\.0\.1:(\d+)", open(log).read()).group(1)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/devices",
-                                         headers={"Authorization": "Bearer " + open(token_file).read().strip()})
-        for device in json.load(urllib.request.urlopen(request, timeout=2)):
-            if device["bootCount"] > 0: seen.setdefault(device["name"], time.time() - start)
-    except Exception:
-        pass
-print(max(seen.values()) if len(seen) == count else float("nan"))
-PY
+    python3 benchmarks/checkin.py "$work/run-$n.err" "$work/state-$n/bench-vm/admin.token" "$start" "$n" \
+        | python3 -c 'import json, sys; seen = json.load(sys.stdin); print(max(seen.values()) if len(seen) == int(sys.argv[1]) else float("nan"))' "$n" \
+        > "$work/checkin-$n" &
     checkin_pid=$!
     for _ in $(seq 1 6000); do grep -q "kept up" "$work/run-$n.err" && break; kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
     wait "$checkin_pid" || true

@@ -23,8 +23,31 @@ extension BootEndpoint {
     func startSecureBootNetwork(port: Int) async throws -> TFTPServer {
         let bootstrap = templates.grubBoot.render { $0 == "tftp" ? tftpDevice(base: guestFacing(port: port)) : nil }
         try await Offload.run { try SignedBootChain(folder: self.lab.directory.tftp).prepare(grubConfig: bootstrap) }
-        return try await TFTPServer.start(host: options.host, port: port, logger: logger) { request in
+        return try await TFTPServer.start(host: options.host, port: port, logger: logger, ended: { summary in
+            self.metrics.tftpTransfer(file: Self.fileKind(summary.request.path), outcome: Self.outcomeName(summary.outcome),
+                                      duration: .nanoseconds(summary.duration.nanoseconds), bytes: summary.size)
+        }) { request in
             await self.tftpAnswer(request, port: port)
+        }
+    }
+
+    /// A transfer's file as metrics name it, from a small set (a file name may be anything).
+    static func fileKind(_ path: String) -> String {
+        if path.hasPrefix(grubStep) { return "step" }
+        switch path.split(separator: "/").last {
+        case "vmlinuz": return "vmlinuz"
+        case "initrd.img": return "initrd.img"
+        default: return "other"
+        }
+    }
+
+    static func outcomeName(_ outcome: TFTPTransferSummary.Outcome) -> String {
+        switch outcome {
+        case .completed: "completed"
+        case .timedOut: "timed-out"
+        case .clientError: "client-error"
+        case .illegalPacket: "illegal-packet"
+        case .shutDown: "shut-down"
         }
     }
 

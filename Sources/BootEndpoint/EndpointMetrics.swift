@@ -59,6 +59,24 @@ final class EndpointMetrics: @unchecked Sendable {
         return (count, latency)
     }
 
+    /// A TFTP transfer that ended (Secure Boot's network path): its file's kind (`step`,
+    /// `vmlinuz`, `initrd.img`, `other`), how it ended, how long it took and how many bytes it sent.
+    func tftpTransfer(file: String, outcome: String, duration: Duration, bytes: Int) {
+        let labels = [("file", file), ("outcome", outcome)]
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "tftp_transfers", unitName: "total",
+                                                              helpText: "TFTP transfers by file and outcome."),
+                             labels: labels).increment()
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "tftp_sent", unitName: "bytes",
+                                                              helpText: "Bytes TFTP transfers sent, by file."),
+                             labels: [("file", file)]).increment(by: Int64(bytes))
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "tftp_transfer_duration", unitName: "seconds",
+                                             helpText: "TFTP transfer time by file."),
+            labels: [("file", file)],
+            buckets: [.milliseconds(10), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30)]
+        ).record(duration)
+    }
+
     func events(_ count: Int) {
         if count > 0 { eventsTotal.increment(by: Int64(count)) }
     }

@@ -2,6 +2,7 @@ import Foundation
 public import LabService
 import Libvirt
 import LibvirtXML
+import DeviceProtocol
 
 /// One row of `pxelab devices`: a lab device as libvirt reports it.
 public struct DeviceListing: Codable, Sendable, Equatable {
@@ -11,6 +12,9 @@ public struct DeviceListing: Codable, Sendable, Equatable {
     public var model: String?
     public var mac: String?
     public var groupTag: String?
+    /// A real VM's firmware, Secure Boot and TPM as its definition has them (`UEFI, Secure Boot
+    /// on, TPM 2.0`); nil for a virtual device, which reports its model's.
+    public var platform: String?
     /// libvirt's state, in `virsh list` words ("running", "shut off"...).
     public var state: String
     public var uri: String
@@ -27,10 +31,20 @@ public enum DeviceInventory {
     /// The devices of one lab (or of every lab when `lab` is nil) on a libvirt URI.
     public static func devices(on uri: String, directory: LabDirectory, lab: String?) throws -> [DeviceListing] {
         let host = try OpenHost.open(uri: uri, directory: directory)
+        let real = try host.hypervisor() != .test
         return try host.labDomains(lab: lab).map { domain, metadata in
             DeviceListing(lab: metadata.lab, name: domain.name, serial: metadata.serial, model: metadata.model,
                           mac: metadata.mac?.description, groupTag: metadata.groupTag,
+                          platform: real ? try platform(of: domain) : nil,
                           state: try domain.state().state.description, uri: uri)
         }.sorted { ($0.lab, $0.name) < ($1.lab, $1.name) }
+    }
+
+    /// A real VM's firmware and TPM, read from its definition.
+    static func platform(of domain: Domain) throws -> String {
+        let spec = try DomainSpec(xml: domain.xmlDescription([.inactive]), source: domain.name)
+        let secureBoot = if case .uefi(let uefi) = spec.os.firmware { uefi.secureBoot } else { false }
+        let uefi = if case .uefi = spec.os.firmware { true } else { false }
+        return PlatformText.describe(uefi: uefi, secureBoot: secureBoot, tpm: spec.tpm?.version)
     }
 }

@@ -68,10 +68,12 @@ final class DeviceBoot {
             script = given
         } else {
             _ = try await client.text(DevicePaths.bootstrap)
-            let query = [("serial", identity.serial), ("uuid", identity.uuid), ("manufacturer", identity.manufacturer),
-                         ("product", identity.product), ("asset", identity.asset), ("mac", identity.mac),
-                         ("buildarch", "x86_64"), ("platform", agent.platform.uefi ? "efi" : "pcbios")]
-                .map { "\($0.0)=\(Self.uriString($0.1))" }.joined(separator: "&")
+            var fields = [("serial", identity.serial), ("uuid", identity.uuid), ("manufacturer", identity.manufacturer),
+                          ("product", identity.product), ("asset", identity.asset), ("mac", identity.mac),
+                          ("buildarch", "x86_64"), ("platform", agent.platform.uefi ? "efi" : "pcbios")]
+            // A Secure Boot device's network boot goes through shim and GRUB, which say so.
+            if agent.platform.secureBoot { fields.append(("loader", "grub")) }
+            let query = fields.map { "\($0.0)=\(Self.uriString($0.1))" }.joined(separator: "&")
             guard let fetched = BootScript(script: try await client.text("\(DevicePaths.deviceScript)?\(query)")) else {
                 return .notInLab
             }

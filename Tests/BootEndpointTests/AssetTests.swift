@@ -4,10 +4,12 @@ import TestSupport
 
 @Suite("assets: traversal refused, ranges and ETags")
 struct AssetTests {
-    /// An images folder with the iPXE templates, a build folder, a file and a symlink out.
+    /// An images folder with the boot templates, a build folder, a file and a symlink out.
     func images() throws -> URL {
         let root = makeTemporaryDirectory("pxelab-images")
-        try FileManager.default.copyItem(at: repositoryImages.appendingPathComponent("ipxe"), to: root.appendingPathComponent("ipxe"))
+        for loader in ["ipxe", "grub"] {
+            try FileManager.default.copyItem(at: repositoryImages.appendingPathComponent(loader), to: root.appendingPathComponent(loader))
+        }
         try FileManager.default.createDirectory(at: root.appendingPathComponent("build"), withIntermediateDirectories: true)
         try Data((0..<100).map { UInt8($0) }).write(to: root.appendingPathComponent("build/vmlinuz"))
         let outside = makeTemporaryDirectory("pxelab-outside").appendingPathComponent("secret.txt")

@@ -133,10 +133,47 @@ struct SystemDaemonProvisionerTests {
             #expect(stored.sysinfo?.system.serial == device.identity.serial)
             #expect(stored.sysinfo?.system.uuid == device.identity.uuid.uuidString.lowercased())
             #expect(stored.networkBoot?.mac == device.identity.mac)
-            #expect(stored.networkBoot?.bootFile == "http://10.0.2.2:7480/boot.ipxe")
+            #expect(stored.networkBoot?.bootFile == "shimx64.efi")
         }
         #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged])
         #expect(try provisioner.down().count == 2)
         #expect(try connection.domainIfExists(named: labFile.devices[0].name) == nil)
+    }
+
+    @Test func aWindows11ClassModelIsOVMFWithSecureBootAndATPMAndALegacyOneSeaBIOS() throws {
+        let name = "t\(UUID().uuidString.prefix(6).lowercased())"
+        let legacy = """
+              - { model: legacy, name: \(name)-old, serial: "\(name.uppercased())-OLD" }
+            """
+        let labFile = try LabFile.parse("""
+            lab: \(name)
+            models:
+              w11: { manufacturer: Contoso, product: Lab Laptop }
+              legacy: { manufacturer: Contoso, product: Old Box, firmware: bios, tpm: none }
+            fleet:
+              - { model: w11, name: \(name)-new, serial: "\(name.uppercased())-NEW" }
+            \(legacy)
+            """, file: "firmware.yaml")
+        let root = makeTemporaryDirectory("pxelab-state")
+        let directory = LabDirectory(root: root, lab: name)
+        let provisioner = LabProvisioner(labFile: labFile, directory: directory, uriOverride: "qemu:///system")
+        defer { _ = try? provisioner.down() }
+        _ = try provisioner.up()
+        let connection = try Connection(uri: "qemu:///system")
+        let new = try DomainSpec(xml: connection.domain(named: "\(name)-new").xmlDescription([.inactive]))
+        #expect(new.os.machine?.hasPrefix("pc-q35-") == true)
+        #expect(new.os.firmware == .uefi(.init(loader: "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", secureBoot: true,
+                                               variables: directory.path("nvram/\(name)-new.fd").path,
+                                               variablesTemplate: "/usr/share/OVMF/OVMF_VARS_4M.ms.fd")))
+        #expect(new.tpm == DomainSpec.TPM(model: "tpm-crb", version: "2.0"))
+        // Secure Boot's network path: shim from the lab's TFTP folder, the firmware's own NIC driver.
+        #expect(new.networkBoot?.bootFile == "shimx64.efi")
+        #expect(new.networkBoot?.tftpRoot == directory.tftp.path)
+        #expect(new.networkBoot?.optionROM == "")
+        let old = try DomainSpec(xml: connection.domain(named: "\(name)-old").xmlDescription([.inactive]))
+        #expect(old.os.firmware == .bios && old.tpm == nil)
+        #expect(old.os.machine?.hasPrefix("pc-q35-") == false)
+        #expect(old.networkBoot?.bootFile == "http://10.0.2.2:7480/boot.ipxe" && old.networkBoot?.optionROM == nil)
+        #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged])
     }
 }

@@ -16,12 +16,7 @@ struct GuestPanicTests {
     @Test func theDeploymentFailsWithThePanicLineBeforeItsTimeout() async throws {
         let kernel = images.appendingPathComponent("build/vmlinuz")
         try #require(FileManager.default.fileExists(atPath: kernel.path), "no guest image: run make images (make test does)")
-        let broken = makeTemporaryDirectory("pxelab-panic-images")
-        let files = FileManager.default
-        try files.copyItem(at: images.appendingPathComponent("ipxe"), to: broken.appendingPathComponent("ipxe"))
-        try files.createDirectory(at: broken.appendingPathComponent("build"), withIntermediateDirectories: true)
-        try files.copyItem(at: kernel, to: broken.appendingPathComponent("build/vmlinuz"))
-        try Data(repeating: 0x5A, count: 4_096).write(to: broken.appendingPathComponent("build/initrd.img"))
+        let broken = try guestImages("pxelab-panic-images", kernel: Data(contentsOf: kernel), initrd: Data(repeating: 0x5A, count: 4_096))
 
         let tag = "kp" + UUID().uuidString.prefix(6).lowercased()
         let labFile = try LabFile.parse(oneVMLab(tag: tag, product: "Panicking Laptop", timing: "instant"), file: "panic.yaml")

@@ -32,6 +32,30 @@ func oneVMLab(tag: String, product: String, timing: String, extra: String = "") 
     """ + extra
 }
 
+/// A shipped lab (`Topologies/<name>.yaml`) with names of its own, so that it never meets another
+/// run's domains: the lab is `tag` and six random characters, and so is each device's name prefix.
+func shippedLab(_ name: String, devicePrefix: String, tag: String) throws -> LabFile {
+    let unique = tag + UUID().uuidString.prefix(6).lowercased()
+    let text = try String(contentsOf: repository.appendingPathComponent("Topologies/\(name).yaml"), encoding: .utf8)
+        .replacingOccurrences(of: "lab: \(name)", with: "lab: \(unique)")
+        .replacingOccurrences(of: devicePrefix, with: "\(unique)-")
+    return try LabFile.parse(text, file: "\(name).yaml")
+}
+
+/// An Images folder of the test's own: the repository's boot templates, and the guest's kernel and
+/// initramfs as `kernel` and `initrd` give them (a broken or unsigned guest).
+func guestImages(_ folder: String, kernel: Data, initrd: Data) throws -> URL {
+    let root = makeTemporaryDirectory(folder)
+    let files = FileManager.default
+    for loader in ["ipxe", "grub"] {
+        try files.copyItem(at: images.appendingPathComponent(loader), to: root.appendingPathComponent(loader))
+    }
+    try files.createDirectory(at: root.appendingPathComponent("build"), withIntermediateDirectories: true)
+    try kernel.write(to: root.appendingPathComponent("build/vmlinuz"))
+    try initrd.write(to: root.appendingPathComponent("build/initrd.img"))
+    return root
+}
+
 /// Opens a lab of real VMs, factory-fresh, and runs `body` with it (which closes it); the lab's
 /// domains are removed afterwards whatever happened. A body that throws leaves the lab open: it
 /// is closed here first (its VMs powered off), or the removal would leave them running.
@@ -53,14 +77,7 @@ func withRealVMLab(_ labFile: LabFile, folder: String, _ body: (RunningLab) asyn
 /// image (Images/build): `make test` starts the one and builds the other.
 @Suite("real VMs: iPXE, the guest agent and the lifecycle flows", .needs(.libvirtQEMU, .guestImage))
 struct RealVMTests {
-    /// The shipped real-VM lab, with names of its own so that it never meets another run's domains.
-    func labFile() throws -> LabFile {
-        let tag = "t" + UUID().uuidString.prefix(6).lowercased()
-        let text = try String(contentsOf: repository.appendingPathComponent("Topologies/real-vm.yaml"), encoding: .utf8)
-            .replacingOccurrences(of: "lab: real-vm", with: "lab: \(tag)")
-            .replacingOccurrences(of: "vm-", with: "\(tag)-")
-        return try LabFile.parse(text, file: "real-vm.yaml")
-    }
+    func labFile() throws -> LabFile { try shippedLab("real-vm", devicePrefix: "vm-", tag: "t") }
 
     @Test func twoVMsDeployAndGoThroughResetRepurposeRecoveryAndAFieldBug() async throws {
         let image = images.appendingPathComponent("build/initrd.img")
@@ -97,6 +114,9 @@ struct RealVMTests {
             #expect(boot.contains("serial=\(serial)"))
             #expect(boot.contains("uuid=\(device.identity.uuid.uuidString.lowercased())"))
             #expect(boot.lowercased().contains("mac=\(device.identity.mac.description.replacingOccurrences(of: ":", with: "-"))"))
+            // The laptop is UEFI (iPXE EFI), the mini PC a legacy BIOS: the boot record says which.
+            let path = try running.lab.deviceSummaries(named: device.name).first?.lastBootPath
+            #expect(path == (labFile.model(of: device).firmware == .uefi ? .ipxeUEFI : .ipxeBIOS))
             // ... and the guest read the same identity from /sys/class/dmi/id.
             let firmware = try running.lab.store.events(of: device.name).filter { $0.phase == .boot && $0.step == "firmware" && $0.status == .completed }
             #expect(firmware.count >= 2)

@@ -25,6 +25,10 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
     case redfishClients
     /// swtpm and swtpm-tools (`swtpm_setup`, `swtpm_localca`): TPM 2.0s for the attestation tests.
     case swtpm
+    /// OVMF with Secure Boot and Debian's signed shim and network GRUB: Secure Boot's network path.
+    case secureBoot
+    /// atftp, a TFTP client that negotiates options as GRUB does.
+    case tftpClients
 
     /// Whether the machine has it.
     public var isPresent: Bool {
@@ -45,6 +49,11 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
             return files.fileExists(atPath: Self.clients.appendingPathComponent("redfish-venv/redfish.installed").path)
         case .swtpm:
             return ["/usr/bin/swtpm", "/usr/bin/swtpm_setup", "/usr/bin/swtpm_localca"].allSatisfy(files.isExecutableFile)
+        case .tftpClients:
+            return files.isExecutableFile(atPath: "/usr/bin/atftp")
+        case .secureBoot:
+            return ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", "/usr/lib/shim/shimx64.efi.signed",
+                    "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"].allSatisfy(files.fileExists)
         }
     }
 
@@ -57,6 +66,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .graphSDK: "the Graph SDKs for Python (scripts/install-clients.sh)"
         case .redfishClients: "DMTF's Redfish validators and sushy (scripts/install-clients.sh)"
         case .swtpm: "swtpm and swtpm-tools"
+        case .secureBoot: "OVMF, shim-signed and grub-efi-amd64-signed"
+        case .tftpClients: "atftp"
         }
     }
 

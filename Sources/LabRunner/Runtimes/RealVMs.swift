@@ -155,8 +155,13 @@ final class RealVMs: HostedDevices {
                     return DeviceRun(end: .desktop, boots: boots)
                 }
             case .tick:
-                if let panic = console.panicLine() {
-                    return failure("\(name)'s guest kernel panicked: \(panic) (its console: \(consolePath))", boots: boots)
+                switch console.stop() {
+                case .panic(let line)?:
+                    return failure("\(name)'s guest kernel panicked: \(line) (its console: \(consolePath))", boots: boots)
+                case .refusedUnsigned(let line)?:
+                    return failure("\(name)'s firmware refused to run unsigned code under Secure Boot: \(line) (its console: \(consolePath))",
+                                   boots: boots)
+                case nil: break
                 }
                 if Date().timeIntervalSince(started) > timeout {
                     return failure("\(name) reached no end state within \(Int(timeout)) s; its screen is in \(consolePath)",

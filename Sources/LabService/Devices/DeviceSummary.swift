@@ -19,6 +19,8 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
     public var errorCode: ErrorCode?
     public var lastSeq: Int
     public var bootCount: Int
+    /// How its last network boot came: iPXE (BIOS or UEFI) or Secure Boot's shim and GRUB.
+    public var lastBootPath: BootPath?
     public var lastSeenAt: Date?
     public var registration: RegistrationSummary?
 }
@@ -42,7 +44,7 @@ extension Lab {
                           mac: record.mac, uuid: record.uuid,
                           lifecycle: record.lifecycle, outcome: DeviceOutcome(record.lifecycle), bootMode: record.lifecycle.bootMode,
                           errorCode: record.errorCode.map(ErrorCode.init), lastSeq: record.lastSeq, bootCount: record.bootCount,
-                          lastSeenAt: record.lastSeenAt,
+                          lastBootPath: record.bootIdentity.flatMap(BootPath.init(bootIdentity:)), lastSeenAt: record.lastSeenAt,
                           registration: summaries[record.serial])
         }
     }

@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import BootEndpoint
+import DeviceProtocol
+import LabService
+import TPM2
+import TestSupport
+
+/// TPM attestation at the endpoint (`/tpm/v1/attest`, `/tpm/v1/activate`), with real TPMs
+/// (swtpm) and a CA of the test's own as the lab's EK authority: only a TPM whose EK certificate
+/// chains to it, and which holds that EK, is attested.
+@Suite("TPM attestation: the EK certificate checked against the lab's CA, possession proven", .needs(.swtpm))
+struct AttestationRouteTests {
+    /// What a device's TPM shows: its EK certificate, its EK and a new AK (loaded until swtpm stops).
+    struct Shown: Sendable {
+        let evidence: AttestationEvidence
+        let key: AttestationKey
+    }
+
+    /// Reads a TPM's evidence, on a thread of its own (a TPM's socket blocks).
+    static func show(_ process: SwtpmProcess) async throws -> Shown {
+        try await onThreadOfItsOwn {
+            let tpm = TPM(transport: try TPMSocket(port: process.port))
+            let key = try tpm.makeAttestationKey()
+            return Shown(evidence: AttestationEvidence(endorsementCertificate: try tpm.endorsementCertificate().map { Data($0) },
+                                                       endorsementKey: Data(try tpm.endorsementKey().publicArea),
+                                                       attestationKey: Data(key.public.publicArea)), key: key)
+        }
+    }
+
+    static func activate(_ process: SwtpmProcess, _ shown: Shown, _ challenge: AttestationChallenge) async throws -> Data {
+        try await onThreadOfItsOwn {
+            Data(try TPM(transport: try TPMSocket(port: process.port))
+                .activateCredential(key: shown.key, credentialBlob: Array(challenge.credentialBlob),
+                                    encryptedSecret: Array(challenge.encryptedSecret)))
+        }
+    }
+
+    struct Door {
+        let client: HTTPTestClient
+        let token: String
+
+        func attest(_ evidence: AttestationEvidence?) async throws -> HTTPTestClient.Reply {
+            try await client.post(DevicePaths.attest, json: Self.json(AttestationRequest(device: "sales-1", evidence: evidence, secureBoot: true)),
+                                  token: token)
+        }
+
+        func activate(_ id: String, _ secret: Data) async throws -> HTTPTestClient.Reply {
+            try await client.post(DevicePaths.activate, json: Self.json(AttestationProof(device: "sales-1", id: id, secret: secret)), token: token)
+        }
+
+        static func json(_ value: some Encodable) throws -> String {
+            String(decoding: try ProtocolJSON.encoder().encode(value), as: UTF8.self)
+        }
+    }
+
+    /// A refusal's Windows error code and message.
+    static func refusal(_ reply: HTTPTestClient.Reply) -> (code: String?, message: String) {
+        let error = reply.json["error"] as? [String: Any]
+        return ((error?["details"] as? [String: Any])?["errorCode"] as? String, error?["message"] as? String ?? reply.text)
+    }
+
+    @Test func aCertifiedTPMActivatesItsCredentialAndNothingElsePasses() async throws {
+        let swtpms = try SwtpmLab.shared()
+        let certified = try swtpms.start(.certified)
+        defer { certified.stop() }
+        let foreign = try swtpms.start(.certifiedByOtherCA)
+        defer { foreign.stop() }
+        let running = try await RunningEndpoint.start(tpmTrust: .endorsementAuthority(swtpms.ca.directory))
+        let door = Door(client: running.client, token: try running.token(of: "sales-1"))
+
+        // The certified TPM: a challenge, the secret only it recovers, attested; once.
+        let shown = try await Self.show(certified)
+        let challenged = try await door.attest(shown.evidence)
+        #expect(challenged.status == 200, "\(challenged.text)")
+        let challenge = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(challenged.text.utf8))
+        #expect(challenge.credentialBlob.count > 32 && challenge.encryptedSecret.count == 256)
+        let secret = try await Self.activate(certified, shown, challenge)
+        let attested = try await door.activate(challenge.id, secret)
+        #expect(attested.status == 200, "\(attested.text)")
+        #expect((attested.json["issuer"] as? String)?.hasPrefix("CN=") == true)
+        let replayed = try await door.activate(challenge.id, secret)
+        #expect(replayed.status == 403 && Self.refusal(replayed).message.contains("no challenge"))
+
+        // A wrong secret: the device does not hold the EK its certificate names.
+        let again = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(try await door.attest(shown.evidence).text.utf8))
+        let guessed = try await door.activate(again.id, Data(repeating: 7, count: 32))
+        #expect(guessed.status == 403 && Self.refusal(guessed).code == "0x801C03EA")
+        #expect(Self.refusal(guessed).message.contains("did not recover the credential's secret"))
+
+        // Another CA's TPM: its certificate does not chain, said with OpenSSL's reason.
+        let stranger = try await Self.show(foreign)
+        let unchained = try await door.attest(stranger.evidence)
+        #expect(unchained.status == 403 && Self.refusal(unchained).code == "0x801C03EA")
+        #expect(Self.refusal(unchained).message.contains("does not chain"), "\(unchained.text)")
+
+        // The certified TPM's certificate shown with another TPM's EK.
+        let borrowed = AttestationEvidence(endorsementCertificate: shown.evidence.endorsementCertificate,
+                                           endorsementKey: stranger.evidence.endorsementKey, attestationKey: stranger.evidence.attestationKey)
+        let mismatched = try await door.attest(borrowed)
+        #expect(mismatched.status == 403 && Self.refusal(mismatched).message.contains("not the certified one"), "\(mismatched.text)")
+
+        // A real VM must show evidence, and only for itself.
+        let bare = try await door.attest(nil)
+        #expect(bare.status == 403 && Self.refusal(bare).message.contains("no TPM evidence"))
+        let request = AttestationRequest(device: "sales-1", evidence: shown.evidence, secureBoot: true)
+        #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request), token: try running.token(of: "sales-2")).status == 403)
+        #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request)).status == 401)
+        try await running.stop()
+    }
+
+    @Test func aVirtualDevicesTPMIsTheOneItsModelDeclares() async throws {
+        let lab = endpointLab.replacingOccurrences(of: "  - { model: laptop, name: loose, serial: LOOSE-1 }",
+                                                   with: "  - { model: old, name: loose, serial: LOOSE-1 }")
+            .replacingOccurrences(of: "models:\n", with: "models:\n  old: { manufacturer: Contoso, product: Old Box, tpm: none }\n")
+        let running = try await RunningEndpoint.start(lab: lab, tpmTrust: .labFile)
+        let door = Door(client: running.client, token: try running.token(of: "sales-1"))
+        let challenged = try await door.attest(nil)
+        #expect(challenged.status == 200, "\(challenged.text)")
+        let challenge = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(challenged.text.utf8))
+        let attested = try await door.activate(challenge.id, Data())
+        #expect(attested.json["issuer"] as? String == "lab file (virtual TPM 2.0)")
+        // A model without a TPM 2.0: the attestation never completes.
+        let request = AttestationRequest(device: "loose", evidence: nil, secureBoot: true)
+        let refused = try await running.client.post(DevicePaths.attest, json: Door.json(request), token: try running.token(of: "loose"))
+        #expect(refused.status == 403 && Self.refusal(refused).code == "0x800705B4")
+        try await running.stop()
+    }
+}
