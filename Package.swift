@@ -248,7 +248,7 @@ let package = Package(
         .testTarget(name: "LabFilesTests", dependencies: ["LabFiles", "DeviceIdentity", "Autopilot"]),
         .testTarget(
             name: "BootEndpointTests",
-            dependencies: ["BootEndpoint", "GraphAPI", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent", "TPM2",
+            dependencies: ["BootEndpoint", "GraphAPI", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent", "TPM2", "DeviceIdentity",
                            "TestSupport",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
@@ -275,7 +275,7 @@ let package = Package(
         .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),
         .testTarget(
             name: "RealVMTests",
-            dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Libvirt", "TestSupport",
+            dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Libvirt", "Autopilot", "TestSupport",
                            "RedfishAPI"]
         ),
         .testTarget(name: "ReliabilityTests", dependencies: ["LabStore", "DeviceProtocol", "TestSupport"]),

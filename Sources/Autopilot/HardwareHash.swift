@@ -35,6 +35,9 @@ public struct HardwareHash: Sendable, Equatable, Encodable {
     public var tpmVendor: String?
     /// Whether an endorsement-key public key is present (record 25).
     public var hasEndorsementKey: Bool = false
+    /// The SHA-256 of record 25's EK public key (the RSA modulus), hex: the same key's digest a
+    /// TPM attestation names.
+    public var endorsementKeyDigest: String?
     /// The offline device id digest (record 11), hex.
     public var offlineDeviceID: String?
     // Software
@@ -208,7 +211,9 @@ public struct HardwareHash: Sendable, Equatable, Encodable {
         case 22: boardVersion = Self.string(value)
         case 23: systemVersion = Self.string(value)
         case 24: productKeyID = Self.string(value)
-        case 25: hasEndorsementKey = !value.isEmpty
+        case 25:
+            hasEndorsementKey = !value.isEmpty
+            endorsementKeyDigest = value.isEmpty ? nil : SHA256.hash(value).map { String(format: "%02x", $0) }.joined()
         case 30: gpuName = Self.utf16String(value)
         default: break
         }

@@ -10,13 +10,18 @@ public struct HashedHardware: Sendable, Equatable {
     public var cpuCores: Int
     public var cpuManufacturer: String
     public var cpuModel: String
+    /// The TPM's EK public key (the RSA modulus, big-endian) as the device read it from its TPM;
+    /// nil: one made from the identity (a virtual device's).
+    public var endorsementKey: [UInt8]?
+    /// The system disk as the device reads it: serial (empty: none) and model; nil: made from the identity.
+    public var disk: Disk?
     /// Which collection this is: a reset collects the hash again, and each collection differs
     /// (in the versions record) while the identity stays the same, as on real hardware.
     public var collection: Int
 
     public init(identity: DeviceIdentity, tpm: TPMVersion, ramGB: Int = 16, diskGB: Int = 512, cpuCores: Int = 4,
                 cpuManufacturer: String = "GenuineIntel", cpuModel: String = "12th Gen Intel(R) Core(TM) i7-1265U",
-                collection: Int = 0) {
+                endorsementKey: [UInt8]? = nil, disk: Disk? = nil, collection: Int = 0) {
         self.identity = identity
         self.tpm = tpm
         self.ramGB = ramGB
@@ -24,7 +29,21 @@ public struct HashedHardware: Sendable, Equatable {
         self.cpuCores = cpuCores
         self.cpuManufacturer = cpuManufacturer
         self.cpuModel = cpuModel
+        self.endorsementKey = endorsementKey
+        self.disk = disk
         self.collection = collection
+    }
+
+    /// A disk as the device reads it.
+    public struct Disk: Sendable, Equatable {
+        /// Empty when the disk reports none.
+        public var serial: String
+        public var model: String
+
+        public init(serial: String, model: String) {
+            self.serial = serial
+            self.model = model
+        }
     }
 
     /// A device's TPM.
@@ -58,16 +77,17 @@ public enum HardwareHashEncoder {
         records.string(3, hardware.cpuManufacturer)
         records.string(4, hardware.cpuModel)
         // 6: disk capacity in decimal GB, NVMe bus, SSD.
-        let diskSerial = "PXL" + digest(seed, "disk").prefix(8).map(\.hex).joined().uppercased()
+        let diskSerial = hardware.disk.map(\.serial).flatMap { $0.isEmpty ? nil : $0 }
+            ?? "PXL" + digest(seed, "disk").prefix(8).map(\.hex).joined().uppercased()
         records.binary(6, le32(UInt32(Double(hardware.diskGB) * 1.073741824)) + [0, 0, 0, 0, 17, 0, 0, 1])
-        records.raw(7, Array("\(diskSerial)|PXELAB NVMe Disk|NVMe".utf8))
+        records.raw(7, Array("\(diskSerial)|\(hardware.disk?.model ?? "PXELAB NVMe Disk")|NVMe".utf8))
         // 8: the NIC: Ethernet, its MAC in wire order, then the bus name in UTF-16LE.
         records.binary(8, le32(14) + identity.mac.bytes + le32(0x0C) + utf16("PCI"))
         // 9: display, 344 x 194 mm at 1920 x 1080.
         records.binary(9, le16(344) + le16(194) + le16(1920) + le16(1080) + [0xFF, 0xFF, 0xFF, 0xFF])
         records.binary(27, [0, 0, 0, 0])
         records.binary(10, [UInt8(identity.chassis.type.rawValue), powerRole(identity.chassis.type), 1, 0, 0])
-        let endorsementKey = hardware.tpm == .none ? [] : (0..<8).flatMap { digest(seed, "ek-\($0)") }
+        let endorsementKey = hardware.tpm == .none ? [] : hardware.endorsementKey ?? (0..<8).flatMap { digest(seed, "ek-\($0)") }
         switch hardware.tpm {
         case .v2_0: records.string(13, "TPM-Version:2.0 -Level:0-Revision:1.38-VendorID:'IFX '-Firmware:7.85.4555.0")
         case .v1_2: records.string(13, "TPM-Version:1.2 -Level:2-Revision:116-VendorID:'IFX '-Firmware:4.43")

@@ -62,10 +62,17 @@ public struct AttestationProof: Codable, Sendable, Equatable {
     }
 }
 
-/// The service's verdict on a proof it accepts: who issued the EK certificate it checked.
+/// The service's verdict on a proof it accepts: who issued the EK certificate it checked, and
+/// which key it certified.
 public struct AttestationResult: Codable, Sendable, Equatable {
-    /// The EK certificate's issuer, or `lab file (virtual TPM)` for a virtual device.
+    /// The EK certificate's issuer, or `lab file (virtual TPM 2.0)` for a virtual device.
     public var issuer: String
+    /// The SHA-256 of the attested EK's public key (its RSA modulus), hex, as a hardware hash
+    /// names it; nil for a virtual device.
+    public var endorsementKeyDigest: String?
 
-    public init(issuer: String) { self.issuer = issuer }
+    public init(issuer: String, endorsementKeyDigest: String?) {
+        self.issuer = issuer
+        self.endorsementKeyDigest = endorsementKeyDigest
+    }
 }

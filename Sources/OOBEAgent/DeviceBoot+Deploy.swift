@@ -187,7 +187,8 @@ extension DeviceBoot {
                                 message: "TPM attestation failed")
             let attested = try await attestTPM()
             await pause(Timing.Realistic.attestation)
-            report(.espDevicePreparation, "securing-hardware", .completed, message: "TPM 2.0 attested (\(attested.issuer))")
+            report(.espDevicePreparation, "securing-hardware", .completed,
+                   message: "TPM 2.0 attested (\(attested.issuer))" + (attested.endorsementKeyDigest.map { ", EK SHA-256 \($0)" } ?? ""))
             if case .none = state.join {
                 try await entraJoin()
             }

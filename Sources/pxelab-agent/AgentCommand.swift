@@ -75,7 +75,17 @@ struct AgentCommand: AsyncParsableCommand {
                                         product: try product ?? dmi("product_name") ?? "",
                                         mac: nic.replacingOccurrences(of: ":", with: "-"), asset: try dmi("chassis_asset_tag") ?? "")
         let platform = GuestPlatform.read()
-        let hash = Self.hashSource(identity, boardSerial: try dmi("board_serial"), tpm: platform.tpm.isVersion2)
+        let hardware = try GuestHardware.read(identity, dmi: dmi)
+        let tpmVersion: HashedHardware.TPMVersion = switch platform.tpm {
+        case .none: .none
+        case .v1_2: .v1_2
+        case .declared, .device: .v2_0
+        }
+        let tpm: GuestTPM? = if case .device(let device as GuestTPM) = platform.tpm { device } else { nil }
+        // The hash names the TPM's own endorsement key, read again at each collection.
+        let hash: @Sendable (Int) -> String = { collection in
+            hardware.hash(tpm: tpmVersion, endorsementKey: try? tpm?.endorsementKeyModulus(), collection: collection)
+        }
         var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, platform: platform,
                               storage: FileDeviceStorage(file: URL(fileURLWithPath: state), durable: true), timing: Timing(scale: scale))
         if console { agent.console = { event in print(ConsoleLine.render(event)) } }
@@ -91,19 +101,6 @@ struct AgentCommand: AsyncParsableCommand {
         case .poweredOff: throw ExitCode(3)
         case .reboot: throw ExitCode(4)
         case .notInLab: throw ExitCode(5)
-        }
-    }
-
-    /// The hash the device collects from its own firmware values, per collection.
-    static func hashSource(_ identity: FirmwareIdentity, boardSerial: String?, tpm: Bool) -> @Sendable (Int) -> String {
-        let mac = MACAddress(identity.mac) ?? MACAddress(bytes: [0, 0, 0, 0, 0, 0])!
-        let device = DeviceIdentity(serial: identity.serial, manufacturer: identity.manufacturer, product: identity.product,
-                                    uuid: UUID(uuidString: identity.uuid) ?? UUID(), mac: mac,
-                                    board: .init(manufacturer: identity.manufacturer, product: identity.product,
-                                                 serial: boardSerial ?? ""),
-                                    chassis: .init(manufacturer: identity.manufacturer, serial: identity.serial, type: .notebook))
-        return { collection in
-            HardwareHashEncoder.encode(HashedHardware(identity: device, tpm: tpm ? .v2_0 : .none, collection: collection))
         }
     }
 

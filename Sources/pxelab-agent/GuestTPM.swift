@@ -31,6 +31,14 @@ final class GuestTPM: TrustedPlatformModule {
                                    endorsementKey: Data(endorsementKey.publicArea), attestationKey: Data(key.public.publicArea))
     }
 
+    /// The EK's public key as the hardware hash holds it: the RSA modulus, big-endian.
+    func endorsementKeyModulus() throws -> [UInt8] {
+        guard case .rsa(let modulus, _) = try TPM(transport: try TPMDevice()).endorsementKey().key else {
+            throw TPMError.unsupported("an endorsement key that is not RSA")
+        }
+        return Array(modulus.drop { $0 == 0 })
+    }
+
     func activate(_ challenge: AttestationChallenge) throws -> Data {
         guard let opened = open.withLock({ opened in defer { opened = nil }; return opened }) else {
             throw TPMNotOpen()

@@ -79,7 +79,7 @@ struct HashCommand: ParsableCommand {
                 ("Disk", [hash.diskSerial, hash.diskModel, hash.diskCapacityGB.map { "\($0) GB" }]
                     .compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ", ")),
                 ("TPM", hash.tpmVersion.map { "\($0)" + (hash.tpmVendor.map { ", vendor \($0)" } ?? "") }),
-                ("EK public key", hash.hasEndorsementKey ? "present" : "absent"),
+                ("EK public key", hash.endorsementKeyDigest.map { "SHA-256 \($0)" } ?? "absent"),
                 ("ProductKeyID", hash.productKeyID), ("OS build", hash.osBuild), ("Tool build", hash.toolBuild),
                 ("CPU", [hash.cpuManufacturer, hash.cpuModel].compactMap { $0 }.joined(separator: " ")),
                 ("CPU cores/threads", hash.cpuCores.map { "\($0)/\(hash.cpuThreads ?? 0)" }),

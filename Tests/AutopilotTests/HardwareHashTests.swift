@@ -49,6 +49,16 @@ struct HardwareHashEncodingTests {
         #expect(hash.records.map(\.type).prefix(11) == [1, 2, 5, 3, 4, 6, 7, 8, 9, 27, 10])
     }
 
+    @Test func aRealTPMsEndorsementKeyAndDiskAreTheOnesDecoded() throws {
+        let modulus = (0..<256).map { UInt8(truncatingIfNeeded: $0 * 31 + 1) }
+        let text = HardwareHashEncoder.encode(HashedHardware(identity: sampleIdentity(), tpm: .v2_0, endorsementKey: modulus,
+                                                             disk: .init(serial: "", model: "Virtio Block Device")))
+        let hash = try HardwareHash(base64: text)
+        #expect(hash.endorsementKeyDigest == SHA256.hash(modulus).map { String(format: "%02x", $0) }.joined())
+        #expect(hash.offlineDeviceID == SHA256.hash(modulus).map { String(format: "%02x", $0) }.joined())
+        #expect(hash.diskModel == "Virtio Block Device" && hash.diskSerial?.hasPrefix("PXL") == true)
+    }
+
     @Test func aNewCollectionDiffersButKeepsTheSerial() throws {
         let identity = sampleIdentity()
         let first = HardwareHashEncoder.encode(HashedHardware(identity: identity, tpm: .v2_0, collection: 0))

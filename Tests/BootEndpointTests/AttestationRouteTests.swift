@@ -4,6 +4,7 @@ import BootEndpoint
 import DeviceProtocol
 import LabService
 import TPM2
+import DeviceIdentity
 import TestSupport
 
 /// TPM attestation at the endpoint (`/tpm/v1/attest`, `/tpm/v1/activate`), with real TPMs
@@ -79,6 +80,13 @@ struct AttestationRouteTests {
         let attested = try await door.activate(challenge.id, secret)
         #expect(attested.status == 200, "\(attested.text)")
         #expect((attested.json["issuer"] as? String)?.hasPrefix("CN=") == true)
+        // The key it certified, named as a hardware hash names it.
+        guard case .rsa(let modulus, _) = try TPMPublic(publicArea: Array(shown.evidence.endorsementKey)).key else {
+            Issue.record("the EK is not RSA")
+            return
+        }
+        let digest = SHA256.hash(modulus.drop { $0 == 0 }).map { String(format: "%02x", $0) }.joined()
+        #expect(attested.json["endorsementKeyDigest"] as? String == digest)
         let replayed = try await door.activate(challenge.id, secret)
         #expect(replayed.status == 403 && Self.refusal(replayed).message.contains("no challenge"))
 

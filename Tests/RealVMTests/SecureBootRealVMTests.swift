@@ -6,6 +6,7 @@ import LabService
 @testable import LabRunner
 import LabFiles
 import Libvirt
+import Autopilot
 import TestSupport
 
 /// Windows 11-class real VMs (Topologies/windows11.yaml): OVMF with Secure Boot and Microsoft's
@@ -54,7 +55,21 @@ struct SecureBootRealVMTests {
             #expect(firmware.first?.contains("UEFI, Secure Boot on, \(tpm)") == true, "\(firmware)")
         }
         // The kiosk's TPM: its EK certificate chained to swtpm's local CA, and it activated the credential.
-        #expect(try events(kiosk, "securing-hardware", .completed).first == "TPM 2.0 attested (CN=swtpm-localca)")
+        let attested = try #require(try events(kiosk, "securing-hardware", .completed).first)
+        #expect(attested.hasPrefix("TPM 2.0 attested (CN=swtpm-localca), EK SHA-256 "), "\(attested)")
+        // The hash the kiosk presented is what its guest read: its SMBIOS identity, its MAC and
+        // the same endorsement key the attestation certified.
+        let device = labFile.devices.first { $0.name == kiosk }!
+        let hash = try HardwareHash(base64: try #require(try store.device(named: kiosk)?.lastHash))
+        #expect(hash.serial == device.identity.serial && hash.uuid == device.identity.uuid)
+        #expect(hash.manufacturer == device.identity.manufacturer && hash.product == device.identity.product)
+        #expect(hash.sku == device.identity.sku && hash.family == device.identity.family)
+        #expect(hash.macAddresses == [device.identity.mac])
+        #expect(hash.tpmVersion == "2.0" && hash.checksumValid)
+        #expect(hash.endorsementKeyDigest.map { attested.hasSuffix("EK SHA-256 \($0)") } == true, "\(hash.endorsementKeyDigest ?? "none")")
+        #expect(hash.cpuModel?.contains("QEMU") == true && hash.ramGB == 1)
+        let bare = try HardwareHash(base64: try #require(try store.device(named: noTPM)?.lastHash))
+        #expect(bare.tpmVersion == nil && !bare.hasEndorsementKey)
         let failed = try events(noTPM, "securing-hardware", .failed)
         #expect(failed.first?.contains("the device has no TPM 2.0 (none)") == true, "\(failed)")
         // swtpm's state (the EK and its certificate) and the VM's variables exist until the lab goes down.

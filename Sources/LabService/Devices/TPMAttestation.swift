@@ -1,6 +1,7 @@
 public import Foundation
 public import DeviceProtocol
 import Attestation
+import DeviceIdentity
 import LabFiles
 import Synchronization
 import TPM2
@@ -30,6 +31,7 @@ public final class TPMAttestation: Sendable {
         let id: String
         let secret: Data
         let issuer: String
+        let endorsementKeyDigest: String?
         let expires: Date
     }
 
@@ -53,7 +55,8 @@ public final class TPMAttestation: Sendable {
         switch trust {
         case .labFile:
             guard model.tpm == .v2_0 else { throw AttestationRefusal(WindowsError.attestationTimeout, "the device has no TPM 2.0") }
-            remember(request.device, Pending(id: id, secret: Data(), issuer: "lab file (virtual TPM 2.0)", expires: expiry()))
+            remember(request.device, Pending(id: id, secret: Data(), issuer: "lab file (virtual TPM 2.0)", endorsementKeyDigest: nil,
+                                             expires: expiry()))
             return AttestationChallenge(id: id, credentialBlob: Data(), encryptedSecret: Data())
         case .endorsementAuthority(let folder):
             guard let evidence = request.evidence else { throw AttestationRefusal("the device sent no TPM evidence") }
@@ -70,7 +73,11 @@ public final class TPMAttestation: Sendable {
                 var generator = SystemRandomNumberGenerator()
                 for index in secret.indices { secret[index] = generator.next() }
                 let credential = try CredentialChallenge.make(for: endorsementKey, attestationKeyName: verifiedKey.name, secret: secret)
-                remember(request.device, Pending(id: id, secret: Data(secret), issuer: endorsementKey.issuer, expires: expiry()))
+                let digest: String? = if case .rsa(let modulus, _) = endorsementKey.key {
+                    SHA256.hash(modulus).map { String(format: "%02x", $0) }.joined()
+                } else { nil }
+                remember(request.device, Pending(id: id, secret: Data(secret), issuer: endorsementKey.issuer, endorsementKeyDigest: digest,
+                                                 expires: expiry()))
                 return AttestationChallenge(id: id, credentialBlob: Data(credential.credentialBlob),
                                             encryptedSecret: Data(credential.encryptedSecret))
             } catch let error as AttestationError {
@@ -91,7 +98,7 @@ public final class TPMAttestation: Sendable {
         guard Self.equal(sent.secret, proof.secret) else {
             throw AttestationRefusal("the device did not recover the credential's secret: its TPM does not hold the certified EK")
         }
-        return AttestationResult(issuer: sent.issuer)
+        return AttestationResult(issuer: sent.issuer, endorsementKeyDigest: sent.endorsementKeyDigest)
     }
 
     private func model(of device: String) throws -> DeviceModel {
