@@ -8,7 +8,7 @@
 #   FLEET_SIZES="100 1000 10000" VMS="1 4" benchmarks/bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-packages.sh wrk nginx-light python3 curl
+scripts/install-packages.sh wrk nginx-light python3 curl atftp libwrap0
 swift build -c release --product pxelab >/dev/null
 echo "== fleet throughput (virtual devices, release build)"
 # shellcheck disable=SC2086
@@ -32,3 +32,14 @@ benchmarks/controller.sh
 echo "== real VMs (QEMU, software emulation)"
 # shellcheck disable=SC2086
 benchmarks/real-vm.sh ${VMS:-1 4}
+echo "== the TFTP server over loopback, next to tftpd-hpa"
+# tftpd-hpa's in.tftpd as the baseline, unpacked rather than installed (the package sets up a service).
+tftpd=/usr/sbin/in.tftpd
+if [ ! -x "$tftpd" ]; then
+    mkdir -p .build-clients/tftpd
+    (cd .build-clients/tftpd && { ls tftpd-hpa_*.deb >/dev/null 2>&1 || apt-get download -qq tftpd-hpa; } && dpkg -x tftpd-hpa_*.deb root)
+    tftpd=.build-clients/tftpd/root/usr/sbin/in.tftpd
+fi
+TFTPD=$tftpd benchmarks/tftp.sh
+echo "== a UEFI Secure Boot + vTPM VM next to a BIOS VM, self-deploying side by side"
+benchmarks/uefi-vm.sh "${UEFI_ROUNDS:-3}"
