@@ -15,7 +15,7 @@ extension BootEndpoint {
     /// The file name GRUB's bootstrap asks for, before the device's identity.
     static let grubStep = "grub/device?"
 
-    /// The endpoint's URL and GRUB's TFTP device as a VM reaches them.
+    /// The endpoint's URL as a VM reaches it (its TFTP server is at the same address and port).
     func guestFacing(port: Int) -> String { "http://\(Lab.hostAddressFromGuest):\(port)" }
 
     /// Lays the signed chain out in the lab's `tftp/` folder (QEMU's TFTP server gives it to the
@@ -60,6 +60,8 @@ extension BootEndpoint {
                 let base = guestFacing(port: port)
                 return .file(ByteBuffer(string: try await Offload.run { try self.deviceScript(for: firmware, loader: .grub, base: base) }))
             } catch {
+                // GRUB prints the refusal and its bootstrap asks again; the operator sees it here.
+                logger.warning("GRUB's step \(path) from \(request.client) refused: \(error)")
                 return .accessViolation("\(path): \(error)")
             }
         }

@@ -23,13 +23,10 @@ public struct AttestationEvidence: Codable, Sendable, Equatable {
 public struct AttestationRequest: Codable, Sendable, Equatable {
     public var device: String
     public var evidence: AttestationEvidence?
-    /// Whether UEFI Secure Boot is on, as the device read it.
-    public var secureBoot: Bool
 
-    public init(device: String, evidence: AttestationEvidence?, secureBoot: Bool) {
+    public init(device: String, evidence: AttestationEvidence?) {
         self.device = device
         self.evidence = evidence
-        self.secureBoot = secureBoot
     }
 }
 

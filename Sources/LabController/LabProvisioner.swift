@@ -165,11 +165,14 @@ public struct LabProvisioner: Sendable {
         return flags
     }
 
-    /// Refuses, before anything is defined, UEFI devices whose firmware this machine lacks.
+    /// Refuses, before anything is defined, UEFI devices whose firmware (or, with Secure Boot,
+    /// signed boot chain) this machine lacks.
     private func checkFirmware(of devices: [LabDevice], on uri: String) throws {
         let models = devices.map { labFile.model(of: $0) }.filter { $0.firmware == .uefi }
         for secureBoot in Set(models.map(\.secureBoot)) {
             if let missing = OVMF.missing(secureBoot: secureBoot) { throw LabError.missingOnHost("\(uri): \(missing)") }
+            // The endpoint lays the signed chain out for Secure Boot VMs' network boot.
+            if secureBoot, let missing = SignedBootChain.missing { throw LabError.missingOnHost(missing) }
         }
     }
 

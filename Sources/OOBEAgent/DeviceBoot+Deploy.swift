@@ -205,28 +205,23 @@ extension DeviceBoot {
     /// that TPM can activate. The service's refusal (a certificate that does not chain to the
     /// lab's TPM CA, a TPM that cannot activate the credential) carries the error code.
     private func attestTPM() async throws -> AttestationResult {
-        var evidence: AttestationEvidence?
-        if case .device(let tpm) = agent.platform.tpm {
-            do {
-                evidence = try tpm.evidence()
-            } catch {
-                throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationFailed,
-                              message: "TPM attestation failed: the TPM did not give its evidence: \(error)")
-            }
-        }
-        let request = AttestationRequest(device: device, evidence: evidence, secureBoot: agent.platform.secureBoot)
-        let challenge = try await attestationExchange(DevicePaths.attest, request, as: AttestationChallenge.self)
-        var secret = Data()
-        if case .device(let tpm) = agent.platform.tpm {
-            do {
-                secret = try tpm.activate(challenge)
-            } catch {
-                throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationFailed,
-                              message: "TPM attestation failed: the TPM could not activate the credential: \(error)")
-            }
-        }
+        let tpm: (any TrustedPlatformModule)? = if case .device(let tpm) = agent.platform.tpm { tpm } else { nil }
+        let evidence = try tpm.map { tpm in try Self.inTPM("did not give its evidence") { try tpm.evidence() } }
+        let challenge = try await attestationExchange(DevicePaths.attest, AttestationRequest(device: device, evidence: evidence),
+                                                      as: AttestationChallenge.self)
+        let secret = try tpm.map { tpm in try Self.inTPM("could not activate the credential") { try tpm.activate(challenge) } } ?? Data()
         return try await attestationExchange(DevicePaths.activate, AttestationProof(device: device, id: challenge.id, secret: secret),
                                              as: AttestationResult.self)
+    }
+
+    /// A step in the device's own TPM; its failure fails the attestation, saying what the TPM did not do.
+    private static func inTPM<Result>(_ failed: String, _ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch {
+            throw Failure(phase: .espDevicePreparation, step: "securing-hardware", errorCode: WindowsError.attestationFailed,
+                          message: "TPM attestation failed: the TPM \(failed): \(error)")
+        }
     }
 
     /// One attestation request; a refusal fails the step with the service's code and words.

@@ -42,7 +42,7 @@ struct AttestationRouteTests {
         let token: String
 
         func attest(_ evidence: AttestationEvidence?) async throws -> HTTPTestClient.Reply {
-            try await client.post(DevicePaths.attest, json: Self.json(AttestationRequest(device: "sales-1", evidence: evidence, secureBoot: true)),
+            try await client.post(DevicePaths.attest, json: Self.json(AttestationRequest(device: "sales-1", evidence: evidence)),
                                   token: token)
         }
 
@@ -111,7 +111,7 @@ struct AttestationRouteTests {
         // A real VM must show evidence, and only for itself.
         let bare = try await door.attest(nil)
         #expect(bare.status == 403 && Self.refusal(bare).message.contains("no TPM evidence"))
-        let request = AttestationRequest(device: "sales-1", evidence: shown.evidence, secureBoot: true)
+        let request = AttestationRequest(device: "sales-1", evidence: shown.evidence)
         #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request), token: try running.token(of: "sales-2")).status == 403)
         #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request)).status == 401)
         try await running.stop()
@@ -129,7 +129,7 @@ struct AttestationRouteTests {
         let attested = try await door.activate(challenge.id, Data())
         #expect(attested.json["issuer"] as? String == "lab file (virtual TPM 2.0)")
         // A model without a TPM 2.0: the attestation never completes.
-        let request = AttestationRequest(device: "loose", evidence: nil, secureBoot: true)
+        let request = AttestationRequest(device: "loose", evidence: nil)
         let refused = try await running.client.post(DevicePaths.attest, json: Door.json(request), token: try running.token(of: "loose"))
         #expect(refused.status == 403 && Self.refusal(refused).code == "0x800705B4")
         try await running.stop()
