@@ -19,7 +19,7 @@ final class Served: Sendable {
         self.gate = gate
     }
 
-    static func start(_ files: [String: [UInt8]], configuration: TFTPServer.Configuration = .init(), port: Int = 0,
+    static func start(_ files: [String: [UInt8]], configuration: TFTPServer.Configuration = withoutTimeouts(), port: Int = 0,
                       gated: Bool = false) async throws -> Served {
         let record = Record()
         let gate = gated ? Gate() : nil

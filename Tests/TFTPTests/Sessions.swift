@@ -9,7 +9,7 @@ func pattern(_ count: Int) -> [UInt8] {
 }
 
 /// Runs `body` with a server over `files`, shut down after, whatever `body` throws.
-func serving(_ files: [String: [UInt8]], configuration: TFTPServer.Configuration = .init(), gated: Bool = false,
+func serving(_ files: [String: [UInt8]], configuration: TFTPServer.Configuration = withoutTimeouts(), gated: Bool = false,
              _ body: (Served) async throws -> Void) async throws {
     let served = try await Served.start(files, configuration: configuration, gated: gated)
     try await ensuring({ await served.shutdown() }) { try await body(served) }
@@ -33,7 +33,7 @@ func ensuring(_ cleanup: () async -> Void, _ body: () async throws -> Void) asyn
 }
 
 /// Runs `body` with a server over `files` and a client of the tests' own.
-func session(_ files: [String: [UInt8]], configuration: TFTPServer.Configuration = .init(), gated: Bool = false,
+func session(_ files: [String: [UInt8]], configuration: TFTPServer.Configuration = withoutTimeouts(), gated: Bool = false,
              _ body: (Served, RawClient) async throws -> Void) async throws {
     try await serving(files, configuration: configuration, gated: gated) { served in
         try await withRawClient { client in try await body(served, client) }
