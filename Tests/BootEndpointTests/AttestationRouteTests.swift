@@ -62,11 +62,16 @@ struct AttestationRouteTests {
     }
 
     @Test func aCertifiedTPMActivatesItsCredentialAndNothingElsePasses() async throws {
-        let swtpms = try SwtpmLab.shared()
-        let certified = try swtpms.start(.certified)
-        defer { certified.stop() }
-        let foreign = try swtpms.start(.certifiedByOtherCA)
-        defer { foreign.stop() }
+        // Manufacturing the TPMs and starting swtpm block: on a thread of their own, never the
+        // cooperative pool's (the endpoint's tasks, and other tests', run there).
+        let (swtpms, certified, foreign) = try await onThreadOfItsOwn {
+            let swtpms = try SwtpmLab.shared()
+            return (swtpms, try swtpms.start(.certified), try swtpms.start(.certifiedByOtherCA))
+        }
+        defer {
+            certified.stop()
+            foreign.stop()
+        }
         let running = try await RunningEndpoint.start(tpmTrust: .endorsementAuthority(swtpms.ca.directory))
         let door = Door(client: running.client, token: try running.token(of: "sales-1"))
 

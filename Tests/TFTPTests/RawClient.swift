@@ -38,7 +38,7 @@ final class RawClient: Sendable {
     }
 
     /// The next packet that arrives, with who sent it.
-    func receive(within seconds: Int64 = 10) async throws -> (packet: ServerPacket, from: SocketAddress) {
+    func receive(within seconds: Int64 = 60) async throws -> (packet: ServerPacket, from: SocketAddress) {
         let envelope = try await channel.eventLoop.flatSubmit { [inbox] in
             inbox.value.next(within: .seconds(seconds), on: inbox.eventLoop)
         }.get()
