@@ -80,6 +80,12 @@ public struct AssignmentResolver: Sendable {
         }
     }
 
+    /// The compliance policies assigned to the device.
+    public func compliancePolicies(for device: RegisteredDevice, enrollmentProfileName: String? = nil) -> [CompliancePolicy] {
+        let names = reachableNames(device, enrollmentProfileName: enrollmentProfileName)
+        return configuration.compliancePolicies.filter { $0.assignments.contains(where: names.contains) }
+    }
+
     /// Group names plus the built-in "All devices" and "All users".
     private func reachableNames(_ device: RegisteredDevice, enrollmentProfileName: String?) -> Set<String> {
         Set(groups(of: device, enrollmentProfileName: enrollmentProfileName).map(\.displayName))

@@ -54,8 +54,8 @@ extension BootEndpoint {
                 try self.authenticate(device: asked.device, request)
                 guard let device = try self.lab.store.device(named: asked.device) else { throw APIError.notFound("no device") }
                 do {
-                    let record = try self.lab.autopilot.enroll(serial: device.serial, mode: asked.mode)
-                    return try JSONBody.response(EnrollmentReceipt(mdmDeviceId: record.mdmDeviceId))
+                    return try JSONBody.response(try self.lab.autopilot.enroll(serial: device.serial, mode: asked.mode,
+                                                                               health: asked.health))
                 } catch let refusal as AutopilotService.EnrollmentRefusal {
                     throw APIError(.conflict, "enrollment-refused", refusal.description, field: "device",
                                    details: [ErrorDocument.DetailKey.errorCode: ErrorCode.text(refusal.errorCode)])

@@ -15,10 +15,12 @@ public struct EnrollmentPolicy: Codable, Sendable, Equatable {
     public var deviceItems: [TrackedItem]
     /// Account setup.
     public var userItems: [TrackedItem]
+    /// The Conditional Access policy that refuses the user's tokens, if one does.
+    public var conditionalAccessBlock: ConditionalAccessBlock?
 
     public init(espName: String, showProgress: Bool, timeoutMinutes: Int, allowResetOnFailure: Bool,
                 allowUseOnFailure: Bool, blockRetryByUser: Bool, errorMessage: String, trackAccountSetup: Bool,
-                deviceItems: [TrackedItem], userItems: [TrackedItem]) {
+                deviceItems: [TrackedItem], userItems: [TrackedItem], conditionalAccessBlock: ConditionalAccessBlock? = nil) {
         self.espName = espName
         self.showProgress = showProgress
         self.timeoutMinutes = timeoutMinutes
@@ -29,6 +31,7 @@ public struct EnrollmentPolicy: Codable, Sendable, Equatable {
         self.trackAccountSetup = trackAccountSetup
         self.deviceItems = deviceItems
         self.userItems = userItems
+        self.conditionalAccessBlock = conditionalAccessBlock
     }
 
     /// A policy, certificate, network profile or app the ESP waits for.

@@ -102,6 +102,7 @@ public struct GraphController: Sendable {
         if let answer = try await managedDevices(request) { return answer }
         if let answer = try await autopilotSettings(request) { return answer }
         if let answer = try await enrollmentConfigurations(request) { return answer }
+        if let answer = try await deviceCompliancePolicies(request) { return answer }
         if let answer = try await groups(request) { return answer }
         if let answer = try await devices(request) { return answer }
         if let answer = try organization(request) { return answer }

@@ -32,6 +32,10 @@ public struct LabFile: Sendable {
     public var apps: [App]
     /// Policies, certificates and network profiles (the `policies` section).
     public var configurations: [ConfigurationItem]
+    /// Intune compliance policies (the `compliance` section).
+    public var compliancePolicies: [CompliancePolicy]
+    /// Entra Conditional Access policies (the `conditionalAccess` section).
+    public var conditionalAccessPolicies: [ConditionalAccessPolicy]
     public var scenario: [ScenarioStep]
     /// How fast devices go through their steps.
     public var timing: LabTiming
@@ -45,7 +49,8 @@ public struct LabFile: Sendable {
     /// The Autopilot service's configuration this lab file declares.
     public var serviceConfiguration: ServiceConfiguration {
         ServiceConfiguration(tenant: tenant, groups: groups, profiles: profiles, enrollmentStatusPages: enrollmentStatusPages,
-                             apps: apps, configurations: configurations, assignmentDelaySeconds: assignmentDelaySeconds,
+                             apps: apps, configurations: configurations, compliancePolicies: compliancePolicies,
+                             conditionalAccessPolicies: conditionalAccessPolicies, assignmentDelaySeconds: assignmentDelaySeconds,
                              importDelaySeconds: importDelaySeconds, syncSeconds: syncSeconds)
     }
 

@@ -84,7 +84,7 @@ struct LabFileReader {
     let log: DiagnosticLog
 
     static let sections = ["lab", "description", "hosts", "models", "fleet", "tenant", "groups", "profiles",
-                           "esp", "apps", "policies", "scenario", "timing", "user", "faults", "graph"]
+                           "esp", "apps", "policies", "compliance", "conditionalAccess", "scenario", "timing", "user", "faults", "graph"]
 
     func read(_ root: YAMLValue, source: String) -> LabFile? {
         guard let top = root.mapping(allowing: Self.sections) else { return nil }
@@ -101,13 +101,16 @@ struct LabFileReader {
         let configurations = autopilot.configurations(top["policies"])
         let pages = autopilot.enrollmentStatusPages(top["esp"], groups: groups, apps: apps)
         let profiles = autopilot.profiles(top["profiles"], groups: groups)
+        let compliance = ComplianceReader(lab: lab, log: log)
         let scenario = top["scenario"].map { ScenarioReader(log: log).read($0) } ?? []
         let settings = RunSettingsReader(log: log)
         return LabFile(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
                         models: models, devices: devices, tenant: tenant, assignmentDelaySeconds: assignmentDelay,
                         importDelaySeconds: importDelay, syncSeconds: syncDuration,
                         groups: groups, profiles: profiles,
-                        enrollmentStatusPages: pages, apps: apps, configurations: configurations, scenario: scenario,
+                        enrollmentStatusPages: pages, apps: apps, configurations: configurations,
+                        compliancePolicies: compliance.compliancePolicies(top["compliance"], groups: groups),
+                        conditionalAccessPolicies: compliance.conditionalAccessPolicies(top["conditionalAccess"]), scenario: scenario,
                         timing: settings.timing(top["timing"]), user: settings.user(top["user"]),
                         faults: settings.faults(top["faults"], devices: devices, models: models),
                         graph: settings.graph(top["graph"]))

@@ -12,13 +12,17 @@ public struct EnrollmentRecord: Codable, Sendable, Equatable {
     public var enrolledAt: Date
     /// Whether the next enrollment of a self-deploying or pre-provisioned device is allowed.
     public var reenrollmentAllowed: Bool
+    /// The health the device reported when it enrolled (nil: enrolled before the lab asked).
+    public var health: DeviceHealth?
 
-    public init(registration: String, mdmDeviceId: String, mode: DeploymentMode, enrolledAt: Date, reenrollmentAllowed: Bool) {
+    public init(registration: String, mdmDeviceId: String, mode: DeploymentMode, enrolledAt: Date, reenrollmentAllowed: Bool,
+                health: DeviceHealth?) {
         self.registration = registration
         self.mdmDeviceId = mdmDeviceId
         self.mode = mode
         self.enrolledAt = enrolledAt
         self.reenrollmentAllowed = reenrollmentAllowed
+        self.health = health
     }
 }
 

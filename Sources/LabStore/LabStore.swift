@@ -270,6 +270,9 @@ public final class LabStore: Sendable {
                 table.column("completes", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v11: the health devices report when they enroll") { db in
+            try db.alter(table: EnrollmentRecord.databaseTableName) { table in table.add(column: "health", .text) }
+        }
         return migrator
     }
 }

@@ -118,14 +118,16 @@ extension DeviceBoot {
         try checkErrorFault(.enrollment, "mdm", defaultCode: WindowsError.enrollmentFailed, message: "MDM enrollment failed")
         await pause(Timing.Realistic.enrollment)
         try save()
-        let request = EnrollmentRequest(device: device, mode: flowMode)
+        let platform = agent.platform
+        let request = EnrollmentRequest(device: device, mode: flowMode,
+                                        health: DeviceHealth(secureBoot: platform.secureBoot, tpmVersion: platform.tpm.version))
         let reply = try await client.send(.POST, DevicePaths.enroll, body: try ProtocolJSON.encoder().encode(request))
         guard reply.status == 200 else {
             throw Self.refusal(reply, .enrollment, "mdm", defaultCode: WindowsError.deviceReused, message: { $0 ?? "MDM enrollment was refused" })
         }
-        let id = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body).mdmDeviceId
-        state.enrollment = DeviceState.Enrollment(mdmDeviceID: id, enrolledAt: Date())
-        report(.enrollment, "mdm", .completed, message: "enrolled, MDM device id \(id)")
+        let receipt = try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: reply.body)
+        state.enrollment = DeviceState.Enrollment(mdmDeviceID: receipt.mdmDeviceId, enrolledAt: Date())
+        report(.enrollment, "mdm", .completed, message: "enrolled, MDM device id \(receipt.mdmDeviceId), \(receipt.compliance.text)")
         try save()  // the service has it: so must the device's disk
     }
 
@@ -250,10 +252,15 @@ extension DeviceBoot {
         return try await track(policy.deviceItems, phase: .espDeviceSetup, policy: policy, into: \.deviceItems)
     }
 
+    /// Account setup: user-targeted items, once Entra gives the user's tokens (a Conditional
+    /// Access policy that requires a compliant device refuses them for one that is not).
     private func accountSetup(_ policy: EnrollmentPolicy, user: String) async throws -> OOBEAgent.Outcome? {
         guard policy.trackAccountSetup else {
             report(.espAccountSetup, "account-setup", .skipped, message: "not tracked")
             return nil
+        }
+        if let block = policy.conditionalAccessBlock {
+            throw Failure(phase: .espAccountSetup, step: "conditional-access", errorCode: nil, message: "\(user): \(block.message)")
         }
         espSeconds = 0
         return try await track(policy.userItems, phase: .espAccountSetup, policy: policy, into: \.userItems)

@@ -88,8 +88,8 @@ final class RunningEndpoint: Sendable {
 }
 
 /// Runs a test body against a fresh endpoint and always stops it.
-func withEndpoint(_ body: (RunningEndpoint) async throws -> Void) async throws {
-    let running = try await RunningEndpoint.start()
+func withEndpoint(lab text: String = endpointLab, _ body: (RunningEndpoint) async throws -> Void) async throws {
+    let running = try await RunningEndpoint.start(lab: text)
     do {
         try await body(running)
     } catch {

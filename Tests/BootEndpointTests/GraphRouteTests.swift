@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import DeviceProtocol
 
 /// The Graph door, over raw HTTP as the WindowsAutopilotIntune PowerShell module calls it
 /// (absolute paths, its quirks), on the endpoint's own port.
@@ -206,7 +207,7 @@ struct GraphRouteTests {
         try await withEndpoint { running in
             let token = running.endpoint.graphToken
             let lab = running.endpoint.lab
-            _ = try lab.autopilot.enroll(serial: "SALES-1", mode: .userDriven)
+            _ = try lab.autopilot.enroll(serial: "SALES-1", mode: .userDriven, health: DeviceHealth(secureBoot: true, tpmVersion: "2.0"))
             let managed = try await running.client.get("/beta/deviceManagement/managedDevices?$filter=serialNumber%20eq%20'SALES-1'", token: token)
             let id = try #require((managed.json["value"] as? [[String: Any]])?.first?["id"] as? String)
             let wipe = try await running.client.post("/beta/deviceManagement/managedDevices/\(id)/wipe",

@@ -313,6 +313,35 @@ struct InvalidLabFileTests {
         #expect(messages.contains("0 is out of range (1...1440)"))
     }
 
+    @Test func compliancePoliciesAndConditionalAccessAreChecked() {
+        let text = baseLab + """
+
+        compliance:
+          - displayName: Baseline
+            "@odata.type": "#microsoft.graph.iosCompliancePolicy"
+            secureBootEnabled: true
+            bitLockerEnabled: true
+            codeIntegrityEnabled: false
+            assignments: [Nobody]
+        conditionalAccess:
+          - displayName: Require compliant device
+            state: on
+            grantControls: { builtInControls: [compliantDevice, mfa] }
+          - displayName: Nothing granted
+            grantControls: { builtInControls: [] }
+        """
+        let found = problems(text)
+        let messages = found.map { "\($0.path): \($0.message)" }
+        #expect(messages.contains("compliance[0].@odata.type: '#microsoft.graph.iosCompliancePolicy' is not #microsoft.graph.windows10CompliancePolicy: the lab evaluates Windows compliance policies only"), "\(messages)")
+        #expect(messages.contains("compliance[0].bitLockerEnabled: the lab does not evaluate 'bitLockerEnabled' (only secureBootEnabled and tpmRequired); set it false or remove it"), "\(messages)")
+        #expect(!messages.contains { $0.contains("codeIntegrityEnabled") }, "a setting that is off pastes in")
+        #expect(messages.contains { $0.hasPrefix("compliance[0]: assigned to 'Nobody'") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("conditionalAccess[0].state: 'on' is not one of: enabled, disabled, enabledForReportingButNotEnforced") }, "\(messages)")
+        #expect(messages.contains("conditionalAccess[0].grantControls.builtInControls: 'mfa' is not modelled: the lab's Conditional Access grants require a compliant device (compliantDevice)"), "\(messages)")
+        #expect(messages.contains("conditionalAccess[1].grantControls.builtInControls: list compliantDevice: the grant the lab models"), "\(messages)")
+        #expect(found.allSatisfy { $0.line > 0 }, "every problem names its line")
+    }
+
     @Test func scenarioStepsAreChecked() {
         let text = baseLab + """
 

@@ -54,6 +54,12 @@ struct SecureBootRealVMTests {
             let tpm = device.name == noTPM ? "no TPM" : "TPM 2.0"
             #expect(firmware.first?.contains("UEFI, Secure Boot on, \(tpm)") == true, "\(firmware)")
         }
+        // Enrolled with the Secure Boot state their guests read: compliant with the baseline, so
+        // Conditional Access gave the user-driven VM's user their tokens.
+        for device in labFile.devices where device.name != noTPM {
+            let enrolled = try events(device.name, "mdm", .completed)
+            #expect(enrolled.first?.hasSuffix(", compliant") == true, "\(device.name): \(enrolled)")
+        }
         // The kiosk's TPM: its EK certificate chained to swtpm's local CA, and it activated the credential.
         let attested = try #require(try events(kiosk, "securing-hardware", .completed).first)
         #expect(attested.hasPrefix("TPM 2.0 attested (CN=swtpm-localca), EK SHA-256 "), "\(attested)")

@@ -50,7 +50,8 @@ struct RealClientTests {
     @Test(.needs(.curl)) func curlIsRefusedUnknownFilesUploadsAndClimbingPaths() async throws {
         try await serving(["f": [1, 2, 3]]) { served in
             #expect(try await Self.curl(served, "nope", []).status == 68)
-            #expect(served.requests.map(\.path) == ["nope"])
+            // curl sends its request again when the answer is slow (a loaded machine): the same path.
+            #expect(Set(served.requests.map(\.path)) == ["nope"])
             let folder = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: folder) }
             let upload = folder.appendingPathComponent("upload")
@@ -58,7 +59,7 @@ struct RealClientTests {
             #expect(try await Client.curl.run(["-sS", "-T", upload.path, "tftp://127.0.0.1:\(served.port)/f"]).status == 69)
             // curl removes `..` from a URL's path unless told not to.
             #expect(try await Self.curl(served, "../f", ["--path-as-is"]).status == 69)
-            #expect(served.requests.count == 1, "the provider is not asked for an upload or a path with ..")
+            #expect(Set(served.requests.map(\.path)) == ["nope"], "the provider is not asked for an upload or a path with ..")
         }
     }
 

@@ -128,6 +128,7 @@ extension GraphController {
         case "azureaddeviceid": device.map { Self.entraDeviceID(of: $0.registration.id) } ?? ""
         case "userprincipalname": device?.registration.assignedUser ?? ""
         case "operatingsystem": device.map { _ in "Windows" } ?? ""
+        case "compliancestate": device?.compliance.state.rawValue ?? ""
         default: nil
         }
     }
@@ -141,7 +142,7 @@ extension GraphController {
         object.field("enrolledDateTime", GraphJSON.dateTime(device.enrollment.enrolledAt))
         object.field("lastSyncDateTime", GraphJSON.dateTime(device.lastSeenAt ?? device.enrollment.enrolledAt))
         object.field("operatingSystem", "Windows")
-        object.field("complianceState", "compliant")
+        object.field("complianceState", device.compliance.state.rawValue)
         object.field("jailBroken", "Unknown")
         object.field("managementAgent", "mdm")
         object.field("osVersion", "")

@@ -14,6 +14,8 @@ public struct ManagedDevice: Sendable {
     /// The name the device got when it last reached its desktop.
     public var deviceName: String?
     public var lastSeenAt: Date?
+    /// Its compliance with the policies assigned to it, from the health it reported at enrollment.
+    public var compliance: DeviceCompliance
 
     public var id: String { enrollment.mdmDeviceId }
 }
@@ -40,7 +42,8 @@ extension Lab {
             guard let registration = registrations[enrollment.registration], let device = names[registration.serialNumber] else { return nil }
             let record = records[registration.serialNumber]
             return ManagedDevice(enrollment: enrollment, registration: registration, device: device, lifecycle: record?.lifecycle,
-                                 deviceName: try store.events(of: device).lastReady?.deviceName, lastSeenAt: record?.lastSeenAt)
+                                 deviceName: try store.events(of: device).lastReady?.deviceName, lastSeenAt: record?.lastSeenAt,
+                                 compliance: autopilot.compliance(of: registration, health: enrollment.health))
         }
     }
 

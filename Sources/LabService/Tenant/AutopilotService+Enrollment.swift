@@ -1,7 +1,7 @@
 import Foundation
 public import DeviceProtocol
 public import LabStore
-import Autopilot
+public import Autopilot
 
 extension AutopilotService {
     /// Why MDM refused an enrollment.
@@ -10,10 +10,10 @@ extension AutopilotService {
         public let description: String
     }
 
-    /// Enrolls a registered device in MDM. A self-deploying or pre-provisioned device that was
-    /// enrolled before cannot enroll again (0x80180014) until its record is deleted (deregister
-    /// and register it again) or its next enrollment is allowed.
-    public func enroll(serial: String, mode: DeploymentMode) throws -> EnrollmentRecord {
+    /// Enrolls a registered device in MDM with the health it reports. A self-deploying or
+    /// pre-provisioned device that was enrolled before cannot enroll again (0x80180014) until its
+    /// record is deleted (deregister and register it again) or its next enrollment is allowed.
+    public func enroll(serial: String, mode: DeploymentMode, health: DeviceHealth) throws -> EnrollmentReceipt {
         guard let registration = try store.registeredDevices(serial: serial).first(where: { $0.tenantID == tenant.id }) else {
             throw EnrollmentRefusal(errorCode: WindowsError.deviceReused, description: "the device is not registered with Autopilot in this tenant")
         }
@@ -24,13 +24,19 @@ extension AutopilotService {
                 + "record is deleted or its next enrollment is allowed")
         }
         let record = EnrollmentRecord(registration: registration.id, mdmDeviceId: UUID().uuidString.lowercased(), mode: mode,
-                                      enrolledAt: clock(), reenrollmentAllowed: false)
+                                      enrolledAt: clock(), reenrollmentAllowed: false, health: health)
         try store.recordEnrollment(record)
-        return record
+        return EnrollmentReceipt(mdmDeviceId: record.mdmDeviceId, compliance: compliance(of: registration, health: health))
+    }
+
+    /// A registered device's compliance with the policies assigned to it, from the health it reported.
+    public func compliance(of registration: RegisteredDevice, health: DeviceHealth?) -> DeviceCompliance {
+        DeviceCompliance.evaluate(health, against: AssignmentResolver(configuration: configuration).compliancePolicies(for: registration))
     }
 
     /// What MDM sends a registered device: the ESP of its profile and the items it tracks, from
-    /// its registration and assignment; nil for a serial this tenant has not registered.
+    /// its registration and assignment, and the Conditional Access policy that blocks its user when
+    /// it is not compliant; nil for a serial this tenant has not registered.
     public func enrollmentPolicy(serial: String) throws -> EnrollmentPolicy? {
         guard let registration = try registration(serial: serial) else { return nil }
         let resolver = AssignmentResolver(configuration: configuration)
@@ -56,7 +62,11 @@ extension AutopilotService {
             blockRetryByUser: page.blockDeviceSetupRetryByUser,
             errorMessage: page.customErrorMessage ?? EnrollmentStatusPage.defaultErrorMessage,
             trackAccountSetup: profile?.mode != .selfDeploying,
-            deviceItems: items(.device), userItems: items(.user))
+            deviceItems: items(.device), userItems: items(.user),
+            conditionalAccessBlock: try store.enrollment(of: registration.id).flatMap { enrollment in
+                ConditionalAccessPolicy.block(by: configuration.conditionalAccessPolicies,
+                                              for: compliance(of: registration, health: enrollment.health))
+            })
     }
 }
 
