@@ -3,7 +3,7 @@ public import Hummingbird
 import HummingbirdCore
 public import LabService
 import LabStore
-import LabFiles
+public import LabFiles
 public import Logging
 import ServiceLifecycle
 import GraphAPI
@@ -57,8 +57,7 @@ public final class BootEndpoint: Sendable {
         /// The largest body accepted on admin routes (CSV imports of 500 rows).
         public var maxAdminBodyBytes: Int
         /// Where the devices' TPMs come from: real VMs prove theirs against swtpm's local CA,
-        /// virtual devices have their model's. Nil: by the lab file's hosts (real VMs unless
-        /// every host is the embedded default).
+        /// virtual devices have their model's. Nil: by the lab file's hosts (``serveDevices(on:of:)``).
         public var tpmTrust: TPMAttestation.Trust?
         /// Serves UEFI Secure Boot's network path: the signed chain in the lab's `tftp/` folder
         /// and GRUB's steps over TFTP on the endpoint's port (UDP). Nil: when the lab file has real
@@ -78,6 +77,16 @@ public final class BootEndpoint: Sendable {
             self.secureBootNetwork = secureBootNetwork
         }
 
+        /// Fills in what real VMs and virtual devices need, where not set: devices on any libvirt
+        /// URI but the embedded default's are real VMs, which prove their TPM against swtpm's local
+        /// CA and boot Secure Boot's signed chain over TFTP (if a model has Secure Boot); virtual
+        /// devices have their model's TPM and boot over HTTP only.
+        public mutating func serveDevices(on uris: [String], of labFile: LabFile) {
+            let realVMs = uris.contains { $0 != LabHost.embedded.uri }
+            tpmTrust = tpmTrust ?? (realVMs ? .swtpmLocalCA : .labFile)
+            secureBootNetwork = secureBootNetwork ?? (realVMs && labFile.models.contains(where: \.secureBoot))
+        }
+
         /// Whether the address is loopback-only.
         public var isLoopback: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
     }
@@ -91,15 +100,16 @@ public final class BootEndpoint: Sendable {
         self.fleet = fleet
         self.attendant = attendant
         self.live = LiveFleet(lab: lab)
+        var options = options
+        options.serveDevices(on: lab.labFile.hosts.map(\.uri), of: lab.labFile)
         self.options = options
         self.templates = try BootTemplates(images: options.imagesDirectory)
         let devices = try lab.store.devices()
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Secret.stored(at: lab.directory.path("admin.token"))
-        let virtual = lab.labFile.hosts.allSatisfy { $0.uri == LabHost.embedded.uri }
-        self.attestation = TPMAttestation(lab: lab, trust: options.tpmTrust ?? (virtual ? .labFile : .swtpmLocalCA))
-        self.servesSecureBootNetwork = options.secureBootNetwork ?? (!virtual && lab.labFile.models.contains(where: \.secureBoot))
+        self.attestation = TPMAttestation(lab: lab, trust: options.tpmTrust ?? .labFile)
+        self.servesSecureBootNetwork = options.secureBootNetwork ?? false
         self.graph = try GraphController(lab: lab, fleet: fleet, maxBodyBytes: options.maxAdminBodyBytes, clock: clock)
         self.metrics = EndpointMetrics()
         self.clock = clock

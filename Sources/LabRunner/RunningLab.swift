@@ -93,11 +93,10 @@ public final class RunningLab: Sendable {
         var server: RunningServer?
         var redfish: RedfishServer?
         do {
-            let (endpoint, redfishServer) = try await Offload.run {
-                (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet),
-                                  options: .init(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory,
-                                                 tpmTrust: virtual ? .labFile : .swtpmLocalCA,
-                                                 secureBootNetwork: !virtual && labFile.models.contains(where: \.secureBoot))),
+            var endpointOptions = BootEndpoint.Options(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)
+            endpointOptions.serveDevices(on: [uri], of: labFile)  // the URI the run drives, which --libvirt may change
+            let (endpoint, redfishServer) = try await Offload.run { [endpointOptions] in
+                (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet), options: endpointOptions),
                  try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))
             }
             server = try await endpoint.start()

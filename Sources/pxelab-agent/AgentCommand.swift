@@ -82,9 +82,16 @@ struct AgentCommand: AsyncParsableCommand {
         case .declared, .device: .v2_0
         }
         let tpm: GuestTPM? = if case .device(let device as GuestTPM) = platform.tpm { device } else { nil }
-        // The hash names the TPM's own endorsement key, read again at each collection.
+        // The hash names the TPM's own endorsement key, read again at each collection; a guest
+        // whose TPM does not give it (or that has no TPM 2.0) presents a hash without one.
         let hash: @Sendable (Int) -> String = { collection in
-            hardware.hash(tpm: tpmVersion, endorsementKey: try? tpm?.endorsementKeyModulus(), collection: collection)
+            var endorsementKey: [UInt8] = []
+            do {
+                endorsementKey = try tpm?.endorsementKeyModulus() ?? []
+            } catch {
+                FileHandle.standardError.write(Data("pxelab-agent: the TPM's endorsement key could not be read (\(error)); the hardware hash carries none\n".utf8))
+            }
+            return hardware.hash(tpm: tpmVersion, endorsementKey: endorsementKey, collection: collection)
         }
         var agent = OOBEAgent(endpoint: endpoint, identity: identity, hardwareHash: hash, platform: platform,
                               storage: FileDeviceStorage(file: URL(fileURLWithPath: state), durable: true), timing: Timing(scale: scale))
