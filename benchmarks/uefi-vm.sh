@@ -42,7 +42,7 @@ printf 'round\tVM\tcheck-in s\tfirst event s\tattestation s\tbusiness-ready s\tT
 for round in $(seq 1 "$rounds"); do
     state="$work/state-$round"
     start=$(date +%s.%N)
-    "$pxelab" run "$work/lab.yaml" --state-dir "$state" --json --keep > "$work/report-$round.json" 2> "$work/run-$round.err" &
+    "$pxelab" run "$work/lab.yaml" --state-dir "$state" ${PXELAB_IMAGES:+--images "$PXELAB_IMAGES"} --json --keep > "$work/report-$round.json" 2> "$work/run-$round.err" &
     run_pid=$!
     # The check-in: the first time the admin API shows each VM booted, polled every 0.1 s.
     python3 benchmarks/checkin.py "$work/run-$round.err" "$state/bench-uefi/admin.token" "$start" 2 > "$work/checkin-$round" &

@@ -35,6 +35,8 @@ public final class BootEndpoint: Sendable {
     /// The Graph-shaped door, at the root of the same port.
     let graph: GraphController
     let metrics: EndpointMetrics
+    /// The HTTP connections open, counted against ``Options/connectionLimits``.
+    let connectionCount = ConnectionCount()
     /// The people at the devices: what a device does next when nothing is queued for it.
     let attendant: any DeviceAttendant
     /// The fleet as the dashboard follows it.
@@ -63,10 +65,13 @@ public final class BootEndpoint: Sendable {
         /// and GRUB's steps over TFTP on the endpoint's port (UDP). Nil: when the lab file has real
         /// VMs (a host other than the embedded default) of a model with Secure Boot.
         public var secureBootNetwork: Bool?
+        /// What each connection is allowed: timeouts, open connections, the size of a head.
+        public var connectionLimits: ConnectionLimits
 
         public init(host: String = "127.0.0.1", port: Int = Lab.defaultEndpointPort, imagesDirectory: URL,
                     buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20,
-                    tpmTrust: TPMAttestation.Trust? = nil, secureBootNetwork: Bool? = nil) {
+                    tpmTrust: TPMAttestation.Trust? = nil, secureBootNetwork: Bool? = nil,
+                    connectionLimits: ConnectionLimits = ConnectionLimits()) {
             self.host = host
             self.port = port
             self.imagesDirectory = imagesDirectory
@@ -75,6 +80,7 @@ public final class BootEndpoint: Sendable {
             self.maxAdminBodyBytes = maxAdminBodyBytes
             self.tpmTrust = tpmTrust
             self.secureBootNetwork = secureBootNetwork
+            self.connectionLimits = connectionLimits
         }
 
         /// Fills in what real VMs and virtual devices need, where not set: devices on any libvirt
@@ -140,15 +146,19 @@ public final class BootEndpoint: Sendable {
         graph.add(to: router)
         var quiet = logger
         quiet.logLevel = .warning
+        let limits = options.connectionLimits
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
+            ConnectionGuard(limits: limits, count: self.connectionCount, metrics: self.metrics),
             ExpectContinueHandler(),
             PipelineAnswerHandler(answer: { request in self.answerInMemory(request)?.pipelineAnswer },
                                   served: { answer, took in
                                       self.metrics.request(route: answer.route, method: "GET", status: 200, duration: took)
                                   }),
-        ]))
+        ], httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)))
         return Application(router: router, server: server,
-                           configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pxelab"),
+                           configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pxelab",
+                                                // A fleet booting at once connects faster than one accept loop takes them.
+                                                backlog: 4096),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                            logger: quiet)
     }

@@ -8,6 +8,8 @@ import LabStore
 final class EndpointMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let eventsTotal: Counter
+    /// HTTP connections open now.
+    private let openConnections: Gauge
     /// Boot scripts served, by mode (oobe, desktop, unknown).
     private let bootScriptsByMode: [String: Counter]
     /// Each request's counter and latency histogram, found once per route, method and status
@@ -22,6 +24,9 @@ final class EndpointMetrics: @unchecked Sendable {
     }
 
     init() {
+        openConnections = registry.makeGauge(
+            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections",
+                                             helpText: "HTTP connections open now."), labels: [])
         eventsTotal = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "device_events", unitName: "total",
                                              helpText: "Device events stored."), labels: [])
@@ -75,6 +80,23 @@ final class EndpointMetrics: @unchecked Sendable {
             labels: [("file", file)],
             buckets: [.milliseconds(10), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10), .seconds(30)]
         ).record(duration)
+    }
+
+    func connectionOpened() { openConnections.increment() }
+    func connectionEnded() { openConnections.decrement() }
+
+    /// A connection refused at a limit (`connections`, `client-connections`).
+    func connectionRefused(_ reason: String) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_refused", unitName: "total",
+                                                              helpText: "HTTP connections refused at a limit, by limit."),
+                             labels: [("reason", reason)]).increment()
+    }
+
+    /// A connection the endpoint closed: a late head, body or next request, or a head too large.
+    func connectionClosed(_ reason: String) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_closed", unitName: "total",
+                                                              helpText: "HTTP connections the endpoint closed, by reason."),
+                             labels: [("reason", reason)]).increment()
     }
 
     func events(_ count: Int) {

@@ -29,12 +29,16 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var redfish: RedfishOptions
 
+    @OptionGroup(title: "Connection limits") var connectionLimits: ConnectionLimitOptions
+
     func run() async throws {
         let (selection, listen, port, images, redfishOptions) = (selection, listen, port, images, redfish.server)
+        let limits = connectionLimits.limits
         let (lab, endpoint, redfish) = try await Offload.run {
             let lab = try selection.open()
             // Served with no devices hosted: systems read, power actions refused (`pxelab run --keep` hosts them).
-            return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images))),
+            return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images),
+                                                                   connectionLimits: limits)),
                     try RedfishServer(service: RedfishService(lab: lab, fleet: nil), options: redfishOptions))
         }
         if !endpoint.options.isLoopback {

@@ -59,11 +59,12 @@ final class RunningEndpoint: Sendable {
 
     static func start(lab text: String = endpointLab, stateRoot: URL = makeTemporaryDirectory("pxelab-state"),
                       images: URL = repositoryImages, port: Int = 0, driver: any DeviceAttendant = AbsentAttendant(),
-                      tpmTrust: TPMAttestation.Trust? = nil, secureBootNetwork: Bool? = nil,
+                      tpmTrust: TPMAttestation.Trust? = nil, secureBootNetwork: Bool? = nil, limits: ConnectionLimits = ConnectionLimits(),
                       clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
         let labFile = try LabFile.parse(text, file: "http.yaml")
         let lab = try Lab(labFile: labFile, stateRoot: stateRoot, clock: clock)
-        let options = BootEndpoint.Options(port: port, imagesDirectory: images, tpmTrust: tpmTrust, secureBootNetwork: secureBootNetwork)
+        let options = BootEndpoint.Options(port: port, imagesDirectory: images, tpmTrust: tpmTrust, secureBootNetwork: secureBootNetwork,
+                                           connectionLimits: limits)
         let endpoint = try BootEndpoint(lab: lab, attendant: driver, options: options, clock: clock)
         let server = try await endpoint.start()
         return RunningEndpoint(endpoint: endpoint, client: HTTPTestClient(port: server.port), stateRoot: stateRoot, server: server)
@@ -88,8 +89,9 @@ final class RunningEndpoint: Sendable {
 }
 
 /// Runs a test body against a fresh endpoint and always stops it.
-func withEndpoint(lab text: String = endpointLab, _ body: (RunningEndpoint) async throws -> Void) async throws {
-    let running = try await RunningEndpoint.start(lab: text)
+func withEndpoint(lab text: String = endpointLab, limits: ConnectionLimits = ConnectionLimits(),
+                  _ body: (RunningEndpoint) async throws -> Void) async throws {
+    let running = try await RunningEndpoint.start(lab: text, limits: limits)
     do {
         try await body(running)
     } catch {
