@@ -110,6 +110,16 @@ let package = Package(
         ),
         .target(name: "DeviceProtocol", swiftSettings: strictSettings),
         .target(
+            name: "HTTPConnections",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "PipelineAnswers",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -140,7 +150,7 @@ let package = Package(
         .target(
             name: "RedfishAPI",
             dependencies: [
-                "PipelineAnswers",
+                "PipelineAnswers", "HTTPConnections",
                 "LabService", "LabStore", "LabFiles", "DeviceProtocol", "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -162,14 +172,13 @@ let package = Package(
         .target(
             name: "BootEndpoint",
             dependencies: [
-                "GraphAPI", "PipelineAnswers", "TFTP", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol",
+                "GraphAPI", "PipelineAnswers", "HTTPConnections", "TFTP", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceProtocol",
                 "DeviceIdentity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -206,7 +215,7 @@ let package = Package(
             name: "pxelab",
             dependencies: [
                 "LabController", "LabService", "LabStore", "LabFiles", "Autopilot", "DeviceIdentity", "DeviceProtocol", "BootEndpoint",
-                "LabRunner", "RedfishAPI", "RunReports",
+                "LabRunner", "RedfishAPI", "RunReports", "HTTPConnections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -250,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "BootEndpointTests",
             dependencies: ["BootEndpoint", "GraphAPI", "LabService", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent", "TPM2", "DeviceIdentity",
-                           "TestSupport",
+                           "TestSupport", "HTTPConnections",
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
                            .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -270,7 +279,7 @@ let package = Package(
         .testTarget(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
-                           "RedfishAPI", "PipelineAnswers", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
+                           "RedfishAPI", "PipelineAnswers", "HTTPConnections", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),

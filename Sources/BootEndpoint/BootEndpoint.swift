@@ -7,6 +7,7 @@ public import LabFiles
 public import Logging
 import ServiceLifecycle
 import GraphAPI
+public import HTTPConnections
 import PipelineAnswers
 import TFTP
 
@@ -148,7 +149,7 @@ public final class BootEndpoint: Sendable {
         quiet.logLevel = .warning
         let limits = options.connectionLimits
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
-            ConnectionGuard(limits: limits, count: self.connectionCount, metrics: self.metrics),
+            ConnectionGuard(limits: limits, count: self.connectionCount, observer: self.metrics),
             ExpectContinueHandler(),
             PipelineAnswerHandler(answer: { request in self.answerInMemory(request)?.pipelineAnswer },
                                   served: { answer, took in

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Prometheus
+import HTTPConnections
 import DeviceProtocol
 import LabStore
 
@@ -82,23 +83,6 @@ final class EndpointMetrics: @unchecked Sendable {
         ).record(duration)
     }
 
-    func connectionOpened() { openConnections.increment() }
-    func connectionEnded() { openConnections.decrement() }
-
-    /// A connection refused at a limit (`connections`, `client-connections`).
-    func connectionRefused(_ reason: String) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_refused", unitName: "total",
-                                                              helpText: "HTTP connections refused at a limit, by limit."),
-                             labels: [("reason", reason)]).increment()
-    }
-
-    /// A connection the endpoint closed: a late head, body or next request, or a head too large.
-    func connectionClosed(_ reason: String) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_closed", unitName: "total",
-                                                              helpText: "HTTP connections the endpoint closed, by reason."),
-                             labels: [("reason", reason)]).increment()
-    }
-
     func events(_ count: Int) {
         if count > 0 { eventsTotal.increment(by: Int64(count)) }
     }
@@ -151,5 +135,24 @@ extension BootEndpoint {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition(devicesByState: counts))))
         }
+    }
+}
+
+extension EndpointMetrics: ConnectionObserver {
+    func connectionOpened() { openConnections.increment() }
+    func connectionEnded() { openConnections.decrement() }
+
+    /// A connection refused at a limit (`connections`, `client-connections`).
+    func connectionRefused(_ reason: RefusedConnection) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_refused", unitName: "total",
+                                                              helpText: "HTTP connections refused at a limit, by limit."),
+                             labels: [("reason", reason.rawValue)]).increment()
+    }
+
+    /// A connection the endpoint closed: a late head, body or next request, or a head too large.
+    func connectionClosed(_ reason: ClosedConnection) {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_closed", unitName: "total",
+                                                              helpText: "HTTP connections the endpoint closed, by reason."),
+                             labels: [("reason", reason.rawValue)]).increment()
     }
 }

@@ -7,6 +7,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import PipelineAnswers
+public import HTTPConnections
 import ServiceLifecycle
 import Synchronization
 
@@ -19,11 +20,14 @@ public final class RedfishServer: Sendable {
         public var port: Int
         /// HTTPS (the default) or plain HTTP.
         public var tls: Bool
+        /// What each connection is allowed, as the endpoint's (`pxelab serve`'s limits apply to both).
+        public var connectionLimits: ConnectionLimits
 
-        public init(host: String = "127.0.0.1", port: Int = 0, tls: Bool = true) {
+        public init(host: String = "127.0.0.1", port: Int = 0, tls: Bool = true, connectionLimits: ConnectionLimits = ConnectionLimits()) {
             self.host = host
             self.port = port
             self.tls = tls
+            self.connectionLimits = connectionLimits
         }
 
         /// `ADDR:PORT` (`[v6]:PORT` for IPv6), as `--redfish-listen` takes it.
@@ -45,6 +49,8 @@ public final class RedfishServer: Sendable {
     /// The CA certificate clients trust (HTTPS only).
     public let authorityFile: URL?
     private let tlsConfiguration: TLSConfiguration?
+    /// Its HTTP connections open, counted against ``Options/connectionLimits``.
+    private let connectionCount = ConnectionCount()
     private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
 
     public init(service: RedfishService, options: Options = Options()) throws {
@@ -75,14 +81,17 @@ public final class RedfishServer: Sendable {
         var logger = Logger(label: "pxelab.redfish")
         logger.logLevel = .warning
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab")
+        let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab",
+                                                     backlog: 4096)
         let onRunning: @Sendable (any Channel) async -> Void = { channel in continuation.yield(channel.localAddress?.port ?? 0) }
         let group: ServiceGroup
         let service = service
+        let (limits, count) = (options.connectionLimits, connectionCount)
         let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
+            ConnectionGuard(limits: limits, count: count),
             UnknownMethodHandler(),
             PipelineAnswerHandler(answer: { request in service.answerInPipeline(request) }),
-        ]))
+        ], httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)))
         if let tlsConfiguration {
             let application = Application(router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),
                                           configuration: configuration, onServerRunning: onRunning, logger: logger)

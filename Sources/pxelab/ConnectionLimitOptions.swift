@@ -1,11 +1,12 @@
 import ArgumentParser
 import BootEndpoint
+import HTTPConnections
 
 /// The endpoint's connection limits, for `pxelab serve --listen` on an address other machines reach.
 struct ConnectionLimitOptions: ParsableArguments {
     private static let defaults = ConnectionLimits()
 
-    @Option(help: "Connections open at once; one more is answered 503 and closed.")
+    @Option(help: "Connections open at once (the endpoint and Redfish each); one more is answered 503 and closed.")
     var maxConnections = defaults.maxConnections
 
     @Option(help: "Connections open at once from one client address (the VMs of one libvirt host share its address).")

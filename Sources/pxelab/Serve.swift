@@ -32,9 +32,11 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup(title: "Connection limits") var connectionLimits: ConnectionLimitOptions
 
     func run() async throws {
-        let (selection, listen, port, images, redfishOptions) = (selection, listen, port, images, redfish.server)
         let limits = connectionLimits.limits
-        let (lab, endpoint, redfish) = try await Offload.run {
+        var redfishOptions = redfish.server
+        redfishOptions.connectionLimits = limits
+        let (selection, listen, port, images) = (selection, listen, port, images)
+        let (lab, endpoint, redfish) = try await Offload.run { [redfishOptions] in
             let lab = try selection.open()
             // Served with no devices hosted: systems read, power actions refused (`pxelab run --keep` hosts them).
             return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images),

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BootEndpoint
+import HTTPConnections
 import TestSupport
 
 /// The endpoint as other machines reach it: slow clients (slowloris), many clients, large heads.
@@ -67,6 +68,20 @@ struct ConnectionLimitTests {
             #expect(try await Self.metric(#"pxelab_endpoint_connections_refused_total{reason="client-connections"}"#, on: running) == 1)
             // Released: what stays open is this test's own HTTP client's (kept alive).
             #expect(try await Self.connections(on: running) { $0 <= 2 } <= 2)
+        }
+    }
+
+    @Test func theAdminAndGraphDoorsNeedTheirTokensFromAnyAddress() async throws {
+        try await withEndpoint { running in
+            let port = running.port
+            let answers = try await onThreadOfItsOwn {
+                try ["/api/v1/devices", "/v1.0/deviceManagement/managedDevices"].map { path in
+                    let client = try HeldConnection(from: "127.0.2.9", to: port)
+                    try client.send("GET \(path) HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n")
+                    return try client.readUntilClosed()
+                }
+            }
+            #expect(answers.allSatisfy { $0?.hasPrefix("HTTP/1.1 401 Unauthorized\r\n") == true }, "\(answers)")
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BootEndpoint
+import HTTPConnections
 import LabService
 import LabFiles
 import TestSupport
