@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import Libvirt
+import LibvirtXML
+import LabController
+import LabService
+import LabFiles
+import TestSupport
+
+/// A lab on two libvirt hosts: this machine's libvirtd and a second one in a network namespace,
+/// reached through libvirt's remote protocol (`qemu+tcp`, 198.18.0.0/15).
+@Suite("bringing a lab up across two libvirt hosts", .needs(.libvirtQEMU, .netnsHost))
+struct MultiHostProvisionerTests {
+    @Test func eachDeviceIsDefinedOnItsHostAndDownRemovesThemFromBoth() async throws {
+        try await withNetnsLibvirtHost(name: "pxl-prov", index: 1) { remote in
+            let name = "t\(UUID().uuidString.prefix(6).lowercased())"
+            let labFile = try LabFile.parse("""
+                lab: \(name)
+                hosts:
+                  here: qemu:///system
+                  rack2: \(remote.uri)
+                models:
+                  legacy: { manufacturer: Contoso, product: Old Box, firmware: bios, tpm: none, memory: 512 }
+                fleet:
+                  - { model: legacy, name: \(name)-a, serial: "\(name.uppercased())-A", host: here }
+                  - { model: legacy, name: \(name)-b, serial: "\(name.uppercased())-B", host: rack2 }
+                """, file: "two-hosts.yaml")
+            let provisioner = LabProvisioner(labFile: labFile, directory: LabDirectory(root: makeTemporaryDirectory("pxelab-state"), lab: name))
+            defer { _ = try? provisioner.down() }
+            let defined = try provisioner.up().sorted { $0.device < $1.device }
+            #expect(defined.map { "\($0.device) \($0.uri) \($0.action)" }
+                    == ["\(name)-a qemu:///system defined", "\(name)-b \(remote.uri) defined"])
+            let here = try Connection(uri: "qemu:///system"), rack2 = try Connection(uri: remote.uri)
+            #expect(try here.domainIfExists(named: "\(name)-a") != nil && here.domainIfExists(named: "\(name)-b") == nil)
+            #expect(try rack2.domainIfExists(named: "\(name)-b") != nil && rack2.domainIfExists(named: "\(name)-a") == nil)
+            let stored = try DomainSpec(xml: rack2.domain(named: "\(name)-b").xmlDescription([.inactive]))
+            #expect(stored.sysinfo?.system.serial == "\(name.uppercased())-B")
+            #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged], "converged on both hosts")
+            #expect(try provisioner.down().count == 2)
+            #expect(try here.domainIfExists(named: "\(name)-a") == nil && rack2.domainIfExists(named: "\(name)-b") == nil)
+        }
+    }
+}
