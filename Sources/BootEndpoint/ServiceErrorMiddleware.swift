@@ -68,7 +68,7 @@ extension APIError {
         case .enrollmentStatusPageExists: self.init(.conflict, "exists", text, field: "displayName")
         case .badEnrollmentStatusPage: self.init(.badRequest, "bad-request", text)
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
-        case .missingOnHost: self.init(.internalServerError, "host-setup", text)
+        case .missingOnHost, .bootAddressUnknown: self.init(.internalServerError, "host-setup", text)
         }
     }
 }

@@ -11,20 +11,34 @@ public struct DeviceDomain: Sendable {
     public let directory: LabDirectory
     public let endpointPort: Int
 
+    /// Each host's ``BootAddress``, by host name.
+    let bootAddresses: [String: Result<String, LabError>]
+
     public init(labFile: LabFile, directory: LabDirectory, endpointPort: Int = Lab.defaultEndpointPort) {
         self.labFile = labFile
         self.directory = directory
         self.endpointPort = endpointPort
+        bootAddresses = Dictionary(labFile.hosts.map { ($0.name, BootAddress.of($0)) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The bootstrap script URL that QEMU's DHCP server hands to iPXE.
-    public var bootFileURL: String { "http://\(Lab.hostAddressFromGuest):\(endpointPort)/boot.ipxe" }
+    /// The address a host's VMs reach the endpoint at; an error names the host when it cannot be found.
+    public func bootAddress(of host: LabHost) throws(LabError) -> String {
+        try (bootAddresses[host.name] ?? BootAddress.of(host)).get()
+    }
 
-    /// The network-boot NIC of a real VM of `model`. With Secure Boot the firmware's own driver
-    /// fetches shim from QEMU's TFTP folder (the lab's `tftp/`, which the endpoint fills); without
-    /// it, QEMU's iPXE ROM (BIOS or EFI) fetches the bootstrap script over HTTP.
-    func networkBoot(of model: DeviceModel, mac: MACAddress) -> QEMUNetworkBoot {
-        guard model.secureBoot else { return QEMUNetworkBoot(bootFile: bootFileURL, mac: mac) }
+    /// The bootstrap script URL that QEMU's DHCP server hands to iPXE on a host.
+    public func bootFileURL(on host: LabHost) throws(LabError) -> String {
+        let address = try bootAddress(of: host)
+        return "http://\(address.contains(":") ? "[\(address)]" : address):\(endpointPort)/boot.ipxe"
+    }
+
+    /// The network-boot NIC of a real VM of `model` on `host`. With Secure Boot the firmware's own
+    /// driver fetches shim from QEMU's TFTP folder (the lab's `tftp/`, which the endpoint fills);
+    /// without it, QEMU's iPXE ROM (BIOS or EFI) fetches the bootstrap script over HTTP.
+    func networkBoot(of model: DeviceModel, mac: MACAddress, on host: LabHost) -> QEMUNetworkBoot {
+        // An address that cannot be found fails `pxelab up` before any domain is defined (``LabProvisioner``).
+        let bootFile = (try? bootFileURL(on: host)) ?? "http://\(Lab.hostAddressFromGuest):\(endpointPort)/boot.ipxe"
+        guard model.secureBoot else { return QEMUNetworkBoot(bootFile: bootFile, mac: mac) }
         return QEMUNetworkBoot(bootFile: SignedBootChain.bootFile, mac: mac, tftpRoot: directory.tftp.path, optionROM: "")
     }
 
@@ -79,7 +93,7 @@ public struct DeviceDomain: Sendable {
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],
             serialConsole: .file(directory.path("console/\(device.name).log").path),
             tpm: isQEMU ? Self.tpm(of: model) : nil,
-            networkBoot: isQEMU ? networkBoot(of: model, mac: identity.mac) : nil,
+            networkBoot: isQEMU ? networkBoot(of: model, mac: identity.mac, on: labFile.host(of: device)) : nil,
             vncListen: isQEMU ? "127.0.0.1" : nil,
             labMetadata: LabMetadata(lab: labFile.lab, device: device.name, serial: identity.serial,
                                      model: device.model, groupTag: device.groupTag, mac: identity.mac))

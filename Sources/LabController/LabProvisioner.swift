@@ -45,6 +45,10 @@ public struct LabProvisioner: Sendable {
                     hosts.append(host)
                     let hypervisor = try host.hypervisor()
                     if hypervisor != .test {
+                        // Each host's VMs must be told where the endpoint is before any is defined.
+                        for host in Set(byURI[uri]!.map { labFile.host(of: $0).name }).sorted() {
+                            _ = try builder.bootAddress(of: labFile.hosts.first { $0.name == host }!)
+                        }
                         // QEMU writes each serial console to console/<device>.log and keeps state on a
                         // disk; a UEFI VM keeps its variables in nvram/<device>.fd.
                         try checkFirmware(of: byURI[uri]!, on: uri)

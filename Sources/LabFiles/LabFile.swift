@@ -70,10 +70,31 @@ public struct LabHost: Sendable, Equatable {
     public var name: String
     /// A libvirt URI. `test:///default` is the embedded default: libvirt's test driver, in-process.
     public var uri: String
+    /// The address this host's real VMs reach the controller's endpoint at (`bootAddress`); nil:
+    /// QEMU's user-mode gateway (10.0.2.2, the loopback of the machine QEMU runs on) for a host on
+    /// the controller's machine, the controller's address on the route to the host for another.
+    public var bootAddress: String?
 
-    public init(name: String, uri: String) {
+    public init(name: String, uri: String, bootAddress: String? = nil) {
         self.name = name
         self.uri = uri
+        self.bootAddress = bootAddress
+    }
+
+    /// The machine a remote URI names (`qemu+tcp://198.18.0.2/system`: 198.18.0.2); nil for a
+    /// local one (`qemu:///system`, `test:///default`, or one naming localhost).
+    public var remoteMachine: String? {
+        guard let schemeEnd = uri.range(of: "://") else { return nil }
+        let rest = uri[schemeEnd.upperBound...]
+        var authority = String(rest.prefix { $0 != "/" && $0 != "?" })
+        if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
+        let machine: String
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            machine = String(authority[authority.index(after: authority.startIndex)..<close])
+        } else {
+            machine = String(authority.split(separator: ":", maxSplits: 1).first ?? "")
+        }
+        return ["", "localhost", "127.0.0.1", "::1"].contains(machine) ? nil : machine
     }
 
     /// The host used when a lab file declares none.

@@ -129,19 +129,33 @@ struct LabFileReader {
 
     private func readHosts(_ value: YAMLValue) -> [LabHost] {
         guard case .mapping(let mapping) = value.node else {
-            value.error("expected a mapping of host names to libvirt URIs, found \(value.node.kindName)")
+            value.error("expected a mapping of host names to libvirt URIs (or to `{ uri, bootAddress }`), found \(value.node.kindName)")
             return [LabHost.embedded]
         }
         let reader = MappingReader(mapping: mapping, path: value.path, log: log,
                                    allowed: Array(mapping.keys.compactMap { $0.scalar?.string }))
         var hosts: [LabHost] = []
         for key in mapping.keys.compactMap({ $0.scalar?.string }) {
-            guard let uriValue = reader.required(key), let uri = uriValue.nonEmptyString() else { continue }
+            guard let hostValue = reader.required(key) else { continue }
+            // `name: URI`, or `name: { uri: URI, bootAddress: ADDRESS }`.
+            var uriValue = hostValue, bootAddress: String?
+            if case .mapping = hostValue.node {
+                guard let fields = hostValue.mapping(allowing: ["uri", "bootAddress"]), let given = fields.required("uri") else { continue }
+                uriValue = given
+                if let address = fields["bootAddress"], let text = address.nonEmptyString() {
+                    if text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:".contains($0)) }) {
+                        bootAddress = text
+                    } else {
+                        address.error("'\(text)' is not an address (an IPv4 or IPv6 address or a host name) this host's VMs reach the controller at")
+                    }
+                }
+            }
+            guard let uri = uriValue.nonEmptyString() else { continue }
             guard uri.contains(":///") || uri.contains("://") else {
-                uriValue.error("'\(uri)' is not a libvirt URI (examples: test:///default, qemu:///system)")
+                uriValue.error("'\(uri)' is not a libvirt URI (examples: test:///default, qemu:///system, qemu+tcp://198.18.0.2/system)")
                 continue
             }
-            hosts.append(LabHost(name: key, uri: uri))
+            hosts.append(LabHost(name: key, uri: uri, bootAddress: bootAddress))
         }
         if hosts.isEmpty { value.error("declare at least one host, or leave `hosts` out to use test:///default") }
         return hosts.isEmpty ? [LabHost.embedded] : hosts

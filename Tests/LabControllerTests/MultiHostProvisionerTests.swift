@@ -35,6 +35,11 @@ struct MultiHostProvisionerTests {
             #expect(try rack2.domainIfExists(named: "\(name)-b") != nil && rack2.domainIfExists(named: "\(name)-a") == nil)
             let stored = try DomainSpec(xml: rack2.domain(named: "\(name)-b").xmlDescription([.inactive]))
             #expect(stored.sysinfo?.system.serial == "\(name.uppercased())-B")
+            // Each VM is told to boot from the endpoint at an address it can reach: the other host's
+            // at this machine's end of the link to it (found by the route), this host's at QEMU's gateway.
+            #expect(stored.networkBoot?.bootFile == "http://\(remote.controllerAddress):7480/boot.ipxe")
+            let local = try DomainSpec(xml: here.domain(named: "\(name)-a").xmlDescription([.inactive]))
+            #expect(local.networkBoot?.bootFile == "http://10.0.2.2:7480/boot.ipxe")
             #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged], "converged on both hosts")
             #expect(try provisioner.down().count == 2)
             #expect(try here.domainIfExists(named: "\(name)-a") == nil && rack2.domainIfExists(named: "\(name)-b") == nil)

@@ -313,6 +313,27 @@ struct InvalidLabFileTests {
         #expect(messages.contains("0 is out of range (1...1440)"))
     }
 
+    @Test func aHostIsAURIOrAURIWithTheAddressItsVMsBootFrom() throws {
+        let labFile = try load(baseLab.replacingOccurrences(of: "models:", with: """
+            hosts:
+              here: qemu:///system
+              rack2: { uri: "qemu+tcp://root@198.18.0.2:16509/system", bootAddress: 198.18.0.1 }
+              rack3: qemu+ssh://lab@[2001:db8::3]/system
+            models:
+            """))
+        #expect(labFile.hosts.map(\.bootAddress) == [nil, "198.18.0.1", nil])
+        #expect(labFile.hosts.map(\.remoteMachine) == [nil, "198.18.0.2", "2001:db8::3"])
+        #expect(LabHost(name: "x", uri: "qemu+tcp://localhost/system").remoteMachine == nil)
+        let found = problems(baseLab.replacingOccurrences(of: "models:", with: """
+            hosts:
+              rack2: { uri: "qemu+tcp://198.18.0.2/system", bootAddress: "http://198.18.0.1/" }
+              rack3: { bootAddress: 198.18.0.5 }
+            models:
+            """)).map { "\($0.path): \($0.message)" }
+        #expect(found.contains("hosts.rack2.bootAddress: 'http://198.18.0.1/' is not an address (an IPv4 or IPv6 address or a host name) this host's VMs reach the controller at"), "\(found)")
+        #expect(found.contains("hosts.rack3.uri: required field is missing"), "\(found)")
+    }
+
     @Test func compliancePoliciesAndConditionalAccessAreChecked() {
         let text = baseLab + """
 

@@ -13,6 +13,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case unwritable(file: String, problem: String)
     /// This machine lacks files the lab needs (firmware, a signed boot chain), and the packages that bring them.
     case missingOnHost(String)
+    /// The controller cannot tell which of its addresses a libvirt host's VMs would reach it at.
+    case bootAddressUnknown(host: String, machine: String, problem: String)
     /// The tenant has no registration with this serial.
     case noRegistration(serial: String)
     /// No profile has this id.
@@ -73,6 +75,9 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .unreadable(let file, let problem): "\(file) cannot be read: \(problem)"
         case .unwritable(let file, let problem): "\(file) cannot be written: \(problem)"
         case .missingOnHost(let problem): problem
+        case .bootAddressUnknown(let host, let machine, let problem):
+            "cannot find the address host '\(host)' (\(machine)) reaches this controller at: \(problem); "
+                + "give it in the lab file (hosts: { \(host): { uri: ..., bootAddress: ADDRESS } })"
         case .noRegistration(let serial): "no registration with serial '\(serial)'"
         case .noProfile(let id): "no profile with id '\(id)'"
         case .noProfileNamed(let name): "no profile named '\(name)'"

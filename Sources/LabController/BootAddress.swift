@@ -1,0 +1,49 @@
+import Foundation
+public import LabService
+public import LabFiles
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The address a libvirt host's real VMs reach the controller's endpoint at, which goes into
+/// their DHCP boot file (every script after it names the address the VM asked at): the host's
+/// `bootAddress` from the lab file; for a host on the controller's machine QEMU's user-mode
+/// gateway (10.0.2.2: QEMU's network connects out from where QEMU runs); for another machine, the
+/// controller's own address on the route to it, as the kernel chooses it (a UDP socket connected
+/// towards the host, which sends nothing, names its source address).
+public enum BootAddress {
+    public static func of(_ host: LabHost) -> Result<String, LabError> {
+        if let given = host.bootAddress { return .success(given) }
+        guard let machine = host.remoteMachine else { return .success(Lab.hostAddressFromGuest) }
+        return sourceAddress(toward: machine).mapError { .bootAddressUnknown(host: host.name, machine: machine, problem: $0.text) }
+    }
+
+    /// Why the route's source address was not found (name resolution, no route).
+    private struct Unfound: Error { let text: String }
+
+    private static func sourceAddress(toward machine: String) -> Result<String, Unfound> {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(machine, "16509", &hints, &found)
+        guard resolved == 0, let first = found else { return .failure(Unfound(text: String(cString: gai_strerror(resolved)))) }
+        defer { freeaddrinfo(found) }
+        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
+        guard fd >= 0 else { return .failure(Unfound(text: String(cString: strerror(errno)))) }
+        defer { close(fd) }
+        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
+            return .failure(Unfound(text: "no route: \(String(cString: strerror(errno)))"))
+        }
+        var local = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let named = withUnsafeMutablePointer(to: &local) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                getsockname(fd, address, &length) == 0
+                    && getnameinfo(address, length, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
+            }
+        }
+        guard named else { return .failure(Unfound(text: String(cString: strerror(errno)))) }
+        return .success(String(cString: text))
+    }
+}
