@@ -68,6 +68,9 @@ public final class BootEndpoint: Sendable {
         public var secureBootNetwork: Bool?
         /// What each connection is allowed: timeouts, open connections, the size of a head.
         public var connectionLimits: ConnectionLimits
+        /// Further addresses to listen on, on the same port (``start()``): those other libvirt
+        /// hosts' VMs reach the controller at. The same routes, tokens and limits on each.
+        public var alsoListenOn: [String] = []
 
         public init(host: String = "127.0.0.1", port: Int = Lab.defaultEndpointPort, imagesDirectory: URL,
                     buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20,
@@ -130,7 +133,7 @@ public final class BootEndpoint: Sendable {
     public var graphToken: String { graph.token }
 
     /// The Hummingbird application serving every route.
-    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
+    public func application(host: String? = nil, port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
@@ -157,7 +160,7 @@ public final class BootEndpoint: Sendable {
                                   }),
         ], httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)))
         return Application(router: router, server: server,
-                           configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pxelab",
+                           configuration: .init(address: .hostname(host ?? options.host, port: port ?? options.port), serverName: "pxelab",
                                                 // A fleet booting at once connects faster than one accept loop takes them.
                                                 backlog: 4096),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
@@ -193,22 +196,40 @@ public final class BootEndpoint: Sendable {
         guard let port = await ports.first(where: { _ in true }) else {
             throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
         }
+        var listeners = [(group, task)]
+        func stopListening() async {
+            for (group, task) in listeners {
+                await group.triggerGracefulShutdown()
+                _ = await task.result
+            }
+        }
+        // The same port on each further address (the addresses other libvirt hosts' VMs reach it at).
+        for address in options.alsoListenOn {
+            let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
+            let extra = ServiceGroup(services: [application(host: address, port: port) { continuation.yield($0) }], logger: logger)
+            let extraTask = Task { try await extra.run() }
+            listeners.append((extra, extraTask))
+            guard await bound.first(where: { _ in true }) != nil else {
+                let result = await extraTask.result
+                await stopListening()
+                throw EndpointSetupError("the endpoint cannot listen on \(address):\(port) as well: \(String(describing: result))")
+            }
+        }
         var tftp: TFTPServer?
         if servesSecureBootNetwork {
             do {
                 tftp = try await startSecureBootNetwork(port: port)
             } catch {
-                await group.triggerGracefulShutdown()
-                _ = await task.result
+                await stopListening()
                 throw EndpointSetupError("Secure Boot's network path cannot be served: \(error)")
             }
         }
-        return RunningServer(port: port, group: group, task: task, tftp: tftp, live: live, store: lab.store)
+        return RunningServer(port: port, listeners: listeners, tftp: tftp, live: live, store: lab.store)
     }
 
     private func warnUnlessLoopback() {
-        if !options.isLoopback {
-            logger.warning("listening on \(options.host), not loopback: lab traffic can reach this machine from the network")
+        for address in [options.host] + options.alsoListenOn where !["127.0.0.1", "::1", "localhost"].contains(address) {
+            logger.warning("listening on \(address), not loopback: lab traffic can reach this machine from the network")
         }
     }
 }

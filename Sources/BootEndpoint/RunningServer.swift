@@ -8,17 +8,16 @@ import TFTP
 public final class RunningServer: Sendable {
     /// The bound port.
     public let port: Int
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
+    /// A service group per address listened on, with the task running it.
+    private let listeners: [(group: ServiceGroup, task: Task<Void, any Error>)]
     /// Secure Boot's network path, on the same port (UDP).
     private let tftp: TFTPServer?
     private let live: LiveFleet
     private let store: LabStore
 
-    init(port: Int, group: ServiceGroup, task: Task<Void, any Error>, tftp: TFTPServer?, live: LiveFleet, store: LabStore) {
+    init(port: Int, listeners: [(ServiceGroup, Task<Void, any Error>)], tftp: TFTPServer?, live: LiveFleet, store: LabStore) {
         self.port = port
-        self.group = group
-        self.task = task
+        self.listeners = listeners.map { (group: $0.0, task: $0.1) }
         self.tftp = tftp
         self.live = live
         self.store = store
@@ -30,8 +29,8 @@ public final class RunningServer: Sendable {
     public func stop() async throws {
         await tftp?.shutdown()
         await live.finishAll()
-        await group.triggerGracefulShutdown()
-        _ = await task.result
+        for listener in listeners { await listener.group.triggerGracefulShutdown() }
+        for listener in listeners { _ = await listener.task.result }
         try await Offload.run { [store] in try store.settle() }
     }
 }

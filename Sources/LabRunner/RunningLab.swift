@@ -95,6 +95,11 @@ public final class RunningLab: Sendable {
         do {
             var endpointOptions = BootEndpoint.Options(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)
             endpointOptions.serveDevices(on: [uri], of: labFile)  // the URI the run drives, which --libvirt may change
+            // VMs on another machine reach the endpoint at the controller's address towards it, not its loopback.
+            if let host = labFile.hosts.first(where: { $0.uri == uri }), case let address = try BootAddress.of(host).get(),
+               address != Lab.hostAddressFromGuest {
+                endpointOptions.alsoListenOn = [address]
+            }
             let (endpoint, redfishServer) = try await Offload.run { [endpointOptions] in
                 (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet), options: endpointOptions),
                  try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))

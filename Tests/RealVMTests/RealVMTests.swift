@@ -42,6 +42,25 @@ func shippedLab(_ name: String, devicePrefix: String, tag: String) throws -> Lab
     return try LabFile.parse(text, file: "\(name).yaml")
 }
 
+/// Opens a lab of real VMs, runs its scenario from factory-fresh devices and closes it (also when
+/// the scenario throws); records each step that did not pass. Returns the closed lab.
+func runScenario(of labFile: LabFile, stateRoot root: URL) async throws -> RunningLab {
+    let running = try await RunningLab.open(labFile: labFile, stateRoot: root, options: .init(imagesDirectory: images, realDeviceTimeout: 300))
+    let steps: [StepResult]
+    do {
+        try await running.fleet.factoryReset()
+        steps = try await ScenarioExecutor(fleet: running.fleet).run(labFile.scenario)
+    } catch {
+        try? await running.close()
+        throw error
+    }
+    try await running.close()
+    for step in steps where !step.passed {
+        Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
+    }
+    return running
+}
+
 /// An Images folder of the test's own: the repository's boot templates, and the guest's kernel and
 /// initramfs as `kernel` and `initrd` give them (a broken or unsigned guest).
 func guestImages(_ folder: String, kernel: Data, initrd: Data) throws -> URL {

@@ -22,19 +22,7 @@ struct SecureBootRealVMTests {
         let directory = LabDirectory(root: root, lab: labFile.lab)
         let provisioner = LabProvisioner(labFile: labFile, directory: directory)
         defer { _ = try? provisioner.down() }
-        let running = try await RunningLab.open(labFile: labFile, stateRoot: root, options: .init(imagesDirectory: images, realDeviceTimeout: 300))
-        let steps: [StepResult]
-        do {
-            try await running.fleet.factoryReset()
-            steps = try await ScenarioExecutor(fleet: running.fleet).run(labFile.scenario)
-        } catch {
-            try? await running.close()
-            throw error
-        }
-        try await running.close()
-        for step in steps where !step.passed {
-            Issue.record("step \(step.index) \(step.summary) failed: \(step.details.joined(separator: "; "))")
-        }
+        let running = try await runScenario(of: labFile, stateRoot: root)
         let store = running.lab.store
         func events(_ device: String, _ step: String, _ status: StepStatus) throws -> [String] {
             try store.events(of: device).filter { $0.step == step && $0.status == status }.compactMap(\.message)
