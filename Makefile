@@ -9,7 +9,7 @@ PXELAB := .build/debug/pxelab
 # tftp-hpa and atftp as the TFTP server's clients, and Chromium, which the dashboard test drives
 # headless).
 BUILD_PACKAGES := pkg-config libvirt-dev libxml2-dev libssl-dev
-TEST_PACKAGES := $(BUILD_PACKAGES) libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils ipxe-qemu ovmf swtpm swtpm-tools shim-signed grub-efi-amd64-signed curl tftp-hpa atftp chromium
+TEST_PACKAGES := $(BUILD_PACKAGES) iproute2 libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils ipxe-qemu ovmf swtpm swtpm-tools shim-signed grub-efi-amd64-signed curl tftp-hpa atftp chromium
 
 .PHONY: demo demo-vm test soak bench fuzz build deps test-deps clients images libvirtd clean
 

@@ -29,8 +29,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
     case secureBoot
     /// atftp, a TFTP client that negotiates options as GRUB does.
     case tftpClients
-    /// What a second libvirt host in a network namespace needs (``NetnsLibvirtHost``): root,
-    /// iproute2, util-linux's unshare, libvirtd and virtlogd.
+    /// What a second libvirt host in a network namespace needs (``NetnsLibvirtHost``): root (or
+    /// sudo), iproute2, util-linux's unshare, libvirtd and virtlogd.
     case netnsHost
 
     /// Whether the machine has it.
@@ -55,7 +55,8 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .tftpClients:
             return files.isExecutableFile(atPath: "/usr/bin/atftp")
         case .netnsHost:
-            return getuid() == 0 && ["/usr/sbin/ip", "/usr/bin/unshare", "/usr/sbin/libvirtd", "/usr/sbin/virtlogd"].allSatisfy(files.isExecutableFile)
+            return (getuid() == 0 || files.isExecutableFile(atPath: "/usr/bin/sudo"))
+                && ["/usr/sbin/ip", "/usr/bin/unshare", "/usr/sbin/libvirtd", "/usr/sbin/virtlogd"].allSatisfy(files.isExecutableFile)
         case .secureBoot:
             return ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", "/usr/lib/shim/shimx64.efi.signed",
                     "/usr/lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"].allSatisfy(files.fileExists)
@@ -73,7 +74,7 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .swtpm: "swtpm and swtpm-tools"
         case .secureBoot: "OVMF, shim-signed and grub-efi-amd64-signed"
         case .tftpClients: "atftp"
-        case .netnsHost: "root, iproute2, unshare and libvirtd (a second libvirt host in a network namespace)"
+        case .netnsHost: "root or sudo, iproute2, unshare and libvirtd (a second libvirt host in a network namespace)"
         }
     }
 
