@@ -285,7 +285,7 @@ let package = Package(
         .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),
         .testTarget(
             name: "RealVMTests",
-            dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Libvirt", "Autopilot", "TestSupport",
+            dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Libvirt", "LibvirtXML", "Autopilot", "TestSupport",
                            "RedfishAPI"]
         ),
         .testTarget(name: "ReliabilityTests", dependencies: ["LabStore", "DeviceProtocol", "TestSupport"]),

@@ -18,8 +18,10 @@ set -euo pipefail
 
 command=${1:?usage: $0 up|down|cut|mend|kill-libvirtd|start-libvirtd NAME ...}
 name=${2:?the namespace name}
-peer="${name:0:10}-h"     # interface names are at most 15 characters
-root_end="${name:0:10}-c"
+# Interface names are at most 15 characters: NAME-c here, NAME-h there.
+[[ "$name" =~ ^[a-z0-9-]{1,12}$ ]] || { echo "NAME must be 1-12 of a-z, 0-9 and -, not '$name'" >&2; exit 2; }
+peer="$name-h"
+root_end="$name-c"
 
 addresses() {
     local index=$1
@@ -48,6 +50,8 @@ up)
     addresses "${3:?INDEX}"
     state=${4:?STATE_DIR}
     "$0" down "$name" "$3" "$state" 2>/dev/null || true
+    # Whatever fails from here on, nothing of the host stays behind.
+    trap '"$0" down "$name" "$3" "$state" >/dev/null 2>&1 || true' ERR
     ip route replace unreachable "$subnet" metric 4000
     ip netns add "$name"
     ip link add "$root_end" type veth peer name "$peer" netns "$name"
@@ -77,19 +81,20 @@ cgroup_controllers = [ ]
 stdio_handler = "logd"
 CONF
     start_daemons "$state" virtlogd
+    trap - ERR
     echo "qemu+tcp://$host/system"
     ;;
 down)
     addresses "${3:?INDEX}"
     state=${4:?STATE_DIR}
-    if ip netns list | grep -qw "$name"; then
+    if ip netns list | awk '{print $1}' | grep -qx -- "$name"; then
         # Exactly the host's processes (libvirtd, virtlogd, its QEMUs): asked, then told.
         pids=$(ip netns pids "$name" || true)
         [ -z "$pids" ] || kill $pids 2>/dev/null || true
         for _ in $(seq 1 50); do [ -z "$(ip netns pids "$name" 2>/dev/null)" ] && break; sleep 0.1; done
         pids=$(ip netns pids "$name" 2>/dev/null || true)
         [ -z "$pids" ] || kill -9 $pids 2>/dev/null || true
-        ip netns del "$name"
+        ip netns del "$name" || true
     fi
     ip link del "$root_end" 2>/dev/null || true
     ip route del unreachable "$subnet" metric 4000 2>/dev/null || true

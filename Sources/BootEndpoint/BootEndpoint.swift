@@ -192,7 +192,10 @@ public final class BootEndpoint: Sendable {
         warnUnlessLoopback()
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let group = ServiceGroup(services: [application { continuation.yield($0) }], logger: logger)
-        let task = Task { try await group.run() }
+        let task = Task {
+            defer { continuation.finish() }  // a listener that cannot bind ends without a port
+            try await group.run()
+        }
         guard let port = await ports.first(where: { _ in true }) else {
             throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
         }
@@ -207,7 +210,10 @@ public final class BootEndpoint: Sendable {
         for address in options.alsoListenOn {
             let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
             let extra = ServiceGroup(services: [application(host: address, port: port) { continuation.yield($0) }], logger: logger)
-            let extraTask = Task { try await extra.run() }
+            let extraTask = Task {
+                defer { continuation.finish() }
+                try await extra.run()
+            }
             listeners.append((extra, extraTask))
             guard await bound.first(where: { _ in true }) != nil else {
                 let result = await extraTask.result

@@ -69,6 +69,7 @@ extension APIError {
         case .badEnrollmentStatusPage: self.init(.badRequest, "bad-request", text)
         case .labNotChosen, .unreadable, .unwritable: self.init(.internalServerError, "lab-state", text)
         case .missingOnHost, .bootAddressUnknown: self.init(.internalServerError, "host-setup", text)
+        case .hostUnreachable: self.init(.serviceUnavailable, "host-unreachable", text)
         }
     }
 }

@@ -41,6 +41,12 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
     private var client: String?
     private var admitted = false
     private var deadline: Scheduled<Void>?
+    /// The request's body has arrived whole (or none is in flight).
+    private var requestEnded = true
+    /// An answer to the request has begun, and whether it has ended: a route may answer before
+    /// the body is read (404, 413), and the body then still has to arrive in time.
+    private var responseStarted = false
+    private var responseEnded = true
 
     /// A guard for one connection; `count` is shared by all of a server's connections.
     public init(limits: ConnectionLimits, count: ConnectionCount, observer: (any ConnectionObserver)? = nil) {
@@ -87,26 +93,41 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
         guard client != nil else { return }  // refused: nothing of it reaches the routes
         switch unwrapInboundIn(data) {
         case .head:
+            (requestEnded, responseStarted, responseEnded) = (false, false, false)
             arm(limits.bodyTimeout, .bodyTimeout, context: context)
         case .body:
             break
         case .end:
-            deadline?.cancel()
-            deadline = nil
+            requestEnded = true
+            if responseEnded {
+                arm(limits.idleTimeout, .idleTimeout, context: context)  // answered already: wait for the next request
+            } else {
+                deadline?.cancel()  // the route is answering, taking what time it takes
+                deadline = nil
+            }
         }
         context.fireChannelRead(data)
     }
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if client != nil, case .end = unwrapOutboundIn(data) {
-            arm(limits.idleTimeout, .idleTimeout, context: context)
+        if client != nil {
+            switch unwrapOutboundIn(data) {
+            case .head(let head) where head.status.kind != .informational:
+                responseStarted = true
+            case .end:
+                responseEnded = true
+                // With the body still arriving, its deadline stands; otherwise the next request's.
+                if requestEnded { arm(limits.idleTimeout, .idleTimeout, context: context) }
+            default:
+                break
+            }
         }
         context.write(data, promise: promise)
     }
 
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A head larger than the decoder allows: 431, as the client can act on it.
-        if client != nil, let parse = error as? HTTPParserError, parse == .headerOverflow {
+        if client != nil, !responseStarted || responseEnded, let parse = error as? HTTPParserError, parse == .headerOverflow {
             observer?.connectionClosed(.headerTooLarge)
             answer(.init(code: 431, reasonPhrase: "Request Header Fields Too Large"), closing: context)
             return
@@ -122,7 +143,8 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
         deadline = context.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
             let (handler, context) = loopBound.value
             handler.observer?.connectionClosed(reason)
-            if reason == .idleTimeout {
+            // A 408 only where no answer has begun: a second one would break the framing.
+            if reason == .idleTimeout || handler.responseStarted {
                 context.close(promise: nil)
             } else {
                 handler.answer(.requestTimeout, closing: context)

@@ -1,6 +1,7 @@
 import Foundation
 public import LabService
 public import LabFiles
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,7 +15,14 @@ import Glibc
 public enum BootAddress {
     public static func of(_ host: LabHost) -> Result<String, LabError> {
         if let given = host.bootAddress { return .success(given) }
-        guard let machine = host.remoteMachine else { return .success(Lab.hostAddressFromGuest) }
+        return listenAddress(for: host) ?? .success(Lab.hostAddressFromGuest)
+    }
+
+    /// The controller's own address towards a host on another machine, where the endpoint must
+    /// listen for its VMs (a `bootAddress` may be a NAT's, not the controller's); nil for a host
+    /// on the controller's machine.
+    public static func listenAddress(for host: LabHost) -> Result<String, LabError>? {
+        guard let machine = host.remoteMachine else { return nil }
         return sourceAddress(toward: machine).mapError { .bootAddressUnknown(host: host.name, machine: machine, problem: $0.text) }
     }
 
@@ -45,5 +53,19 @@ public enum BootAddress {
         }
         guard named else { return .failure(Unfound(text: String(cString: strerror(errno)))) }
         return .success(String(cString: text))
+    }
+}
+
+/// Boot addresses found once per host URI and kept: a lab of thousands of VMs on a host asks for
+/// the same one for each.
+final class BootAddresses: Sendable {
+    private let known = Mutex<[String: Result<String, LabError>]>([:])
+
+    func of(_ host: LabHost) -> Result<String, LabError> {
+        let key = "\(host.uri) \(host.bootAddress ?? "")"
+        if let earlier = known.withLock({ $0[key] }) { return earlier }
+        let found = BootAddress.of(host)
+        known.withLock { $0[key] = found }
+        return found
     }
 }

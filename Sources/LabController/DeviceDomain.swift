@@ -11,19 +11,26 @@ public struct DeviceDomain: Sendable {
     public let directory: LabDirectory
     public let endpointPort: Int
 
-    /// Each host's ``BootAddress``, by host name.
-    let bootAddresses: [String: Result<String, LabError>]
+    /// Replaces every host's URI when set (`--libvirt`).
+    public let uriOverride: String?
+    /// Each host's ``BootAddress`` once found (finding one may resolve a name).
+    private let bootAddresses = BootAddresses()
 
-    public init(labFile: LabFile, directory: LabDirectory, endpointPort: Int = Lab.defaultEndpointPort) {
+    public init(labFile: LabFile, directory: LabDirectory, endpointPort: Int = Lab.defaultEndpointPort, uriOverride: String? = nil) {
         self.labFile = labFile
         self.directory = directory
         self.endpointPort = endpointPort
-        bootAddresses = Dictionary(labFile.hosts.map { ($0.name, BootAddress.of($0)) }, uniquingKeysWith: { first, _ in first })
+        self.uriOverride = uriOverride
+    }
+
+    /// The host a device is defined on: its lab file host, or the `--libvirt` URI in its place.
+    public func host(of device: LabDevice) -> LabHost {
+        uriOverride.map { LabHost(name: "--libvirt", uri: $0) } ?? labFile.host(of: device)
     }
 
     /// The address a host's VMs reach the endpoint at; an error names the host when it cannot be found.
     public func bootAddress(of host: LabHost) throws(LabError) -> String {
-        try (bootAddresses[host.name] ?? BootAddress.of(host)).get()
+        try bootAddresses.of(host).get()
     }
 
     /// The bootstrap script URL that QEMU's DHCP server hands to iPXE on a host.
@@ -36,8 +43,9 @@ public struct DeviceDomain: Sendable {
     /// driver fetches shim from QEMU's TFTP folder (the lab's `tftp/`, which the endpoint fills);
     /// without it, QEMU's iPXE ROM (BIOS or EFI) fetches the bootstrap script over HTTP.
     func networkBoot(of model: DeviceModel, mac: MACAddress, on host: LabHost) -> QEMUNetworkBoot {
-        // An address that cannot be found fails `pxelab up` before any domain is defined (``LabProvisioner``).
-        let bootFile = (try? bootFileURL(on: host)) ?? "http://\(Lab.hostAddressFromGuest):\(endpointPort)/boot.ipxe"
+        // An address that cannot be found fails `pxelab up` before any domain is defined
+        // (``LabProvisioner``); a definition built regardless (a drift check) says where it was.
+        let bootFile = (try? bootFileURL(on: host)) ?? "http://\(host.bootAddress ?? Lab.hostAddressFromGuest):\(endpointPort)/boot.ipxe"
         guard model.secureBoot else { return QEMUNetworkBoot(bootFile: bootFile, mac: mac) }
         return QEMUNetworkBoot(bootFile: SignedBootChain.bootFile, mac: mac, tftpRoot: directory.tftp.path, optionROM: "")
     }
@@ -93,7 +101,7 @@ public struct DeviceDomain: Sendable {
             interfaces: isQEMU ? [] : [DomainSpec.Interface(kind: .user, mac: identity.mac)],
             serialConsole: .file(directory.path("console/\(device.name).log").path),
             tpm: isQEMU ? Self.tpm(of: model) : nil,
-            networkBoot: isQEMU ? networkBoot(of: model, mac: identity.mac, on: labFile.host(of: device)) : nil,
+            networkBoot: isQEMU ? networkBoot(of: model, mac: identity.mac, on: host(of: device)) : nil,
             vncListen: isQEMU ? "127.0.0.1" : nil,
             labMetadata: LabMetadata(lab: labFile.lab, device: device.name, serial: identity.serial,
                                      model: device.model, groupTag: device.groupTag, mac: identity.mac))

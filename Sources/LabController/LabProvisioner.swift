@@ -23,7 +23,7 @@ public struct LabProvisioner: Sendable {
         self.labFile = labFile
         self.directory = directory
         self.uriOverride = uriOverride
-        self.builder = DeviceDomain(labFile: labFile, directory: directory, endpointPort: endpointPort)
+        self.builder = DeviceDomain(labFile: labFile, directory: directory, endpointPort: endpointPort, uriOverride: uriOverride)
     }
 
     /// The URI each device is defined on.
@@ -46,9 +46,7 @@ public struct LabProvisioner: Sendable {
                     let hypervisor = try host.hypervisor()
                     if hypervisor != .test {
                         // Each host's VMs must be told where the endpoint is before any is defined.
-                        for host in Set(byURI[uri]!.map { labFile.host(of: $0).name }).sorted() {
-                            _ = try builder.bootAddress(of: labFile.hosts.first { $0.name == host }!)
-                        }
+                        for device in byURI[uri]! { _ = try builder.bootAddress(of: builder.host(of: device)) }
                         // QEMU writes each serial console to console/<device>.log and keeps state on a
                         // disk; a UEFI VM keeps its variables in nvram/<device>.fd.
                         try checkFirmware(of: byURI[uri]!, on: uri)

@@ -18,6 +18,7 @@ struct OpenHost: Sendable {
             return OpenHost(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true,
                                directory: directory)
         }
+        try HostReachability.check(uri: uri)
         return OpenHost(uri: uri, connection: try Connection(uri: uri), embedded: false, directory: directory)
     }
 

@@ -83,18 +83,28 @@ public struct LabHost: Sendable, Equatable {
 
     /// The machine a remote URI names (`qemu+tcp://198.18.0.2/system`: 198.18.0.2); nil for a
     /// local one (`qemu:///system`, `test:///default`, or one naming localhost).
-    public var remoteMachine: String? {
+    public var remoteMachine: String? { remoteAddress?.machine }
+
+    /// Where a remote URI reaches libvirtd: its machine, and its port (the URI's own, else the
+    /// transport's: `+tcp` 16509, `+ssh` and `+libssh` 22, TLS, the default, 16514).
+    public var remoteAddress: (machine: String, port: Int)? {
         guard let schemeEnd = uri.range(of: "://") else { return nil }
+        let scheme = uri[..<schemeEnd.lowerBound]
         let rest = uri[schemeEnd.upperBound...]
         var authority = String(rest.prefix { $0 != "/" && $0 != "?" })
         if let at = authority.lastIndex(of: "@") { authority = String(authority[authority.index(after: at)...]) }
-        let machine: String
+        let machine: String, port: Substring?
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             machine = String(authority[authority.index(after: authority.startIndex)..<close])
+            port = authority[authority.index(after: close)...].split(separator: ":").first
         } else {
-            machine = String(authority.split(separator: ":", maxSplits: 1).first ?? "")
+            let parts = authority.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            machine = String(parts.first ?? "")
+            port = parts.count > 1 ? parts[1] : nil
         }
-        return ["", "localhost", "127.0.0.1", "::1"].contains(machine) ? nil : machine
+        guard !["", "localhost", "127.0.0.1", "::1"].contains(machine) else { return nil }
+        let transportPort = scheme.hasSuffix("+tcp") ? 16509 : scheme.hasSuffix("+ssh") || scheme.hasSuffix("+libssh") || scheme.hasSuffix("+libssh2") ? 22 : 16514
+        return (machine, port.flatMap { Int($0) } ?? transportPort)
     }
 
     /// The host used when a lab file declares none.

@@ -1,5 +1,6 @@
 import Foundation
 import Libvirt
+import LabController
 import Logging
 import Synchronization
 
@@ -203,6 +204,7 @@ final class HostLink: Sendable {
                 var last = "no attempt"
                 while true {
                     do {
+                        try HostReachability.check(uri: uri)  // a silent host fails in seconds, not minutes
                         let connection = try Connection(uri: uri)
                         if connection.isAlive { return connection }
                         last = "the connection closed at once"

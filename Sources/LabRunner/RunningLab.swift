@@ -78,6 +78,7 @@ public final class RunningLab: Sendable {
             let lab = try Lab(labFile: labFile, stateRoot: stateRoot)
             try lab.applyLabFileFaults()
             // The embedded host is opened once, for provisioning and for the run.
+            if !virtual { try HostReachability.check(uri: uri) }
             return (lab, virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri))
         }
         let domains = LabDomains(lab: lab, host: HostLink(connection: connection), uriOverride: options.uriOverride)
@@ -96,10 +97,8 @@ public final class RunningLab: Sendable {
             var endpointOptions = BootEndpoint.Options(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)
             endpointOptions.serveDevices(on: [uri], of: labFile)  // the URI the run drives, which --libvirt may change
             // VMs on another machine reach the endpoint at the controller's address towards it, not its loopback.
-            if let host = labFile.hosts.first(where: { $0.uri == uri }), case let address = try BootAddress.of(host).get(),
-               address != Lab.hostAddressFromGuest {
-                endpointOptions.alsoListenOn = [address]
-            }
+            let host = labFile.hosts.first { $0.uri == uri } ?? LabHost(name: "--libvirt", uri: uri)
+            if let address = BootAddress.listenAddress(for: host) { endpointOptions.alsoListenOn = [try address.get()] }
             let (endpoint, redfishServer) = try await Offload.run { [endpointOptions] in
                 (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet), options: endpointOptions),
                  try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))

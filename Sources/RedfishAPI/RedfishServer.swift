@@ -101,7 +101,10 @@ public final class RedfishServer: Sendable {
                                           logger: logger)
             group = ServiceGroup(services: [application], logger: logger)
         }
-        let task = Task { try await group.run() }
+        let task = Task {
+            defer { continuation.finish() }  // a listener that cannot bind ends without a port
+            try await group.run()
+        }
         guard let port = await ports.first(where: { _ in true }) else {
             throw RedfishSetupError("the Redfish service stopped before listening: \(String(describing: await task.result))")
         }

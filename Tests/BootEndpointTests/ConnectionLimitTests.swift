@@ -34,7 +34,7 @@ struct ConnectionLimitTests {
         let held = sources * perSource
         let available = HeldConnection.raiseOpenFileLimit()
         try #require(available > 2 * held + 1000, "the open-file limit (\(available)) is too low for the test")
-        let limits = ConnectionLimits(maxConnectionsPerClient: perSource, headerTimeout: .seconds(10))
+        let limits = ConnectionLimits(maxConnectionsPerClient: perSource, headerTimeout: .seconds(30))
         try await withEndpoint(limits: limits) { running in
             let port = running.port
             // 2,000 connections from 20 addresses, each holding half a request's head.
@@ -48,9 +48,9 @@ struct ConnectionLimitTests {
                 }
             }
             #expect(try await Self.connections(on: running) { $0 >= Double(held) } >= Double(held))
-            // One more from an address at its limit is refused at once.
+            // One more from an address at its limit (the last filled, furthest from its timeout) is refused at once.
             let refused = try await onThreadOfItsOwn { () throws -> String? in
-                try HeldConnection(from: "127.0.1.1", to: port).readUntilClosed()
+                try HeldConnection(from: "127.0.1.\(sources)", to: port).readUntilClosed()
             }
             #expect(refused?.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n") == true, "\(refused ?? "open")")
 
@@ -100,6 +100,22 @@ struct ConnectionLimitTests {
             }
             #expect(answered.allSatisfy { $0?.hasPrefix("HTTP/1.1 200 OK\r\n") == true }, "\(answered)")
             #expect(refused?.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n") == true, "\(refused ?? "open")")
+        }
+    }
+
+    @Test func aConnectionAnsweredBeforeItsBodyArrivedStillClosesWhenIdle() async throws {
+        try await withEndpoint(limits: ConnectionLimits(idleTimeout: .seconds(2))) { running in
+            let port = running.port
+            let (answer, rest) = try await onThreadOfItsOwn { () throws -> (String?, String?) in
+                // The router answers 404 before reading the body; the body follows, then nothing.
+                let client = try HeldConnection(from: "127.0.2.7", to: port)
+                try client.send("POST /nope HTTP/1.1\r\nHost: lab\r\nContent-Length: 5\r\n\r\n")
+                let answer = try client.readSome()
+                try client.send("12345")
+                return (answer, try client.readUntilClosed())
+            }
+            #expect(answer?.hasPrefix("HTTP/1.1 404") == true, "\(answer ?? "none")")
+            #expect(rest != nil, "the idle connection was closed")
         }
     }
 

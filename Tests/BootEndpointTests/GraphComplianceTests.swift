@@ -41,6 +41,13 @@ struct GraphComplianceTests {
             #expect(try await policy(of: "sales-1", on: running).conditionalAccessBlock?.policy == "Require compliant device")
             #expect(try await policy(of: "sales-2", on: running).conditionalAccessBlock == nil)
 
+            // An agent older than compliance reports no health: unknown, and Conditional Access
+            // (which wants compliant) blocks its user as well.
+            let old = try await running.client.post("/mdm/v1/enroll", json: #"{"device": "loose", "mode": "user-driven"}"#,
+                                                    token: try running.token(of: "loose"))
+            #expect(try ProtocolJSON.decoder().decode(EnrollmentReceipt.self, from: old.body).compliance == DeviceCompliance(state: .unknown))
+            #expect(try await policy(of: "loose", on: running).conditionalAccessBlock?.compliance.state == .unknown)
+
             let token = running.endpoint.graphToken
             let noncompliant = try await running.client.get(
                 "/v1.0/deviceManagement/managedDevices?$filter=complianceState%20eq%20'noncompliant'", token: token)

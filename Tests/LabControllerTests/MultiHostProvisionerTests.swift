@@ -43,6 +43,21 @@ struct MultiHostProvisionerTests {
             #expect(try provisioner.up().map(\.action) == [.unchanged, .unchanged], "converged on both hosts")
             #expect(try provisioner.down().count == 2)
             #expect(try here.domainIfExists(named: "\(name)-a") == nil && rack2.domainIfExists(named: "\(name)-b") == nil)
+
+            // A host whose network went silent is reported within the time limit, not after the
+            // kernel's two minutes of retries.
+            try remote.cutNetwork()
+            let started = ContinuousClock.now
+            #expect {
+                _ = try provisioner.up()
+            } throws: { error in
+                let refusal = (error as? ProvisionError)?.underlying as? LabError
+                // Silence ("no answer within 10.0 seconds") or the neighbour's missing ARP answer ("No route to host").
+                return refusal.map(String.init(describing:))?.hasPrefix("the libvirt host \(remote.uri) (\(remote.address):16509) cannot be reached: ") == true
+            }
+            #expect(ContinuousClock.now - started < .seconds(30))
+            try remote.mendNetwork()
+            try HostReachability.check(uri: remote.uri)
         }
     }
 }

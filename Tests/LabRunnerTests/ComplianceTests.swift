@@ -7,7 +7,8 @@ import LabStore
 import LabFiles
 import TestSupport
 
-/// A Windows 11 compliance baseline (Secure Boot), a stricter one for a pilot group (TPM), and
+/// A Windows 11 compliance baseline (Secure Boot), a stricter one for the pilot profile's devices
+/// (TPM; its group's rule names the enrollment profile), and
 /// Conditional Access that requires a compliant device; devices with and without Secure Boot.
 let complianceLab = """
 lab: compliance
@@ -26,8 +27,10 @@ groups:
   - { name: Users, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Users"))' }
   - { name: Pilot, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Pilot"))' }
   - { name: Kiosk, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Kiosk"))' }
+  - { name: Pilot profile devices, rule: '(device.enrollmentProfileName -eq "Pilot")' }
 profiles:
-  - { displayName: User-driven, assignments: [Users, Pilot] }
+  - { displayName: User-driven, assignments: [Users] }
+  - { displayName: Pilot, assignments: [Pilot] }
   - { displayName: Kiosk, outOfBoxExperienceSettings: { deviceUsageType: shared }, assignments: [Kiosk] }
 esp:
   - { displayName: ESP }
@@ -35,7 +38,7 @@ apps:
   - { displayName: Teams, target: user, installTime: 30s }
 compliance:
   - { displayName: Windows 11 baseline, secureBootEnabled: true, bitLockerEnabled: false }
-  - { displayName: Pilot TPM, tpmRequired: true, assignments: [Pilot] }
+  - { displayName: Pilot TPM, tpmRequired: true, assignments: [Pilot profile devices] }
 conditionalAccess:
   - { displayName: Require compliant device, state: enabled, grantControls: { builtInControls: [compliantDevice] } }
 """

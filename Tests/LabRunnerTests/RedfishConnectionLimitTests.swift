@@ -9,7 +9,7 @@ import TestSupport
 @Suite("the Redfish service's connection limits")
 struct RedfishConnectionLimitTests {
     @Test func aHalfSentHeadIsAnswered408AndAnAnonymousClientStill401() async throws {
-        let limits = ConnectionLimits(headerTimeout: .seconds(1))
+        let limits = ConnectionLimits(headerTimeout: .seconds(3))
         let running = try await RunningLab.open(labFile: try LabFile.parse(redfishLab, file: "bmc.yaml"),
                                                 stateRoot: makeTemporaryDirectory("pxelab-redfish-limits"),
                                                 options: .init(imagesDirectory: images, timing: LabTiming(scale: 0),

@@ -8,6 +8,7 @@ import Glibc
 /// with its own config and state. ``withNetnsLibvirtHost(name:index:_:)`` removes it afterwards,
 /// whatever the test did; a host left by a killed test is removed when the next one starts.
 public struct NetnsLibvirtHost: Sendable {
+    /// 1-12 of a-z, 0-9 and `-` (its link's interface names derive from it).
     public let name: String
     /// Which /30 of 198.18.0.0/24 it uses (0-63): tests running side by side take different ones.
     public let index: Int
@@ -37,16 +38,20 @@ public struct NetnsLibvirtHost: Sendable {
     static func start(name: String, index: Int) async throws -> NetnsLibvirtHost {
         let host = NetnsLibvirtHost(name: name, index: index,
                                     state: FileManager.default.temporaryDirectory.appendingPathComponent("pxelab-netns-\(name)"))
-        try host.script("up", [String(index), host.state.path])
-        let deadline = ContinuousClock.now + .seconds(30)
-        while !host.listening() {
-            guard ContinuousClock.now < deadline else {
-                try? host.remove()
-                throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "libvirtd on \(host.address) did not listen within 30 s"])
+        do {
+            try host.script("up", [String(index), host.state.path])
+            let deadline = ContinuousClock.now + .seconds(30)
+            while !host.listening() {
+                guard ContinuousClock.now < deadline else {
+                    throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "libvirtd on \(host.address) did not listen within 30 s"])
+                }
+                try await Task.sleep(for: .milliseconds(100))  // libvirtd is still starting: ask again
             }
-            try await Task.sleep(for: .milliseconds(100))  // libvirtd is still starting: ask again
+            return host
+        } catch {
+            try? host.remove()  // a failed or cancelled start leaves nothing behind
+            throw error
         }
-        return host
     }
 
     /// Whether libvirtd accepts a TCP connection on its port.

@@ -55,7 +55,7 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
         case .tftpClients:
             return files.isExecutableFile(atPath: "/usr/bin/atftp")
         case .netnsHost:
-            return (getuid() == 0 || files.isExecutableFile(atPath: "/usr/bin/sudo"))
+            return (getuid() == 0 || (try? runTool("/usr/bin/sudo", ["-n", "true"])) == 0)
                 && ["/usr/sbin/ip", "/usr/bin/unshare", "/usr/sbin/libvirtd", "/usr/sbin/virtlogd"].allSatisfy(files.isExecutableFile)
         case .secureBoot:
             return ["/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", "/usr/lib/shim/shimx64.efi.signed",

@@ -15,6 +15,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
     case missingOnHost(String)
     /// The controller cannot tell which of its addresses a libvirt host's VMs would reach it at.
     case bootAddressUnknown(host: String, machine: String, problem: String)
+    /// A remote libvirt host did not accept a connection within the time limit.
+    case hostUnreachable(uri: String, address: String, problem: String)
     /// The tenant has no registration with this serial.
     case noRegistration(serial: String)
     /// No profile has this id.
@@ -75,6 +77,8 @@ public enum LabError: Error, CustomStringConvertible, Sendable {
         case .unreadable(let file, let problem): "\(file) cannot be read: \(problem)"
         case .unwritable(let file, let problem): "\(file) cannot be written: \(problem)"
         case .missingOnHost(let problem): problem
+        case .hostUnreachable(let uri, let address, let problem):
+            "the libvirt host \(uri) (\(address)) cannot be reached: \(problem)"
         case .bootAddressUnknown(let host, let machine, let problem):
             "cannot find the address host '\(host)' (\(machine)) reaches this controller at: \(problem); "
                 + "give it in the lab file (hosts: { \(host): { uri: ..., bootAddress: ADDRESS } })"

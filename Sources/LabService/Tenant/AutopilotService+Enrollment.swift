@@ -13,7 +13,7 @@ extension AutopilotService {
     /// Enrolls a registered device in MDM with the health it reports. A self-deploying or
     /// pre-provisioned device that was enrolled before cannot enroll again (0x80180014) until its
     /// record is deleted (deregister and register it again) or its next enrollment is allowed.
-    public func enroll(serial: String, mode: DeploymentMode, health: DeviceHealth) throws -> EnrollmentReceipt {
+    public func enroll(serial: String, mode: DeploymentMode, health: DeviceHealth?) throws -> EnrollmentReceipt {
         guard let registration = try store.registeredDevices(serial: serial).first(where: { $0.tenantID == tenant.id }) else {
             throw EnrollmentRefusal(errorCode: WindowsError.deviceReused, description: "the device is not registered with Autopilot in this tenant")
         }
@@ -31,7 +31,10 @@ extension AutopilotService {
 
     /// A registered device's compliance with the policies assigned to it, from the health it reported.
     public func compliance(of registration: RegisteredDevice, health: DeviceHealth?) -> DeviceCompliance {
-        DeviceCompliance.evaluate(health, against: AssignmentResolver(configuration: configuration).compliancePolicies(for: registration))
+        let resolver = AssignmentResolver(configuration: configuration)
+        // Groups whose rule names the enrollment profile count, as for the ESP and apps.
+        let policies = resolver.compliancePolicies(for: registration, enrollmentProfileName: resolver.profile(for: registration)?.displayName)
+        return DeviceCompliance.evaluate(health, against: policies)
     }
 
     /// What MDM sends a registered device: the ESP of its profile and the items it tracks, from

@@ -1,0 +1,46 @@
+import Foundation
+public import LabService
+public import LabFiles
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Whether a remote libvirt host answers at all, checked within a time limit before libvirt
+/// connects: libvirt's own connect to a machine that is routed but silent waits out the kernel's
+/// SYN retries, about two minutes. A TCP connection to libvirtd's port (or SSH's) that opens
+/// within the limit is closed again at once; local URIs are not checked.
+public enum HostReachability {
+    /// How long a remote host may take to accept a TCP connection.
+    public static let limit: Duration = .seconds(10)
+
+    public static func check(uri: String, within limit: Duration = limit) throws(LabError) {
+        guard let (machine, port) = LabHost(name: "", uri: uri).remoteAddress else { return }
+        if let problem = problem(connecting: machine, port: port, within: limit) {
+            throw .hostUnreachable(uri: uri, address: "\(machine):\(port)", problem: problem)
+        }
+    }
+
+    /// Why a TCP connection to the machine's port did not open within the limit; nil when it did.
+    private static func problem(connecting machine: String, port: Int, within limit: Duration) -> String? {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        let resolved = getaddrinfo(machine, String(port), &hints, &found)
+        guard resolved == 0, let first = found else { return String(cString: gai_strerror(resolved)) }
+        defer { freeaddrinfo(found) }
+        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue), first.pointee.ai_protocol)
+        guard fd >= 0 else { return String(cString: strerror(errno)) }
+        defer { close(fd) }
+        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }
+        guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
+        var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+        let milliseconds = Int32(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
+        let ready = poll(&waiting, 1, milliseconds)
+        if ready == 0 { return "no answer within \(limit)" }
+        guard ready > 0 else { return String(cString: strerror(errno)) }
+        var failure: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length)
+        return failure == 0 ? nil : String(cString: strerror(failure))
+    }
+}
