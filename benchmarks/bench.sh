@@ -43,3 +43,5 @@ fi
 TFTPD=$tftpd benchmarks/tftp.sh
 echo "== a UEFI Secure Boot + vTPM VM next to a BIOS VM, self-deploying side by side"
 benchmarks/uefi-vm.sh "${UEFI_ROUNDS:-3}"
+echo "== a second libvirt host (network namespace, qemu+tcp) against the local daemon"
+benchmarks/multi-host.sh "${HOST_ROUNDS:-3}"
