@@ -23,21 +23,24 @@ public struct HTTPTestClient: Sendable {
     }
 
     public func request(_ method: HTTPMethod, _ path: String, body: Data? = nil, headers: [String: String] = [:],
-                        token: String? = nil) async throws -> Reply {
+                        token: String? = nil, timeout: Duration = .seconds(30)) async throws -> Reply {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let bytes = try await response.body.collect(upTo: 64 << 20)
         var fields: [String: String] = [:]
         for (name, value) in response.headers { fields[name.lowercased()] = value }
         return Reply(status: Int(response.status.code), headers: fields, body: Data(bytes.readableBytesView))
     }
 
-    public func get(_ path: String, headers: [String: String] = [:], token: String? = nil) async throws -> Reply {
-        try await request(.GET, path, headers: headers, token: token)
+    /// `timeout`: for a test that loads the server on purpose (thousands of connections), on a
+    /// machine where the whole suite runs beside it.
+    public func get(_ path: String, headers: [String: String] = [:], token: String? = nil,
+                    timeout: Duration = .seconds(30)) async throws -> Reply {
+        try await request(.GET, path, headers: headers, token: token, timeout: timeout)
     }
 
     public func post(_ path: String, json: String, token: String? = nil) async throws -> Reply {
