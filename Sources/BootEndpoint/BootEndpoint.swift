@@ -98,7 +98,9 @@ public final class BootEndpoint: Sendable {
         }
 
         /// Whether the address is loopback-only.
-        public var isLoopback: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+        public var isLoopback: Bool { Self.isLoopback(host) }
+
+        static func isLoopback(_ address: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(address) }
     }
 
     /// Prepares the endpoint for a lab: reads the lab's devices and their tokens and the iPXE
@@ -190,16 +192,11 @@ public final class BootEndpoint: Sendable {
     /// the TFTP server on the same port); stop it with ``RunningServer/stop()``.
     public func start() async throws -> RunningServer {
         warnUnlessLoopback()
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(services: [application { continuation.yield($0) }], logger: logger)
-        let task = Task {
-            defer { continuation.finish() }  // a listener that cannot bind ends without a port
-            try await group.run()
+        let first = await listen()
+        guard let port = first.port else {
+            throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await first.task.result))")
         }
-        guard let port = await ports.first(where: { _ in true }) else {
-            throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await task.result))")
-        }
-        var listeners = [(group, task)]
+        var listeners = [(first.group, first.task)]
         func stopListening() async {
             for (group, task) in listeners {
                 await group.triggerGracefulShutdown()
@@ -208,15 +205,10 @@ public final class BootEndpoint: Sendable {
         }
         // The same port on each further address (the addresses other libvirt hosts' VMs reach it at).
         for address in options.alsoListenOn {
-            let (bound, continuation) = AsyncStream.makeStream(of: Int.self)
-            let extra = ServiceGroup(services: [application(host: address, port: port) { continuation.yield($0) }], logger: logger)
-            let extraTask = Task {
-                defer { continuation.finish() }
-                try await extra.run()
-            }
-            listeners.append((extra, extraTask))
-            guard await bound.first(where: { _ in true }) != nil else {
-                let result = await extraTask.result
+            let extra = await listen(on: address, port: port)
+            listeners.append((extra.group, extra.task))
+            guard extra.port != nil else {
+                let result = await extra.task.result
                 await stopListening()
                 throw EndpointSetupError("the endpoint cannot listen on \(address):\(port) as well: \(String(describing: result))")
             }
@@ -233,8 +225,20 @@ public final class BootEndpoint: Sendable {
         return RunningServer(port: port, listeners: listeners, tftp: tftp, live: live, store: lab.store)
     }
 
+    /// Starts a listener on an address (the options' when nil) and returns once it is bound, with
+    /// its port, or once it ended without one (its task's result says why).
+    private func listen(on host: String? = nil, port: Int? = nil) async -> (group: ServiceGroup, task: Task<Void, any Error>, port: Int?) {
+        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
+        let group = ServiceGroup(services: [application(host: host, port: port) { continuation.yield($0) }], logger: logger)
+        let task = Task {
+            defer { continuation.finish() }  // a listener that cannot bind ends without a port
+            try await group.run()
+        }
+        return (group, task, await ports.first { _ in true })
+    }
+
     private func warnUnlessLoopback() {
-        for address in [options.host] + options.alsoListenOn where !["127.0.0.1", "::1", "localhost"].contains(address) {
+        for address in [options.host] + options.alsoListenOn where !Options.isLoopback(address) {
             logger.warning("listening on \(address), not loopback: lab traffic can reach this machine from the network")
         }
     }
