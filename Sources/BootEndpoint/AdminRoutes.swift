@@ -10,7 +10,7 @@ import LabFiles
 /// Swift's cooperative pool where it reads or writes the store) and renders the answer. The
 /// service's refusals become API errors in ``ServiceErrorMiddleware``.
 extension BootEndpoint {
-    func addAdminRoutes(to router: Router<BasicRequestContext>) {
+    func addAdminRoutes(to router: Router<EndpointRequestContext>) {
         let api = router.group("/api/v1").add(middleware: AdminAuthMiddleware(token: adminToken))
         let lab = lab
         // Devices

@@ -6,7 +6,7 @@ extension BootEndpoint {
     /// No request can leave those folders: `..`, `.`, empty segments and NUL are refused after
     /// percent-decoding, and the resolved path (symbolic links followed) must stay inside.
     /// `Range` (one range) and `ETag`/`If-None-Match` work, as iPXE and curl use them.
-    func addAssetRoutes(to router: Router<BasicRequestContext>) {
+    func addAssetRoutes(to router: Router<EndpointRequestContext>) {
         router.get("/assets/**") { request, _ in try self.asset(for: request, head: false) }
         router.head("/assets/**") { request, _ in try self.asset(for: request, head: true) }
     }

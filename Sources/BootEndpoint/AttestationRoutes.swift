@@ -8,7 +8,7 @@ extension BootEndpoint {
     /// TPM attestation, as self-deploying and pre-provisioning devices secure their hardware: the
     /// TPM's evidence for a challenge, then the proof (``TPMAttestation``). A refusal is a 403
     /// carrying the Windows error code the device shows.
-    func addAttestationRoutes(to router: Router<BasicRequestContext>) {
+    func addAttestationRoutes(to router: Router<EndpointRequestContext>) {
         router.post(RouterPath(DevicePaths.attest)) { request, _ in
             let asked = try await JSONBody.decode(AttestationRequest.self, from: request, limit: self.options.maxBodyBytes)
             return try await Offload.run {

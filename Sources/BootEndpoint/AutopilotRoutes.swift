@@ -6,7 +6,7 @@ import DeviceProtocol
 
 extension BootEndpoint {
     /// `GET /autopilot/v1/profile?serial=&uuid=&hash=`: what the Autopilot service answers a device.
-    func addAutopilotRoutes(to router: Router<BasicRequestContext>) {
+    func addAutopilotRoutes(to router: Router<EndpointRequestContext>) {
         router.get("/autopilot/v1/profile") { request, _ in
             try await Offload.run { try self.profileResponse(for: request) }
         }

@@ -58,7 +58,7 @@ extension BootEndpoint {
             do {
                 let firmware = try FirmwareQuery(URI("/?" + path.dropFirst(Self.grubStep.count)))
                 let base = guestFacing(port: port)
-                return .file(ByteBuffer(string: try await Offload.run { try self.deviceScript(for: firmware, loader: .grub, base: base) }))
+                return .file(ByteBuffer(string: try await Offload.run { try self.deviceScript(for: firmware, from: request.client.ipAddress, loader: .grub, base: base) }))
             } catch {
                 // GRUB prints the refusal and its bootstrap asks again; the operator sees it here.
                 logger.warning("GRUB's step \(path) from \(request.client) refused: \(error)")

@@ -137,7 +137,7 @@ public final class BootEndpoint: Sendable {
     /// The Hummingbird application serving every route.
     public func application(host: String? = nil, port: Int? = nil, onRunning: @escaping @Sendable (Int) async -> Void = { _ in })
         -> some ApplicationProtocol {
-        let router = Router(context: BasicRequestContext.self)
+        let router = Router(context: EndpointRequestContext.self)
         router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         router.add(middleware: ServiceErrorMiddleware(logger: logger))
         addBootRoutes(to: router)
@@ -156,7 +156,7 @@ public final class BootEndpoint: Sendable {
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
             ConnectionGuard(limits: limits, count: self.connectionCount, observer: self.metrics),
             ExpectContinueHandler(),
-            PipelineAnswerHandler(answer: { request in self.answerInMemory(request)?.pipelineAnswer },
+            PipelineAnswerHandler(answer: { request, client in self.answerInMemory(request, from: client?.ipAddress)?.pipelineAnswer },
                                   served: { answer, took in
                                       self.metrics.request(route: answer.route, method: "GET", status: 200, duration: took)
                                   }),

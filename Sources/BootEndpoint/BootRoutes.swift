@@ -7,7 +7,7 @@ import NIOCore
 import PipelineAnswers
 
 extension BootEndpoint {
-    func addBootRoutes(to router: Router<BasicRequestContext>) {
+    func addBootRoutes(to router: Router<EndpointRequestContext>) {
         // The bootstrap script a DHCP boot file points at.
         router.get("/boot.ipxe") { _, _ in
             Self.script(self.templates.ipxeBoot)
@@ -16,19 +16,19 @@ extension BootEndpoint {
         // answered from memory in the channel pipeline (`PipelineAnswerHandler`); the ones
         // that reach the router are pipelined behind another request, or must wait for the store
         // (loading the statuses, recording an unknown device or a conflict) off the event loop.
-        router.get("/ipxe") { request, _ in
-            if let answer = self.answerInMemory(request.head) { return Self.script(answer.script) }
+        router.get("/ipxe") { request, context in
+            if let answer = self.answerInMemory(request.head, from: context.client) { return Self.script(answer.script) }
             let firmware = try FirmwareQuery(request.uri)
             let base = self.baseURL(authority: request.head.authority)
-            return Self.script(try await Offload.run { try self.deviceScript(for: firmware, loader: .ipxe, base: base) })
+            return Self.script(try await Offload.run { try self.deviceScript(for: firmware, from: context.client, loader: .ipxe, base: base) })
         }
     }
 
     /// A boot-script request answered from memory, without waiting for anything: the bootstrap
     /// script, or a lab device's own script once the store holds every boot status in memory
-    /// (the boot counted at once, its record committed in the background). Nil: the router
-    /// answers it (and says what is wrong with it, if anything).
-    func answerInMemory(_ request: HTTPRequest) -> ScriptInMemory? {
+    /// (the boot counted at once, its record committed in the background, with the `client`
+    /// address it came from). Nil: the router answers it (and says what is wrong with it, if anything).
+    func answerInMemory(_ request: HTTPRequest, from client: String?) -> ScriptInMemory? {
         guard let target = request.path else { return nil }
         let uri = URI(target)
         switch uri.path {
@@ -36,7 +36,7 @@ extension BootEndpoint {
             return .init(route: "/boot.ipxe", script: templates.ipxeBoot)
         case "/ipxe":
             guard let firmware = try? FirmwareQuery(uri), case .device(let device) = firmware.match(with: matcher),
-                  case .some(.some(let status)) = lab.store.recordBootInMemory(of: device.name, identity: firmware.text, at: clock())
+                  case .some(.some(let status)) = lab.store.recordBootInMemory(of: device.name, identity: firmware.text, client: client, at: clock())
             else { return nil }
             return .init(route: "/ipxe", script: deviceScript(for: device, status: status, loader: .ipxe,
                                                               base: baseURL(authority: request.authority)))
@@ -81,15 +81,16 @@ extension BootEndpoint {
 
     /// The script for any machine, in its loader's language: a lab device's own, or the one
     /// telling an unknown machine (recorded for discovery) or a conflicting identity (recorded)
-    /// why it gets nothing. `base` is the endpoint's URL as the machine reaches it.
-    func deviceScript(for firmware: FirmwareQuery, loader: BootLoader, base: String) throws -> String {
+    /// why it gets nothing. `client` is the address the request came from, `base` the endpoint's
+    /// URL as the machine reaches it.
+    func deviceScript(for firmware: FirmwareQuery, from client: String?, loader: BootLoader, base: String) throws -> String {
         let now = clock()
         var unknown = ["lab": lab.labFile.lab, "serial": firmware.serial ?? "(none)",
                        "manufacturer": firmware.manufacturer ?? "(none)", "product": firmware.product ?? "(none)",
                        "mac": firmware.mac ?? "(none)", "uuid": firmware.uuid ?? "(none)"]
         switch firmware.match(with: matcher) {
         case .device(let device):
-            guard let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, at: now) else {
+            guard let status = try lab.store.recordBoot(of: device.name, identity: firmware.text, client: client, at: now) else {
                 throw APIError.notFound("no lab device named '\(device.name)'")
             }
             return deviceScript(for: device, status: status, loader: loader, base: base)

@@ -7,7 +7,7 @@ extension BootEndpoint {
     /// The live dashboard: `/` and its assets (served from the module's resources, no network
     /// fetches), the lab's vocabulary as JSON and CSS (phase and outcome names and colours, the
     /// same the HTML report uses), and `GET /api/v1/stream`, the server-sent events it follows.
-    func addDashboardRoutes(to router: Router<BasicRequestContext>) {
+    func addDashboardRoutes(to router: Router<EndpointRequestContext>) {
         router.get("/") { _, _ in try self.dashboardFile("index.html") }
         router.get("/dashboard/vocabulary.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-cache"],

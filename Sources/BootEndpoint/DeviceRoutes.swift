@@ -6,7 +6,7 @@ import LabStore
 
 extension BootEndpoint {
     /// Routes a device calls with the token its boot script gave it.
-    func addDeviceRoutes(to router: Router<BasicRequestContext>) {
+    func addDeviceRoutes(to router: Router<EndpointRequestContext>) {
         // Progress reports: idempotent by (device, seq); gaps and unknown devices refused.
         router.post("/oobe/v1/events") { request, _ in
             // Read by hand as devices write it; anything else (and every error) through JSONDecoder.

@@ -128,7 +128,7 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension BootEndpoint {
-    func addMetricsRoutes(to router: Router<BasicRequestContext>) {
+    func addMetricsRoutes(to router: Router<EndpointRequestContext>) {
         router.get("/metrics") { _, _ in
             let store = self.lab.store
             let counts = Dictionary(grouping: try await Offload.run { try store.devices() }, by: \.lifecycle).mapValues(\.count)

@@ -9,7 +9,7 @@ import LabStore
 public import LabFiles
 import Libvirt
 
-/// A lab at work: its devices defined on one libvirt host and running there (as virtual devices
+/// A lab at work: its devices defined on their libvirt hosts and running there (as virtual devices
 /// on the embedded default, or as real VMs), the lab's faults applied, and its endpoint
 /// listening. `pxelab run`, the flow commands and the tests open one; everything acts on the
 /// devices through its ``fleet``.
@@ -60,16 +60,19 @@ public final class RunningLab: Sendable {
     }
 
     /// Opens the lab, applies its faults, starts the endpoint and brings the fleet up: on the
-    /// embedded default (virtual devices, each run by an in-process agent) or on one QEMU host
-    /// (real VMs that network-boot from the endpoint and run the agent inside).
+    /// embedded default (virtual devices, each run by an in-process agent) or on QEMU hosts, one
+    /// or several, local or reached through libvirt's remote protocol (real VMs that network-boot
+    /// from the endpoint and run the agent inside). The hosts are opened side by side.
     public static func open(labFile: LabFile, stateRoot: URL, options: Options) async throws -> RunningLab {
-        let uris = Set(labFile.devices.map { options.uriOverride ?? labFile.host(of: $0).uri })
-        guard uris.count == 1, let uri = uris.first else {
-            throw RunError("a run drives one host; the lab file uses \(uris.sorted().joined(separator: ", "))")
+        let hosts = runHosts(of: labFile, uriOverride: options.uriOverride)
+        let embedded = hosts.filter { EmbeddedHost.isEmbedded($0.uri) }
+        guard embedded.isEmpty || embedded.count == hosts.count else {
+            throw RunError("a run drives either the embedded default or QEMU hosts, not both; the lab file puts devices on "
+                + hosts.map { "\($0.name) (\($0.uri))" }.joined(separator: ", "))
         }
-        let virtual = EmbeddedHost.isEmbedded(uri)
-        // Opening the lab, its faults and its host read and write files, the store and libvirt.
-        let (lab, connection) = try await Offload.run { () throws -> (Lab, Connection) in
+        let virtual = !embedded.isEmpty
+        // Opening the lab, its faults and its hosts read and write files, the store and libvirt.
+        let lab = try await Offload.run { () throws -> Lab in
             if !virtual {
                 let undersized = GuestImage.undersizedModels(in: labFile)
                 guard undersized.isEmpty else { throw RunError(undersized.joined(separator: "\n")) }
@@ -77,12 +80,15 @@ public final class RunningLab: Sendable {
             }
             let lab = try Lab(labFile: labFile, stateRoot: stateRoot)
             try lab.applyLabFileFaults()
-            // The embedded host is opened once, for provisioning and for the run.
-            if !virtual { try HostReachability.check(uri: uri) }
-            return (lab, virtual ? try EmbeddedHost.open(in: lab.directory) : try Connection(uri: uri))
+            return lab
         }
-        let domains = LabDomains(lab: lab, host: HostLink(connection: connection), uriOverride: options.uriOverride)
-        await domains.host.followPowerStates()
+        // The embedded host is opened once, for provisioning and for the run.
+        let connections = virtual
+            ? [try await Offload.run { try EmbeddedHost.open(in: lab.directory) }]
+            : try await openSideBySide(hosts)
+        let links = connections.map { HostLink(connection: $0) }
+        let domains = LabDomains(lab: lab, hosts: links, uriOverride: options.uriOverride)
+        for link in links { await link.followPowerStates() }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
@@ -95,10 +101,13 @@ public final class RunningLab: Sendable {
         var redfish: RedfishServer?
         do {
             var endpointOptions = BootEndpoint.Options(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)
-            endpointOptions.serveDevices(on: [uri], of: labFile)  // the URI the run drives, which --libvirt may change
+            endpointOptions.serveDevices(on: hosts.map(\.uri), of: labFile)  // the URIs the run drives, which --libvirt may change
             // VMs on another machine reach the endpoint at the controller's address towards it, not its loopback.
-            let host = labFile.hosts.first { $0.uri == uri } ?? LabHost(name: "--libvirt", uri: uri)
-            if let address = BootAddress.listenAddress(for: host) { endpointOptions.alsoListenOn = [try address.get()] }
+            var addresses: [String] = []
+            for host in hosts {
+                if let address = try BootAddress.listenAddress(for: host)?.get(), !addresses.contains(address) { addresses.append(address) }
+            }
+            endpointOptions.alsoListenOn = addresses
             let (endpoint, redfishServer) = try await Offload.run { [endpointOptions] in
                 (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet), options: endpointOptions),
                  try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))
@@ -113,7 +122,7 @@ public final class RunningLab: Sendable {
             // What was started stops again; the error that stopped the opening comes first.
             var problems = ["\(error)"]
             await redfish?.stop()
-            await domains.host.stopFollowingPowerStates()
+            for link in links { await link.stopFollowingPowerStates() }
             if let server { do { try await server.stop() } catch { problems.append("stopping the endpoint: \(error)") } }
             do { try await devices.close() } catch { problems.append("saving the devices: \(error)") }
             do { try await client.shutdown() } catch { problems.append("closing the HTTP client: \(error)") }
@@ -138,8 +147,37 @@ public final class RunningLab: Sendable {
     /// The endpoint's port.
     public var port: Int { server.port }
 
-    /// The libvirt host the devices run on.
-    var host: HostLink { domains.host }
+    /// The link to the libvirt host a device runs on.
+    func host(of device: String) throws -> HostLink { try domains.host(of: device) }
+
+    /// The hosts a run drives, one per URI, in the lab file's order (`--libvirt` replaces them all).
+    static func runHosts(of labFile: LabFile, uriOverride: String?) -> [LabHost] {
+        if let uriOverride { return [LabHost(name: "--libvirt", uri: uriOverride)] }
+        var hosts: [LabHost] = []
+        for device in labFile.devices {
+            let host = labFile.host(of: device)
+            if !hosts.contains(where: { $0.uri == host.uri }) { hosts.append(host) }
+        }
+        return hosts
+    }
+
+    /// Opens a connection to each QEMU host, side by side: a host that does not answer costs its
+    /// connect time limit once, not once per host. Any failure closes what was opened.
+    private static func openSideBySide(_ hosts: [LabHost]) async throws -> [Connection] {
+        try await withThrowingTaskGroup(of: (Int, Connection).self) { group in
+            for (index, host) in hosts.enumerated() {
+                group.addTask {
+                    try await Offload.run {
+                        try HostReachability.check(uri: host.uri)
+                        return (index, try Connection(uri: host.uri))
+                    }
+                }
+            }
+            var opened: [(Int, Connection)] = []
+            while let next = try await group.next() { opened.append(next) }
+            return opened.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
 
     /// Powers every device off, saves the embedded host's state and stops the endpoint. Every
     /// step is taken; what failed is thrown afterwards, together.
@@ -149,7 +187,7 @@ public final class RunningLab: Sendable {
         for device in lab.labFile.devices {
             do { try await devices.powerOff(device) } catch { problems.append("cannot power \(device.name) off: \(error)") }
         }
-        await host.stopFollowingPowerStates()
+        for link in domains.links { await link.stopFollowingPowerStates() }
         do { try await devices.close() } catch { problems.append("cannot save the lab's devices: \(error)") }
         do { try await client.shutdown() } catch { problems.append("cannot shut the devices' HTTP client down: \(error)") }
         do { try await server.stop() } catch { problems.append("the endpoint stopped, but its last boot records were lost: \(error)") }

@@ -30,6 +30,8 @@ public struct LabDeviceRecord: Codable, Sendable, Equatable {
     public var lastHash: String?
     /// What the device's firmware last sent when it fetched its boot script (the `/ipxe` query).
     public var bootIdentity: String?
+    /// The address that request came from (on another libvirt host, that host's address).
+    public var bootClient: String?
     public var lastSeenAt: Date?
     public var updatedAt: Date
 
@@ -74,6 +76,7 @@ extension LabDeviceRecord: StoredValue {
         bootCount = row["bootCount"]
         lastHash = row["lastHash"]
         bootIdentity = row["bootIdentity"]
+        bootClient = row["bootClient"]
         lastSeenAt = row["lastSeenAt"]
         updatedAt = row["updatedAt"]
     }

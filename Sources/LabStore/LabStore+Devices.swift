@@ -71,34 +71,35 @@ extension LabStore {
     }
 
     /// Records that a device fetched its boot script, with the identity its firmware sent (the
-    /// `/ipxe` query: `serial=...&uuid=...&mac=...`), and returns its status with this boot
+    /// `/ipxe` query: `serial=...&uuid=...&mac=...`) and the address the request came from
+    /// (`client`: a VM on another libvirt host comes from that host's), and returns its status with this boot
     /// counted. The boot script does not wait for the disk: the record is committed with the
     /// next group of writes, before any later write of the device (``settle()`` waits for it).
     @discardableResult
-    public func recordBoot(of name: String, identity: String, at now: Date) throws -> DeviceBootStatus? {
+    public func recordBoot(of name: String, identity: String, client: String? = nil, at now: Date) throws -> DeviceBootStatus? {
         for _ in 0..<3 {
-            if let counted = recordBootInMemory(of: name, identity: identity, at: now) { return counted }
+            if let counted = recordBootInMemory(of: name, identity: identity, client: client, at: now) { return counted }
             guard try bootStatus(of: name) != nil else { return nil }  // loads the statuses
         }
         // Emptied again and again by failing writes: the database's own count.
         guard let device = try device(named: name) else { return nil }
-        submitBoot(of: name, identity: identity, at: now)
+        submitBoot(of: name, identity: identity, client: client, at: now)
         return DeviceBootStatus(lifecycle: device.lifecycle, bootCount: device.bootCount + 1)
     }
 
     /// ``recordBoot(of:identity:at:)`` when every device's status is in memory, without ever
     /// waiting for the database (the boot-script route calls it on the event loop): nil when the
     /// statuses are not in memory, `.some(nil)` for no such device.
-    public func recordBootInMemory(of name: String, identity: String, at now: Date) -> DeviceBootStatus?? {
+    public func recordBootInMemory(of name: String, identity: String, client: String? = nil, at now: Date) -> DeviceBootStatus?? {
         guard let counted = bootStatuses.countBoot(name) else { return nil }
-        if counted != nil { submitBoot(of: name, identity: identity, at: now) }
+        if counted != nil { submitBoot(of: name, identity: identity, client: client, at: now) }
         return counted
     }
 
-    private func submitBoot(of name: String, identity: String, at now: Date) {
+    private func submitBoot(of name: String, identity: String, client: String?, at now: Date) {
         group.submit({ db in
-            try db.cachedStatement(sql: "UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ? WHERE name = ?")
-                .execute(arguments: [StoredDate.text(now), identity, name])
+            try db.cachedStatement(sql: "UPDATE labDevice SET bootCount = bootCount + 1, lastSeenAt = ?, bootIdentity = ?, bootClient = ? WHERE name = ?")
+                .execute(arguments: [StoredDate.text(now), identity, client, name])
         }, failed: { [bootStatuses] _ in bootStatuses.invalidate() })
     }
 

@@ -273,6 +273,9 @@ public final class LabStore: Sendable {
         migrator.registerMigration("v11: the health devices report when they enroll") { db in
             try db.alter(table: EnrollmentRecord.databaseTableName) { table in table.add(column: "health", .text) }
         }
+        migrator.registerMigration("v12: where boot requests come from") { db in
+            try db.alter(table: LabDeviceRecord.databaseTableName) { table in table.add(column: "bootClient", .text) }
+        }
         return migrator
     }
 }

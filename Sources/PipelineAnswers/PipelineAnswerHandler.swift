@@ -12,7 +12,7 @@ public import NIOHTTPTypes
 ///
 /// ```swift
 /// HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
-///     PipelineAnswerHandler(answer: { request in request.path == "/boot.ipxe" ? bootstrap : nil },
+///     PipelineAnswerHandler(answer: { request, _ in request.path == "/boot.ipxe" ? bootstrap : nil },
 ///                           served: { answer, took in metrics.record(answer.route, took) }),
 /// ]))
 /// ```
@@ -34,7 +34,7 @@ public final class PipelineAnswerHandler: ChannelDuplexHandler, RemovableChannel
     public typealias OutboundIn = HTTPResponsePart
     public typealias OutboundOut = HTTPResponsePart
 
-    private let answer: @Sendable (HTTPRequest) -> PipelineAnswer?
+    private let answer: @Sendable (HTTPRequest, SocketAddress?) -> PipelineAnswer?
     private let served: @Sendable (PipelineAnswer, Duration) -> Void
     /// Requests passed on whose response has not ended yet.
     private var pending = 0
@@ -57,9 +57,9 @@ public final class PipelineAnswerHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     /// - Parameters:
-    ///   - answer: the answer to a GET request, or nil to let the router answer it.
+    ///   - answer: the answer to a GET request from a client address, or nil to let the router answer it.
     ///   - served: called for every request answered here (metrics), with the time it took.
-    public init(answer: @escaping @Sendable (HTTPRequest) -> PipelineAnswer?,
+    public init(answer: @escaping @Sendable (HTTPRequest, SocketAddress?) -> PipelineAnswer?,
                 served: @escaping @Sendable (PipelineAnswer, Duration) -> Void = { _, _ in }) {
         self.answer = answer
         self.served = served
@@ -71,7 +71,7 @@ public final class PipelineAnswerHandler: ChannelDuplexHandler, RemovableChannel
         switch part {
         case .head(let request):
             let start = ContinuousClock.now
-            guard pending == 0, context.channel.isWritable, request.method == .get, let answer = answer(request) else {
+            guard pending == 0, context.channel.isWritable, request.method == .get, let answer = answer(request, context.remoteAddress) else {
                 pending += 1
                 // Hummingbird's own test for ending the connection after a request.
                 current = request.headerFields[.connection] == "close" ? .passedOnLast : .passedOn

@@ -90,7 +90,7 @@ public final class RedfishServer: Sendable {
         let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
             ConnectionGuard(limits: limits, count: count),
             UnknownMethodHandler(),
-            PipelineAnswerHandler(answer: { request in service.answerInPipeline(request) }),
+            PipelineAnswerHandler(answer: { request, _ in service.answerInPipeline(request) }),
         ], httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)))
         if let tlsConfiguration {
             let application = Application(router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),

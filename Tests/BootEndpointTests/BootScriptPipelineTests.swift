@@ -34,6 +34,8 @@ struct BootScriptPipelineTests {
             let ipxe = "/ipxe?mac=\(device.mac.replacingOccurrences(of: ":", with: "-"))&serial=SALES-1"
             // The first boot script loads the boot statuses (the router's); the second is the pipeline's.
             #expect(try await running.client.get(ipxe).status == 200)
+            try running.endpoint.lab.store.settle()
+            #expect(try running.endpoint.lab.store.device(named: "sales-1")?.bootClient == "127.0.0.1")  // where it came from
             let replies = try await RawHTTPConnection.exchange(
                 port: running.port, requests: "GET \(ipxe) HTTP/1.1\r\nHost: 127.0.0.1:9\r\n\r\n", responses: 1)
             let reply = try #require(replies.first)
@@ -57,7 +59,8 @@ struct BootScriptPipelineTests {
             #expect(metrics.text.contains(#"pxelab_http_requests_total{route="/ipxe",method="GET",status="200"} 2"#))
             #expect(metrics.text.contains(#"pxelab_boot_scripts_total{mode="oobe"} 2"#))
             try running.endpoint.lab.store.settle()
-            #expect(try running.endpoint.lab.store.device(named: "sales-1")?.bootCount == 2)
+            let record = try running.endpoint.lab.store.device(named: "sales-1")
+            #expect(record?.bootCount == 2 && record?.bootClient == "127.0.0.1")
         }
     }
 

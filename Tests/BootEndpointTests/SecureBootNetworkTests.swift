@@ -54,7 +54,7 @@ struct SecureBootNetworkTests {
         #expect(script.contains("pxelab.mode=oobe") && script.contains("initrd (tftp,10.0.2.2:\(port))/assets/build/initrd.img"))
         try lab.store.settle()  // the boot is recorded in the background, as /ipxe's
         let summary = try #require(try lab.deviceSummaries(named: "sales-1").first)
-        #expect(summary.bootCount == 1 && summary.lastBootPath == .shimGRUB)
+        #expect(summary.bootCount == 1 && summary.lastBootPath == .shimGRUB && summary.lastBootClient == "127.0.0.1")
         // The kernel, as /assets/ serves it.
         #expect(try await fetch("assets/build/vmlinuz", port: port) == kernel)
         #expect(try await fetch("assets/../admin.token", port: port) == nil)

@@ -134,7 +134,7 @@ struct FlowTests {
         let off = try await client.get("/api/v1/devices/a/screen", token: token)
         #expect(off.status == 409)
         #expect(String(decoding: off.body, as: UTF8.self).contains("no-screen"))
-        try await running.host.perform { try $0.domain(named: "a").start() }
+        try await running.host(of: "a").perform { try $0.domain(named: "a").start() }
         let screen = try await client.get("/api/v1/devices/a/screen", token: token)
         #expect(screen.status == 200)
         #expect(screen.header("Content-Type") == "image/png")
@@ -198,7 +198,7 @@ struct FlowTests {
         try await running.fleet.snapshot("a", as: "failing")
         let off = try await running.fleet.power("a", .off)
         #expect(off.boots == 0 && off.phases.isEmpty)
-        #expect(try await running.host.perform { try !$0.domain(named: "a").isActive() })
+        #expect(try await running.host(of: "a").perform { try !$0.domain(named: "a").isActive() })
         try running.lab.clearFaults(of: "a")
         #expect(try await running.fleet.recover("a", method: .reimage).result == .businessReady)
         try await running.fleet.revert("a", to: "failing")

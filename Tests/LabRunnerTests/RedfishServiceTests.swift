@@ -204,7 +204,7 @@ struct RedfishServiceTests {
         #expect(poll() != nil)
 
         // Powered off behind the lab's back: libvirt's lifecycle event drops the kept state.
-        try await running.host.perform { try $0.domain(named: "node-1").destroy() }
+        try await running.host(of: "node-1").perform { try $0.domain(named: "node-1").destroy() }
         try await withDeadline {
             while running.fleet.keptPowerState(of: try running.lab.device("node-1")) != nil { await Task.yield() }
         }

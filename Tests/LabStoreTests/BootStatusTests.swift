@@ -9,12 +9,13 @@ struct BootStatusTests {
     @Test func aBootCountsAtOnceAndIsStoredOnceTheStoreSettles() throws {
         let store = try store(devices: ["a", "b"])
         #expect(try store.recordBoot(of: "a", identity: "serial=S-a", at: Date()) == DeviceBootStatus(lifecycle: .factory, bootCount: 1))
-        #expect(try store.recordBoot(of: "a", identity: "serial=S-a&mac=52-54-00-00-00-01", at: Date())?.bootCount == 2)
+        #expect(try store.recordBoot(of: "a", identity: "serial=S-a&mac=52-54-00-00-00-01", client: "198.18.0.2", at: Date())?.bootCount == 2)
         #expect(try store.recordBoot(of: "nobody", identity: "", at: Date()) == nil)
         try store.settle()
         let stored = try #require(try store.device(named: "a"))
         #expect(stored.bootCount == 2)
         #expect(stored.bootIdentity == "serial=S-a&mac=52-54-00-00-00-01")
+        #expect(stored.bootClient == "198.18.0.2")
         #expect(try store.device(named: "b")?.bootCount == 0)
     }
 

@@ -16,7 +16,7 @@ struct PipelineAnswerHandlerTests {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandlers(before)
         try channel.pipeline.syncOperations.addHandler(PipelineAnswerHandler(
-            answer: { $0.path == "/fast" ? PipelineAnswer(route: "/fast", headerFields: [.contentType: "text/plain; charset=utf-8"], body: ByteBuffer(string: "#!ipxe\n")) : nil },
+            answer: { request, _ in request.path == "/fast" ? PipelineAnswer(route: "/fast", headerFields: [.contentType: "text/plain; charset=utf-8"], body: ByteBuffer(string: "#!ipxe\n")) : nil },
             served: { answer, _ in served.add(answer.route) }))
         return (channel, served)
     }

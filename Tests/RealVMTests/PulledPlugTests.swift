@@ -36,7 +36,7 @@ struct PulledPlugTests {
             let events = running.lab.store.feed.subscribe(device: name)
             let deployment = Task { await running.devices.run(device, .init()) }
             for await event in events where event.phase == .espDeviceSetup && event.status == .started {
-                try await running.host.perform { try $0.domain(named: name).destroy() }
+                try await running.host(of: name).perform { try $0.domain(named: name).destroy() }
                 break
             }
             let run = try await withDeadline(seconds: 300) { await deployment.value }

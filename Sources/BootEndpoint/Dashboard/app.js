@@ -431,6 +431,7 @@ function renderDevicePage() {
   if (d) {
     set("device-serial", d.serial); set("device-model", d.model); set("device-profile", d.profile); set("device-mode", d.mode);
     set("device-group-tag", d.groupTag); set("device-platform", d.platform); set("device-boot-count", d.bootCount);
+    set("device-host", d.host);
     set("device-lifecycle", d.lifecycle); set("device-phase", d.phase); set("device-step", d.step); set("device-status", d.status);
     set("device-error", hexCode(d.errorCode)); set("device-message", d.message); set("device-time", clock(d.time));
     const badge = field("device-result");

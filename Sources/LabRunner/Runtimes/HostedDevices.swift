@@ -7,7 +7,7 @@ import LabStore
 /// A way of running the lab's devices, as a run hosts it: brought up once the endpoint listens
 /// (devices boot from it), closed at the end.
 protocol HostedDevices: DeviceRuntime {
-    /// The lab's domains on the run's host.
+    /// The lab's domains on the run's hosts.
     var domains: LabDomains { get }
     /// Defines the lab's devices on their host for the endpoint on `port` and points them at it.
     func bringUp(endpointPort port: Int) async throws
@@ -26,7 +26,7 @@ extension HostedDevices {
     }
 
     func keptPowerState(of device: LabDevice) -> Bool? {
-        domains.host.powerStates.active(device.name)
+        (try? domains.host(of: device.name))?.powerStates.active(device.name)
     }
 
     func takeSnapshot(of device: LabDevice, named name: String, standing: Standing) async throws {

@@ -7,20 +7,39 @@ import LabFiles
 import Libvirt
 import OOBEAgent
 
-/// A run's libvirt domains, on the one host the run uses: what virtual devices and real VMs do
+/// A run's libvirt domains, on the hosts the run uses: what virtual devices and real VMs do
 /// alike through libvirt (defining them, power, snapshots, screens), and the device disks kept
-/// in the lab folder.
+/// in the lab folder. Each device's operations go to its own host's link.
 struct LabDomains: Sendable {
     let lab: Lab
-    /// The libvirt host, reopened if its daemon goes away.
-    let host: HostLink
+    /// The libvirt hosts by URI, each reopened if its daemon goes away.
+    let hosts: [String: HostLink]
     let uriOverride: String?
+    /// Each device's host URI, by device name.
+    private let placement: [String: String]
+
+    init(lab: Lab, hosts: [HostLink], uriOverride: String?) {
+        self.lab = lab
+        self.hosts = Dictionary(hosts.map { ($0.uri, $0) }, uniquingKeysWith: { first, _ in first })
+        self.uriOverride = uriOverride
+        self.placement = Dictionary(lab.labFile.devices.map { ($0.name, uriOverride ?? lab.labFile.host(of: $0).uri) },
+                                    uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The link to the host a device's domain is on.
+    func host(of name: String) throws(LabError) -> HostLink {
+        guard let uri = placement[name], let host = hosts[uri] else { throw LabError.noDevice(name, lab: lab.labFile.lab) }
+        return host
+    }
+
+    /// The links, in URI order.
+    var links: [HostLink] { hosts.keys.sorted().map { hosts[$0]! } }
 
     /// Defines the lab's devices for an endpoint on `port` (real VMs network-boot from it),
     /// converging what is there; `embedded` is the embedded host the run already holds open.
     func define(endpointPort port: Int, embedded: Connection?) async throws {
         let provisioner = LabProvisioner(labFile: lab.labFile, directory: lab.directory, uriOverride: uriOverride, endpointPort: port)
-        defer { host.powerStates.changedAll() }
+        defer { hosts.values.forEach { $0.powerStates.changedAll() } }
         _ = try await Offload.run { try provisioner.up(embedded: embedded) }
     }
 
@@ -28,6 +47,7 @@ struct LabDomains: Sendable {
     /// state is read from libvirt again afterwards (the operation may have changed it, and its
     /// lifecycle event may come later).
     func domain<T: Sendable>(_ name: String, _ work: @escaping @Sendable (Domain) throws -> T) async throws -> T {
+        let host = try host(of: name)
         defer { host.powerStates.changed(name) }
         return try await host.perform { connection in try work(connection.domain(named: name)) }
     }
@@ -35,6 +55,7 @@ struct LabDomains: Sendable {
     /// Whether a device's domain runs: as kept since libvirt last said (``KeptPowerStates``), or
     /// read from it.
     func isActive(_ name: String) async throws -> Bool {
+        let host = try host(of: name)
         let powerStates = host.powerStates
         if let active = powerStates.active(name) { return active }
         let reading = powerStates.reading(name)

@@ -29,7 +29,8 @@ final class RealVMs: HostedDevices {
         self.timeout = timeout
     }
 
-    /// Real VMs network-boot from http://10.0.2.2:PORT/boot.ipxe: they are defined with this port.
+    /// Real VMs network-boot from http://ADDRESS:PORT/boot.ipxe (ADDRESS their host's boot
+    /// address): they are defined with this port.
     func bringUp(endpointPort port: Int) async throws {
         try await domains.define(endpointPort: port, embedded: nil)
     }
@@ -60,7 +61,7 @@ final class RealVMs: HostedDevices {
         let consolePath = domains.lab.directory.path("console/\(name).log").path
         var console = GuestConsole(path: consolePath)
         do {
-            let power = try await domains.host.lifecycleEvents(of: name)
+            let power = try await domains.host(of: name).lifecycleEvents(of: name)
             feeds.append(Task {
                 do {
                     for try await kind in power { continuation.yield(.power(kind)) }
@@ -188,8 +189,14 @@ final class RealVMs: HostedDevices {
     /// A real VM's state is its disk: a new, empty one.
     func eraseDisks(of devices: [LabDevice]) async throws {
         let disks = StateDisks(lab: domains.lab.labFile.lab, directory: domains.lab.directory)
-        let names = devices.map(\.name)
-        try await domains.host.perform { connection in try disks.recreate(for: names, on: connection) }
+        let byHost = try Dictionary(grouping: devices) { try domains.host(of: $0.name).uri }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for devices in byHost.values {  // each host's disks at once, the hosts side by side
+                let host = try domains.host(of: devices[0].name), names = devices.map(\.name)
+                group.addTask { try await host.perform { connection in try disks.recreate(for: names, on: connection) } }
+            }
+            try await group.waitForAll()
+        }
     }
 
     func askedForWork(_ device: String) {

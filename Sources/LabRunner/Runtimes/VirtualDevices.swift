@@ -40,7 +40,7 @@ final class VirtualDevices: HostedDevices {
     }
 
     func bringUp(endpointPort port: Int) async throws {
-        try await domains.define(endpointPort: port, embedded: domains.host.connection)
+        try await domains.define(endpointPort: port, embedded: embedded.connection)
         endpoint.withLock { $0 = "http://127.0.0.1:\(port)" }
     }
 
@@ -140,10 +140,14 @@ final class VirtualDevices: HostedDevices {
 
     func askedForWork(_ device: String) {}
 
+    /// The embedded host: a run of virtual devices has only this one.
+    private var embedded: HostLink { domains.links[0] }
+
     /// Saves the embedded host's domains and their run state in the lab folder.
     func close() async throws {
         let domains = domains
-        try await Offload.run { try EmbeddedHost.save(domains.host.connection, in: domains.lab.directory) }
+        let embedded = embedded
+        try await Offload.run { try EmbeddedHost.save(embedded.connection, in: domains.lab.directory) }
     }
 
     /// The agent of a device, as its firmware and disk present it.

@@ -21,6 +21,11 @@ public struct DeviceSummary: Codable, Sendable, Equatable {
     public var bootCount: Int
     /// How its last network boot came: iPXE (BIOS or UEFI) or Secure Boot's shim and GRUB.
     public var lastBootPath: BootPath?
+    /// The address its last boot request came from: a real VM on another libvirt host comes from
+    /// that host's address, one on the controller's machine from loopback.
+    public var lastBootClient: String?
+    /// The lab file's name of the libvirt host it is defined on.
+    public var host: String
     public var lastSeenAt: Date?
     public var registration: RegistrationSummary?
 }
@@ -29,6 +34,12 @@ extension Lab {
     /// A model's firmware, Secure Boot and TPM; nil for a model the lab file does not have.
     public func platform(ofModel id: String) -> HardwarePlatform? {
         labFile.models.first { $0.id == id }.map(HardwarePlatform.init)
+    }
+
+    /// The lab file's name of the host a device is defined on (the default host for a name the
+    /// lab file does not have).
+    func hostName(of device: String) -> String {
+        labFile.devices.first { $0.name == device }.map { labFile.host(of: $0).name } ?? labFile.hosts[0].name
     }
 
     /// The lab's devices (or the one named) with their registration, groups and profile, in name
@@ -44,7 +55,8 @@ extension Lab {
                           mac: record.mac, uuid: record.uuid,
                           lifecycle: record.lifecycle, outcome: DeviceOutcome(record.lifecycle), bootMode: record.lifecycle.bootMode,
                           errorCode: record.errorCode.map(ErrorCode.init), lastSeq: record.lastSeq, bootCount: record.bootCount,
-                          lastBootPath: record.bootIdentity.flatMap(BootPath.init(bootIdentity:)), lastSeenAt: record.lastSeenAt,
+                          lastBootPath: record.bootIdentity.flatMap(BootPath.init(bootIdentity:)), lastBootClient: record.bootClient,
+                          host: hostName(of: record.name), lastSeenAt: record.lastSeenAt,
                           registration: summaries[record.serial])
         }
     }

@@ -28,12 +28,14 @@ public actor LiveFleet {
         public var message: String?
         public var time: Date?
         public var bootCount: Int
+        /// The lab file's name of its libvirt host.
+        public var host: String?
         /// The tenant's revision its registration was read at.
         fileprivate var revision = 0
 
         private enum CodingKeys: String, CodingKey {
             case name, serial, model, platform, mode, profile, groupTag, lifecycle, outcome, errorCode, phase, step, status, message, time,
-                 bootCount
+                 bootCount, host
         }
     }
 
@@ -174,6 +176,6 @@ extension LiveFleet.Device {
                   profile: summary.registration?.profile, groupTag: summary.registration?.groupTag, lifecycle: summary.lifecycle,
                   outcome: summary.outcome, errorCode: summary.errorCode, phase: latest?.phase, step: latest?.step,
                   status: latest?.status, message: latest?.message, time: latest?.time, bootCount: summary.bootCount,
-                  revision: revision)
+                  host: summary.host, revision: revision)
     }
 }
