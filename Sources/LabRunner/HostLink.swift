@@ -4,18 +4,21 @@ import LabController
 import Logging
 import Synchronization
 
-/// A run's libvirt connection, kept open across the daemon going away.
+/// A run's connection to one libvirt host, kept open across the daemon going away.
 ///
-/// When libvirtd restarts or the link to it drops, libvirt closes the connection (end of file,
-/// or unanswered keepalives). The link then opens a new one, retrying with backoff (0.1 s
-/// doubling to 5 s, for up to ``patience``); an operation that failed because the connection was
-/// lost runs again on the new one, and lifecycle-event streams carry on from the new connection
-/// (reporting a domain that stopped while nobody was listening). QEMU guests keep running while
-/// libvirtd is away, so the devices carry on too. The embedded test driver never closes.
+/// When libvirtd restarts or the link to it drops, libvirt closes the connection (end of file at
+/// once; a silent host after its unanswered keepalives, 20 s). The link then opens a new one,
+/// retrying with backoff (0.1 s doubling to 5 s) until it succeeds or the link is closed; an
+/// operation that failed because the connection was lost runs again on the new one, and
+/// lifecycle-event streams carry on from the new connection (reporting a domain that stopped
+/// while nobody was listening). QEMU guests keep running while libvirtd is away, so the devices
+/// carry on too, when it is back within ``grace``: an operation, or a device's run following its
+/// domain, waits that long for the new connection and then fails naming the host, so a lost host
+/// holds up nothing else. The embedded test driver never closes.
 final class HostLink: Sendable {
     let uri: String
-    /// How long to keep trying to reopen before operations fail.
-    let patience: Duration
+    /// How long an operation waits for a lost connection to come back before it fails.
+    let grace: Duration
     /// Power states read through the link, kept while its lifecycle events say nothing changed.
     let powerStates = KeptPowerStates()
     private let state: Mutex<State>
@@ -26,6 +29,12 @@ final class HostLink: Sendable {
         /// Counts reopened connections.
         var generation = 0
         var reopening: Task<Connection, any Error>?
+        /// Why the current connection went away, and when (nil while it is open).
+        var lost: (reason: String, at: ContinuousClock.Instant)?
+        /// Set by ``close()``: nothing is reopened any more.
+        var closed = false
+        /// What the last attempt to reconnect met.
+        var lastAttempt: String?
         /// Waiting for the connection of a generation to close, by waiter.
         var closeWaiters: [Int: (generation: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
         var nextWaiter = 0
@@ -33,9 +42,9 @@ final class HostLink: Sendable {
         var powerFollower: Task<Void, Never>?
     }
 
-    init(connection: Connection, patience: Duration = .seconds(120)) {
-        self.uri = connection.uri
-        self.patience = patience
+    init(uri: String, connection: Connection, grace: Duration = .seconds(10)) {
+        self.uri = uri
+        self.grace = grace
         self.state = Mutex(State(connection: connection))
         watch(connection, generation: 0)
     }
@@ -46,11 +55,28 @@ final class HostLink: Sendable {
     /// Runs blocking libvirt work (as ``Connection/perform(_:)``), once more on a new connection
     /// if the daemon went away under it.
     func perform<T: Sendable>(_ work: @escaping @Sendable (Connection) throws -> T) async throws -> T {
+        try await onLiveConnection { try await $0.perform(work) }.value
+    }
+
+    /// Runs `body` on the current connection, and once more on a new one if it failed because
+    /// the connection had gone away; returns its value and the generation of the connection used.
+    private func onLiveConnection<T: Sendable>(_ body: (Connection) async throws -> T) async throws -> (value: T, generation: Int) {
         let (connection, generation) = state.withLock { ($0.connection, $0.generation) }
         do {
-            return try await connection.perform(work)
+            return (try await body(connection), generation)
         } catch is LibvirtError where !connection.isAlive {
-            return try await reopen(after: generation).perform(work)
+            lost("an operation found it closed", generation: generation)
+            let next = try await reopen(after: generation)
+            let nextGeneration = state.withLock { $0.generation }
+            return (try await body(next), nextGeneration)
+        }
+    }
+
+    /// Stops reopening the connection (the run ends).
+    func close() {
+        state.withLock { state in
+            state.closed = true
+            state.reopening?.cancel()
         }
     }
 
@@ -60,8 +86,7 @@ final class HostLink: Sendable {
     /// The stream ends with an error when the daemon does not come back or the domain cannot be
     /// followed on the new connection.
     func lifecycleEvents(of name: String) async throws -> AsyncThrowingStream<DomainLifecycleEvent.Kind, any Error> {
-        let (connection, first) = state.withLock { ($0.connection, $0.generation) }
-        let subscribed = try await subscribe(to: name, on: connection)
+        let (subscribed, first) = try await onLiveConnection { try await self.subscribe(to: name, on: $0) }
         let (stream, continuation) = AsyncThrowingStream.makeStream(of: DomainLifecycleEvent.Kind.self)
         let task = Task {
             do {
@@ -101,7 +126,8 @@ final class HostLink: Sendable {
                                  deliver: { powerStates.changed($0.domainName) },
                                  // Nothing is kept until events come again: changes in between go unheard.
                                  interrupted: { powerStates.following(false) },
-                                 resumed: { _ in powerStates.following(true) })
+                                 resumed: { _ in powerStates.following(true) },
+                                 waitForever: true)
             } catch {
                 logger.warning("no lifecycle events from \(uri) any more (\(error)): every power state is read from libvirt")
             }
@@ -121,12 +147,14 @@ final class HostLink: Sendable {
     /// Delivers lifecycle events from `events` (subscribed on the connection of `generation`)
     /// until that connection is replaced, then from a subscription on the new one, until the task
     /// is cancelled. `interrupted` is called when a connection went away, `resumed` once events
-    /// come from the new one. Throws when the daemon does not come back.
+    /// come from the new one. Throws when the daemon is not back within ``grace`` (unless told to
+    /// `waitForever`, until the link is closed).
     private func follow(_ events: AsyncStream<DomainLifecycleEvent>, from generation: Int,
                         subscribe: @escaping @Sendable (Connection) async throws -> AsyncStream<DomainLifecycleEvent>,
                         deliver: @escaping @Sendable (DomainLifecycleEvent) -> Void,
                         interrupted: @escaping @Sendable () -> Void = {},
-                        resumed: @escaping @Sendable (Connection) async throws -> Void) async throws {
+                        resumed: @escaping @Sendable (Connection) async throws -> Void,
+                        waitForever: Bool = false) async throws {
         var events = events
         var generation = generation
         while !Task.isCancelled {
@@ -138,7 +166,15 @@ final class HostLink: Sendable {
             }
             guard !Task.isCancelled else { return }
             interrupted()
-            let next = try await reopen(after: generation)
+            var reopened: Connection?
+            while reopened == nil {
+                do {
+                    reopened = try await reopen(after: generation)
+                } catch let gone as HostLost where waitForever && !Task.isCancelled && !gone.linkClosed {
+                    continue  // still away: wait on
+                }
+            }
+            let next = reopened!
             generation = state.withLock { $0.generation }
             events = try await subscribe(next)
             try await resumed(next)
@@ -163,7 +199,8 @@ final class HostLink: Sendable {
             try connection.onClose { [weak self] reason in
                 guard let self else { return }
                 logger.warning("libvirt connection to \(uri) closed: \(reason); reconnecting")
-                // Whoever waits for the new connection gets this attempt's error, if it fails.
+                lost("\(reason)", generation: generation)
+                // Reconnecting starts now; whoever waits for the new connection waits for it.
                 Task { _ = try? await self.reopen(after: generation) }
             }
         } catch {
@@ -171,7 +208,8 @@ final class HostLink: Sendable {
         }
     }
 
-    /// Returns once the connection of `generation` has been replaced, or the task is cancelled.
+    /// Returns once the connection of `generation` has gone away or been replaced, or the task
+    /// is cancelled.
     private func closed(_ generation: Int) async {
         let id = state.withLock { state -> Int in
             state.nextWaiter += 1
@@ -180,7 +218,7 @@ final class HostLink: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let now = state.withLock { state -> Bool in
-                    if state.generation > generation || Task.isCancelled { return true }
+                    if state.generation > generation || state.lost != nil || Task.isCancelled { return true }
                     state.closeWaiters[id] = (generation, continuation)
                     return false
                 }
@@ -191,31 +229,39 @@ final class HostLink: Sendable {
         }
     }
 
+    /// Notes that the connection of `generation` went away, and why (the first word counts).
+    private func lost(_ reason: String, generation: Int) {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            guard state.generation == generation && state.lost == nil else { return [] }
+            state.lost = (reason, .now)
+            defer { state.closeWaiters = [:] }
+            return state.closeWaiters.values.map(\.continuation)
+        }
+        waiters.forEach { $0.resume() }
+    }
+
     /// The connection after `generation`'s: the current one if it was already replaced, else a
-    /// new one opened with backoff (one attempt in flight, shared by every caller).
+    /// new one, opened by one reconnecting task shared by every caller that keeps trying with
+    /// backoff until it succeeds or the link is closed. A caller waits for it up to ``grace`` and
+    /// then fails with ``HostLost`` (the task goes on: a later operation finds the host back).
     private func reopen(after generation: Int) async throws -> Connection {
-        let task = state.withLock { state -> Task<Connection, any Error>? in
+        let task = try state.withLock { state throws(HostLost) -> Task<Connection, any Error>? in
             if state.generation > generation { return nil }
+            if state.closed { throw HostLost(uri: uri, reason: state.lost?.reason, waited: .zero, last: nil, linkClosed: true) }
             if let reopening = state.reopening { return reopening }
-            let uri = uri, patience = patience
+            let uri = uri
             let reopening = Task.detached { () throws -> Connection in
-                let deadline = ContinuousClock.now + patience
                 var delay = Duration.milliseconds(100)
-                var last = "no attempt"
                 while true {
                     do {
                         try HostReachability.check(uri: uri)  // a silent host fails in seconds, not minutes
                         let connection = try Connection(uri: uri)
                         if connection.isAlive { return connection }
-                        last = "the connection closed at once"
                     } catch {
-                        last = "\(error)"  // tried again until the deadline
+                        // Tried again after the delay; a caller that gives up says what the last attempt met.
+                        self.state.withLock { $0.lastAttempt = "\(error)" }
                     }
-                    guard ContinuousClock.now + delay < deadline else {
-                        // Gave up: the caller's operation fails with this.
-                        throw RunError("the libvirt daemon behind \(uri) did not come back within \(patience) (last attempt: \(last))")
-                    }
-                    try await Task.sleep(for: delay)
+                    try await Task.sleep(for: delay)  // ends with the link (cancelled)
                     delay = min(delay * 2, .seconds(5))
                 }
             }
@@ -223,14 +269,22 @@ final class HostLink: Sendable {
             return reopening
         }
         guard let task else { return connection }
+        let started = ContinuousClock.now
+        let result = await Self.result(of: task, before: started + grace)
+        guard let result else {
+            let (reason, last) = state.withLock { ($0.lost?.reason, $0.lastAttempt) }
+            throw HostLost(uri: uri, reason: reason, waited: grace, last: last, linkClosed: false)
+        }
         do {
-            let connection = try await task.value
+            let connection = try result.get()
             // The first caller back installs the new connection and wakes the streams.
             let (waiters, installed) = state.withLock { state -> ([CheckedContinuation<Void, Never>], Int?) in
                 guard state.reopening != nil else { return ([], nil) }
                 state.reopening = nil
                 state.connection = connection
                 state.generation += 1
+                state.lost = nil
+                state.lastAttempt = nil
                 let ended = state.closeWaiters.filter { $0.value.generation < state.generation }
                 ended.keys.forEach { state.closeWaiters[$0] = nil }
                 return (ended.values.map(\.continuation), state.generation)
@@ -242,8 +296,48 @@ final class HostLink: Sendable {
             waiters.forEach { $0.resume() }
             return state.withLock { $0.connection }
         } catch {
+            // Cancelled: the link was closed.
             state.withLock { $0.reopening = nil }
-            throw error
+            throw HostLost(uri: uri, reason: state.withLock { $0.lost?.reason }, waited: ContinuousClock.now - started, last: nil,
+                           linkClosed: true)
         }
+    }
+
+    /// A task's result, or nil when `deadline` comes first (the task goes on).
+    private static func result<T: Sendable>(of task: Task<T, any Error>, before deadline: ContinuousClock.Instant) async
+        -> Result<T, any Error>? {
+        await withCheckedContinuation { continuation in
+            let waiting = ResumedOnce(continuation)
+            Task { waiting.resume(returning: await task.result) }
+            Task {
+                try? await Task.sleep(until: deadline)
+                waiting.resume(returning: nil)
+            }
+        }
+    }
+
+    /// A continuation the first of several resumes.
+    private final class ResumedOnce<T: Sendable>: Sendable {
+        private let continuation: Mutex<CheckedContinuation<T, Never>?>
+        init(_ continuation: CheckedContinuation<T, Never>) { self.continuation = Mutex(continuation) }
+        func resume(returning value: T) { continuation.withLock { $0.take() }?.resume(returning: value) }
+    }
+}
+
+/// A libvirt host whose connection went away and did not come back within the link's grace.
+struct HostLost: Error, CustomStringConvertible {
+    let uri: String
+    /// Why its connection closed (libvirt's close reason), if known.
+    let reason: String?
+    let waited: Duration
+    /// What the last attempt to reconnect met.
+    let last: String?
+    /// The link was closed while waiting (the run ends).
+    let linkClosed: Bool
+
+    var description: String {
+        if linkClosed { return "the libvirt connection to \(uri) is closed" }
+        return "the libvirt host \(uri) is gone (its connection closed: \(reason ?? "unknown reason")) and was not back within "
+            + "\(waited.components.seconds) s" + (last.map { " (last attempt: \($0))" } ?? "")
     }
 }

@@ -86,8 +86,9 @@ public final class RunningLab: Sendable {
         let connections = virtual
             ? [try await Offload.run { try EmbeddedHost.open(in: lab.directory) }]
             : try await openSideBySide(hosts)
-        let links = connections.map { HostLink(connection: $0) }
-        let domains = LabDomains(lab: lab, hosts: links, uriOverride: options.uriOverride)
+        let links = zip(hosts, connections).map { HostLink(uri: $0.uri, connection: $1) }
+        let domains = LabDomains(lab: lab, hosts: Dictionary(uniqueKeysWithValues: links.map { ($0.uri, $0) }),
+                                 uriOverride: options.uriOverride)
         for link in links { await link.followPowerStates() }
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.connections
@@ -122,7 +123,10 @@ public final class RunningLab: Sendable {
             // What was started stops again; the error that stopped the opening comes first.
             var problems = ["\(error)"]
             await redfish?.stop()
-            for link in links { await link.stopFollowingPowerStates() }
+            for link in links {
+                await link.stopFollowingPowerStates()
+                link.close()
+            }
             if let server { do { try await server.stop() } catch { problems.append("stopping the endpoint: \(error)") } }
             do { try await devices.close() } catch { problems.append("saving the devices: \(error)") }
             do { try await client.shutdown() } catch { problems.append("closing the HTTP client: \(error)") }
@@ -179,15 +183,27 @@ public final class RunningLab: Sendable {
         }
     }
 
-    /// Powers every device off, saves the embedded host's state and stops the endpoint. Every
-    /// step is taken; what failed is thrown afterwards, together.
+    /// Powers every device off (side by side: a lost host costs its grace once), saves the
+    /// embedded host's state and stops the endpoint. Every step is taken; what failed is thrown
+    /// afterwards, together.
     public func close() async throws {
         var problems: [String] = []
         await redfish.stop()
-        for device in lab.labFile.devices {
-            do { try await devices.powerOff(device) } catch { problems.append("cannot power \(device.name) off: \(error)") }
+        let devices = devices
+        await withTaskGroup(of: String?.self) { group in
+            for device in lab.labFile.devices {
+                group.addTask {
+                    do { try await devices.powerOff(device) } catch { return "cannot power \(device.name) off: \(error)" }
+                    return nil
+                }
+            }
+            for await problem in group { if let problem { problems.append(problem) } }
         }
-        for link in domains.links { await link.stopFollowingPowerStates() }
+        problems.sort()
+        for link in domains.links {
+            await link.stopFollowingPowerStates()
+            link.close()
+        }
         do { try await devices.close() } catch { problems.append("cannot save the lab's devices: \(error)") }
         do { try await client.shutdown() } catch { problems.append("cannot shut the devices' HTTP client down: \(error)") }
         do { try await server.stop() } catch { problems.append("the endpoint stopped, but its last boot records were lost: \(error)") }

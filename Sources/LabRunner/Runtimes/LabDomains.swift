@@ -12,15 +12,16 @@ import OOBEAgent
 /// in the lab folder. Each device's operations go to its own host's link.
 struct LabDomains: Sendable {
     let lab: Lab
-    /// The libvirt hosts by URI, each reopened if its daemon goes away.
+    /// The libvirt hosts by the lab file's URI (the embedded host's connection has a URI of its
+    /// own), each reopened if its daemon goes away.
     let hosts: [String: HostLink]
     let uriOverride: String?
     /// Each device's host URI, by device name.
     private let placement: [String: String]
 
-    init(lab: Lab, hosts: [HostLink], uriOverride: String?) {
+    init(lab: Lab, hosts: [String: HostLink], uriOverride: String?) {
         self.lab = lab
-        self.hosts = Dictionary(hosts.map { ($0.uri, $0) }, uniquingKeysWith: { first, _ in first })
+        self.hosts = hosts
         self.uriOverride = uriOverride
         self.placement = Dictionary(lab.labFile.devices.map { ($0.name, uriOverride ?? lab.labFile.host(of: $0).uri) },
                                     uniquingKeysWith: { first, _ in first })

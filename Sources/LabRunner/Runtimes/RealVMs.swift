@@ -138,6 +138,9 @@ final class RealVMs: HostedDevices {
                 }
             case .power:
                 break
+            case .lost(let error as HostLost):
+                // Its host is gone: the device fails where it was, and the run goes on with the others.
+                return await pulledPlug(name, how: "cut off with its host (\(error))", boots: boots)
             case .lost(let error):
                 return failure("lost libvirt's power events for \(name): \(error)", boots: boots)
             case .idle:

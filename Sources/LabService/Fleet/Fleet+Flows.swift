@@ -195,8 +195,12 @@ extension Fleet {
         // The device reports what the flow's action kept and removed on it.
         let action = events.last { $0.phase == .lifecycle && $0.status == .completed }
         let refusal = events.last { $0.phase == .lifecycle && $0.status == .failed }
+        // A run that failed says why, also when the device could not report it (its host went
+        // away, it was powered off from outside).
+        var (errorCode, message) = (failure?.errorCode, failure?.message)
+        if case .failed(_, let code, let reason) = run.end { (errorCode, message) = (code ?? errorCode, reason) }
         return FlowResult(device: device.name, flow: kind, result: Self.outcome(record?.lifecycle, run),
-                          errorCode: failure?.errorCode.map(ErrorCode.init), message: failure?.message, phases: phases,
+                          errorCode: errorCode.map(ErrorCode.init), message: message, phases: phases,
                           kept: Set(action?.kept ?? []), removed: Set(action?.removed ?? []),
                           seconds: Date().timeIntervalSince(started), boots: run.boots, refused: refusal != nil)
     }
