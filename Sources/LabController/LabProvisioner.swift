@@ -26,39 +26,42 @@ public struct LabProvisioner: Sendable {
         self.builder = DeviceDomain(labFile: labFile, directory: directory, endpointPort: endpointPort, uriOverride: uriOverride)
     }
 
-    /// The URI each device is defined on.
-    public func uri(of device: LabDevice) -> String { uriOverride ?? labFile.host(of: device).uri }
-
     /// Defines, updates and removes domains until the hosts match the lab file. `embedded` is
     /// the lab's embedded host when the caller already has it open (a run goes on using it;
     /// opening it reads every domain from the node file).
     public func up(embedded: Connection? = nil) throws -> [DeviceChange] {
         try directory.withLock {
+            // Devices that name no host go where the lab's placement puts them, and stay there
+            // (`--libvirt` puts them all on its URI).
+            let labFile = uriOverride != nil ? labFile : try HostPlacement.resolve(labFile, in: directory)
+            let builder = DeviceDomain(labFile: labFile, directory: directory, endpointPort: builder.endpointPort, uriOverride: uriOverride)
             let journal = UndoJournal()
             var hosts: [OpenHost] = []
             do {
                 var changes: [DeviceChange] = []
                 var removals: [(OpenHost, Domain)] = []
-                let byURI = Dictionary(grouping: labFile.devices, by: uri(of:))
-                for uri in byURI.keys.sorted() {
+                let byURI = Dictionary(grouping: labFile.devices) { uriOverride ?? labFile.host(of: $0).uri }
+                // Hosts the lab was on before are visited too: a device moved away is removed there.
+                let earlier = uriOverride == nil ? try LabPlacement.load(from: directory)?.uris ?? [] : []
+                for uri in Set(byURI.keys).union(earlier).sorted() {
                     let host = try OpenHost.open(uri: uri, directory: directory, embedded: embedded)
                     hosts.append(host)
                     let hypervisor = try host.hypervisor()
-                    if hypervisor != .test {
+                    let devices = byURI[uri] ?? []
+                    if hypervisor != .test && !devices.isEmpty {
                         // Each host's VMs must be told where the endpoint is before any is defined.
-                        for device in byURI[uri]! { _ = try builder.bootAddress(of: builder.host(of: device)) }
+                        for device in devices { _ = try builder.bootAddress(of: builder.host(of: device)) }
                         // QEMU writes each serial console to console/<device>.log and keeps state on a
                         // disk; a UEFI VM keeps its variables in nvram/<device>.fd.
-                        try checkFirmware(of: byURI[uri]!, on: uri)
+                        try checkFirmware(of: devices, on: uri, labFile: labFile)
                         for folder in ["console", "nvram"] {
                             try FileManager.default.createDirectory(at: directory.path(folder), withIntermediateDirectories: true)
                         }
                         try StateDisks(lab: labFile.lab, directory: directory)
-                            .ensure(for: byURI[uri]!.map(\.name), on: host.connection)
+                            .ensure(for: devices.map(\.name), on: host.connection)
                     }
                     // Devices converge side by side (libvirt connections are thread-safe, and each
                     // definition is libvirt parsing a document): a fleet of 10,000 takes half the time.
-                    let devices = byURI[uri]!
                     let results = ConcurrentResults<DeviceChange>(count: devices.count)
                     DispatchQueue.concurrentPerform(iterations: devices.count) { index in
                         results.set(index, Result {
@@ -66,7 +69,7 @@ public struct LabProvisioner: Sendable {
                         })
                     }
                     changes += try results.values()
-                    let declared = Set(byURI[uri]!.map(\.name))
+                    let declared = Set(devices.map(\.name))
                     for (domain, _) in try host.labDomains(lab: labFile.lab) where !declared.contains(domain.name) {
                         removals.append((host, domain))
                     }
@@ -78,7 +81,7 @@ public struct LabProvisioner: Sendable {
                     changes.append(DeviceChange(device: domain.name, uri: host.uri, action: .removed))
                 }
                 try hosts.forEach { try $0.persist() }
-                try record(adding: Set(byURI.keys))
+                try record(Set(byURI.keys), labFile: labFile)
                 return changes
             } catch {
                 var undone = journal.rollBack()
@@ -111,6 +114,7 @@ public struct LabProvisioner: Sendable {
             }
             var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
             record.uris.removeAll { uris.contains($0) }
+            if record.uris.isEmpty { record.devices = nil }  // nothing is placed any more: the next up places afresh
             try record.save(to: directory)
             return changes
         }
@@ -169,7 +173,7 @@ public struct LabProvisioner: Sendable {
 
     /// Refuses, before anything is defined, UEFI devices whose firmware (or, with Secure Boot,
     /// signed boot chain) this machine lacks.
-    private func checkFirmware(of devices: [LabDevice], on uri: String) throws {
+    private func checkFirmware(of devices: [LabDevice], on uri: String, labFile: LabFile) throws {
         let models = devices.map { labFile.model(of: $0) }.filter { $0.firmware == .uefi }
         for secureBoot in Set(models.map(\.secureBoot)) {
             if let missing = OVMF.missing(secureBoot: secureBoot) { throw LabError.missingOnHost("\(uri): \(missing)") }
@@ -178,10 +182,12 @@ public struct LabProvisioner: Sendable {
         }
     }
 
-    private func record(adding uris: Set<String>) throws {
+    /// Records the hosts the lab's devices are on now: exactly `uris` after a whole `up` (every
+    /// other host was emptied of them), those added to the earlier ones under `--libvirt`.
+    private func record(_ uris: Set<String>, labFile: LabFile) throws {
         try LabPlacement.remember(labFile: labFile, in: directory)
         var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
-        record.uris = Array(Set(record.uris).union(uris)).sorted()
+        record.uris = Array(uriOverride == nil ? uris : Set(record.uris).union(uris)).sorted()
         try record.save(to: directory)
     }
 }

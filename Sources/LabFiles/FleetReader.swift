@@ -114,7 +114,7 @@ struct FleetReader {
                                assetTag: assetPattern?.render(sequence: sequence, lab: lab, model: model.id),
                                type: model.chassisType),
                 bios: .init(vendor: model.bios.vendor, version: override("biosVersion") ?? model.bios.version, date: model.bios.date))
-            let device = LabDevice(name: name, model: model.id, host: hostName, identity: identity, groupTag: groupTag,
+            let device = LabDevice(name: name, model: model.id, host: hostName, namesHost: entry["host"] != nil, identity: identity, groupTag: groupTag,
                                    assignedUser: assignedUser, purchaseOrder: purchaseOrder, reproduces: reproduces,
                                    hardwareHash: hardwareHash, registered: registered, expect: expect,
                                    preProvision: preProvision, onESPError: onESPError, fleetEntry: index)

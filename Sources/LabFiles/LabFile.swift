@@ -15,6 +15,8 @@ public struct LabFile: Sendable {
     public var description: String?
     /// libvirt hosts by name, in file order; the first is the default.
     public var hosts: [LabHost]
+    /// Where devices that name no host go.
+    public var placement: HostPlacementPolicy
     /// Device models by id, in file order.
     public var models: [DeviceModel]
     /// Every device of the fleet, expanded, with its identity.
@@ -54,9 +56,20 @@ public struct LabFile: Sendable {
                              importDelaySeconds: importDelaySeconds, syncSeconds: syncSeconds)
     }
 
-    /// The host a device runs on.
+    /// The host a device runs on: the one it names (or was placed on), else the first.
     public func host(of device: LabDevice) -> LabHost {
         hosts.first { $0.name == device.host } ?? hosts[0]
+    }
+
+    /// The lab file with devices that name no host placed on the hosts `placement` gives (by
+    /// device name, hosts by name); names of hosts the lab file no longer has are left out.
+    public func placing(_ placement: [String: String]) -> LabFile {
+        var placed = self
+        let names = Set(hosts.map(\.name))
+        for index in placed.devices.indices where !placed.devices[index].namesHost {
+            if let host = placement[placed.devices[index].name], names.contains(host) { placed.devices[index].host = host }
+        }
+        return placed
     }
 
     /// The model a device is an instance of.
@@ -66,6 +79,15 @@ public struct LabFile: Sendable {
 }
 
 /// A libvirt host the lab's devices are defined on.
+/// How devices that name no host are placed on a lab's hosts.
+public enum HostPlacementPolicy: String, Sendable, CaseIterable {
+    /// On the first host (the default).
+    case firstHost = "first-host"
+    /// Spread over the hosts by capacity (free memory and CPUs, as libvirt's node info says),
+    /// once: `pxelab up` records where each went, and a device stays there.
+    case capacity
+}
+
 public struct LabHost: Sendable, Equatable {
     public var name: String
     /// A libvirt URI. `test:///default` is the embedded default: libvirt's test driver, in-process.
@@ -167,6 +189,9 @@ public struct LabDevice: Sendable, Equatable {
     public var model: String
     /// The host name.
     public var host: String
+    /// Whether the lab file names its host; a device that does not goes where the lab's
+    /// ``HostPlacementPolicy`` puts it.
+    public var namesHost: Bool
     public var identity: DeviceIdentity
     /// The Autopilot group tag (`[OrderID]`).
     public var groupTag: String?

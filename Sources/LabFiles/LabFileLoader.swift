@@ -83,7 +83,7 @@ enum YAMLDocument {
 struct LabFileReader {
     let log: DiagnosticLog
 
-    static let sections = ["lab", "description", "hosts", "models", "fleet", "tenant", "groups", "profiles",
+    static let sections = ["lab", "description", "hosts", "placement", "models", "fleet", "tenant", "groups", "profiles",
                            "esp", "apps", "policies", "compliance", "conditionalAccess", "scenario", "timing", "user", "faults", "graph"]
 
     func read(_ root: YAMLValue, source: String) -> LabFile? {
@@ -105,6 +105,7 @@ struct LabFileReader {
         let scenario = top["scenario"].map { ScenarioReader(log: log).read($0) } ?? []
         let settings = RunSettingsReader(log: log)
         return LabFile(source: source, lab: lab, description: top["description"]?.string(), hosts: hosts,
+                        placement: top["placement"]?.oneOf(HostPlacementPolicy.self) ?? .firstHost,
                         models: models, devices: devices, tenant: tenant, assignmentDelaySeconds: assignmentDelay,
                         importDelaySeconds: importDelay, syncSeconds: syncDuration,
                         groups: groups, profiles: profiles,

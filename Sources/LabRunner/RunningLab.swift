@@ -64,6 +64,11 @@ public final class RunningLab: Sendable {
     /// or several, local or reached through libvirt's remote protocol (real VMs that network-boot
     /// from the endpoint and run the agent inside). The hosts are opened side by side.
     public static func open(labFile: LabFile, stateRoot: URL, options: Options) async throws -> RunningLab {
+        // Devices that name no host go where the lab's placement puts them (and stay there);
+        // `--libvirt` puts them all on its URI.
+        let directory = LabDirectory(root: stateRoot, lab: labFile.lab)
+        let labFile = options.uriOverride != nil ? labFile
+            : try await Offload.run { try directory.withLock { try HostPlacement.resolve(labFile, in: directory) } }
         let hosts = runHosts(of: labFile, uriOverride: options.uriOverride)
         let embedded = hosts.filter { EmbeddedHost.isEmbedded($0.uri) }
         guard embedded.isEmpty || embedded.count == hosts.count else {

@@ -68,6 +68,29 @@ public final class Connection: @unchecked Sendable {
         try takeString(virConnectGetCapabilities(handle), "virConnectGetCapabilities")
     }
 
+    /// The host's processors and memory (`virNodeGetInfo`).
+    public func nodeInfo() throws(LibvirtError) -> NodeInfo {
+        var info = virNodeInfo()
+        try check(virNodeGetInfo(handle, &info), "virNodeGetInfo")
+        return NodeInfo(memoryKiB: UInt64(info.memory), cpus: Int(info.cpus), mhz: Int(info.mhz))
+    }
+
+    /// The host's free memory in bytes (`virNodeGetFreeMemory`).
+    public func freeMemory() throws(LibvirtError) -> UInt64 {
+        let free = virNodeGetFreeMemory(handle)
+        guard free > 0 else { throw LibvirtError.last("virNodeGetFreeMemory") }
+        return free
+    }
+
+    /// What `virNodeGetInfo` says about a host.
+    public struct NodeInfo: Sendable, Equatable {
+        /// Its memory, in KiB.
+        public var memoryKiB: UInt64
+        /// Its active CPUs.
+        public var cpus: Int
+        public var mhz: Int
+    }
+
     // MARK: Domains
 
     /// Defines a persistent domain from its XML description, or updates the definition of the

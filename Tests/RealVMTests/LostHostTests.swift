@@ -7,59 +7,110 @@ import LabService
 import LabFiles
 import TestSupport
 
-/// A libvirt host goes silent in the middle of a run over two hosts (its network cut: libvirt
-/// notices through its unanswered keepalives): its device fails within the keepalive window and
-/// the link's grace, naming the host and the phase it was in; the device on the other host
-/// finishes; once the network is back, the usual recovery flow brings the lost host's device to
-/// business-ready.
+/// A libvirt host is lost in the middle of a run over several hosts: its network goes silent
+/// (libvirt notices through its unanswered keepalives) or, under `make soak`, a second one's
+/// libvirtd is killed as well. Each lost host's device fails within the keepalive window and the
+/// link's grace, naming the host and the phase it was in; the device on this machine's host
+/// finishes; once the hosts are back, the usual recovery flow brings their devices to business-ready.
 @Suite("a libvirt host lost in the middle of a run", .needs(.libvirtQEMU, .guestImage, .netnsHost))
 struct LostHostTests {
-    @Test func itsDeviceFailsNamingItTheOtherFinishesAndRecoveryWorksOnceItIsBack() async throws {
-        try await withNetnsLibvirtHost(name: "pxl-lost", index: 3) { remote in
-            let tag = "lh" + UUID().uuidString.prefix(6).lowercased()
-            let labFile = try LabFile.parse("""
-                lab: \(tag)
-                hosts:
-                  local: qemu:///system
-                  rack3: \(remote.uri)
-                timing: { scale: 0.25 }
-                tenant: { domain: contoso.onmicrosoft.com }
-                models:
-                  mini: { manufacturer: LENOVO, product: 11T3S0JR00, memory: 512, firmware: bios, tpm: "2.0" }
-                fleet:
-                  - { model: mini, name: \(tag)-here, serial: "\(tag.uppercased())01", groupTag: Sales }
-                  - { model: mini, name: \(tag)-there, host: rack3, serial: "\(tag.uppercased())02", groupTag: Sales }
-                groups:
-                  - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
-                profiles:
-                  - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
-                esp:
-                  - { displayName: Sales ESP, selectedMobileAppIds: [Portal] }
-                apps:
-                  - { displayName: Portal, installTime: 40s }
-                """, file: "lost-host.yaml")
-            try await withRealVMLab(labFile, folder: "pxelab-lost-host") { running in
-                let (here, there) = ("\(tag)-here", "\(tag)-there")
-                // The second host's network goes silent once its device has started its ESP.
-                let events = running.lab.store.feed.subscribe(device: there)
-                async let local = running.fleet.deploy(here)
-                async let lost = running.fleet.deploy(there)
-                for await event in events where event.phase == .espDeviceSetup && event.status == .started {
-                    try remote.cutNetwork()
-                    break
-                }
-                let (finished, failed) = try await (local, lost)
-                #expect(finished.result == .businessReady, "\(finished)")
-                #expect(failed.result == .failed, "\(failed)")
-                let message = failed.message ?? ""
-                #expect(message.contains(remote.uri) && message.contains("esp-device-setup"), "\(message)")
-                #expect(failed.phases.last == .espDeviceSetup, "\(failed.phases)")
+    /// How a host is lost.
+    enum Loss: CaseIterable {
+        case networkCut, libvirtdKilled
 
-                try remote.mendNetwork()
-                let recovered = try await running.fleet.recover(there, method: .reimage)
-                #expect(recovered.result == .businessReady, "\(recovered)")
-                try await running.close()
+        func apply(to host: NetnsLibvirtHost) throws {
+            switch self {
+            case .networkCut: try host.cutNetwork()
+            case .libvirtdKilled: try host.killLibvirtd()
             }
+        }
+
+        func undo(on host: NetnsLibvirtHost) throws {
+            switch self {
+            case .networkCut: try host.mendNetwork()
+            case .libvirtdKilled: try host.startLibvirtd()
+            }
+        }
+    }
+
+    @Test func itsDevicesFailNamingItTheOtherFinishesAndRecoveryWorksOnceItIsBack() async throws {
+        let losses: [Loss] = ProcessInfo.processInfo.environment["PXELAB_SOAK_LOST_HOSTS"] == "1" ? Loss.allCases : [.networkCut]
+        try await withNetnsLibvirtHost(name: "pxl-lost", index: 3) { cut in
+            if losses.count == 1 {
+                try await run(losing: [(cut, .networkCut)])
+            } else {
+                try await withNetnsLibvirtHost(name: "pxl-kill", index: 4) { killed in
+                    try await run(losing: [(cut, .networkCut), (killed, .libvirtdKilled)])
+                }
+            }
+        }
+    }
+
+    func run(losing lost: [(host: NetnsLibvirtHost, loss: Loss)]) async throws {
+        let tag = "lh" + UUID().uuidString.prefix(6).lowercased()
+        let remote = lost.enumerated().map { index, lost in (host: "rack\(index + 1)", name: "\(tag)-r\(index + 1)", lost: lost) }
+        // A VM whose libvirtd died runs on: its ESP must outlast the run's grace for its host.
+        let installTime = lost.contains { $0.loss == .libvirtdKilled } ? 160 : 40
+        let hosts = remote.map { "  \($0.host): \($0.lost.host.uri)" }.joined(separator: "\n")
+        let fleet = remote.enumerated().map { index, remote in
+            "  - { model: mini, name: \(remote.name), host: \(remote.host), serial: \"\(tag.uppercased())R\(index + 1)\", groupTag: Sales }"
+        }.joined(separator: "\n")
+        let labFile = try LabFile.parse("""
+            lab: \(tag)
+            hosts:
+              local: qemu:///system
+            \(hosts)
+            timing: { scale: 0.25 }
+            tenant: { domain: contoso.onmicrosoft.com }
+            models:
+              mini: { manufacturer: LENOVO, product: 11T3S0JR00, memory: 512, firmware: bios, tpm: "2.0" }
+            fleet:
+              - { model: mini, name: \(tag)-here, serial: "\(tag.uppercased())01", groupTag: Sales }
+            \(fleet)
+            groups:
+              - { name: Sales, rule: '(device.devicePhysicalIds -any (_ -eq "[OrderID]:Sales"))' }
+            profiles:
+              - { displayName: Sales, outOfBoxExperienceSettings: { hideEULA: true, hidePrivacySettings: true, skipKeyboardSelectionPage: true }, assignments: [Sales] }
+            esp:
+              - { displayName: Sales ESP, selectedMobileAppIds: [Portal] }
+            apps:
+              - { displayName: Portal, installTime: \(installTime)s }
+            """, file: "lost-host.yaml")
+        try await withRealVMLab(labFile, folder: "pxelab-lost-host") { running in
+            let here = "\(tag)-here"
+            async let local = running.fleet.deploy(here)
+            // Each remote host is lost once its device has started its ESP.
+            let results = try await withThrowingTaskGroup(of: (Int, FlowResult).self) { group in
+                for (index, remote) in remote.enumerated() {
+                    let events = running.lab.store.feed.subscribe(device: remote.name)
+                    group.addTask {
+                        async let deployment = running.fleet.deploy(remote.name)
+                        for await event in events where event.phase == .espDeviceSetup && event.status == .started {
+                            try remote.lost.loss.apply(to: remote.lost.host)
+                            break
+                        }
+                        return (index, try await deployment)
+                    }
+                }
+                var results: [Int: FlowResult] = [:]
+                for try await (index, result) in group { results[index] = result }
+                return results
+            }
+            let finished = try await local
+            #expect(finished.result == .businessReady, "\(finished)")
+            for (index, remote) in remote.enumerated() {
+                let failed = try #require(results[index])
+                #expect(failed.result == .failed, "\(remote.lost.loss): \(failed)")
+                let message = failed.message ?? ""
+                #expect(message.contains(remote.lost.host.uri) && message.contains("esp-device-setup"), "\(remote.lost.loss): \(message)")
+                #expect(failed.phases.last == .espDeviceSetup, "\(failed.phases)")
+            }
+            for remote in remote {
+                try remote.lost.loss.undo(on: remote.lost.host)
+                let recovered = try await running.fleet.recover(remote.name, method: .reimage)
+                #expect(recovered.result == .businessReady, "\(remote.lost.loss): \(recovered)")
+            }
+            try await running.close()
         }
     }
 }

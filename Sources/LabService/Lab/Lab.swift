@@ -27,9 +27,11 @@ public final class Lab: Sendable {
     public static let hostAddressFromGuest = "10.0.2.2"
 
     public init(labFile: LabFile, stateRoot: URL, clock: @escaping @Sendable () -> Date = Date.init) throws {
-        self.labFile = labFile
+        let directory = LabDirectory(root: stateRoot, lab: labFile.lab)
+        // Devices that name no host are where `up` placed them.
+        self.labFile = try LabPlacement.load(from: directory)?.devices.map(labFile.placing) ?? labFile
         self.clock = clock
-        self.directory = LabDirectory(root: stateRoot, lab: labFile.lab)
+        self.directory = directory
         try directory.create()
         self.store = try LabStore(path: directory.path(LabStore.fileName()))
         // The store's devices are the lab file's: new ones get a token, changed ones their identity.

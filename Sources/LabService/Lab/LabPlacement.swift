@@ -11,10 +11,12 @@ public struct LabPlacement: Codable, Sendable, Equatable {
     public var labFilePath: String
     /// The libvirt URIs the lab's devices were defined on.
     public var uris: [String]
+    /// The lab file's host each device is on, by device name (nil in records of earlier versions).
+    public var devices: [String: String]?
 
     private enum CodingKeys: String, CodingKey {
         case labFilePath = "topologyFile"  // as earlier versions wrote lab.json
-        case uris
+        case uris, devices
     }
 
     public init(labFilePath: String, uris: [String]) {
