@@ -41,8 +41,10 @@ public struct LabProvisioner: Sendable {
                 var changes: [DeviceChange] = []
                 var removals: [(OpenHost, Domain)] = []
                 let byURI = Dictionary(grouping: labFile.devices) { uriOverride ?? labFile.host(of: $0).uri }
-                // Hosts the lab was on before are visited too: a device moved away is removed there.
-                let earlier = uriOverride == nil ? try LabPlacement.load(from: directory)?.uris ?? [] : []
+                // The lab file's other hosts the lab was on before are visited too: a device moved
+                // away is removed there. (Hosts it no longer names are left to `down`.)
+                let named = Set(labFile.hosts.map(\.uri))
+                let earlier = uriOverride == nil ? (try LabPlacement.load(from: directory)?.uris ?? []).filter(named.contains) : []
                 for uri in Set(byURI.keys).union(earlier).sorted() {
                     let host = try OpenHost.open(uri: uri, directory: directory, embedded: embedded)
                     hosts.append(host)
@@ -81,7 +83,7 @@ public struct LabProvisioner: Sendable {
                     changes.append(DeviceChange(device: domain.name, uri: host.uri, action: .removed))
                 }
                 try hosts.forEach { try $0.persist() }
-                try record(Set(byURI.keys), labFile: labFile)
+                try record(adding: Set(byURI.keys), labFile: labFile)
                 return changes
             } catch {
                 var undone = journal.rollBack()
@@ -182,12 +184,11 @@ public struct LabProvisioner: Sendable {
         }
     }
 
-    /// Records the hosts the lab's devices are on now: exactly `uris` after a whole `up` (every
-    /// other host was emptied of them), those added to the earlier ones under `--libvirt`.
-    private func record(_ uris: Set<String>, labFile: LabFile) throws {
+    /// Adds the hosts the lab's devices are on now to the ones `down` visits.
+    private func record(adding uris: Set<String>, labFile: LabFile) throws {
         try LabPlacement.remember(labFile: labFile, in: directory)
         var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
-        record.uris = Array(uriOverride == nil ? uris : Set(record.uris).union(uris)).sorted()
+        record.uris = Array(Set(record.uris).union(uris)).sorted()
         try record.save(to: directory)
     }
 }

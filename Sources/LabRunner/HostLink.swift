@@ -72,12 +72,14 @@ final class HostLink: Sendable {
         }
     }
 
-    /// Stops reopening the connection (the run ends).
-    func close() {
+    /// Stops reopening the connection and following power states (the run ends): nothing waits
+    /// for a lost host any more.
+    func close() async {
         state.withLock { state in
             state.closed = true
             state.reopening?.cancel()
         }
+        await stopFollowingPowerStates()
     }
 
     /// A domain's lifecycle events, from whichever connection is current. Subscribed before it
@@ -137,7 +139,7 @@ final class HostLink: Sendable {
     }
 
     /// Stops following lifecycle events (the run ends); nothing is kept any more.
-    func stopFollowingPowerStates() async {
+    private func stopFollowingPowerStates() async {
         guard let task = state.withLock({ state in defer { state.powerFollower = nil }; return state.powerFollower }) else { return }
         task.cancel()
         await task.value
@@ -229,7 +231,7 @@ final class HostLink: Sendable {
         }
     }
 
-    /// Notes that the connection of `generation` went away, and why (the first word counts).
+    /// Notes that the connection of `generation` went away, and why (the first reason given is kept).
     private func lost(_ reason: String, generation: Int) {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             guard state.generation == generation && state.lost == nil else { return [] }

@@ -128,10 +128,7 @@ public final class RunningLab: Sendable {
             // What was started stops again; the error that stopped the opening comes first.
             var problems = ["\(error)"]
             await redfish?.stop()
-            for link in links {
-                await link.stopFollowingPowerStates()
-                link.close()
-            }
+            for link in links { await link.close() }
             if let server { do { try await server.stop() } catch { problems.append("stopping the endpoint: \(error)") } }
             do { try await devices.close() } catch { problems.append("saving the devices: \(error)") }
             do { try await client.shutdown() } catch { problems.append("closing the HTTP client: \(error)") }
@@ -205,10 +202,7 @@ public final class RunningLab: Sendable {
             for await problem in group { if let problem { problems.append(problem) } }
         }
         problems.sort()
-        for link in domains.links {
-            await link.stopFollowingPowerStates()
-            link.close()
-        }
+        for link in domains.links { await link.close() }
         do { try await devices.close() } catch { problems.append("cannot save the lab's devices: \(error)") }
         do { try await client.shutdown() } catch { problems.append("cannot shut the devices' HTTP client down: \(error)") }
         do { try await server.stop() } catch { problems.append("the endpoint stopped, but its last boot records were lost: \(error)") }
