@@ -100,7 +100,7 @@ public final class BootEndpoint: Sendable {
         /// Whether the address is loopback-only.
         public var isLoopback: Bool { Self.isLoopback(host) }
 
-        static func isLoopback(_ address: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(address) }
+        public static func isLoopback(_ address: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(address) }
     }
 
     /// Prepares the endpoint for a lab: reads the lab's devices and their tokens and the iPXE
@@ -167,25 +167,6 @@ public final class BootEndpoint: Sendable {
                                                 backlog: 4096),
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                            logger: quiet)
-    }
-
-    /// Runs until SIGINT or SIGTERM, calling `onRunning` with the bound port once listening.
-    /// With Secure Boot's network path, the TFTP server listens on the same port, which must be given.
-    public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        warnUnlessLoopback()
-        var tftp: TFTPServer?
-        if servesSecureBootNetwork {
-            guard options.port != 0 else { throw EndpointSetupError("Secure Boot's network path needs the endpoint's port given") }
-            tftp = try await startSecureBootNetwork(port: options.port)
-        }
-        do {
-            try await application(onRunning: onRunning).runService()
-        } catch {
-            await tftp?.shutdown()
-            throw error
-        }
-        await tftp?.shutdown()
-        try await Offload.run { try self.lab.store.settle() }
     }
 
     /// Starts listening and returns once the port is bound (with Secure Boot's network path,

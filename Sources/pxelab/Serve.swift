@@ -21,8 +21,12 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The port to listen on (0 picks a free one).")
     var port = Lab.defaultEndpointPort
 
-    @Option(help: "The address to listen on. Anything but loopback exposes the lab to the network.")
-    var listen = "127.0.0.1"
+    @Option(help: """
+        An address to listen on (default 127.0.0.1); repeat it for several, each on the same port (the \
+        controller's address towards each libvirt host whose VMs boot from it). Anything but loopback \
+        exposes the lab to the network.
+        """)
+    var listen: [String] = []
 
     @Option(help: "The Images folder with the iPXE templates (default: ./Images, or the one next to pxelab's sources).")
     var images: String?
@@ -35,16 +39,19 @@ struct Serve: AsyncParsableCommand {
         let limits = connectionLimits.limits
         var redfishOptions = redfish.server
         redfishOptions.connectionLimits = limits
-        let (selection, listen, port, images) = (selection, listen, port, images)
+        let addresses = listen.isEmpty ? ["127.0.0.1"] : listen
+        let (selection, port, images) = (selection, port, images)
         let (lab, endpoint, redfish) = try await Offload.run { [redfishOptions] in
             let lab = try selection.open()
+            var options = BootEndpoint.Options(host: addresses[0], port: port, imagesDirectory: try ImagesFolder.locate(images),
+                                               connectionLimits: limits)
+            options.alsoListenOn = Array(addresses.dropFirst())
             // Served with no devices hosted: systems read, power actions refused (`pxelab run --keep` hosts them).
-            return (lab, try BootEndpoint(lab: lab, options: .init(host: listen, port: port, imagesDirectory: try ImagesFolder.locate(images),
-                                                                   connectionLimits: limits)),
+            return (lab, try BootEndpoint(lab: lab, options: options),
                     try RedfishServer(service: RedfishService(lab: lab, fleet: nil), options: redfishOptions))
         }
-        if !endpoint.options.isLoopback {
-            printError("warning: listening on \(listen), not loopback: the lab is reachable from the network")
+        for address in addresses where !BootEndpoint.Options.isLoopback(address) {
+            printError("warning: listening on \(address), not loopback: the lab is reachable from the network")
         }
         if !redfishOptions.isLoopback {
             printError("warning: Redfish listening on \(redfishOptions.host), not loopback: the lab's systems are reachable from the network")
@@ -59,16 +66,24 @@ struct Serve: AsyncParsableCommand {
         await redfish.stop()
     }
 
+    /// Serves until Ctrl-C or SIGTERM.
     private func serve(_ endpoint: BootEndpoint, lab: Lab, redfish: RedfishServer, redfishPort: Int) async throws {
-        try await endpoint.run { bound in
-            // Written unbuffered, so a script waiting for the port sees it at once.
-            FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.labFile.lab)' serving on http://\(listen):\(bound) "
-                + "(boot file: http://10.0.2.2:\(bound)/boot.ipxe for VMs)\n"
-                + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n"
-                + "pxelab: Graph at http://\(listen):\(bound)/beta and /v1.0, token in \(lab.directory.path("graph.token").path)\n"
-                + "pxelab: \(redfish.announcement(port: redfishPort, lab: lab))\n").utf8))
-        }
+        let server = try await endpoint.start()
+        let bound = server.port
+        let urls = ([endpoint.options.host] + endpoint.options.alsoListenOn).map { "http://\(Self.urlHost($0)):\(bound)" }
+        let first = urls[0]
+        // Written unbuffered, so a script waiting for the port sees it at once.
+        FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.labFile.lab)' serving on \(urls.joined(separator: " and ")) "
+            + "(boot file: http://10.0.2.2:\(bound)/boot.ipxe for VMs)\n"
+            + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n"
+            + "pxelab: Graph at \(first)/beta and /v1.0, token in \(lab.directory.path("graph.token").path)\n"
+            + "pxelab: \(redfish.announcement(port: redfishPort, lab: lab))\n").utf8))
+        await Interruption.wait()
+        try await server.stop()
     }
+
+    /// An address as a URL's host (IPv6 in brackets).
+    static func urlHost(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
 }
 
 /// Finds the `Images/` folder: the one given, `./Images`, or the one in the source tree pxelab

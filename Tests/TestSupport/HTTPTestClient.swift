@@ -7,7 +7,7 @@ import NIOHTTP1
 public struct HTTPTestClient: Sendable {
     public let base: String
 
-    public init(port: Int) { base = "http://127.0.0.1:\(port)" }
+    public init(port: Int, address: String = "127.0.0.1") { base = "http://\(address):\(port)" }
 
     public struct Reply: Sendable {
         public let status: Int
