@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import DeviceProtocol
+import LabFiles
 import LabStore
 import NIOCore
 import PipelineAnswers
@@ -151,8 +152,7 @@ extension BootEndpoint {
         }) {
             return "http://\(host)"
         }
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return "http://\(host):\(options.port)"
+        return "http://\(urlHost(options.host)):\(options.port)"
     }
 
     /// The GRUB device naming pxelab's TFTP server, which listens on the endpoint's port (UDP):

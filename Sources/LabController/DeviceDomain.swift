@@ -25,6 +25,11 @@ public struct DeviceDomain: Sendable {
 
     /// The host a device is defined on: its lab file host, or the `--libvirt` URI in its place.
     public func host(of device: LabDevice) -> LabHost {
+        Self.host(of: device, in: labFile, uriOverride: uriOverride)
+    }
+
+    /// The host a device of `labFile` is defined on, `uriOverride` (`--libvirt`) in its place when set.
+    public static func host(of device: LabDevice, in labFile: LabFile, uriOverride: String?) -> LabHost {
         uriOverride.map { LabHost(name: "--libvirt", uri: $0) } ?? labFile.host(of: device)
     }
 
@@ -36,7 +41,7 @@ public struct DeviceDomain: Sendable {
     /// The bootstrap script URL that QEMU's DHCP server hands to iPXE on a host.
     public func bootFileURL(on host: LabHost) throws(LabError) -> String {
         let address = try bootAddress(of: host)
-        return "http://\(address.contains(":") ? "[\(address)]" : address):\(endpointPort)/boot.ipxe"
+        return "http://\(urlHost(address)):\(endpointPort)/boot.ipxe"
     }
 
     /// The network-boot NIC of a real VM of `model` on `host`. With Secure Boot the firmware's own

@@ -18,25 +18,38 @@ public struct DeviceListing: Codable, Sendable, Equatable {
     /// libvirt's state, in `virsh list` words ("running", "shut off"...).
     public var state: String
     public var uri: String
+    /// The lab file's host the device is on, by name; nil when listed by URI alone or brought up
+    /// with `--libvirt`.
+    public var host: String?
 }
 
 /// Lists lab devices from libvirt alone, through the metadata pxelab writes into each domain.
 public enum DeviceInventory {
-    /// The devices of one lab folder, on every host the lab was brought up on.
+    /// The devices of one lab folder, on every host the lab was brought up on (opened side by side),
+    /// each with the lab file's name for its host.
     public static func devices(in directory: LabDirectory) throws -> [DeviceListing] {
-        let uris = try LabPlacement.load(from: directory)?.uris ?? []
-        return try uris.flatMap { uri in try devices(on: uri, directory: directory, lab: directory.lab) }
+        guard let record = try LabPlacement.load(from: directory) else { return [] }
+        return try OpenHost.open(uris: record.uris, directory: directory).flatMap { host in
+            try devices(on: host, lab: directory.lab).map { listing in
+                var listing = listing
+                listing.host = record.hostName(of: listing.name, on: listing.uri)
+                return listing
+            }
+        }
     }
 
     /// The devices of one lab (or of every lab when `lab` is nil) on a libvirt URI.
     public static func devices(on uri: String, directory: LabDirectory, lab: String?) throws -> [DeviceListing] {
-        let host = try OpenHost.open(uri: uri, directory: directory)
+        try devices(on: OpenHost.open(uri: uri, directory: directory), lab: lab)
+    }
+
+    private static func devices(on host: OpenHost, lab: String?) throws -> [DeviceListing] {
         let real = try host.hypervisor() != .test
         return try host.labDomains(lab: lab).map { domain, metadata in
             DeviceListing(lab: metadata.lab, name: domain.name, serial: metadata.serial, model: metadata.model,
                           mac: metadata.mac?.description, groupTag: metadata.groupTag,
                           platform: real ? try platform(of: domain) : nil,
-                          state: try domain.state().state.description, uri: uri)
+                          state: try domain.state().state.description, uri: host.uri)
         }.sorted { ($0.lab, $0.name) < ($1.lab, $1.name) }
     }
 

@@ -36,10 +36,7 @@ public enum HostPlacement {
     /// ``resolve(_:in:capacity:)`` reading each host's capacity through libvirt (the embedded
     /// host's is the test driver's).
     public static func resolve(_ labFile: LabFile, in directory: LabDirectory) throws -> LabFile {
-        try resolve(labFile, in: directory) { host in
-            if !EmbeddedHost.isEmbedded(host.uri) { try HostReachability.check(uri: host.uri) }
-            return try Capacity.of(Connection(uri: host.uri))
-        }
+        try resolve(labFile, in: directory) { host in try Capacity.of(HostReachability.connect(uri: host.uri)) }
     }
 
     /// The lab file with every device on a host: the recorded placement kept, devices new to it
@@ -60,8 +57,10 @@ public enum HostPlacement {
         }
         // Every device's host goes into the record: a later change of policy moves nobody.
         let placement = Dictionary(uniqueKeysWithValues: placed.devices.map { ($0.name, placed.host(of: $0).name) })
-        if record.devices != placement {
+        let hosts = Dictionary(placed.hosts.map { ($0.name, $0.uri) }, uniquingKeysWith: { first, _ in first })
+        if record.devices != placement || record.hosts != hosts {
             record.devices = placement
+            record.hosts = hosts
             try record.save(to: directory)
         }
         return placed

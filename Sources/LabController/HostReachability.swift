@@ -1,6 +1,7 @@
 import Foundation
 public import LabService
 public import LabFiles
+public import Libvirt
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,29 @@ public enum HostReachability {
         }
     }
 
+    /// Connects to a libvirt URI, a remote host's once it answered within the limit.
+    public static func connect(uri: String) throws -> Connection {
+        try check(uri: uri)
+        return try Connection(uri: uri)
+    }
+
+    /// Connects to every URI side by side, in their order, each on a thread of its own (a check
+    /// blocks up to the limit): a silent host costs the limit once, not once per host. Any
+    /// failure is thrown, and the connections opened are closed.
+    public static func connect(_ uris: [String]) throws -> [Connection] {
+        let results = ConcurrentResults<Connection>(count: uris.count)
+        let done = DispatchGroup()
+        for (index, uri) in uris.enumerated() {
+            done.enter()
+            Thread {
+                results.set(index, Result { try connect(uri: uri) })
+                done.leave()
+            }.start()
+        }
+        done.wait()
+        return try results.values()
+    }
+
     /// Why a TCP connection to the machine's port did not open within the limit; nil when it did.
     private static func problem(connecting machine: String, port: Int, within limit: Duration) -> String? {
         var hints = addrinfo()
@@ -31,7 +55,7 @@ public enum HostReachability {
         let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue), first.pointee.ai_protocol)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
-        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }
+        if Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }
         guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
         var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         let milliseconds = Int32(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)

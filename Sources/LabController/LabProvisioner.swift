@@ -40,14 +40,14 @@ public struct LabProvisioner: Sendable {
             do {
                 var changes: [DeviceChange] = []
                 var removals: [(OpenHost, Domain)] = []
-                let byURI = Dictionary(grouping: labFile.devices) { uriOverride ?? labFile.host(of: $0).uri }
+                let byURI = Dictionary(grouping: labFile.devices) { builder.host(of: $0).uri }
                 // The lab file's other hosts the lab was on before are visited too: a device moved
                 // away is removed there. (Hosts it no longer names are left to `down`.)
                 let named = Set(labFile.hosts.map(\.uri))
                 let earlier = uriOverride == nil ? (try LabPlacement.load(from: directory)?.uris ?? []).filter(named.contains) : []
-                for uri in Set(byURI.keys).union(earlier).sorted() {
-                    let host = try OpenHost.open(uri: uri, directory: directory, embedded: embedded)
-                    hosts.append(host)
+                hosts = try OpenHost.open(uris: Set(byURI.keys).union(earlier).sorted(), directory: directory, embedded: embedded)
+                for host in hosts {
+                    let uri = host.uri
                     let hypervisor = try host.hypervisor()
                     let devices = byURI[uri] ?? []
                     if hypervisor != .test && !devices.isEmpty {
@@ -103,8 +103,8 @@ public struct LabProvisioner: Sendable {
             var uris = Set(try LabPlacement.load(from: directory)?.uris ?? [])
             if let uriOverride { uris = [uriOverride] } else { uris.formUnion(labFile.hosts.map(\.uri)) }
             var changes: [DeviceChange] = []
-            for uri in uris.sorted() {
-                let host = try OpenHost.open(uri: uri, directory: directory)
+            for host in try OpenHost.open(uris: uris.sorted(), directory: directory) {
+                let uri = host.uri
                 for (domain, _) in try host.labDomains(lab: labFile.lab) {
                     try remove(domain)
                     changes.append(DeviceChange(device: domain.name, uri: uri, action: .removed))
@@ -116,7 +116,7 @@ public struct LabProvisioner: Sendable {
             }
             var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
             record.uris.removeAll { uris.contains($0) }
-            if record.uris.isEmpty { record.devices = nil }  // nothing is placed any more: the next up places afresh
+            if record.uris.isEmpty { (record.devices, record.hosts) = (nil, nil) }  // nothing is placed any more: the next up places afresh
             try record.save(to: directory)
             return changes
         }

@@ -11,15 +11,22 @@ struct OpenHost: Sendable {
     let embedded: Bool
     let directory: LabDirectory
 
-    /// Opens a lab URI; `test:///default` opens the lab's embedded host (or takes `embedded`,
-    /// that host already open).
-    static func open(uri: String, directory: LabDirectory, embedded: Connection? = nil) throws -> OpenHost {
-        if EmbeddedHost.isEmbedded(uri) {
-            return OpenHost(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true,
-                               directory: directory)
+    /// Opens lab URIs, the libvirt hosts side by side (``HostReachability/connect(_:)``);
+    /// `test:///default` opens the lab's embedded host (or takes `embedded`, that host already open).
+    static func open(uris: [String], directory: LabDirectory, embedded: Connection? = nil) throws -> [OpenHost] {
+        let daemons = uris.filter { !EmbeddedHost.isEmbedded($0) }
+        var connections = Dictionary(uniqueKeysWithValues: zip(daemons, try HostReachability.connect(daemons)))
+        return try uris.map { uri in
+            if let connection = connections.removeValue(forKey: uri) {
+                return OpenHost(uri: uri, connection: connection, embedded: false, directory: directory)
+            }
+            return OpenHost(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true, directory: directory)
         }
-        try HostReachability.check(uri: uri)
-        return OpenHost(uri: uri, connection: try Connection(uri: uri), embedded: false, directory: directory)
+    }
+
+    /// Opens one lab URI (see ``open(uris:directory:embedded:)``).
+    static func open(uri: String, directory: LabDirectory) throws -> OpenHost {
+        try open(uris: [uri], directory: directory)[0]
     }
 
     /// The domain type for this host's driver: `test` for the test driver, `qemu` (TCG) otherwise.

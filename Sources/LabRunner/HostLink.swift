@@ -256,8 +256,7 @@ final class HostLink: Sendable {
                 var delay = Duration.milliseconds(100)
                 while true {
                     do {
-                        try HostReachability.check(uri: uri)  // a silent host fails in seconds, not minutes
-                        let connection = try Connection(uri: uri)
+                        let connection = try HostReachability.connect(uri: uri)  // a silent host fails in seconds
                         if connection.isAlive { return connection }
                     } catch {
                         // Tried again after the delay; a caller that gives up says what the last attempt met.

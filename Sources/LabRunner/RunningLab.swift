@@ -87,10 +87,11 @@ public final class RunningLab: Sendable {
             try lab.applyLabFileFaults()
             return lab
         }
-        // The embedded host is opened once, for provisioning and for the run.
-        let connections = virtual
-            ? [try await Offload.run { try EmbeddedHost.open(in: lab.directory) }]
-            : try await openSideBySide(hosts)
+        // The embedded host is opened once, for provisioning and for the run; QEMU hosts side by
+        // side (a host that does not answer costs its connect time limit once).
+        let connections = try await Offload.run {
+            virtual ? [try EmbeddedHost.open(in: lab.directory)] : try HostReachability.connect(hosts.map(\.uri))
+        }
         let links = zip(hosts, connections).map { HostLink(uri: $0.uri, connection: $1) }
         let domains = LabDomains(lab: lab, hosts: Dictionary(uniqueKeysWithValues: links.map { ($0.uri, $0) }),
                                  uriOverride: options.uriOverride)
@@ -158,31 +159,12 @@ public final class RunningLab: Sendable {
 
     /// The hosts a run drives, one per URI, in the lab file's order (`--libvirt` replaces them all).
     static func runHosts(of labFile: LabFile, uriOverride: String?) -> [LabHost] {
-        if let uriOverride { return [LabHost(name: "--libvirt", uri: uriOverride)] }
         var hosts: [LabHost] = []
         for device in labFile.devices {
-            let host = labFile.host(of: device)
+            let host = DeviceDomain.host(of: device, in: labFile, uriOverride: uriOverride)
             if !hosts.contains(where: { $0.uri == host.uri }) { hosts.append(host) }
         }
         return hosts
-    }
-
-    /// Opens a connection to each QEMU host, side by side: a host that does not answer costs its
-    /// connect time limit once, not once per host. Any failure closes what was opened.
-    private static func openSideBySide(_ hosts: [LabHost]) async throws -> [Connection] {
-        try await withThrowingTaskGroup(of: (Int, Connection).self) { group in
-            for (index, host) in hosts.enumerated() {
-                group.addTask {
-                    try await Offload.run {
-                        try HostReachability.check(uri: host.uri)
-                        return (index, try Connection(uri: host.uri))
-                    }
-                }
-            }
-            var opened: [(Int, Connection)] = []
-            while let next = try await group.next() { opened.append(next) }
-            return opened.sorted { $0.0 < $1.0 }.map(\.1)
-        }
     }
 
     /// Powers every device off (side by side: a lost host costs its grace once), saves the

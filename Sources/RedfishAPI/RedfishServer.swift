@@ -2,6 +2,7 @@ public import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import LabFiles
 public import LabService
 import Logging
 import NIOCore
@@ -70,8 +71,7 @@ public final class RedfishServer: Sendable {
 
     /// `https://127.0.0.1:PORT` (or http) for a bound port.
     public func url(port: Int) -> String {
-        let host = options.host.contains(":") ? "[\(options.host)]" : options.host
-        return "\(options.tls ? "https" : "http")://\(host):\(port)"
+        "\(options.tls ? "https" : "http")://\(urlHost(options.host)):\(port)"
     }
 
     /// Starts listening and returns the bound port.

@@ -6,7 +6,7 @@ import LabFiles
 
 struct Devices: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List lab devices as libvirt sees them: name, serial, model, MAC, firmware and power state.",
+        abstract: "List lab devices as libvirt sees them: name, serial, model, MAC, firmware, power state and host.",
         discussion: """
         Devices are found through the pxelab metadata stored in each libvirt domain, so the list is \
         right even after the controller restarts. By default every lab in the state folder is listed; \
@@ -55,10 +55,10 @@ struct Devices: ParsableCommand {
             print("No lab devices. Bring a lab up with: pxelab up Topologies/demo.yaml")
             return
         }
-        var table = Table("LAB", "NAME", "SERIAL", "MODEL", "MAC", "GROUP TAG", "FIRMWARE", "STATE", "HOST")
+        var table = Table("LAB", "NAME", "SERIAL", "MODEL", "MAC", "GROUP TAG", "FIRMWARE", "STATE", "HOST", "URI")
         for device in listings {
             table.add(device.lab, device.name, device.serial, device.model ?? "", device.mac ?? "",
-                      device.groupTag ?? "", device.platform ?? "virtual", device.state, device.uri)
+                      device.groupTag ?? "", device.platform ?? "virtual", device.state, device.host ?? "-", device.uri)
         }
         print(table.render())
     }

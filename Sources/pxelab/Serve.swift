@@ -1,6 +1,7 @@
 import ArgumentParser
 import BootEndpoint
 import Foundation
+import LabFiles
 import LabService
 import LabStore
 import RedfishAPI
@@ -70,7 +71,7 @@ struct Serve: AsyncParsableCommand {
     private func serve(_ endpoint: BootEndpoint, lab: Lab, redfish: RedfishServer, redfishPort: Int) async throws {
         let server = try await endpoint.start()
         let bound = server.port
-        let urls = ([endpoint.options.host] + endpoint.options.alsoListenOn).map { "http://\(Self.urlHost($0)):\(bound)" }
+        let urls = ([endpoint.options.host] + endpoint.options.alsoListenOn).map { "http://\(urlHost($0)):\(bound)" }
         let first = urls[0]
         // Written unbuffered, so a script waiting for the port sees it at once.
         FileHandle.standardOutput.write(Data(("pxelab: lab '\(lab.labFile.lab)' serving on \(urls.joined(separator: " and ")) "
@@ -81,9 +82,6 @@ struct Serve: AsyncParsableCommand {
         await Interruption.wait()
         try await server.stop()
     }
-
-    /// An address as a URL's host (IPv6 in brackets).
-    static func urlHost(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
 }
 
 /// Finds the `Images/` folder: the one given, `./Images`, or the one in the source tree pxelab

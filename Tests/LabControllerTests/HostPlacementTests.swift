@@ -84,6 +84,13 @@ struct HostPlacementTests {
         #expect(try provisioner.up().count == 4)
         // Two hosts of the same (test driver's) capacity: one after the other.
         #expect(try LabPlacement.load(from: directory)?.devices == ["pc-1": "big", "pc-2": "small", "pc-3": "big", "pc-4": "small"])
+        // `pxelab devices` names each device's host as the lab file does.
+        #expect(try DeviceInventory.devices(in: directory).map(\.host) == ["big", "small", "big", "small"])
+        // A record whose host has another URI now (the lab file changed it since) names none.
+        var record = try #require(try LabPlacement.load(from: directory))
+        record.hosts?["small"] = "qemu+tcp://198.18.0.9/system"
+        try record.save(to: directory)
+        #expect(try DeviceInventory.devices(in: directory).map(\.host) == ["big", nil, "big", nil])
         _ = try provisioner.down()
         #expect(try LabPlacement.load(from: directory)?.devices == nil)
     }

@@ -23,7 +23,9 @@ struct LabDomains: Sendable {
         self.lab = lab
         self.hosts = hosts
         self.uriOverride = uriOverride
-        self.placement = Dictionary(lab.labFile.devices.map { ($0.name, uriOverride ?? lab.labFile.host(of: $0).uri) },
+        self.placement = Dictionary(lab.labFile.devices.map {
+                                        ($0.name, DeviceDomain.host(of: $0, in: lab.labFile, uriOverride: uriOverride).uri)
+                                    },
                                     uniquingKeysWith: { first, _ in first })
     }
 

@@ -13,10 +13,19 @@ public struct LabPlacement: Codable, Sendable, Equatable {
     public var uris: [String]
     /// The lab file's host each device is on, by device name (nil in records of earlier versions).
     public var devices: [String: String]?
+    /// Those hosts' URIs by name, as the lab file had them when its devices were placed.
+    public var hosts: [String: String]?
 
     private enum CodingKeys: String, CodingKey {
         case labFilePath = "topologyFile"  // as earlier versions wrote lab.json
-        case uris, devices
+        case uris, devices, hosts
+    }
+
+    /// The lab file's host a device is on, by name, when the record places it on `uri`; nil when
+    /// it does not (a device brought up with `--libvirt` is on no host of the lab file).
+    public func hostName(of device: String, on uri: String) -> String? {
+        guard let name = devices?[device], hosts?[name] == uri else { return nil }
+        return name
     }
 
     public init(labFilePath: String, uris: [String]) {
