@@ -42,22 +42,9 @@ for n in "${counts[@]}"; do
     grep -q "kept up" "$work/run-$n.err" || { cat "$work/run-$n.err"; exit 1; }
     peak=$(for pid in $(pgrep -f "qemu-system.*guest=bench-"); do awk '/VmHWM/ { print $2 }' "/proc/$pid/status"; done \
         | awk '{ sum += $1; n++ } END { printf "%.0f", n ? sum / n / 1024 : 0 }')
-    python3 - "$work/report-$n.json" "$n" "$start" "$end" "$work/state-$n/bench-vm/state.sqlite" "$peak" "$(cat "$work/checkin-$n")" \
-        >> benchmarks/results/real-vm.tsv <<'PY'
-import json, sqlite3, sys, datetime
-report, n, start, end, db, peak = json.load(open(sys.argv[1])), int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6]
-checkin = float(sys.argv[7])
-ready = sum(1 for d in report["devices"] if d["result"] == "business-ready")
-assert ready == n, f"only {ready} of {n} VMs became business-ready"
-def seconds(text):
-    return datetime.datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=datetime.timezone.utc).timestamp() - start
-rows = sqlite3.connect(db).execute(
-    "select device, min(receivedAt), max(case when phase='desktop' and step='ready' and status='completed' then receivedAt end)"
-    " from deviceEvent group by device").fetchall()
-first = [seconds(r[1]) for r in rows]
-done = [seconds(r[2]) for r in rows]
-print(f"{n}\t{end - start:.1f}\t{checkin:.1f}\t{max(first):.1f}\t{min(done):.1f}\t{max(done):.1f}\t{peak}")
-PY
+    times=$(python3 benchmarks/deploy-times.py "$work/report-$n.json" "$work/state-$n/bench-vm/state.sqlite" "$start" "$n")
+    printf '%s\t%s\t%s\t%s\t%s\n' "$n" "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')" \
+        "$(awk '{ printf "%.1f", $1 }' "$work/checkin-$n")" "$times" "$peak" >> benchmarks/results/real-vm.tsv
     if [ "$n" = 1 ]; then
         # Each flow through the admin API on the running VM; the call answers when the VM is done.
         port=$(grep -o '127.0.0.1:[0-9]*' "$work/run-$n.err" | head -1)

@@ -7,11 +7,11 @@ extension BootEndpoint {
     /// percent-decoding, and the resolved path (symbolic links followed) must stay inside.
     /// `Range` (one range) and `ETag`/`If-None-Match` work, as iPXE and curl use them.
     func addAssetRoutes(to router: Router<EndpointRequestContext>) {
-        router.get("/assets/**") { request, _ in try self.asset(for: request, head: false) }
-        router.head("/assets/**") { request, _ in try self.asset(for: request, head: true) }
+        router.get("/assets/**") { request, context in try await self.asset(for: request, context: context, head: false) }
+        router.head("/assets/**") { request, context in try await self.asset(for: request, context: context, head: true) }
     }
 
-    func asset(for request: Request, head: Bool) throws -> Response {
+    func asset(for request: Request, context: EndpointRequestContext, head: Bool) async throws -> Response {
         let file = try AssetPath.resolve(rawPath: request.uri.path, imagesRoot: options.imagesDirectory,
                                          buildRoot: options.buildDirectory)
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: file.path),
@@ -42,16 +42,15 @@ extension BootEndpoint {
             }
         }
         headers[.contentLength] = String(range.count)
-        guard !head else { return Response(status: status, headers: headers) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: file, options: .alwaysMapped)
-        } catch {
-            throw APIError(.internalServerError, "unreadable-asset", "\(request.uri.path) exists but cannot be read: \(error.localizedDescription)")
-        }
-        return Response(status: status, headers: headers,
-                        body: .init(byteBuffer: ByteBuffer(bytes: data[range.lowerBound..<min(range.upperBound, data.count)])))
+        guard !head, !range.isEmpty else { return Response(status: status, headers: headers) }
+        // Streamed from disk a chunk at a time: the guest agent (80 MB) goes to every VM that
+        // boots, and a copy of it per request would hold that much memory per VM booting.
+        let body = try await Self.files.loadFile(path: file.path, range: range.lowerBound...(range.upperBound - 1), context: context,
+                                                 chunkLength: 1 << 20)
+        return Response(status: status, headers: headers, body: body)
     }
+
+    private static let files = FileIO()
 }
 
 /// Maps `/assets/...` request paths to files, refusing every way out of the roots.

@@ -1,9 +1,10 @@
 public import Foundation
 public import LabFiles
 
-/// The lab guest that real VMs network-boot: Debian's cloud kernel and an initramfs with
-/// busybox, the virtio drivers, the guest's init and pxelab-agent, built by
-/// `Images/build-image.sh` (`make images`) into `Images/build`, from which the endpoint serves it.
+/// The lab guest that real VMs network-boot: Debian's cloud kernel, an initramfs with busybox,
+/// the virtio drivers and the guest's init, and pxelab-agent, which the init fetches over the
+/// guest's own network, built by `Images/build-image.sh` (`make images`) into `Images/build`,
+/// from which the endpoint serves them.
 public struct GuestImage: Sendable {
     public let imagesDirectory: URL
 
@@ -14,11 +15,12 @@ public struct GuestImage: Sendable {
 
     public var kernel: URL { imagesDirectory.appendingPathComponent("build/vmlinuz") }
     public var initrd: URL { imagesDirectory.appendingPathComponent("build/initrd.img") }
+    public var agent: URL { imagesDirectory.appendingPathComponent("build/pxelab-agent") }
     public var recipe: URL { imagesDirectory.appendingPathComponent("build-image.sh") }
 
-    /// Whether the kernel and the initramfs are there.
+    /// Whether the kernel, the initramfs and the agent are there.
     public var isBuilt: Bool {
-        [kernel, initrd].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
+        [kernel, initrd, agent].allSatisfy { FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// Builds the image unless it is built; the recipe's output goes to standard error.

@@ -61,8 +61,8 @@ func runScenario(of labFile: LabFile, stateRoot root: URL) async throws -> Runni
     return running
 }
 
-/// An Images folder of the test's own: the repository's boot templates, and the guest's kernel and
-/// initramfs as `kernel` and `initrd` give them (a broken or unsigned guest).
+/// An Images folder of the test's own: the repository's boot templates and guest agent, and the
+/// guest's kernel and initramfs as `kernel` and `initrd` give them (a broken or unsigned guest).
 func guestImages(_ folder: String, kernel: Data, initrd: Data) throws -> URL {
     let root = makeTemporaryDirectory(folder)
     let files = FileManager.default
@@ -72,6 +72,7 @@ func guestImages(_ folder: String, kernel: Data, initrd: Data) throws -> URL {
     try files.createDirectory(at: root.appendingPathComponent("build"), withIntermediateDirectories: true)
     try kernel.write(to: root.appendingPathComponent("build/vmlinuz"))
     try initrd.write(to: root.appendingPathComponent("build/initrd.img"))
+    try files.copyItem(at: images.appendingPathComponent("build/pxelab-agent"), to: root.appendingPathComponent("build/pxelab-agent"))
     return root
 }
 

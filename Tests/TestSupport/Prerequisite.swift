@@ -41,7 +41,7 @@ public enum Prerequisite: Sendable, CustomStringConvertible {
             let sockets = ["/run/libvirt/libvirt-sock", "/run/libvirt/virtqemud-sock"]
             return sockets.contains(where: files.fileExists) && ["/usr/bin/qemu-system-x86_64"].allSatisfy(files.isExecutableFile)
         case .guestImage:
-            return ["vmlinuz", "initrd.img"].allSatisfy { files.fileExists(atPath: Self.images.appendingPathComponent("build/\($0)").path) }
+            return ["vmlinuz", "initrd.img", "pxelab-agent"].allSatisfy { files.fileExists(atPath: Self.images.appendingPathComponent("build/\($0)").path) }
         case .virtAdmin:
             return files.isExecutableFile(atPath: "/usr/bin/virt-admin")
         case .chromium:
