@@ -34,11 +34,12 @@ test: test-deps clients libvirtd images
 
 ## soak: the reliability tests at soak length, one at a time: SIGKILL three times in a 10,000-device run,
 ## a 15 s endpoint outage, libvirtd killed and started again under a real VM, a VM unplugged mid-ESP,
-## two libvirt hosts lost mid-deployment (one's network cut, the other's libvirtd killed) and recovered
+## two libvirt hosts lost mid-deployment (one's network cut, the other's libvirtd killed) and recovered,
+## a Secure Boot VM self-deploying on a second libvirt host
 soak: test-deps libvirtd images
 	PXELAB_REQUIRE_PREREQUISITES=1 PXELAB_SOAK_DEVICES=10000 PXELAB_SOAK_KILLS=3 PXELAB_SOAK_OUTAGE_ATTEMPTS=12 PXELAB_SOAK_RESTART_LIBVIRTD=1 \
-		PXELAB_SOAK_LOST_HOSTS=1 \
-		$(SWIFT) test --no-parallel --filter "CrashResumeTests|EndpointOutageTests|LibvirtReconnectTests|PulledPlugTests|StoreFailureTests|LostHostTests"
+		PXELAB_SOAK_LOST_HOSTS=1 PXELAB_SOAK_REMOTE_SECURE_BOOT=1 \
+		$(SWIFT) test --no-parallel --filter "CrashResumeTests|EndpointOutageTests|LibvirtReconnectTests|PulledPlugTests|StoreFailureTests|LostHostTests|RemoteSecureBootTests"
 
 ## bench: the benchmark suite (never part of make test): fleet, endpoint next to nginx, the Graph door, controller, real VMs
 bench: test-deps libvirtd images

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import LabFiles
 import LabService
 import LabStore
 import NIOCore
@@ -10,25 +11,44 @@ import TFTP
 /// pxelab's TFTP server, for UEFI Secure Boot's network path: Debian's signed GRUB has no HTTP,
 /// so it asks here for the device's step (`grub/device?serial=...`, answered by the device's
 /// lifecycle and counted as a boot, as `/ipxe` is for iPXE), then for the kernel and initrd. It
-/// listens on the endpoint's port, UDP, so a VM reaches both doors at 10.0.2.2:PORT.
+/// listens on the endpoint's port, UDP, on every address the endpoint listens on, so a VM reaches
+/// both doors at the same address: 10.0.2.2:PORT on the controller's machine, the controller's
+/// address towards another libvirt host for that host's VMs.
 extension BootEndpoint {
     /// The file name GRUB's bootstrap asks for, before the device's identity.
     static let grubStep = "grub/device?"
 
-    /// The endpoint's URL as a VM reaches it (its TFTP server is at the same address and port).
-    func guestFacing(port: Int) -> String { "http://\(Lab.hostAddressFromGuest):\(port)" }
+    /// Each address listened on, with the address VMs reach the endpoint there at: QEMU's
+    /// gateway for the first (VMs on the controller's machine), a further one's own unless
+    /// ``Options/guestAddresses`` names another.
+    var guestFacingAddresses: [(listen: String, guest: String)] {
+        [(options.host, Lab.hostAddressFromGuest)] + options.alsoListenOn.map { ($0, options.guestAddresses[$0] ?? $0) }
+    }
 
-    /// Lays the signed chain out in the lab's `tftp/` folder (QEMU's TFTP server gives it to the
-    /// firmware) with GRUB's bootstrap pointing at this endpoint's port, and starts the TFTP server.
-    func startSecureBootNetwork(port: Int) async throws -> TFTPServer {
-        let bootstrap = templates.grubBoot.render { $0 == "tftp" ? tftpDevice(base: guestFacing(port: port)) : nil }
-        try await Offload.run { try SignedBootChain(folder: self.lab.directory.tftp).prepare(grubConfig: bootstrap) }
-        return try await TFTPServer.start(host: options.host, port: port, logger: logger, ended: { summary in
-            self.metrics.tftpTransfer(file: Self.fileKind(summary.request.path), outcome: Self.outcomeName(summary.outcome),
-                                      duration: .nanoseconds(summary.duration.nanoseconds), bytes: summary.size)
-        }) { request in
-            await self.tftpAnswer(request, port: port)
+    /// Per address listened on: lays the signed chain out in the lab's TFTP folder for the VMs
+    /// reaching it (QEMU's TFTP server gives it to their firmware), with GRUB's bootstrap naming
+    /// the endpoint as they reach it, and starts a TFTP server there. What started is stopped
+    /// again when one cannot.
+    func startSecureBootNetwork(port: Int) async throws -> [TFTPServer] {
+        var servers: [TFTPServer] = []
+        do {
+            for (listen, guest) in guestFacingAddresses {
+                let base = "http://\(urlHost(guest)):\(port)"
+                let bootstrap = templates.grubBoot.render { $0 == "tftp" ? tftpDevice(base: base) : nil }
+                let folder = lab.directory.tftp(reachingEndpointAt: guest)
+                try await Offload.run { try SignedBootChain(folder: folder).prepare(grubConfig: bootstrap) }
+                servers.append(try await TFTPServer.start(host: listen, port: port, logger: logger, ended: { summary in
+                    self.metrics.tftpTransfer(file: Self.fileKind(summary.request.path), outcome: Self.outcomeName(summary.outcome),
+                                              duration: .nanoseconds(summary.duration.nanoseconds), bytes: summary.size)
+                }) { request in
+                    await self.tftpAnswer(request, base: base)
+                })
+            }
+        } catch {
+            for server in servers { await server.shutdown() }
+            throw error
         }
+        return servers
     }
 
     /// A transfer's file as metrics name it, from a small set (a file name may be anything).
@@ -51,13 +71,13 @@ extension BootEndpoint {
         }
     }
 
-    /// A file for GRUB: the device's step, or an asset (the kernel, the initrd) as `/assets/` serves it.
-    func tftpAnswer(_ request: TFTPRequest, port: Int) async -> TFTPAnswer {
+    /// A file for GRUB: the device's step (naming the endpoint at `base`, as the VM reaches it),
+    /// or an asset (the kernel, the initrd) as `/assets/` serves it.
+    func tftpAnswer(_ request: TFTPRequest, base: String) async -> TFTPAnswer {
         let path = request.path
         if path.hasPrefix(Self.grubStep) {
             do {
                 let firmware = try FirmwareQuery(URI("/?" + path.dropFirst(Self.grubStep.count)))
-                let base = guestFacing(port: port)
                 return .file(ByteBuffer(string: try await Offload.run { try self.deviceScript(for: firmware, from: request.client.ipAddress, loader: .grub, base: base) }))
             } catch {
                 // GRUB prints the refusal and its bootstrap asks again; the operator sees it here.

@@ -71,6 +71,11 @@ public final class BootEndpoint: Sendable {
         /// Further addresses to listen on, on the same port (``start()``): those other libvirt
         /// hosts' VMs reach the controller at. The same routes, tokens and limits on each.
         public var alsoListenOn: [String] = []
+        /// The address VMs reach the endpoint at, by further listen address, where it is not
+        /// that address itself (a NAT between another host and the controller). Secure Boot's
+        /// GRUB is told it (its TFTP server is the endpoint's); iPXE's scripts name the address
+        /// asked at.
+        public var guestAddresses: [String: String] = [:]
 
         public init(host: String = "127.0.0.1", port: Int = Lab.defaultEndpointPort, imagesDirectory: URL,
                     buildDirectory: URL? = nil, maxBodyBytes: Int = 1 << 20, maxAdminBodyBytes: Int = 8 << 20,
@@ -194,7 +199,7 @@ public final class BootEndpoint: Sendable {
                 throw EndpointSetupError("the endpoint cannot listen on \(address):\(port) as well: \(String(describing: result))")
             }
         }
-        var tftp: TFTPServer?
+        var tftp: [TFTPServer] = []
         if servesSecureBootNetwork {
             do {
                 tftp = try await startSecureBootNetwork(port: port)

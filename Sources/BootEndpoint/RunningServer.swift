@@ -10,12 +10,12 @@ public final class RunningServer: Sendable {
     public let port: Int
     /// A service group per address listened on, with the task running it.
     private let listeners: [(group: ServiceGroup, task: Task<Void, any Error>)]
-    /// Secure Boot's network path, on the same port (UDP).
-    private let tftp: TFTPServer?
+    /// Secure Boot's network path, on the same port (UDP), a server per address listened on.
+    private let tftp: [TFTPServer]
     private let live: LiveFleet
     private let store: LabStore
 
-    init(port: Int, listeners: [(ServiceGroup, Task<Void, any Error>)], tftp: TFTPServer?, live: LiveFleet, store: LabStore) {
+    init(port: Int, listeners: [(ServiceGroup, Task<Void, any Error>)], tftp: [TFTPServer], live: LiveFleet, store: LabStore) {
         self.port = port
         self.listeners = listeners.map { (group: $0.0, task: $0.1) }
         self.tftp = tftp
@@ -27,7 +27,7 @@ public final class RunningServer: Sendable {
     /// in the background are stored) and waits until it has; throws when those boots could not be
     /// stored (the server is stopped either way).
     public func stop() async throws {
-        await tftp?.shutdown()
+        for server in tftp { await server.shutdown() }
         await live.finishAll()
         for listener in listeners { await listener.group.triggerGracefulShutdown() }
         for listener in listeners { _ = await listener.task.result }

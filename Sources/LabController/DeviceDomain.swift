@@ -40,19 +40,24 @@ public struct DeviceDomain: Sendable {
 
     /// The bootstrap script URL that QEMU's DHCP server hands to iPXE on a host.
     public func bootFileURL(on host: LabHost) throws(LabError) -> String {
-        let address = try bootAddress(of: host)
-        return "http://\(urlHost(address)):\(endpointPort)/boot.ipxe"
+        bootFileURL(reaching: try bootAddress(of: host))
+    }
+
+    private func bootFileURL(reaching address: String) -> String {
+        "http://\(urlHost(address)):\(endpointPort)/boot.ipxe"
     }
 
     /// The network-boot NIC of a real VM of `model` on `host`. With Secure Boot the firmware's own
-    /// driver fetches shim from QEMU's TFTP folder (the lab's `tftp/`, which the endpoint fills);
-    /// without it, QEMU's iPXE ROM (BIOS or EFI) fetches the bootstrap script over HTTP.
+    /// driver fetches shim from QEMU's TFTP folder (the lab's `tftp/`, or `tftp-ADDRESS/` for a
+    /// host reaching the endpoint at another address; the endpoint fills them); without it,
+    /// QEMU's iPXE ROM (BIOS or EFI) fetches the bootstrap script over HTTP.
     func networkBoot(of model: DeviceModel, mac: MACAddress, on host: LabHost) -> QEMUNetworkBoot {
         // An address that cannot be found fails `pxelab up` before any domain is defined
         // (``LabProvisioner``); a definition built regardless (a drift check) says where it was.
-        let bootFile = (try? bootFileURL(on: host)) ?? "http://\(host.bootAddress ?? Lab.hostAddressFromGuest):\(endpointPort)/boot.ipxe"
-        guard model.secureBoot else { return QEMUNetworkBoot(bootFile: bootFile, mac: mac) }
-        return QEMUNetworkBoot(bootFile: SignedBootChain.bootFile, mac: mac, tftpRoot: directory.tftp.path, optionROM: "")
+        let address = (try? bootAddress(of: host)) ?? host.bootAddress ?? Lab.hostAddressFromGuest
+        guard model.secureBoot else { return QEMUNetworkBoot(bootFile: bootFileURL(reaching: address), mac: mac) }
+        return QEMUNetworkBoot(bootFile: SignedBootChain.bootFile, mac: mac, tftpRoot: directory.tftp(reachingEndpointAt: address).path,
+                               optionROM: "")
     }
 
     /// A real VM's firmware: OVMF with its own variable store in the lab's `nvram/` (made from

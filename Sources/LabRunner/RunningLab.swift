@@ -112,7 +112,10 @@ public final class RunningLab: Sendable {
             // VMs on another machine reach the endpoint at the controller's address towards it, not its loopback.
             var addresses: [String] = []
             for host in hosts {
-                if let address = try BootAddress.listenAddress(for: host)?.get(), !addresses.contains(address) { addresses.append(address) }
+                guard let address = try BootAddress.listenAddress(for: host)?.get(), !addresses.contains(address) else { continue }
+                addresses.append(address)
+                // Behind a NAT its VMs reach the controller at the address the lab file gives.
+                if let given = host.bootAddress, given != address { endpointOptions.guestAddresses[address] = given }
             }
             endpointOptions.alsoListenOn = addresses
             let (endpoint, redfishServer) = try await Offload.run { [endpointOptions] in

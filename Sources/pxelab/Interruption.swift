@@ -9,13 +9,14 @@ import Synchronization
 /// signal to a source made after another one for the same signal was cancelled); each piece of
 /// cancellable work registers with them while it runs.
 enum Interruption {
-    /// Runs work that a signal cancels.
-    static func cancellable<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+    /// Runs work that a signal cancels; `stopping` says what stopping it does.
+    static func cancellable<T: Sendable>(stopping: String = "powering the lab's devices off",
+                                         _ work: @escaping @Sendable () async throws -> T) async throws -> T {
         _ = sources
         let task = Task { try await work() }
         let token = state.withLock { state in
             state.next += 1
-            state.running[state.next] = { task.cancel() }
+            state.running[state.next] = (cancel: { @Sendable in task.cancel() }, stopping: stopping)
             return state.next
         }
         defer { _ = state.withLock { $0.running.removeValue(forKey: token) } }
@@ -23,8 +24,8 @@ enum Interruption {
     }
 
     /// Returns when the user presses Ctrl-C (or SIGTERM arrives).
-    static func wait() async {
-        _ = try? await cancellable { try await Task.sleep(for: .seconds(Double(Int32.max))) }
+    static func wait(stopping: String = "powering the lab's devices off") async {
+        _ = try? await cancellable(stopping: stopping) { try await Task.sleep(for: .seconds(Double(Int32.max))) }
     }
 
     /// Whether a signal has asked pxelab to stop (work it cancelled may have returned normally).
@@ -32,7 +33,7 @@ enum Interruption {
 
     private struct State {
         var next = 0
-        var running: [Int: @Sendable () -> Void] = [:]
+        var running: [Int: (cancel: @Sendable () -> Void, stopping: String)] = [:]
         var signals = 0
     }
 
@@ -45,11 +46,11 @@ enum Interruption {
         source.setEventHandler {
             let (count, running) = state.withLock { state in
                 state.signals += 1
-                return (state.signals, Array(state.running.values))
+                return (state.signals, state.running.sorted { $0.key < $1.key }.map(\.value))
             }
-            if count > 1 || running.isEmpty { exit(128 + number) }
-            FileHandle.standardError.write(Data("\npxelab: stopping: powering the lab's devices off (again to quit now)\n".utf8))
-            running.forEach { $0() }
+            guard count == 1, let latest = running.last else { exit(128 + number) }
+            FileHandle.standardError.write(Data("\npxelab: stopping: \(latest.stopping) (again to quit now)\n".utf8))
+            running.forEach { $0.cancel() }
         }
         source.resume()
         return source

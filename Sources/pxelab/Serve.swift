@@ -79,7 +79,7 @@ struct Serve: AsyncParsableCommand {
             + "pxelab: admin token in \(lab.directory.path("admin.token").path)\n"
             + "pxelab: Graph at \(first)/beta and /v1.0, token in \(lab.directory.path("graph.token").path)\n"
             + "pxelab: \(redfish.announcement(port: redfishPort, lab: lab))\n").utf8))
-        await Interruption.wait()
+        await Interruption.wait(stopping: "closing the endpoint")
         try await server.stop()
     }
 }

@@ -22,11 +22,11 @@ struct SecureBootNetworkTests {
     }
 
     /// A file fetched over TFTP by atftp (with blksize and tsize, as GRUB asks), or nil when refused.
-    func fetch(_ name: String, port: Int) async throws -> Data? {
+    func fetch(_ name: String, port: Int, at address: String = "127.0.0.1") async throws -> Data? {
         let out = makeTemporaryDirectory("pxelab-tftp-get").appendingPathComponent("file")
         let status = try await onThreadOfItsOwn {
             try runTool("/usr/bin/atftp", ["--option", "blksize 1024", "--option", "tsize 0", "--get", "-r", name, "-l", out.path,
-                                           "127.0.0.1", String(port)])
+                                           address, String(port)])
         }
         return status == 0 ? try Data(contentsOf: out) : nil
     }
@@ -66,6 +66,34 @@ struct SecureBootNetworkTests {
         let metrics = try await running.client.get("/metrics").text
         #expect(metrics.contains("pxelab_tftp_transfers_total{file=\"step\",outcome=\"completed\"} 2"))
         #expect(metrics.contains("pxelab_tftp_sent_bytes{file=\"vmlinuz\"} \(kernel.count)"))
+        try await running.stop()
+    }
+
+    /// Another libvirt host's Secure Boot VMs reach the endpoint at the controller's address
+    /// towards that host: their chain names it, and the endpoint's TFTP server answers there.
+    @Test func anotherHostsVMsGetTheChainAndTheirStepsAtTheAddressTheyReachTheEndpointAt() async throws {
+        let (images, _) = try images()
+        // 127.0.0.2 stands for the controller's address towards another host; 127.0.0.3 for one
+        // towards a host behind a NAT, whose VMs reach the controller at 198.18.0.77.
+        let running = try await RunningEndpoint.start(images: images, secureBootNetwork: true, alsoListenOn: ["127.0.0.2", "127.0.0.3"],
+                                                      guestAddresses: ["127.0.0.3": "198.18.0.77"])
+        let port = running.port
+        let directory = running.endpoint.lab.directory
+        for guest in ["10.0.2.2", "127.0.0.2", "198.18.0.77"] {
+            let folder = directory.tftp(reachingEndpointAt: guest)
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("shimx64.efi").path), "\(folder.path)")
+            let bootstrap = try String(contentsOf: folder.appendingPathComponent("grub/grub.cfg"), encoding: .utf8)
+            #expect(bootstrap.contains("source \"(tftp,\(guest):\(port))/grub/device?serial=${serial}&"), "\(folder.path)")
+        }
+        #expect(directory.tftp(reachingEndpointAt: "10.0.2.2") == directory.tftp)
+        // The step asked at each address names the endpoint as the VMs asking there reach it.
+        for (listen, guest) in [("127.0.0.1", "10.0.2.2"), ("127.0.0.2", "127.0.0.2"), ("127.0.0.3", "198.18.0.77")] {
+            let step = try #require(try await fetch("grub/device?serial=SALES-1&manufacturer=Contoso&product=Lab Laptop"
+                                                    + "&mac=52:54:00:00:00:01&platform=efi&loader=grub", port: port, at: listen))
+            let script = String(decoding: step, as: UTF8.self)
+            #expect(script.contains("linux (tftp,\(guest):\(port))/assets/build/vmlinuz "), "\(listen): \(script)")
+            #expect(script.contains("pxelab.endpoint=http://\(guest):\(port) "), "\(listen): \(script)")
+        }
         try await running.stop()
     }
 }

@@ -35,5 +35,7 @@ struct ServeListenTests {
         }
         running.signal(SIGTERM)
         #expect(await running.exit() == 0)
+        // serve hosts no devices: stopping it closes the endpoint, and it says so.
+        #expect(running.output().contains("pxelab: stopping: closing the endpoint"), "\(running.output().suffix(500))")
     }
 }

@@ -40,6 +40,14 @@ public struct SignedBootChain: Sendable {
 }
 
 extension LabDirectory {
-    /// The folder QEMU's TFTP server serves Secure Boot VMs (``SignedBootChain``).
+    /// The folder QEMU's TFTP server serves Secure Boot VMs on the controller's machine
+    /// (``SignedBootChain``).
     public var tftp: URL { path("tftp") }
+
+    /// The folder for Secure Boot VMs that reach the endpoint at `address`, which their GRUB's
+    /// bootstrap names: ``tftp`` for QEMU's gateway (VMs on the controller's machine),
+    /// `tftp-ADDRESS/` for another host's VMs.
+    public func tftp(reachingEndpointAt address: String) -> URL {
+        address == Lab.hostAddressFromGuest ? tftp : path("tftp-\(address)")
+    }
 }
