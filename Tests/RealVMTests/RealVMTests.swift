@@ -42,14 +42,17 @@ func shippedLab(_ name: String, devicePrefix: String, tag: String) throws -> Lab
     return try LabFile.parse(text, file: "\(name).yaml")
 }
 
-/// Opens a lab of real VMs, runs its scenario from factory-fresh devices and closes it (also when
-/// the scenario throws); records each step that did not pass. Returns the closed lab.
-func runScenario(of labFile: LabFile, stateRoot root: URL) async throws -> RunningLab {
+/// Opens a lab of real VMs, runs its scenario from factory-fresh devices, then `afterwards` on the
+/// lab still running, and closes it (also when either throws); records each step that did not
+/// pass. Returns the closed lab.
+func runScenario(of labFile: LabFile, stateRoot root: URL,
+                 afterwards: (RunningLab) async throws -> Void = { _ in }) async throws -> RunningLab {
     let running = try await RunningLab.open(labFile: labFile, stateRoot: root, options: .init(imagesDirectory: images, realDeviceTimeout: 300))
     let steps: [StepResult]
     do {
         try await running.fleet.factoryReset()
         steps = try await ScenarioExecutor(fleet: running.fleet).run(labFile.scenario)
+        try await afterwards(running)
     } catch {
         try? await running.close()
         throw error

@@ -47,7 +47,24 @@ struct RemoteHostRunTests {
             let root = makeTemporaryDirectory("pxelab-remote")
             let provisioner = LabProvisioner(labFile: labFile, directory: LabDirectory(root: root, lab: labFile.lab))
             defer { _ = try? provisioner.down() }
-            let running = try await runScenario(of: labFile, stateRoot: root)
+            let there = labFile.devices[1]
+            let running = try await runScenario(of: labFile, stateRoot: root) { running in
+                // The other host's VM through the run's other doors: its screen (virDomainScreenshot
+                // over that host's connection) shows the desktop's text, and Redfish reads its power
+                // state from that host's libvirt.
+                let png = try await running.fleet.screen(of: there.name)
+                #expect(png.starts(with: [0x89, 0x50, 0x4E, 0x47]) && png.count > 4_096, "\(png.count) bytes of PNG")
+                let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort),
+                                               authority: try #require(running.redfish.authorityFile))
+                let system = try await client.request(.GET, "/redfish/v1/Systems/\(there.identity.uuid.uuidString.lowercased())",
+                                                      as: .basic("admin", running.redfish.service.adminPassword))
+                #expect(system.json["PowerState"] as? String == "On" && system.json["SerialNumber"] as? String == there.identity.serial)
+                // A snapshot of it is taken and reverted to through that host's libvirt.
+                try await running.fleet.snapshot(there.name, as: "ready")
+                try await running.fleet.revert(there.name, to: "ready")
+                #expect(try Connection(uri: remote.uri).domain(named: there.name).snapshotIfExists(named: "ready") != nil)
+                #expect(try running.lab.deviceSummaries(named: there.name).first?.outcome == .businessReady)
+            }
             let port = running.port
             // Each VM was defined on its own host, told to boot from the address its host reaches
             // the controller at, and its boot requests came from there.
