@@ -105,7 +105,7 @@ public final class BootEndpoint: Sendable {
         /// Whether the address is loopback-only.
         public var isLoopback: Bool { Self.isLoopback(host) }
 
-        public static func isLoopback(_ address: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(address) }
+        public static func isLoopback(_ address: String) -> Bool { HTTPConnections.isLoopback(address) }
     }
 
     /// Prepares the endpoint for a lab: reads the lab's devices and their tokens and the iPXE
@@ -180,23 +180,23 @@ public final class BootEndpoint: Sendable {
         warnUnlessLoopback()
         let first = await listen()
         guard let port = first.port else {
-            throw EndpointSetupError("the endpoint stopped before listening: \(String(describing: await first.task.result))")
+            throw EndpointSetupError("the endpoint stopped before listening: \(await first.failure)")
         }
-        var listeners = [(first.group, first.task)]
+        var listeners = [first]
         func stopListening() async {
-            for (group, task) in listeners {
-                await group.triggerGracefulShutdown()
-                _ = await task.result
+            for listener in listeners {
+                await listener.group.triggerGracefulShutdown()
+                _ = await listener.task.result
             }
         }
         // The same port on each further address (the addresses other libvirt hosts' VMs reach it at).
         for address in options.alsoListenOn {
             let extra = await listen(on: address, port: port)
-            listeners.append((extra.group, extra.task))
+            listeners.append(extra)
             guard extra.port != nil else {
-                let result = await extra.task.result
+                let failure = await extra.failure
                 await stopListening()
-                throw EndpointSetupError("the endpoint cannot listen on \(address):\(port) as well: \(String(describing: result))")
+                throw EndpointSetupError("the endpoint cannot listen on \(address):\(port) as well: \(failure)")
             }
         }
         var tftp: [TFTPServer] = []
@@ -211,16 +211,9 @@ public final class BootEndpoint: Sendable {
         return RunningServer(port: port, listeners: listeners, tftp: tftp, live: live, store: lab.store)
     }
 
-    /// Starts a listener on an address (the options' when nil) and returns once it is bound, with
-    /// its port, or once it ended without one (its task's result says why).
-    private func listen(on host: String? = nil, port: Int? = nil) async -> (group: ServiceGroup, task: Task<Void, any Error>, port: Int?) {
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let group = ServiceGroup(services: [application(host: host, port: port) { continuation.yield($0) }], logger: logger)
-        let task = Task {
-            defer { continuation.finish() }  // a listener that cannot bind ends without a port
-            try await group.run()
-        }
-        return (group, task, await ports.first { _ in true })
+    /// Starts a listener on an address (the options' when nil).
+    private func listen(on host: String? = nil, port: Int? = nil) async -> Listener {
+        await Listener.start(logger: logger) { bound in application(host: host, port: port) { bound($0) } }
     }
 
     private func warnUnlessLoopback() {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPConnections
 import LabService
 import LabStore
 import ServiceLifecycle
@@ -8,16 +9,16 @@ import TFTP
 public final class RunningServer: Sendable {
     /// The bound port.
     public let port: Int
-    /// A service group per address listened on, with the task running it.
-    private let listeners: [(group: ServiceGroup, task: Task<Void, any Error>)]
+    /// A listener per address listened on.
+    private let listeners: [Listener]
     /// Secure Boot's network path, on the same port (UDP), a server per address listened on.
     private let tftp: [TFTPServer]
     private let live: LiveFleet
     private let store: LabStore
 
-    init(port: Int, listeners: [(ServiceGroup, Task<Void, any Error>)], tftp: [TFTPServer], live: LiveFleet, store: LabStore) {
+    init(port: Int, listeners: [Listener], tftp: [TFTPServer], live: LiveFleet, store: LabStore) {
         self.port = port
-        self.listeners = listeners.map { (group: $0.0, task: $0.1) }
+        self.listeners = listeners
         self.tftp = tftp
         self.live = live
         self.store = store

@@ -42,7 +42,7 @@ public final class RedfishServer: Sendable {
             self.init(host: host, port: port, tls: tls)
         }
 
-        public var isLoopback: Bool { host == "127.0.0.1" || host == "::1" || host == "localhost" }
+        public var isLoopback: Bool { HTTPConnections.isLoopback(host) }
     }
 
     public let service: RedfishService
@@ -52,7 +52,7 @@ public final class RedfishServer: Sendable {
     private let tlsConfiguration: TLSConfiguration?
     /// Its HTTP connections open, counted against ``Options/connectionLimits``.
     private let connectionCount = ConnectionCount()
-    private let running = Mutex<(group: ServiceGroup, task: Task<Void, any Error>)?>(nil)
+    private let running = Mutex<Listener?>(nil)
 
     public init(service: RedfishService, options: Options = Options()) throws {
         self.service = service
@@ -80,11 +80,8 @@ public final class RedfishServer: Sendable {
         service.add(to: router)
         var logger = Logger(label: "pxelab.redfish")
         logger.logLevel = .warning
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab",
                                                      backlog: 4096)
-        let onRunning: @Sendable (any Channel) async -> Void = { channel in continuation.yield(channel.localAddress?.port ?? 0) }
-        let group: ServiceGroup
         let service = service
         let (limits, count) = (options.connectionLimits, connectionCount)
         let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
@@ -92,31 +89,23 @@ public final class RedfishServer: Sendable {
             UnknownMethodHandler(),
             PipelineAnswerHandler(answer: { request, _ in service.answerInPipeline(request) }),
         ], httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)))
-        if let tlsConfiguration {
-            let application = Application(router: router, server: try .tls(http1, tlsConfiguration: tlsConfiguration),
-                                          configuration: configuration, onServerRunning: onRunning, logger: logger)
-            group = ServiceGroup(services: [application], logger: logger)
-        } else {
-            let application = Application(router: router, server: http1, configuration: configuration, onServerRunning: onRunning,
-                                          logger: logger)
-            group = ServiceGroup(services: [application], logger: logger)
+        let server = try tlsConfiguration.map { try HTTPServerBuilder.tls(http1, tlsConfiguration: $0) } ?? http1
+        let listener = await Listener.start(logger: logger) { bound in
+            Application(router: router, server: server, configuration: configuration,
+                        onServerRunning: { channel in bound(channel.localAddress?.port ?? 0) }, logger: logger)
         }
-        let task = Task {
-            defer { continuation.finish() }  // a listener that cannot bind ends without a port
-            try await group.run()
+        guard let port = listener.port else {
+            throw RedfishSetupError("the Redfish service stopped before listening: \(await listener.failure)")
         }
-        guard let port = await ports.first(where: { _ in true }) else {
-            throw RedfishSetupError("the Redfish service stopped before listening: \(String(describing: await task.result))")
-        }
-        running.withLock { $0 = (group, task) }
+        running.withLock { $0 = listener }
         return port
     }
 
     /// Stops listening (requests in flight finish, and the resets it accepted) and waits until it has.
     public func stop() async {
-        guard let (group, task) = running.withLock({ value in defer { value = nil }; return value }) else { return }
-        await group.triggerGracefulShutdown()
-        _ = await task.result
+        guard let listener = running.withLock({ value in defer { value = nil }; return value }) else { return }
+        await listener.group.triggerGracefulShutdown()
+        _ = await listener.task.result
         // Resets it accepted are carried out before the lab goes down.
         await service.resetsCarriedOut()
     }
