@@ -26,33 +26,20 @@ public enum BootAddress {
         return sourceAddress(toward: machine).mapError { .bootAddressUnknown(host: host.name, machine: machine, problem: $0.text) }
     }
 
-    /// Why the route's source address was not found (name resolution, no route).
-    private struct Unfound: Error { let text: String }
-
-    private static func sourceAddress(toward machine: String) -> Result<String, Unfound> {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_DGRAM.rawValue)
-        var found: UnsafeMutablePointer<addrinfo>?
-        let resolved = getaddrinfo(machine, "16509", &hints, &found)
-        guard resolved == 0, let first = found else { return .failure(Unfound(text: String(cString: gai_strerror(resolved)))) }
-        defer { freeaddrinfo(found) }
-        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype, first.pointee.ai_protocol)
-        guard fd >= 0 else { return .failure(Unfound(text: String(cString: strerror(errno)))) }
-        defer { close(fd) }
-        guard connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 else {
-            return .failure(Unfound(text: "no route: \(String(cString: strerror(errno)))"))
-        }
-        var local = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        let named = withUnsafeMutablePointer(to: &local) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                getsockname(fd, address, &length) == 0
-                    && getnameinfo(address, length, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
+    private static func sourceAddress(toward machine: String) -> Result<String, MachineSocket.Problem> {
+        MachineSocket.with(machine, port: 16509, type: Int32(SOCK_DGRAM.rawValue)) { fd, target in
+            guard Glibc.connect(fd, target.ai_addr, target.ai_addrlen) == 0 else { return .failure(.init("no route: \(MachineSocket.Problem.errno.text)")) }
+            var local = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            var text = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            let named = withUnsafeMutablePointer(to: &local) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                    getsockname(fd, address, &length) == 0
+                        && getnameinfo(address, length, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
+                }
             }
+            return named ? .success(String(cString: text)) : .failure(.errno)
         }
-        guard named else { return .failure(Unfound(text: String(cString: strerror(errno)))) }
-        return .success(String(cString: text))
     }
 }
 

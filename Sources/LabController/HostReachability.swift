@@ -46,25 +46,21 @@ public enum HostReachability {
 
     /// Why a TCP connection to the machine's port did not open within the limit; nil when it did.
     private static func problem(connecting machine: String, port: Int, within limit: Duration) -> String? {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var found: UnsafeMutablePointer<addrinfo>?
-        let resolved = getaddrinfo(machine, String(port), &hints, &found)
-        guard resolved == 0, let first = found else { return String(cString: gai_strerror(resolved)) }
-        defer { freeaddrinfo(found) }
-        let fd = socket(first.pointee.ai_family, first.pointee.ai_socktype | Int32(SOCK_NONBLOCK.rawValue), first.pointee.ai_protocol)
-        guard fd >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(fd) }
-        if Glibc.connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) == 0 { return nil }
-        guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
-        var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        let milliseconds = Int32(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
-        let ready = poll(&waiting, 1, milliseconds)
-        if ready == 0 { return "no answer within \(limit)" }
-        guard ready > 0 else { return String(cString: strerror(errno)) }
-        var failure: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length)
-        return failure == 0 ? nil : String(cString: strerror(failure))
+        let opened = MachineSocket.with(machine, port: port, type: Int32(SOCK_STREAM.rawValue), flags: Int32(SOCK_NONBLOCK.rawValue)) {
+            fd, target -> Result<Void, MachineSocket.Problem> in
+            if Glibc.connect(fd, target.ai_addr, target.ai_addrlen) == 0 { return .success(()) }
+            guard errno == EINPROGRESS else { return .failure(.errno) }
+            var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            let milliseconds = Int32(limit.components.seconds * 1000 + limit.components.attoseconds / 1_000_000_000_000_000)
+            let ready = poll(&waiting, 1, milliseconds)
+            if ready == 0 { return .failure(.init("no answer within \(limit)")) }
+            guard ready > 0 else { return .failure(.errno) }
+            var failure: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &length)
+            return failure == 0 ? .success(()) : .failure(.init(String(cString: strerror(failure))))
+        }
+        if case .failure(let problem) = opened { return problem.text }
+        return nil
     }
 }
