@@ -108,12 +108,18 @@ final class KeptFiles: Sendable {
     func bytes(of file: URL) throws -> ByteBuffer {
         let attributes = try FileManager.default.attributesOfItem(atPath: file.path)
         guard attributes[.type] as? FileAttributeType == .typeRegular, let size = (attributes[.size] as? NSNumber)?.intValue else {
-            throw EndpointSetupError("\(file.path) is not a file")
+            throw NotAFile(path: file.path)
         }
         let modified = attributes[.modificationDate] as? Date ?? Date(timeIntervalSince1970: 0)
         if let kept = files.withLock({ $0[file.path] }), kept.size == size, kept.modified == modified { return kept.bytes }
         let bytes = ByteBuffer(bytes: try Data(contentsOf: file))
         files.withLock { $0[file.path] = Kept(size: size, modified: modified, bytes: bytes) }
         return bytes
+    }
+
+    /// A TFTP request resolved to something that is not a regular file (a folder, a device).
+    struct NotAFile: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "\(path) is not a file" }
     }
 }
