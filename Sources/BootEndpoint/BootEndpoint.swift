@@ -159,7 +159,7 @@ public final class BootEndpoint: Sendable {
         quiet.logLevel = .warning
         let limits = options.connectionLimits
         let server = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
-            ConnectionGuard(limits: limits, count: self.connectionCount, observer: self.metrics),
+            ConnectionGuard(limits: limits, count: self.connectionCount, observer: self.metrics.endpointConnections),
             ExpectContinueHandler(),
             PipelineAnswerHandler(answer: { request, client in self.answerInMemory(request, from: client?.ipAddress)?.pipelineAnswer },
                                   served: { answer, took in
@@ -173,6 +173,10 @@ public final class BootEndpoint: Sendable {
                            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
                            logger: quiet)
     }
+
+    /// Where the Redfish service's connection decisions go to be counted in this endpoint's
+    /// /metrics (`pxelab_redfish_connections...`): give it as its options' `connectionObserver`.
+    public var redfishConnections: any ConnectionObserver { metrics.redfishConnections }
 
     /// Starts listening and returns once the port is bound (with Secure Boot's network path,
     /// the TFTP server on the same port); stop it with ``RunningServer/stop()``.

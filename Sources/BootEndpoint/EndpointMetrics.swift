@@ -9,8 +9,10 @@ import LabStore
 final class EndpointMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let eventsTotal: Counter
-    /// HTTP connections open now.
-    private let openConnections: Gauge
+    /// The endpoint's HTTP connections: open now, refused, closed.
+    let endpointConnections: ConnectionMetrics
+    /// The Redfish service's, which counts them here too (it has no /metrics of its own).
+    let redfishConnections: ConnectionMetrics
     /// Boot scripts served, by mode (oobe, desktop, unknown).
     private let bootScriptsByMode: [String: Counter]
     /// Each request's counter and latency histogram, found once per route, method and status
@@ -25,9 +27,8 @@ final class EndpointMetrics: @unchecked Sendable {
     }
 
     init() {
-        openConnections = registry.makeGauge(
-            descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections",
-                                             helpText: "HTTP connections open now."), labels: [])
+        endpointConnections = ConnectionMetrics(registry: registry, server: "endpoint")
+        redfishConnections = ConnectionMetrics(registry: registry, server: "redfish")
         eventsTotal = registry.makeCounter(
             descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "device_events", unitName: "total",
                                              helpText: "Device events stored."), labels: [])
@@ -138,21 +139,34 @@ extension BootEndpoint {
     }
 }
 
-extension EndpointMetrics: ConnectionObserver {
-    func connectionOpened() { openConnections.increment() }
-    func connectionEnded() { openConnections.decrement() }
+/// One HTTP server's connection decisions as metrics: `pxelab_<server>_connections` (open now),
+/// `..._connections_refused_total` by limit, `..._connections_closed_total` by reason.
+final class ConnectionMetrics: ConnectionObserver {
+    private let registry: PrometheusCollectorRegistry
+    private let server: String
+    private let open: Gauge
+
+    init(registry: PrometheusCollectorRegistry, server: String) {
+        self.registry = registry
+        self.server = server
+        open = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "\(server)_connections",
+                                                                   helpText: "HTTP connections open now."), labels: [])
+    }
+
+    func connectionOpened() { open.increment() }
+    func connectionEnded() { open.decrement() }
 
     /// A connection refused at a limit (`connections`, `client-connections`).
     func connectionRefused(_ reason: RefusedConnection) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_refused", unitName: "total",
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "\(server)_connections_refused", unitName: "total",
                                                               helpText: "HTTP connections refused at a limit, by limit."),
                              labels: [("reason", reason.rawValue)]).increment()
     }
 
-    /// A connection the endpoint closed: a late head, body or next request, or a head too large.
+    /// A connection the server closed: a late head, body or next request, or a head too large.
     func connectionClosed(_ reason: ClosedConnection) {
-        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "endpoint_connections_closed", unitName: "total",
-                                                              helpText: "HTTP connections the endpoint closed, by reason."),
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "\(server)_connections_closed", unitName: "total",
+                                                              helpText: "HTTP connections the server closed, by reason."),
                              labels: [("reason", reason.rawValue)]).increment()
     }
 }

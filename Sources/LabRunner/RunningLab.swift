@@ -119,8 +119,10 @@ public final class RunningLab: Sendable {
             }
             endpointOptions.alsoListenOn = addresses
             let (endpoint, redfishServer) = try await Offload.run { [endpointOptions] in
-                (try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet), options: endpointOptions),
-                 try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: options.redfish))
+                let endpoint = try BootEndpoint(lab: lab, fleet: fleet, attendant: LabAttendant(fleet: fleet), options: endpointOptions)
+                var redfishOptions = options.redfish
+                redfishOptions.connectionObserver = endpoint.redfishConnections
+                return (endpoint, try RedfishServer(service: RedfishService(lab: lab, fleet: fleet), options: redfishOptions))
             }
             server = try await endpoint.start()
             let redfishPort = try await redfishServer.start()

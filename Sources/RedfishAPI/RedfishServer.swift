@@ -23,6 +23,8 @@ public final class RedfishServer: Sendable {
         public var tls: Bool
         /// What each connection is allowed, as the endpoint's (`pxelab serve`'s limits apply to both).
         public var connectionLimits: ConnectionLimits
+        /// Told each connection decision (a run's or `serve`'s endpoint counts them in its /metrics).
+        public var connectionObserver: (any ConnectionObserver)?
 
         public init(host: String = "127.0.0.1", port: Int = 0, tls: Bool = true, connectionLimits: ConnectionLimits = ConnectionLimits()) {
             self.host = host
@@ -83,9 +85,9 @@ public final class RedfishServer: Sendable {
         let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pxelab",
                                                      backlog: 4096)
         let service = service
-        let (limits, count) = (options.connectionLimits, connectionCount)
+        let (limits, count, observer) = (options.connectionLimits, connectionCount, options.connectionObserver)
         let http1 = HTTPServerBuilder.http1(configuration: .init(additionalChannelHandlers: [
-            ConnectionGuard(limits: limits, count: count),
+            ConnectionGuard(limits: limits, count: count, observer: observer),
             UnknownMethodHandler(),
             PipelineAnswerHandler(answer: { request, _ in service.answerInPipeline(request) }),
         ], httpDecoderConfiguration: .init(maxHeaderFieldSize: limits.maxHeaderBytes, maxHeaderListSize: limits.maxHeaderBytes)))

@@ -48,8 +48,10 @@ struct Serve: AsyncParsableCommand {
                                                connectionLimits: limits)
             options.alsoListenOn = Array(addresses.dropFirst())
             // Served with no devices hosted: systems read, power actions refused (`pxelab run --keep` hosts them).
-            return (lab, try BootEndpoint(lab: lab, options: options),
-                    try RedfishServer(service: RedfishService(lab: lab, fleet: nil), options: redfishOptions))
+            let endpoint = try BootEndpoint(lab: lab, options: options)
+            var redfishOptions = redfishOptions
+            redfishOptions.connectionObserver = endpoint.redfishConnections
+            return (lab, endpoint, try RedfishServer(service: RedfishService(lab: lab, fleet: nil), options: redfishOptions))
         }
         for address in addresses where !BootEndpoint.Options.isLoopback(address) {
             printError("warning: listening on \(address), not loopback: the lab is reachable from the network")

@@ -22,7 +22,10 @@ struct RedfishConnectionLimitTests {
             try other.send("GET /redfish/v1/Systems HTTP/1.1\r\nHost: bmc\r\nConnection: close\r\n\r\n")
             return (try slow.readUntilClosed(), try other.readUntilClosed())
         }
+        // The endpoint's /metrics counts the Redfish service's connection decisions.
+        let metrics = try await HTTPTestClient(port: running.port).get("/metrics").text
         try await running.close()
+        #expect(metrics.contains("pxelab_redfish_connections_closed_total{reason=\"header-timeout\"} 1"), "\(metrics)")
         #expect(late?.hasPrefix("HTTP/1.1 408 Request Timeout\r\n") == true, "\(late ?? "open")")
         #expect(anonymous?.hasPrefix("HTTP/1.1 401 Unauthorized\r\n") == true, "\(anonymous ?? "open")")
     }
