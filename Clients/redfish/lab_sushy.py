@@ -1,6 +1,6 @@
 """sushy, the library OpenStack Ironic drives BMCs with, against a lab's Redfish service, as
 Ironic's redfish hardware type uses it: a session login, the system's vendor, model, serial, BIOS
-version and drive sizes (what inspection stores), power on, off and reboot (Ironic polls the power state
+version, drive sizes (what inspection stores) and Secure Boot, power on, off and reboot (Ironic polls the power state
 until it reads the new one), and a one-time PXE boot. Prints what sushy read as JSON; any failure is an
 exception and a non-zero exit.
 
@@ -42,6 +42,8 @@ def main():
         "manufacturer": system.manufacturer, "model": system.model, "serial": system.serial_number, "uuid": system.uuid,
         "biosVersion": system.bios_version, "driveBytes": system.storage.drives_sizes_bytes,
         "resetTypes": sorted(str(value.value) for value in system.get_allowed_reset_system_values()),
+        # What Ironic's secure boot management reads before it changes anything.
+        "secureBoot": [system.secure_boot.enabled, system.secure_boot.current_boot.value, system.secure_boot.mode.value],
     }
     system.reset_system(sushy.ResetType.ON)
     wait_for(system, sushy.PowerState.ON)

@@ -121,6 +121,10 @@ struct RedfishSushyTests {
         // The state disk, as inspection sizes a node's root disk.
         #expect(read["driveBytes"] as? [Int] == [256 << 20])
         #expect(read["uuid"] as? String == device.identity.uuid.uuidString.lowercased())
+        // The model's firmware (UEFI, Secure Boot on, Microsoft's keys), as Ironic reads it.
+        let secureBoot = read["secureBoot"] as? [Any] ?? []
+        #expect(secureBoot.first as? Bool == true && secureBoot.dropFirst().compactMap { $0 as? String } == ["Enabled", "UserMode"],
+                "\(secureBoot)")
         #expect(read["bootBefore"] as? [String] == ["Pxe", "Once"])
         // The next boot spent the one-time override, as the schema has it.
         #expect(read["bootAfter"] as? [String] == ["Pxe", "Disabled"])

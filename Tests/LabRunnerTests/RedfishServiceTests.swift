@@ -104,6 +104,46 @@ struct RedfishServiceTests {
         try await running.close()
     }
 
+    /// What Ironic reads of a node's firmware: its Secure Boot (sushy's `system.secure_boot`) and
+    /// TPM, as the device's model has them.
+    @Test func aSystemShowsItsModelsSecureBootAndTPM() async throws {
+        let running = try await RunningLab.open(labFile: try LabFile.parse("""
+            lab: firmware
+            tenant: { domain: contoso.onmicrosoft.com }
+            models:
+              w11: { manufacturer: Contoso, product: Secure Laptop }
+              open: { manufacturer: Contoso, product: Open Laptop, secureBoot: false, tpm: "1.2" }
+              legacy: { manufacturer: Contoso, product: Old Box, firmware: bios, tpm: none }
+            fleet:
+              - { model: w11, name: secure, serial: FW-1 }
+              - { model: open, name: open, serial: FW-2 }
+              - { model: legacy, name: old, serial: FW-3 }
+            """, file: "firmware.yaml"), stateRoot: makeTemporaryDirectory("pxelab-redfish-firmware"),
+            options: .init(imagesDirectory: images, timing: LabTiming(scale: 0)))
+        let client = try RedfishClient(url: running.redfish.url(port: running.redfishPort), authority: try #require(running.redfish.authorityFile))
+        let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)
+        let expected: [(String, String?, Bool?, String?)] = [("secure", "TPM2_0", true, "UserMode"), ("open", "TPM1_2", false, "SetupMode"),
+                                                              ("old", nil, nil, nil)]
+        for (name, tpm, enabled, mode) in expected {
+            let system = try await client.request(.GET, "/redfish/v1/Systems/\(name)", as: admin).json
+            let modules = try #require(system["TrustedModules"] as? [[String: Any]], "\(name)")
+            #expect(modules.map { $0["InterfaceType"] as? String } == (tpm.map { [$0] } ?? []), "\(name)")
+            let link = (system["SecureBoot"] as? [String: Any])?["@odata.id"] as? String
+            let secureBoot = try await client.request(.GET, "/redfish/v1/Systems/\(name)/SecureBoot", as: admin)
+            guard let enabled else {
+                #expect(link == nil && secureBoot.status == 404, "\(name): a BIOS has no Secure Boot")
+                continue
+            }
+            #expect(link?.hasSuffix("/SecureBoot") == true, "\(name)")
+            #expect(secureBoot.json["SecureBootEnable"] as? Bool == enabled && secureBoot.json["SecureBootMode"] as? String == mode, "\(name)")
+            #expect(secureBoot.json["SecureBootCurrentBoot"] as? String == (enabled ? "Enabled" : "Disabled"), "\(name)")
+            // Read-only: the lab file says a model's firmware.
+            let patch = try await client.request(.PATCH, "/redfish/v1/Systems/\(name)/SecureBoot", json: ["SecureBootEnable": !enabled], as: admin)
+            #expect(patch.status == 405, "\(name)")
+        }
+        try await running.close()
+    }
+
     @Test func aResetIsTheLabsPowerFlowFollowedAsATask() async throws {
         let (running, client) = try await open()
         let admin = RedfishClient.Credentials.basic("admin", running.redfish.service.adminPassword)

@@ -40,6 +40,9 @@ extension RedfishService {
             guard request.method == .post else { throw MethodNotAllowed(allowed: [.post]) }
             try caller?.requires("ConfigureComponents")
             return try await reset(device, request.object())
+        case ["SecureBoot"]:
+            guard let secureBoot = secureBoot(device) else { throw RedfishError.notFound("SecureBoot", Self.secureBootPath(device)) }
+            return try only(request, [.get, .head]) { Reply(secureBoot) }
         case ["ResetActionInfo"]:
             return try only(request, [.get, .head]) { Reply(resetActionInfo(device)) }
         case ["Storage"]:
@@ -122,6 +125,8 @@ extension RedfishService {
         if let model {
             system["ProcessorSummary"] = ["Count": model.vcpus, "LogicalProcessorCount": model.vcpus]
             system["MemorySummary"] = ["TotalSystemMemoryGiB": Double(model.memoryMiB) / 1024]
+            system["TrustedModules"] = Self.trustedModules(model)
+            if model.firmware == .uefi { system["SecureBoot"] = Self.link(Self.secureBootPath(device)) }
         }
         return system
     }
