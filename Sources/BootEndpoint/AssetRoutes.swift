@@ -43,6 +43,9 @@ extension BootEndpoint {
         }
         headers[.contentLength] = String(range.count)
         guard !head, !range.isEmpty else { return Response(status: status, headers: headers) }
+        guard FileManager.default.isReadableFile(atPath: file.path) else {
+            throw APIError(.internalServerError, "unreadable-asset", "\(request.uri.path) exists but cannot be read")
+        }
         // Streamed from disk a chunk at a time: the guest agent (80 MB) goes to every VM that
         // boots, and a copy of it per request would hold that much memory per VM booting.
         let body = try await Self.files.loadFile(path: file.path, range: range.lowerBound...(range.upperBound - 1), context: context,

@@ -188,10 +188,7 @@ public final class BootEndpoint: Sendable {
         }
         var listeners = [first]
         func stopListening() async {
-            for listener in listeners {
-                await listener.group.triggerGracefulShutdown()
-                _ = await listener.task.result
-            }
+            for listener in listeners { await listener.stop() }
         }
         // The same port on each further address (the addresses other libvirt hosts' VMs reach it at).
         for address in options.alsoListenOn {

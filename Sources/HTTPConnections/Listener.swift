@@ -23,6 +23,12 @@ public struct Listener: Sendable {
 
     /// Why it ended without a port.
     public var failure: String { get async { String(describing: await task.result) } }
+
+    /// Stops it gracefully (requests in flight finish) and waits until it has.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = await task.result
+    }
 }
 
 /// Whether an address to listen on is loopback only.

@@ -14,10 +14,11 @@ struct OpenHost: Sendable {
     /// Opens lab URIs, the libvirt hosts side by side (``HostReachability/connect(_:)``);
     /// `test:///default` opens the lab's embedded host (or takes `embedded`, that host already open).
     static func open(uris: [String], directory: LabDirectory, embedded: Connection? = nil) throws -> [OpenHost] {
-        let daemons = uris.filter { !EmbeddedHost.isEmbedded($0) }
-        var connections = Dictionary(uniqueKeysWithValues: zip(daemons, try HostReachability.connect(daemons)))
+        var seen = Set<String>()
+        let daemons = uris.filter { !EmbeddedHost.isEmbedded($0) && seen.insert($0).inserted }
+        let connections = Dictionary(uniqueKeysWithValues: zip(daemons, try HostReachability.connect(daemons)))
         return try uris.map { uri in
-            if let connection = connections.removeValue(forKey: uri) {
+            if let connection = connections[uri] {
                 return OpenHost(uri: uri, connection: connection, embedded: false, directory: directory)
             }
             return OpenHost(uri: uri, connection: try embedded ?? EmbeddedHost.open(in: directory), embedded: true, directory: directory)

@@ -106,8 +106,7 @@ public final class RedfishServer: Sendable {
     /// Stops listening (requests in flight finish, and the resets it accepted) and waits until it has.
     public func stop() async {
         guard let listener = running.withLock({ value in defer { value = nil }; return value }) else { return }
-        await listener.group.triggerGracefulShutdown()
-        _ = await listener.task.result
+        await listener.stop()
         // Resets it accepted are carried out before the lab goes down.
         await service.resetsCarriedOut()
     }
