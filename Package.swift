@@ -281,7 +281,7 @@ let package = Package(
         .testTarget(
             name: "LabRunnerTests",
             dependencies: ["LabRunner", "LabService", "LabController", "LabFiles", "LabStore", "DeviceProtocol", "Autopilot", "OOBEAgent",
-                           "RedfishAPI", "PipelineAnswers", "HTTPConnections", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
+                           "RedfishAPI", "PipelineAnswers", "HTTPConnections", "Libvirt", "TestSupport", .product(name: "NIOHTTP1", package: "swift-nio"),
                            .product(name: "NIOCore", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types")]
         ),
         .testTarget(name: "RunReportsTests", dependencies: ["RunReports", "LabRunner", "LabService", "LabFiles", "LibXML", "TestSupport"]),
