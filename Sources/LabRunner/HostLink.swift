@@ -1,6 +1,7 @@
 import Foundation
 import Libvirt
 import LabController
+import LabStore
 import Logging
 import Synchronization
 
@@ -256,7 +257,9 @@ final class HostLink: Sendable {
                 var delay = Duration.milliseconds(100)
                 while true {
                     do {
-                        let connection = try HostReachability.connect(uri: uri)  // a silent host fails in seconds
+                        // Off the cooperative pool: a silent host takes the reachability check's
+                        // 10 s to fail, which would hold one of its few threads each attempt.
+                        let connection = try await Offload.run { try HostReachability.connect(uri: uri) }
                         if connection.isAlive { return connection }
                     } catch {
                         // Tried again after the delay; a caller that gives up says what the last attempt met.

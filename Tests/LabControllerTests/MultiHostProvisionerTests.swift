@@ -54,17 +54,19 @@ struct MultiHostProvisionerTests {
 
             // A host whose network went silent is reported within the time limit, not after the
             // kernel's two minutes of retries.
-            try remote.cutNetwork()
+            try await remote.cutNetwork()
             let started = ContinuousClock.now
-            #expect {
-                _ = try provisioner.up()
+            // On a thread of its own: the check waits up to its limit, which the cooperative pool's
+            // few threads must not.
+            await #expect {
+                _ = try await onThreadOfItsOwn { try provisioner.up() }
             } throws: { error in
                 let refusal = (error as? ProvisionError)?.underlying as? LabError
                 // Silence ("no answer within 10.0 seconds") or the neighbour's missing ARP answer ("No route to host").
                 return refusal.map(String.init(describing:))?.hasPrefix("the libvirt host \(remote.uri) (\(remote.address):16509) cannot be reached: ") == true
             }
             #expect(ContinuousClock.now - started < .seconds(30))
-            try remote.mendNetwork()
+            try await remote.mendNetwork()
             try HostReachability.check(uri: remote.uri)
         }
     }

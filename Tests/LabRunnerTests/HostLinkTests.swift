@@ -17,7 +17,7 @@ struct HostLinkTests {
             // Each a call to the daemon (libvirt's client answers the driver's type itself).
             #expect(try await link.perform { try $0.nodeInfo().cpus } > 0)
 
-            try remote.killLibvirtd()
+            try await remote.killLibvirtd()
             do {
                 let answered = try await link.perform { try $0.nodeInfo().cpus }
                 Issue.record("a host without its daemon answered: \(answered)")
@@ -26,7 +26,7 @@ struct HostLinkTests {
                 #expect(lost.description.hasPrefix("the libvirt host \(remote.uri) is gone (its connection closed: "), "\(lost)")
             }
 
-            try remote.startLibvirtd()
+            try await remote.startLibvirtd()
             // The link's reconnecting task (backoff at most 5 s) finds the daemon within the grace.
             #expect(try await link.perform { try $0.nodeInfo().cpus } > 0)
             await link.close()

@@ -20,17 +20,17 @@ struct LostHostTests {
     enum Loss {
         case networkCut, libvirtdKilled
 
-        func apply(to host: NetnsLibvirtHost) throws {
+        func apply(to host: NetnsLibvirtHost) async throws {
             switch self {
-            case .networkCut: try host.cutNetwork()
-            case .libvirtdKilled: try host.killLibvirtd()
+            case .networkCut: try await host.cutNetwork()
+            case .libvirtdKilled: try await host.killLibvirtd()
             }
         }
 
-        func undo(on host: NetnsLibvirtHost) throws {
+        func undo(on host: NetnsLibvirtHost) async throws {
             switch self {
-            case .networkCut: try host.mendNetwork()
-            case .libvirtdKilled: try host.startLibvirtd()
+            case .networkCut: try await host.mendNetwork()
+            case .libvirtdKilled: try await host.startLibvirtd()
             }
         }
     }
@@ -82,7 +82,7 @@ struct LostHostTests {
                     group.addTask {
                         async let deployment = running.fleet.deploy(remote.name)
                         for await event in events where event.phase == .espDeviceSetup && event.status == .started {
-                            try remote.lost.loss.apply(to: remote.lost.host)
+                            try await remote.lost.loss.apply(to: remote.lost.host)
                             break
                         }
                         return (index, try await deployment)
@@ -102,7 +102,7 @@ struct LostHostTests {
                 #expect(failed.phases.last == .espDeviceSetup, "\(failed.phases)")
             }
             for remote in remote {
-                try remote.lost.loss.undo(on: remote.lost.host)
+                try await remote.lost.loss.undo(on: remote.lost.host)
                 let recovered = try await running.fleet.recover(remote.name, method: .reimage)
                 #expect(recovered.result == .businessReady, "\(remote.lost.loss): \(recovered)")
             }

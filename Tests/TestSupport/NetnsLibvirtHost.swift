@@ -24,8 +24,13 @@ public struct NetnsLibvirtHost: Sendable {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/netns-libvirt-host.sh").standardizedFileURL.path
 
-    /// Runs the script with a command and this host's arguments.
-    func script(_ command: String, _ arguments: [String]) throws {
+    /// Runs the script with a command and this host's arguments, on a thread of its own: the
+    /// script waits on processes (seconds under load) and the cooperative pool has few threads.
+    func script(_ command: String, _ arguments: [String]) async throws {
+        try await onThreadOfItsOwn { try runScript(command, arguments) }
+    }
+
+    private func runScript(_ command: String, _ arguments: [String]) throws {
         // As root, or through sudo (as make test's package installation is).
         let (tool, prefix) = getuid() == 0 ? ("/bin/bash", []) : ("/usr/bin/sudo", ["-n", "/bin/bash"])
         let status = try runTool(tool, prefix + [Self.script, command, name] + arguments)
@@ -39,7 +44,7 @@ public struct NetnsLibvirtHost: Sendable {
         let host = NetnsLibvirtHost(name: name, index: index,
                                     state: FileManager.default.temporaryDirectory.appendingPathComponent("pxelab-netns-\(name)"))
         do {
-            try host.script("up", [String(index), host.state.path])
+            try await host.script("up", [String(index), host.state.path])
             let deadline = ContinuousClock.now + .seconds(30)
             while !host.listening() {
                 guard ContinuousClock.now < deadline else {
@@ -49,7 +54,7 @@ public struct NetnsLibvirtHost: Sendable {
             }
             return host
         } catch {
-            try? host.remove()  // a failed or cancelled start leaves nothing behind
+            try? await host.remove()  // a failed or cancelled start leaves nothing behind
             throw error
         }
     }
@@ -62,14 +67,14 @@ public struct NetnsLibvirtHost: Sendable {
     }
 
     /// Removes its processes, namespace, link, guard route and state.
-    public func remove() throws { try script("down", [String(index), state.path]) }
+    public func remove() async throws { try await script("down", [String(index), state.path]) }
 
     /// Its network goes silent (the link's far end down): packets to it die on the way.
-    public func cutNetwork() throws { try script("cut", []) }
-    public func mendNetwork() throws { try script("mend", []) }
+    public func cutNetwork() async throws { try await script("cut", []) }
+    public func mendNetwork() async throws { try await script("mend", []) }
     /// Its libvirtd dies (SIGKILL); its QEMUs keep running.
-    public func killLibvirtd() throws { try script("kill-libvirtd", [state.path]) }
-    public func startLibvirtd() throws { try script("start-libvirtd", [state.path]) }
+    public func killLibvirtd() async throws { try await script("kill-libvirtd", [state.path]) }
+    public func startLibvirtd() async throws { try await script("start-libvirtd", [state.path]) }
 }
 
 /// Runs `body` with a second libvirt host and always removes it.
@@ -79,9 +84,9 @@ public func withNetnsLibvirtHost<Result>(name: String, index: Int, _ body: (Netn
     do {
         result = try await body(host)
     } catch {
-        try? host.remove()  // the body's failure is the one to report
+        try? await host.remove()  // the body's failure is the one to report
         throw error
     }
-    try host.remove()
+    try await host.remove()
     return result
 }
