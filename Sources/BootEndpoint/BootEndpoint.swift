@@ -103,9 +103,7 @@ public final class BootEndpoint: Sendable {
         }
 
         /// Whether the address is loopback-only.
-        public var isLoopback: Bool { Self.isLoopback(host) }
-
-        public static func isLoopback(_ address: String) -> Bool { HTTPConnections.isLoopback(address) }
+        public var isLoopback: Bool { HTTPConnections.isLoopback(host) }
     }
 
     /// Prepares the endpoint for a lab: reads the lab's devices and their tokens and the iPXE
@@ -218,7 +216,7 @@ public final class BootEndpoint: Sendable {
     }
 
     private func warnUnlessLoopback() {
-        for address in [options.host] + options.alsoListenOn where !Options.isLoopback(address) {
+        for address in [options.host] + options.alsoListenOn where !HTTPConnections.isLoopback(address) {
             logger.warning("listening on \(address), not loopback: lab traffic can reach this machine from the network")
         }
     }

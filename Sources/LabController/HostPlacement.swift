@@ -44,8 +44,7 @@ public enum HostPlacement {
     /// record updated. `capacity` is asked only when a device is new under `placement: capacity`.
     public static func resolve(_ labFile: LabFile, in directory: LabDirectory,
                                capacity: (LabHost) throws -> Capacity) throws -> LabFile {
-        var record = try LabPlacement.load(from: directory)
-            ?? LabPlacement(labFilePath: URL(fileURLWithPath: labFile.source).standardizedFileURL.path, uris: [])
+        var record = try LabPlacement.load(from: directory, orNewFor: labFile)
         var placed = labFile.placing(record.devices ?? [:])
         let hostNames = Set(labFile.hosts.map(\.name))
         let new = placed.devices.filter { !$0.namesHost && record.devices?[$0.name].map(hostNames.contains) != true }

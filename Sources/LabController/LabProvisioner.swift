@@ -114,7 +114,7 @@ public struct LabProvisioner: Sendable {
                 }
                 try host.persist()
             }
-            var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
+            var record = try LabPlacement.load(from: directory, orNewFor: labFile)
             record.uris.removeAll { uris.contains($0) }
             if record.uris.isEmpty { (record.devices, record.hosts) = (nil, nil) }  // nothing is placed any more: the next up places afresh
             try record.save(to: directory)
@@ -187,7 +187,7 @@ public struct LabProvisioner: Sendable {
     /// Adds the hosts the lab's devices are on now to the ones `down` visits.
     private func record(adding uris: Set<String>, labFile: LabFile) throws {
         try LabPlacement.remember(labFile: labFile, in: directory)
-        var record = try LabPlacement.load(from: directory) ?? LabPlacement(labFilePath: labFile.source, uris: [])
+        var record = try LabPlacement.load(from: directory, orNewFor: labFile)
         record.uris = Array(Set(record.uris).union(uris)).sorted()
         try record.save(to: directory)
     }

@@ -78,7 +78,6 @@ public struct LabFile: Sendable {
     }
 }
 
-/// A libvirt host the lab's devices are defined on.
 /// How devices that name no host are placed on a lab's hosts.
 public enum HostPlacementPolicy: String, Sendable, CaseIterable {
     /// On the first host (the default).
@@ -88,6 +87,7 @@ public enum HostPlacementPolicy: String, Sendable, CaseIterable {
     case capacity
 }
 
+/// A libvirt host the lab's devices are defined on.
 public struct LabHost: Sendable, Equatable {
     public var name: String
     /// A libvirt URI. `test:///default` is the embedded default: libvirt's test driver, in-process.

@@ -53,9 +53,7 @@ struct Serve: AsyncParsableCommand {
             redfishOptions.connectionObserver = endpoint.redfishConnections
             return (lab, endpoint, try RedfishServer(service: RedfishService(lab: lab, fleet: nil), options: redfishOptions))
         }
-        for address in addresses where !BootEndpoint.Options.isLoopback(address) {
-            printError("warning: listening on \(address), not loopback: the lab is reachable from the network")
-        }
+        // The endpoint warns of each address that is not loopback as it starts; Redfish's is said here.
         if !redfishOptions.isLoopback {
             printError("warning: Redfish listening on \(redfishOptions.host), not loopback: the lab's systems are reachable from the network")
         }

@@ -54,10 +54,18 @@ public struct LabPlacement: Codable, Sendable, Equatable {
 }
 
 extension LabPlacement {
+    /// The record in a lab folder, or a new one for `labFile` when the lab was never brought up there.
+    public static func load(from directory: LabDirectory, orNewFor labFile: LabFile) throws -> LabPlacement {
+        try load(from: directory) ?? LabPlacement(labFilePath: path(of: labFile), uris: [])
+    }
+
+    /// A lab file's path as the record keeps it: absolute.
+    static func path(of labFile: LabFile) -> String { URL(fileURLWithPath: labFile.source).standardizedFileURL.path }
+
     /// Records the lab file of a lab, keeping the hosts it was brought up on.
     public static func remember(labFile: LabFile, in directory: LabDirectory) throws {
-        let file = URL(fileURLWithPath: labFile.source).standardizedFileURL.path
-        var record = try load(from: directory) ?? LabPlacement(labFilePath: file, uris: [])
+        let file = path(of: labFile)
+        var record = try load(from: directory, orNewFor: labFile)
         guard record.labFilePath != file || !FileManager.default.fileExists(atPath: directory.path(fileName).path) else { return }
         record.labFilePath = file
         try record.save(to: directory)
