@@ -45,11 +45,13 @@ public enum DeviceInventory {
 
     private static func devices(on host: OpenHost, lab: String?) throws -> [DeviceListing] {
         let real = try host.hypervisor() != .test
-        return try host.labDomains(lab: lab).map { domain, metadata in
-            DeviceListing(lab: metadata.lab, name: domain.name, serial: metadata.serial, model: metadata.model,
-                          mac: metadata.mac?.description, groupTag: metadata.groupTag,
-                          platform: real ? try platform(of: domain) : nil,
-                          state: try domain.state().state.description, uri: host.uri)
+        return try host.labDomains(lab: lab).compactMap { domain, metadata in
+            try OpenHost.unlessUndefined {
+                DeviceListing(lab: metadata.lab, name: domain.name, serial: metadata.serial, model: metadata.model,
+                              mac: metadata.mac?.description, groupTag: metadata.groupTag,
+                              platform: real ? try platform(of: domain) : nil,
+                              state: try domain.state().state.description, uri: host.uri)
+            }
         }.sorted { ($0.lab, $0.name) < ($1.lab, $1.name) }
     }
 

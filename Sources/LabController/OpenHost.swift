@@ -43,8 +43,16 @@ struct OpenHost: Sendable {
     /// The domains on this host that carry a given lab's metadata (any lab's when nil). A domain
     /// whose pxelab metadata cannot be read is an error: it may be the lab's, and left behind.
     func labDomains(lab: String?) throws -> [(domain: Domain, metadata: LabMetadata)] {
-        try connection.domains().compactMap { domain in
-            guard let xml = try domain.metadata(namespaceURI: LabMetadata.namespaceURI) else { return nil }
+        try labDomains(among: connection.domains(), lab: lab)
+    }
+
+    /// ``labDomains(lab:)`` among domains listed earlier. One undefined since it was listed (another
+    /// lab's `down` on a shared host, between the listing and the read) is skipped, not an error.
+    func labDomains(among listed: [Domain], lab: String?) throws -> [(domain: Domain, metadata: LabMetadata)] {
+        try listed.compactMap { domain in
+            guard let xml = try Self.unlessUndefined({ try domain.metadata(namespaceURI: LabMetadata.namespaceURI) }) ?? nil else {
+                return nil
+            }
             let metadata: LabMetadata
             do {
                 metadata = try LabMetadata(xml: xml, source: domain.name)
@@ -53,6 +61,16 @@ struct OpenHost: Sendable {
                                               + "read (\(error)); fix or undefine it")
             }
             return lab == nil || metadata.lab == lab ? (domain, metadata) : nil
+        }
+    }
+
+    /// A read of a listed domain, or nil when the domain has been undefined since (`VIR_ERR_NO_DOMAIN`):
+    /// other labs share a daemon, and their `up` and `down` run while a listing is read.
+    static func unlessUndefined<Value>(_ read: () throws -> Value) throws -> Value? {
+        do {
+            return try read()
+        } catch let error as LibvirtError where error.code == .noDomain {
+            return nil
         }
     }
 }

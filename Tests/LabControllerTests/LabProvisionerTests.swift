@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import Libvirt
 import LibvirtXML
-import LabController
+@testable import LabController
 import LabService
 import LabFiles
 import TestSupport
@@ -84,6 +84,21 @@ struct EmbeddedProvisionerTests {
         #expect(removed.count == 3)
         #expect(try DeviceInventory.devices(in: LabDirectory(root: root, lab: "one")).isEmpty)
         #expect(try DeviceInventory.devices(in: LabDirectory(root: root, lab: "two")).count == 3)
+    }
+
+    /// Labs share a daemon: another lab's `down` can undefine a domain between a listing and the
+    /// read of its metadata (a CI run's `up` failed so on qemu:///system). The listing goes on without it.
+    @Test func aDomainUndefinedAfterTheListingIsSkipped() throws {
+        let directory = LabDirectory(root: root, lab: "ctl")
+        _ = try provisioner(try lab()).up()
+        let host = try OpenHost.open(uri: "test:///default", directory: directory)
+        let listed = try host.connection.domains()
+        try host.connection.domain(named: "ctl-laptop-02").undefine()
+        #expect(try host.labDomains(among: listed, lab: "ctl").map(\.domain.name).sorted() == ["ctl-laptop-01", "ctl-laptop-03"])
+        #expect(try host.labDomains(among: listed, lab: nil).count == 2)
+        // Only a vanished domain is passed over: any other failure still counts.
+        #expect(try OpenHost.unlessUndefined { try host.connection.domain(named: "ctl-laptop-02") } == nil)
+        #expect(throws: LibvirtError.self) { try OpenHost.unlessUndefined { try host.connection.defineDomain(xml: "<domain/>") } }
     }
 
     /// Puts a domain without pxelab metadata where the lab's third device would go.
