@@ -30,6 +30,3 @@ public struct Listener: Sendable {
         _ = await task.result
     }
 }
-
-/// Whether an address to listen on is loopback only.
-public func isLoopback(_ address: String) -> Bool { ["127.0.0.1", "::1", "localhost"].contains(address) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import BootEndpoint
+import HTTPConnections
 import TestSupport
 #if canImport(Glibc)
 import Glibc
@@ -36,6 +37,15 @@ struct LoopbackTests {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         return IPv4SocketAddress(host: host, port: port).withSockaddr { connect(fd, $0, $1) } == 0
+    }
+
+    /// What `serve --listen` and `--redfish-listen` warn of: an address other machines can reach.
+    @Test(arguments: [("127.0.0.1", true), ("127.0.0.2", true), ("127.255.255.254", true), ("localhost", true),
+                      ("::1", true), ("::ffff:127.0.0.9", true), ("0:0:0:0:0:0:0:1", true),
+                      ("0.0.0.0", false), ("::", false), ("128.0.0.1", false), ("198.18.0.1", false),
+                      ("::2", false), ("::ffff:198.18.0.1", false), ("127.0.0.1.example", false), ("", false)])
+    func loopbackIsTheWholeOf127SlashEightAndColonColonOne(address: String, loopback: Bool) {
+        #expect(isLoopback(address) == loopback, "\(address)")
     }
 
     @Test func theDefaultAddressIsLoopbackAndNothingElseAnswers() async throws {
