@@ -52,10 +52,9 @@ struct MultiHostProvisionerTests {
             #expect(try provisioner.down().count == 3)
             #expect(try here.domainIfExists(named: "\(name)-a") == nil && rack2.domainIfExists(named: "\(name)-b") == nil)
 
-            // A host whose network went silent is reported within the time limit, not after the
-            // kernel's two minutes of retries.
+            // A host whose network went silent is refused by the reachability check (its time limit,
+            // or the neighbour's missing answer), not by libvirt after the kernel's two minutes of retries.
             try await remote.cutNetwork()
-            let started = ContinuousClock.now
             // On a thread of its own: the check waits up to its limit, which the cooperative pool's
             // few threads must not.
             await #expect {
@@ -65,7 +64,6 @@ struct MultiHostProvisionerTests {
                 // Silence ("no answer within 10.0 seconds") or the neighbour's missing ARP answer ("No route to host").
                 return refusal.map(String.init(describing:))?.hasPrefix("the libvirt host \(remote.uri) (\(remote.address):16509) cannot be reached: ") == true
             }
-            #expect(ContinuousClock.now - started < .seconds(30))
             try await remote.mendNetwork()
             try HostReachability.check(uri: remote.uri)
         }

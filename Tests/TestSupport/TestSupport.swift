@@ -1,11 +1,33 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// A fresh folder under the system's temporary folder, removed by the caller when done.
+/// A fresh folder for a test, under this test process's own folder in the system's temporary
+/// folder: a caller may remove it when done, and whatever is left (state disks, lab folders, a
+/// run's images; hundreds of megabytes a suite) goes when the process exits.
 public func makeTemporaryDirectory(_ label: String = "pxelab-test") -> URL {
-    let url = FileManager.default.temporaryDirectory
-        .appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
+    let url = TestFolders.root.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))", isDirectory: true)
     try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
+}
+
+/// `pxelab-tests-PID` in the temporary folder: made on first use, removed at exit. A process that
+/// was killed leaves its folder; the next test process removes those whose process is gone.
+enum TestFolders {
+    static let prefix = "pxelab-tests-"
+
+    static let root: URL = {
+        let temporary = FileManager.default.temporaryDirectory
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = pid_t(name.dropFirst(prefix.count)), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
+        let root = temporary.appendingPathComponent("\(prefix)\(getpid())", isDirectory: true)
+        try! FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: FileManager.default.temporaryDirectory.appendingPathComponent("\(TestFolders.prefix)\(getpid())")) }
+        return root
+    }()
 }
 
 /// A URI for libvirt's test driver with private state: each open of `test:///<node file>` gets
