@@ -41,6 +41,7 @@ start_daemons() {   # STATE_DIR [virtlogd]: libvirtd, and virtlogd first when as
         mount --bind '$state/lib' /var/lib/libvirt
         mount --bind '$state/cache' /var/cache/libvirt
         mount --bind '$state/log' /var/log/libvirt
+        mount --bind '$state/swtpm-localca' /var/lib/swtpm-localca
         $logd
         exec libvirtd --daemon --listen --pid-file '$state/libvirtd.pid' -f /etc/libvirt/libvirtd.conf"
 }
@@ -61,6 +62,17 @@ up)
     ip -n "$name" link set "$peer" up
     ip -n "$name" link set lo up
     mkdir -p "$state"/{etc,run,lib/images,cache,log}
+    # Its own swtpm local CA, as another machine has: its vTPMs' EK certificates chain to it, not to
+    # this machine's. Made now (by certifying a throwaway TPM), so that a lab file can name it as the
+    # host's ekAuthority before the host's first VM starts.
+    install -d -o tss -g root -m 0750 "$state/swtpm-localca"
+    if command -v swtpm_setup >/dev/null; then
+        install -d -o tss -m 0700 "$state/ca-tpm"
+        unshare -m --propagation private sh -ec "
+            mount --bind '$state/swtpm-localca' /var/lib/swtpm-localca
+            swtpm_setup --tpm2 --tpmstate '$state/ca-tpm' --create-ek-cert --overwrite --runas tss >/dev/null"
+        rm -rf "$state/ca-tpm"
+    fi
     cat > "$state/etc/libvirtd.conf" <<CONF
 listen_tls = 0
 listen_tcp = 1

@@ -19,8 +19,34 @@ public struct EndorsementAuthority: Sendable {
 
     /// Reads the root certificate(s) and intermediates from PEM files.
     public init(rootCertificatePEM: URL, intermediatePEMs: [URL] = []) throws {
-        roots = try Self.read(rootCertificatePEM)
-        intermediates = try intermediatePEMs.flatMap(Self.read)
+        roots = try Self.read(rootCertificatePEM).map { try $0.der() }
+        intermediates = try intermediatePEMs.flatMap(Self.read).map { try $0.der() }
+    }
+
+    /// A CA as a lab file names it: a folder laid out as swtpm's local CA's (``swtpmLocalCA(directory:)``),
+    /// or one PEM file holding the root (self-issued) and the intermediates, in any order.
+    public init(contentsOf url: URL) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isFolder), isFolder.boolValue {
+            self = try Self.swtpmLocalCA(directory: url)
+            return
+        }
+        let certificates = try Self.read(url)
+        let roots = certificates.filter { $0.subject == $0.issuer }
+        guard !roots.isEmpty else {
+            throw AttestationError.unreadable(path: url.path, reason: "none of its \(certificates.count) certificates is a root (self-issued): "
+                                              + "add the CA's root certificate (swtpm-localca-rootca-cert.pem)")
+        }
+        self.roots = try roots.map { try $0.der() }
+        intermediates = try certificates.filter { $0.subject != $0.issuer }.map { try $0.der() }
+    }
+
+    /// Several CAs trusted at once: an EK certificate verifies when it chains to any of their roots.
+    /// CAs may share names (every swtpm local CA is `CN=swtpm-localca`): OpenSSL matches an issuer
+    /// by its key identifier too, so each certificate finds its own CA's.
+    public init(combining authorities: [EndorsementAuthority]) {
+        roots = authorities.flatMap(\.roots)
+        intermediates = authorities.flatMap(\.intermediates)
     }
 
     /// swtpm's local CA, as `swtpm_localca` lays it out: `swtpm-localca-rootca-cert.pem` (the
@@ -68,9 +94,9 @@ public struct EndorsementAuthority: Sendable {
                                       key: try certificate.publicKey(), subjectPublicKeyInfo: try certificate.subjectPublicKeyInfo())
     }
 
-    private static func read(_ file: URL) throws -> [[UInt8]] {
+    private static func read(_ file: URL) throws -> [X509Certificate] {
         let pem: Data
         do { pem = try Data(contentsOf: file) } catch { throw AttestationError.unreadable(path: file.path, reason: "\(error.localizedDescription)") }
-        return try X509Certificate.certificates(pem: [UInt8](pem), source: file.path).map { try $0.der() }
+        return try X509Certificate.certificates(pem: [UInt8](pem), source: file.path)
     }
 }

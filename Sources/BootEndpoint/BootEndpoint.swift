@@ -123,7 +123,7 @@ public final class BootEndpoint: Sendable {
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Secret.stored(at: lab.directory.path("admin.token"))
-        self.attestation = TPMAttestation(lab: lab, trust: options.tpmTrust ?? .labFile)
+        self.attestation = try TPMAttestation(lab: lab, trust: options.tpmTrust ?? .labFile)
         self.servesSecureBootNetwork = options.secureBootNetwork ?? false
         self.graph = try GraphController(lab: lab, fleet: fleet, maxBodyBytes: options.maxAdminBodyBytes, clock: clock)
         self.metrics = EndpointMetrics()

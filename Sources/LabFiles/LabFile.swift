@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import DeviceIdentity
 public import DeviceProtocol
 public import Autopilot
@@ -96,11 +96,17 @@ public struct LabHost: Sendable, Equatable {
     /// QEMU's user-mode gateway (10.0.2.2, the loopback of the machine QEMU runs on) for a host on
     /// the controller's machine, the controller's address on the route to the host for another.
     public var bootAddress: String?
+    /// The certificates of the CA that certifies this host's vTPMs (`ekAuthority`): its swtpm
+    /// local CA's folder, or a PEM file of its root and issuer certificates, copied from the host.
+    /// nil: the controller's own swtpm local CA certifies them (a host on the same machine, or
+    /// one sharing its `/var/lib/swtpm-localca`).
+    public var ekAuthority: URL?
 
-    public init(name: String, uri: String, bootAddress: String? = nil) {
+    public init(name: String, uri: String, bootAddress: String? = nil, ekAuthority: URL? = nil) {
         self.name = name
         self.uri = uri
         self.bootAddress = bootAddress
+        self.ekAuthority = ekAuthority
     }
 
     /// The machine a remote URI names (`qemu+tcp://198.18.0.2/system`: 198.18.0.2); nil for a

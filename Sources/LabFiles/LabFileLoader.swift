@@ -89,7 +89,7 @@ struct LabFileReader {
     func read(_ root: YAMLValue, source: String) -> LabFile? {
         guard let top = root.mapping(allowing: Self.sections) else { return nil }
         let lab = top.required("lab").flatMap(readLabName) ?? "lab"
-        let hosts = top["hosts"].map(readHosts) ?? [LabHost.embedded]
+        let hosts = top["hosts"].map { readHosts($0, source: source) } ?? [LabHost.embedded]
         let models = top.required("models").map { ModelReader(log: log).read($0) } ?? []
         let devices = top.required("fleet").map { value in
             FleetReader(lab: lab, models: models, hosts: hosts, log: log).read(value)
@@ -128,9 +128,9 @@ struct LabFileReader {
         return name
     }
 
-    private func readHosts(_ value: YAMLValue) -> [LabHost] {
+    private func readHosts(_ value: YAMLValue, source: String) -> [LabHost] {
         guard case .mapping(let mapping) = value.node else {
-            value.error("expected a mapping of host names to libvirt URIs (or to `{ uri, bootAddress }`), found \(value.node.kindName)")
+            value.error("expected a mapping of host names to libvirt URIs (or to `{ uri, bootAddress, ekAuthority }`), found \(value.node.kindName)")
             return [LabHost.embedded]
         }
         let reader = MappingReader(mapping: mapping, path: value.path, log: log,
@@ -138,10 +138,11 @@ struct LabFileReader {
         var hosts: [LabHost] = []
         for key in mapping.keys.compactMap({ $0.scalar?.string }) {
             guard let hostValue = reader.required(key) else { continue }
-            // `name: URI`, or `name: { uri: URI, bootAddress: ADDRESS }`.
-            var uriValue = hostValue, bootAddress: String?
+            // `name: URI`, or `name: { uri: URI, bootAddress: ADDRESS, ekAuthority: PATH }`.
+            var uriValue = hostValue, bootAddress: String?, ekAuthority: URL?
             if case .mapping = hostValue.node {
-                guard let fields = hostValue.mapping(allowing: ["uri", "bootAddress"]), let given = fields.required("uri") else { continue }
+                guard let fields = hostValue.mapping(allowing: ["uri", "bootAddress", "ekAuthority"]),
+                      let given = fields.required("uri") else { continue }
                 uriValue = given
                 if let address = fields["bootAddress"], let text = address.nonEmptyString() {
                     if text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-:".contains($0)) }) {
@@ -150,15 +151,30 @@ struct LabFileReader {
                         address.error("'\(text)' is not an address (an IPv4 or IPv6 address or a host name) this host's VMs reach the controller at")
                     }
                 }
+                if let authority = fields["ekAuthority"] {
+                    ekAuthority = readEKAuthority(authority, source: source)
+                }
             }
             guard let uri = uriValue.nonEmptyString() else { continue }
             guard uri.contains(":///") || uri.contains("://") else {
                 uriValue.error("'\(uri)' is not a libvirt URI (examples: test:///default, qemu:///system, qemu+tcp://198.18.0.2/system)")
                 continue
             }
-            hosts.append(LabHost(name: key, uri: uri, bootAddress: bootAddress))
+            hosts.append(LabHost(name: key, uri: uri, bootAddress: bootAddress, ekAuthority: ekAuthority))
         }
         if hosts.isEmpty { value.error("declare at least one host, or leave `hosts` out to use test:///default") }
         return hosts.isEmpty ? [LabHost.embedded] : hosts
+    }
+
+    /// A host's EK authority: a path relative to the lab file's folder, to a folder or a file that exists.
+    private func readEKAuthority(_ value: YAMLValue, source: String) -> URL? {
+        guard let path = value.nonEmptyString() else { return nil }
+        let url = URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: source).deletingLastPathComponent()).standardizedFileURL
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            value.error("'\(path)' (\(url.path)) does not exist: give the folder of the host's swtpm local CA "
+                        + "(its swtpm-localca-rootca-cert.pem and issuercert.pem) or a PEM file of those certificates")
+            return nil
+        }
+        return url
     }
 }

@@ -82,6 +82,43 @@ struct AttestationTests {
         _ = try other.verify(endorsementCertificate: try #require(certificate))
     }
 
+    /// Two swtpm local CAs have the same names (`CN=swtpm-localca`, its root's): trusted together,
+    /// each EK certificate still finds its own CA's issuer and root, and a forged chain none.
+    @Test("CAs trusted together: each EK certificate chains to its own CA")
+    func combined() async throws {
+        let certificates = try await SwtpmLab.withTPMs([.certified, .certifiedByOtherCA]) { tpms in
+            try tpms.map { try $0.endorsementCertificate() ?? [] }
+        }
+        let lab = try SwtpmLab.shared()
+        let both = EndorsementAuthority(combining: [try Self.authority(), try EndorsementAuthority(contentsOf: lab.otherCA.directory)])
+        #expect(both.roots.count == 2 && both.intermediates.count == 2)
+        for certificate in certificates { _ = try both.verify(endorsementCertificate: certificate) }
+        // The other CA's root behind this CA's issuer: the same names, the wrong key.
+        let crossed = try EndorsementAuthority(rootCertificatePEM: lab.otherCA.rootCertificate, intermediatePEMs: [lab.ca.issuerCertificate])
+        #expect(throws: AttestationError.self) { try crossed.verify(endorsementCertificate: certificates[0]) }
+    }
+
+    /// A CA as one PEM file (a host's swtpm local CA, its two certificates in any order).
+    @Test("a CA read from one PEM file: roots by being self-issued, the rest intermediates")
+    func onePEMFile() throws {
+        let lab = try SwtpmLab.shared()
+        let folder = makeTemporaryDirectory("pxelab-ca-pem")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("ca.pem")
+        try (Data(contentsOf: lab.ca.issuerCertificate) + Data(contentsOf: lab.ca.rootCertificate)).write(to: file)
+        let authority = try EndorsementAuthority(contentsOf: file)
+        let folderAuthority = try Self.authority()
+        #expect(authority.roots == folderAuthority.roots && authority.intermediates == folderAuthority.intermediates)
+        let issuerOnly = folder.appendingPathComponent("issuer.pem")
+        try FileManager.default.copyItem(at: lab.ca.issuerCertificate, to: issuerOnly)
+        #expect {
+            try EndorsementAuthority(contentsOf: issuerOnly)
+        } throws: { error in
+            guard case AttestationError.unreadable(let path, let reason) = error else { return false }
+            return path == issuerOnly.path && reason.contains("none of its 1 certificates is a root")
+        }
+    }
+
     @Test("a challenge made for TPM A's EK cannot be activated by TPM B")
     func possession() async throws {
         let secret = Self.randomSecret()

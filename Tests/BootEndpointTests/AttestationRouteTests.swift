@@ -61,9 +61,10 @@ struct AttestationRouteTests {
         return ((error?["details"] as? [String: Any])?["errorCode"] as? String, error?["message"] as? String ?? reply.text)
     }
 
-    @Test func aCertifiedTPMActivatesItsCredentialAndNothingElsePasses() async throws {
-        // Manufacturing the TPMs and starting swtpm block: on a thread of their own, never the
-        // cooperative pool's (the endpoint's tasks, and other tests', run there).
+    /// Runs `body` with a TPM certified by the lab's CA and one by another CA, both stopped after.
+    /// Manufacturing the TPMs and starting swtpm block: on a thread of their own, never the
+    /// cooperative pool's (the endpoint's tasks, and other tests', run there).
+    static func withTPMs(_ body: (SwtpmLab, _ certified: SwtpmProcess, _ foreign: SwtpmProcess) async throws -> Void) async throws {
         let (swtpms, certified, foreign) = try await onThreadOfItsOwn {
             let swtpms = try SwtpmLab.shared()
             return (swtpms, try swtpms.start(.certified), try swtpms.start(.certifiedByOtherCA))
@@ -72,54 +73,101 @@ struct AttestationRouteTests {
             certified.stop()
             foreign.stop()
         }
-        let running = try await RunningEndpoint.start(tpmTrust: .endorsementAuthority(swtpms.ca.directory))
-        let door = Door(client: running.client, token: try running.token(of: "sales-1"))
+        try await body(swtpms, certified, foreign)
+    }
 
-        // The certified TPM: a challenge, the secret only it recovers, attested; once.
-        let shown = try await Self.show(certified)
-        let challenged = try await door.attest(shown.evidence)
-        #expect(challenged.status == 200, "\(challenged.text)")
-        let challenge = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(challenged.text.utf8))
-        #expect(challenge.credentialBlob.count > 32 && challenge.encryptedSecret.count == 256)
-        let secret = try await Self.activate(certified, shown, challenge)
-        let attested = try await door.activate(challenge.id, secret)
-        #expect(attested.status == 200, "\(attested.text)")
-        #expect((attested.json["issuer"] as? String)?.hasPrefix("CN=") == true)
-        // The key it certified, named as a hardware hash names it.
-        guard case .rsa(let modulus, _) = try TPMPublic(publicArea: Array(shown.evidence.endorsementKey)).key else {
-            Issue.record("the EK is not RSA")
-            return
+    @Test func aCertifiedTPMActivatesItsCredentialAndNothingElsePasses() async throws {
+        try await Self.withTPMs { swtpms, certified, foreign in
+            let running = try await RunningEndpoint.start(tpmTrust: .endorsementAuthority(swtpms.ca.directory))
+            let door = Door(client: running.client, token: try running.token(of: "sales-1"))
+
+            // The certified TPM: a challenge, the secret only it recovers, attested; once.
+            let shown = try await Self.show(certified)
+            let challenged = try await door.attest(shown.evidence)
+            #expect(challenged.status == 200, "\(challenged.text)")
+            let challenge = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(challenged.text.utf8))
+            #expect(challenge.credentialBlob.count > 32 && challenge.encryptedSecret.count == 256)
+            let secret = try await Self.activate(certified, shown, challenge)
+            let attested = try await door.activate(challenge.id, secret)
+            #expect(attested.status == 200, "\(attested.text)")
+            #expect((attested.json["issuer"] as? String)?.hasPrefix("CN=") == true)
+            // The key it certified, named as a hardware hash names it.
+            guard case .rsa(let modulus, _) = try TPMPublic(publicArea: Array(shown.evidence.endorsementKey)).key else {
+                Issue.record("the EK is not RSA")
+                return
+            }
+            let digest = SHA256.hash(modulus.drop { $0 == 0 }).map { String(format: "%02x", $0) }.joined()
+            #expect(attested.json["endorsementKeyDigest"] as? String == digest)
+            let replayed = try await door.activate(challenge.id, secret)
+            #expect(replayed.status == 403 && Self.refusal(replayed).message.contains("no challenge"))
+
+            // A wrong secret: the device does not hold the EK its certificate names.
+            let again = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(try await door.attest(shown.evidence).text.utf8))
+            let guessed = try await door.activate(again.id, Data(repeating: 7, count: 32))
+            #expect(guessed.status == 403 && Self.refusal(guessed).code == "0x801C03EA")
+            #expect(Self.refusal(guessed).message.contains("did not recover the credential's secret"))
+
+            // Another CA's TPM: its certificate does not chain, said with OpenSSL's reason.
+            let stranger = try await Self.show(foreign)
+            let unchained = try await door.attest(stranger.evidence)
+            #expect(unchained.status == 403 && Self.refusal(unchained).code == "0x801C03EA")
+            #expect(Self.refusal(unchained).message.contains("does not chain"), "\(unchained.text)")
+
+            // The certified TPM's certificate shown with another TPM's EK.
+            let borrowed = AttestationEvidence(endorsementCertificate: shown.evidence.endorsementCertificate,
+                                               endorsementKey: stranger.evidence.endorsementKey, attestationKey: stranger.evidence.attestationKey)
+            let mismatched = try await door.attest(borrowed)
+            #expect(mismatched.status == 403 && Self.refusal(mismatched).message.contains("not the certified one"), "\(mismatched.text)")
+
+            // A real VM must show evidence, and only for itself.
+            let bare = try await door.attest(nil)
+            #expect(bare.status == 403 && Self.refusal(bare).message.contains("no TPM evidence"))
+            let request = AttestationRequest(device: "sales-1", evidence: shown.evidence)
+            #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request), token: try running.token(of: "sales-2")).status == 403)
+            #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request)).status == 401)
+            try await running.stop()
         }
-        let digest = SHA256.hash(modulus.drop { $0 == 0 }).map { String(format: "%02x", $0) }.joined()
-        #expect(attested.json["endorsementKeyDigest"] as? String == digest)
-        let replayed = try await door.activate(challenge.id, secret)
-        #expect(replayed.status == 403 && Self.refusal(replayed).message.contains("no challenge"))
+    }
 
-        // A wrong secret: the device does not hold the EK its certificate names.
-        let again = try ProtocolJSON.decoder().decode(AttestationChallenge.self, from: Data(try await door.attest(shown.evidence).text.utf8))
-        let guessed = try await door.activate(again.id, Data(repeating: 7, count: 32))
-        #expect(guessed.status == 403 && Self.refusal(guessed).code == "0x801C03EA")
-        #expect(Self.refusal(guessed).message.contains("did not recover the credential's secret"))
+    /// A lab over hosts whose swtpm local CAs differ (separate machines): each host's `ekAuthority`
+    /// is trusted beside the controller's CA, which stops being trusted once every host names its own.
+    @Test func eachHostsEKAuthorityIsTrustedAndTheControllersOnlyWhileAHostNamesNone() async throws {
+        try await Self.withTPMs { swtpms, certified, foreign in
+            let folder = makeTemporaryDirectory("pxelab-ek-authority")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            // The other CA as one PEM file, the issuer before the root, as `cat` of the host's folder makes it.
+            let pem = folder.appendingPathComponent("rack2-ca.pem")
+            try (Data(contentsOf: swtpms.otherCA.issuerCertificate) + Data(contentsOf: swtpms.otherCA.rootCertificate)).write(to: pem)
+            func lab(hosts: String) -> String { endpointLab.replacingOccurrences(of: "models:\n", with: "hosts:\n\(hosts)models:\n") }
+            func attests(_ process: SwtpmProcess, hosts: String) async throws -> HTTPTestClient.Reply {
+                let running = try await RunningEndpoint.start(lab: lab(hosts: hosts), tpmTrust: .endorsementAuthority(swtpms.ca.directory),
+                                                              secureBootNetwork: false)
+                let reply = try await Door(client: running.client, token: try running.token(of: "sales-1")).attest(try await Self.show(process).evidence)
+                try await running.stop()
+                return reply
+            }
+            let mixed = """
+                  rack1: qemu:///system
+                  rack2: { uri: "qemu+tcp://198.18.0.2/system", ekAuthority: \(swtpms.otherCA.directory.path) }
 
-        // Another CA's TPM: its certificate does not chain, said with OpenSSL's reason.
-        let stranger = try await Self.show(foreign)
-        let unchained = try await door.attest(stranger.evidence)
-        #expect(unchained.status == 403 && Self.refusal(unchained).code == "0x801C03EA")
-        #expect(Self.refusal(unchained).message.contains("does not chain"), "\(unchained.text)")
+                """
+            #expect(try await attests(certified, hosts: mixed).status == 200)
+            #expect(try await attests(foreign, hosts: mixed).status == 200)
+            let ownCAsOnly = "  rack2: { uri: \"qemu+tcp://198.18.0.2/system\", ekAuthority: \(pem.path) }\n"
+            #expect(try await attests(foreign, hosts: ownCAsOnly).status == 200)
+            let refused = try await attests(certified, hosts: ownCAsOnly)
+            #expect(refused.status == 403 && Self.refusal(refused).message.contains("does not chain"), "\(refused.text)")
 
-        // The certified TPM's certificate shown with another TPM's EK.
-        let borrowed = AttestationEvidence(endorsementCertificate: shown.evidence.endorsementCertificate,
-                                           endorsementKey: stranger.evidence.endorsementKey, attestationKey: stranger.evidence.attestationKey)
-        let mismatched = try await door.attest(borrowed)
-        #expect(mismatched.status == 403 && Self.refusal(mismatched).message.contains("not the certified one"), "\(mismatched.text)")
-
-        // A real VM must show evidence, and only for itself.
-        let bare = try await door.attest(nil)
-        #expect(bare.status == 403 && Self.refusal(bare).message.contains("no TPM evidence"))
-        let request = AttestationRequest(device: "sales-1", evidence: shown.evidence)
-        #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request), token: try running.token(of: "sales-2")).status == 403)
-        #expect(try await running.client.post(DevicePaths.attest, json: Door.json(request)).status == 401)
-        try await running.stop()
+            // An authority without its root is the lab file's mistake, said as the endpoint starts.
+            let issuerOnly = folder.appendingPathComponent("issuer-only.pem")
+            try FileManager.default.copyItem(at: swtpms.otherCA.issuerCertificate, to: issuerOnly)
+            await #expect {
+                _ = try await RunningEndpoint.start(lab: lab(hosts: "  rack2: { uri: \"qemu+tcp://198.18.0.2/system\", ekAuthority: \(issuerOnly.path) }\n"),
+                                                    tpmTrust: .endorsementAuthority(swtpms.ca.directory), secureBootNetwork: false)
+            } throws: { error in
+                "\(error)".contains("host 'rack2''s ekAuthority") && "\(error)".contains("is a root")
+            }
+        }
     }
 
     @Test func aVirtualDevicesTPMIsTheOneItsModelDeclares() async throws {

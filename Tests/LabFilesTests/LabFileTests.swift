@@ -334,6 +334,24 @@ struct InvalidLabFileTests {
         #expect(found.contains("hosts.rack3.uri: required field is missing"), "\(found)")
     }
 
+    /// A host's swtpm local CA, copied from it: a path beside the lab file, which must exist.
+    @Test func aHostsEKAuthorityIsAPathBesideTheLabFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pxelab-lab-file-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("cas/rack2"), withIntermediateDirectories: true)
+        let hosts = """
+            hosts:
+              here: qemu:///system
+              rack2: { uri: "qemu+tcp://198.18.0.2/system", ekAuthority: cas/rack2 }
+            models:
+            """
+        let labFile = try LabFile.parse(baseLab.replacingOccurrences(of: "models:", with: hosts), file: folder.appendingPathComponent("lab.yaml").path)
+        #expect(labFile.hosts.map(\.ekAuthority?.path) == [nil, folder.appendingPathComponent("cas/rack2").standardizedFileURL.path])
+        let found = problems(baseLab.replacingOccurrences(of: "models:", with: hosts)).map { "\($0.path) (line \($0.line)): \($0.message)" }
+        #expect(found.count == 1 && found[0].hasPrefix("hosts.rack2.ekAuthority (line 4): 'cas/rack2' ("), "\(found)")
+        #expect(found.first?.contains("does not exist: give the folder of the host's swtpm local CA") == true, "\(found)")
+    }
+
     @Test func compliancePoliciesAndConditionalAccessAreChecked() {
         let text = baseLab + """
 

@@ -12,7 +12,8 @@ import TestSupport
 /// `make soak`: a Windows 11-class VM (OVMF with Secure Boot, a swtpm TPM 2.0) on a second libvirt
 /// host (a network namespace, `qemu+tcp`) self-deploys through the signed chain: QEMU on that host
 /// gives it shim and GRUB from the lab's TFTP folder for that host, whose GRUB asks the endpoint's
-/// TFTP server at the controller's address towards it, and its TPM is attested for real. (Under
+/// TFTP server at the controller's address towards it, and its TPM is attested for real against
+/// that host's own swtpm local CA, which the lab file names as its `ekAuthority`. (Under
 /// `make test` a Secure Boot VM beside the other real-VM tests' would push them past their time
 /// limits on two cores; RemoteHostRunTests runs BIOS VMs on both hosts there.)
 @Suite("a Secure Boot VM on a second libvirt host self-deploys (soak)", .needs(.libvirtQEMU, .guestImage, .netnsHost, .swtpm, .secureBoot),
@@ -24,7 +25,7 @@ struct RemoteSecureBootTests {
             let labFile = try LabFile.parse("""
                 lab: \(name)
                 hosts:
-                  rack2: \(remote.uri)
+                  rack2: { uri: "\(remote.uri)", ekAuthority: \(remote.swtpmLocalCA.path) }
                 timing: instant
                 tenant: { domain: contoso.onmicrosoft.com }
                 models:
@@ -55,10 +56,14 @@ struct RemoteSecureBootTests {
             let summary = try #require(try running.lab.deviceSummaries(named: device.name).first)
             #expect(summary.lastBootPath == .shimGRUB && summary.lastBootClient == remote.address && summary.host == "rack2")
             #expect(try running.lab.store.device(named: device.name)?.bootIdentity?.contains("serial=\(device.identity.serial)&") == true)
-            // Its TPM (swtpm on that host, its EK certified by the same local CA) passed attestation.
+            // Its TPM (swtpm on that host, its EK certified by that host's own local CA, which the lab
+            // file names, not this machine's) passed attestation.
             let attested = try running.lab.store.events(of: device.name)
                 .filter { $0.step == "securing-hardware" && $0.status == .completed }.compactMap(\.message)
             #expect(attested.first?.hasPrefix("TPM 2.0 attested (CN=swtpm-localca)") == true, "\(attested)")
+            let rootCertificate = "swtpm-localca-rootca-cert.pem"
+            #expect(try Data(contentsOf: remote.swtpmLocalCA.appendingPathComponent(rootCertificate))
+                    != Data(contentsOf: URL(fileURLWithPath: "/var/lib/swtpm-localca").appendingPathComponent(rootCertificate)))
         }
     }
 }

@@ -20,6 +20,9 @@ public struct NetnsLibvirtHost: Sendable {
     /// The host's address.
     public var address: String { "198.18.0.\(4 * index + 2)" }
     public var uri: String { "qemu+tcp://\(address)/system" }
+    /// Its own swtpm local CA (mounted at /var/lib/swtpm-localca in its namespace), which certifies
+    /// its vTPMs' EKs as another machine's would: what a lab file names as its `ekAuthority`.
+    public var swtpmLocalCA: URL { state.appendingPathComponent("swtpm-localca") }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/netns-libvirt-host.sh").standardizedFileURL.path

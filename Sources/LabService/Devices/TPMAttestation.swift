@@ -8,7 +8,8 @@ import TPM2
 
 /// The lab's TPM attestation service: what Microsoft's service checks when a self-deploying or
 /// pre-provisioning device secures its hardware. A real VM proves its TPM: its EK certificate
-/// must chain to the lab's EK authority (swtpm's local CA, which certifies libvirt's vTPMs), the
+/// must chain to one of the lab's EK authorities (swtpm's local CA, which certifies libvirt's
+/// vTPMs: the controller's, and each host's own that the lab file names as `ekAuthority`), the
 /// EK its TPM reads must be the certified one, and it must recover a secret sealed to that EK
 /// and a fresh attestation key (`TPM2_MakeCredential`), which only that TPM can. A virtual
 /// device's TPM is the one its model declares.
@@ -19,7 +20,9 @@ public final class TPMAttestation: Sendable {
     public enum Trust: Sendable {
         /// In-process virtual devices: their model's TPM.
         case labFile
-        /// Real VMs: each proves its TPM against the EK authority in this folder (swtpm's local CA).
+        /// Real VMs: each proves its TPM against the EK authority in this folder (swtpm's local CA
+        /// on the controller's machine) or a host's `ekAuthority`. The folder's CA is trusted while
+        /// any host names none (that host's vTPMs are certified by it).
         case endorsementAuthority(URL)
 
         /// swtpm's local CA, where libvirt's vTPMs get their EK certificates.
@@ -42,9 +45,29 @@ public final class TPMAttestation: Sendable {
     private let trust: Trust
     private let pending = Mutex<[String: Pending]>([:])
 
-    public init(lab: Lab, trust: Trust) {
+    /// Reads the hosts' EK authorities once, so that a lab file naming one that is not a CA's
+    /// certificates fails as the endpoint starts, naming the host, instead of at each attestation.
+    public init(lab: Lab, trust: Trust) throws {
         self.lab = lab
         self.trust = trust
+        if case .endorsementAuthority = trust {
+            for host in lab.labFile.hosts {
+                guard let url = host.ekAuthority else { continue }
+                do {
+                    _ = try EndorsementAuthority(contentsOf: url)
+                } catch {
+                    throw LabError.unreadable(file: url.path, problem: "host '\(host.name)''s ekAuthority: \(error)")
+                }
+            }
+        }
+    }
+
+    /// The CAs a real VM's EK certificate may chain to: each host's `ekAuthority`, and swtpm's
+    /// local CA in `folder` while any host names none.
+    private func authority(controllers folder: URL) throws -> EndorsementAuthority {
+        let named = lab.labFile.hosts.compactMap(\.ekAuthority)
+        let own = named.count < lab.labFile.hosts.count ? [try EndorsementAuthority.swtpmLocalCA(directory: folder)] : []
+        return EndorsementAuthority(combining: own + (try named.map(EndorsementAuthority.init(contentsOf:))))
     }
 
     /// The challenge for a device's evidence: a credential only its TPM can activate, once its
@@ -64,8 +87,7 @@ public final class TPMAttestation: Sendable {
                 throw AttestationRefusal("the TPM has no EK certificate (NV index 0x01c00002 is not defined)")
             }
             do {
-                let authority = try EndorsementAuthority.swtpmLocalCA(directory: folder)
-                let endorsementKey = try authority.verify(endorsementCertificate: Array(certificate))
+                let endorsementKey = try authority(controllers: folder).verify(endorsementCertificate: Array(certificate))
                     .matching(TPMPublic(publicArea: Array(evidence.endorsementKey)))
                 let attestationKey = try TPMPublic(publicArea: Array(evidence.attestationKey))
                 let verifiedKey = try VerifiedAttestationKey(publicArea: attestationKey.publicArea, name: try attestationKey.name())
