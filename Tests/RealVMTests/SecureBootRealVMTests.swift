@@ -30,13 +30,17 @@ struct SecureBootRealVMTests {
         let kiosk = labFile.devices.first { $0.name.hasSuffix("-kiosk") }!.name
         let noTPM = labFile.devices.first { $0.name.hasSuffix("-vm") }!.name
         for device in labFile.devices {
-            // Each came through shim and GRUB, which asked the endpoint's TFTP server with its serial.
+            // Each came through shim and GRUB, which asked the endpoint's TFTP server with its serial
+            // and UUID as SMBIOS holds them (GRUB prints the UUID as dmidecode and iPXE do).
             let summary = try #require(try running.lab.deviceSummaries(named: device.name).first)
             #expect(summary.lastBootPath == .shimGRUB)
-            #expect(try store.device(named: device.name)?.bootIdentity?.contains("serial=\(device.identity.serial)&") == true)
+            let identity = try store.device(named: device.name)?.bootIdentity
+            #expect(identity?.contains("serial=\(device.identity.serial)&uuid=\(device.identity.uuid.uuidString.lowercased())&") == true,
+                    "\(identity ?? "no boot")")
             let console = try String(contentsOf: directory.path("console/\(device.name).log"), encoding: .utf8)
             #expect(console.contains("NBP filename is shimx64.efi"))
-            #expect(console.contains("serial \(device.identity.serial), MAC"))
+            #expect(console.contains("serial \(device.identity.serial) (UEFI Secure Boot)"))
+            #expect(console.contains("pxelab: UUID \(device.identity.uuid.uuidString.lowercased()), MAC \(device.identity.mac)"))
             // The guest read Secure Boot's state from UEFI's variables, and its TPM from the kernel.
             let firmware = try events(device.name, ProtocolStep.firmware, .completed)
             let tpm = device.name == noTPM ? "no TPM" : "TPM 2.0"
