@@ -62,6 +62,9 @@ public final class BootEndpoint: Sendable {
         /// Where the devices' TPMs come from: real VMs prove theirs against swtpm's local CA,
         /// virtual devices have their model's. Nil: by the lab file's hosts (``serveDevices(on:of:)``).
         public var tpmTrust: TPMAttestation.Trust?
+        /// The hosts whose real VMs are attested: each one's `ekAuthority`, or the controller's CA
+        /// where it names none. Nil: the hosts devices are served on (``serveDevices(on:of:)``).
+        public var attestedHosts: [LabHost]?
         /// Serves UEFI Secure Boot's network path: the signed chain in the lab's `tftp/` folder
         /// and GRUB's steps over TFTP on the endpoint's port (UDP). Nil: when the lab file has real
         /// VMs (a host other than the embedded default) of a model with Secure Boot.
@@ -93,12 +96,14 @@ public final class BootEndpoint: Sendable {
         }
 
         /// Fills in what real VMs and virtual devices need, where not set: devices on any libvirt
-        /// URI but the embedded default's are real VMs, which prove their TPM against swtpm's local
-        /// CA and boot Secure Boot's signed chain over TFTP (if a model has Secure Boot); virtual
-        /// devices have their model's TPM and boot over HTTP only.
-        public mutating func serveDevices(on uris: [String], of labFile: LabFile) {
-            let realVMs = uris.contains { $0 != LabHost.embedded.uri }
+        /// host but the embedded default are real VMs, which prove their TPM against their host's
+        /// EK authority and boot Secure Boot's signed chain over TFTP (if a model has Secure Boot);
+        /// virtual devices have their model's TPM and boot over HTTP only. `hosts` are those a run
+        /// drives (`--libvirt` gives one of no lab file host's).
+        public mutating func serveDevices(on hosts: [LabHost], of labFile: LabFile) {
+            let realVMs = hosts.contains { $0.uri != LabHost.embedded.uri }
             tpmTrust = tpmTrust ?? (realVMs ? .swtpmLocalCA : .labFile)
+            attestedHosts = attestedHosts ?? hosts
             secureBootNetwork = secureBootNetwork ?? (realVMs && labFile.models.contains(where: \.secureBoot))
         }
 
@@ -116,14 +121,14 @@ public final class BootEndpoint: Sendable {
         self.attendant = attendant
         self.live = LiveFleet(lab: lab)
         var options = options
-        options.serveDevices(on: lab.labFile.hosts.map(\.uri), of: lab.labFile)
+        options.serveDevices(on: lab.labFile.hosts, of: lab.labFile)
         self.options = options
         self.templates = try BootTemplates(images: options.imagesDirectory)
         let devices = try lab.store.devices()
         self.matcher = DeviceMatcher(devices: devices)
         self.deviceTokens = Dictionary(devices.map { ($0.name, $0.token) }, uniquingKeysWith: { first, _ in first })
         self.adminToken = try Secret.stored(at: lab.directory.path("admin.token"))
-        self.attestation = try TPMAttestation(lab: lab, trust: options.tpmTrust ?? .labFile)
+        self.attestation = try TPMAttestation(lab: lab, trust: options.tpmTrust ?? .labFile, hosts: options.attestedHosts ?? lab.labFile.hosts)
         self.servesSecureBootNetwork = options.secureBootNetwork ?? false
         self.graph = try GraphController(lab: lab, fleet: fleet, maxBodyBytes: options.maxAdminBodyBytes, clock: clock)
         self.metrics = EndpointMetrics()

@@ -108,7 +108,7 @@ public final class RunningLab: Sendable {
         var redfish: RedfishServer?
         do {
             var endpointOptions = BootEndpoint.Options(port: options.endpointPort ?? 0, imagesDirectory: options.imagesDirectory)
-            endpointOptions.serveDevices(on: hosts.map(\.uri), of: labFile)  // the URIs the run drives, which --libvirt may change
+            endpointOptions.serveDevices(on: hosts, of: labFile)  // the hosts the run drives, which --libvirt may change
             // VMs on another machine reach the endpoint at the controller's address towards it, not its loopback.
             var addresses: [String] = []
             for host in hosts {

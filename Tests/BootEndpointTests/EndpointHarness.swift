@@ -60,7 +60,8 @@ final class RunningEndpoint: Sendable {
 
     static func start(lab text: String = endpointLab, stateRoot: URL = makeTemporaryDirectory("pxelab-state"),
                       images: URL = repositoryImages, port: Int = 0, driver: any DeviceAttendant = AbsentAttendant(),
-                      tpmTrust: TPMAttestation.Trust? = nil, secureBootNetwork: Bool? = nil, limits: ConnectionLimits = ConnectionLimits(),
+                      tpmTrust: TPMAttestation.Trust? = nil, attestedHosts: [LabHost]? = nil, secureBootNetwork: Bool? = nil,
+                      limits: ConnectionLimits = ConnectionLimits(),
                       alsoListenOn: [String] = [], guestAddresses: [String: String] = [:],
                       clock: @escaping @Sendable () -> Date = Date.init) async throws -> RunningEndpoint {
         let labFile = try LabFile.parse(text, file: "http.yaml")
@@ -68,6 +69,7 @@ final class RunningEndpoint: Sendable {
         var options = BootEndpoint.Options(port: port, imagesDirectory: images, tpmTrust: tpmTrust, secureBootNetwork: secureBootNetwork,
                                            connectionLimits: limits)
         options.alsoListenOn = alsoListenOn
+        options.attestedHosts = attestedHosts
         options.guestAddresses = guestAddresses
         let endpoint = try BootEndpoint(lab: lab, attendant: driver, options: options, clock: clock)
         let server = try await endpoint.start()

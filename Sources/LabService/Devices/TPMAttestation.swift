@@ -2,7 +2,7 @@ public import Foundation
 public import DeviceProtocol
 import Attestation
 import DeviceIdentity
-import LabFiles
+public import LabFiles
 import Synchronization
 import TPM2
 
@@ -20,9 +20,8 @@ public final class TPMAttestation: Sendable {
     public enum Trust: Sendable {
         /// In-process virtual devices: their model's TPM.
         case labFile
-        /// Real VMs: each proves its TPM against the EK authority in this folder (swtpm's local CA
-        /// on the controller's machine) or a host's `ekAuthority`. The folder's CA is trusted while
-        /// any host names none (that host's vTPMs are certified by it).
+        /// Real VMs: each proves its TPM against its host's `ekAuthority`, or, where the host names
+        /// none, the EK authority in this folder (swtpm's local CA on the controller's machine).
         case endorsementAuthority(URL)
 
         /// swtpm's local CA, where libvirt's vTPMs get their EK certificates.
@@ -43,15 +42,18 @@ public final class TPMAttestation: Sendable {
 
     private let lab: Lab
     private let trust: Trust
+    private let hosts: [LabHost]
     private let pending = Mutex<[String: Pending]>([:])
 
-    /// Reads the hosts' EK authorities once, so that a lab file naming one that is not a CA's
-    /// certificates fails as the endpoint starts, naming the host, instead of at each attestation.
-    public init(lab: Lab, trust: Trust) throws {
+    /// Attests the devices of `hosts` (those a run drives; the lab file's by default). Reads the
+    /// hosts' EK authorities once, so that a lab file naming one that is not a CA's certificates
+    /// fails as the endpoint starts, naming the host, instead of at each attestation.
+    public init(lab: Lab, trust: Trust, hosts: [LabHost]? = nil) throws {
         self.lab = lab
         self.trust = trust
+        self.hosts = hosts ?? lab.labFile.hosts
         if case .endorsementAuthority = trust {
-            for host in lab.labFile.hosts {
+            for host in self.hosts {
                 guard let url = host.ekAuthority else { continue }
                 do {
                     _ = try EndorsementAuthority(contentsOf: url)
@@ -65,8 +67,8 @@ public final class TPMAttestation: Sendable {
     /// The CAs a real VM's EK certificate may chain to: each host's `ekAuthority`, and swtpm's
     /// local CA in `folder` while any host names none.
     private func authority(controllers folder: URL) throws -> EndorsementAuthority {
-        let named = lab.labFile.hosts.compactMap(\.ekAuthority)
-        let own = named.count < lab.labFile.hosts.count ? [try EndorsementAuthority.swtpmLocalCA(directory: folder)] : []
+        let named = hosts.compactMap(\.ekAuthority)
+        let own = named.count < max(hosts.count, 1) ? [try EndorsementAuthority.swtpmLocalCA(directory: folder)] : []
         return EndorsementAuthority(combining: own + (try named.map(EndorsementAuthority.init(contentsOf:))))
     }
 
