@@ -170,7 +170,7 @@ struct AttestationRouteTests {
                 _ = try await RunningEndpoint.start(lab: lab(hosts: "  rack2: { uri: \"qemu+tcp://198.18.0.2/system\", ekAuthority: \(issuerOnly.path) }\n"),
                                                     tpmTrust: .endorsementAuthority(swtpms.ca.directory), secureBootNetwork: false)
             } throws: { error in
-                "\(error)".contains("host 'rack2''s ekAuthority") && "\(error)".contains("is a root")
+                "\(error)".contains("the ekAuthority of host 'rack2'") && "\(error)".contains("is a root")
             }
         }
     }

@@ -52,14 +52,18 @@ public final class TPMAttestation: Sendable {
         self.lab = lab
         self.trust = trust
         self.hosts = hosts ?? lab.labFile.hosts
-        if case .endorsementAuthority = trust {
-            for host in self.hosts {
-                guard let url = host.ekAuthority else { continue }
-                do {
-                    _ = try EndorsementAuthority(contentsOf: url)
-                } catch {
-                    throw LabError.unreadable(file: url.path, problem: "host '\(host.name)''s ekAuthority: \(error)")
-                }
+        if case .endorsementAuthority = trust { try Self.checkAuthorities(of: self.hosts) }
+    }
+
+    /// Reads each host's `ekAuthority` as attestation will: certificates, a root among them.
+    /// `pxelab validate` checks a lab file's with it.
+    public static func checkAuthorities(of hosts: [LabHost]) throws {
+        for host in hosts {
+            guard let url = host.ekAuthority else { continue }
+            do {
+                _ = try EndorsementAuthority(contentsOf: url)
+            } catch {
+                throw LabError.unreadable(file: url.path, problem: "the ekAuthority of host '\(host.name)': \(error)")
             }
         }
     }
