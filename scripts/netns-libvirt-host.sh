@@ -41,7 +41,7 @@ start_daemons() {   # STATE_DIR [virtlogd]: libvirtd, and virtlogd first when as
         mount --bind '$state/lib' /var/lib/libvirt
         mount --bind '$state/cache' /var/cache/libvirt
         mount --bind '$state/log' /var/log/libvirt
-        mount --bind '$state/swtpm-localca' /var/lib/swtpm-localca
+        if [ -d '$state/swtpm-localca' ]; then mount --bind '$state/swtpm-localca' /var/lib/swtpm-localca; fi
         $logd
         exec libvirtd --daemon --listen --pid-file '$state/libvirtd.pid' -f /etc/libvirt/libvirtd.conf"
 }
@@ -64,9 +64,11 @@ up)
     mkdir -p "$state"/{etc,run,lib/images,cache,log}
     # Its own swtpm local CA, as another machine has: its vTPMs' EK certificates chain to it, not to
     # this machine's. Made now (by certifying a throwaway TPM), so that a lab file can name it as the
-    # host's ekAuthority before the host's first VM starts.
-    install -d -o tss -g root -m 0750 "$state/swtpm-localca"
-    if command -v swtpm_setup >/dev/null; then
+    # host's ekAuthority before the host's first VM starts. The machine's own CA folder is the
+    # mount point: made as swtpm_localca makes it on first use, if no TPM was made here yet.
+    if command -v swtpm_setup >/dev/null && id tss >/dev/null 2>&1; then
+        [ -d /var/lib/swtpm-localca ] || install -d -o tss -g root -m 0750 /var/lib/swtpm-localca
+        install -d -o tss -g root -m 0750 "$state/swtpm-localca"
         install -d -o tss -m 0700 "$state/ca-tpm"
         unshare -m --propagation private sh -ec "
             mount --bind '$state/swtpm-localca' /var/lib/swtpm-localca
