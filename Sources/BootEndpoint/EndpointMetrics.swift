@@ -149,7 +149,7 @@ final class ConnectionMetrics: ConnectionObserver {
     init(registry: PrometheusCollectorRegistry, server: String) {
         self.registry = registry
         self.server = server
-        open = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "\(server)_connections",
+        open = registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "pxelab", metricName: "\(server)_connections", unitName: "",
                                                                    helpText: "HTTP connections open now."), labels: [])
     }
 

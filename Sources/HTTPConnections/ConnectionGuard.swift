@@ -10,7 +10,7 @@ public enum RefusedConnection: String {
 }
 
 /// Why the endpoint closed a connection it had let in.
-public enum ClosedConnection: String {
+public enum ClosedConnection: String, Sendable {
     case headerTimeout = "header-timeout"
     case bodyTimeout = "body-timeout"
     case idleTimeout = "idle-timeout"
@@ -160,6 +160,7 @@ public final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandle
         head.headerFields[.connection] = "close"
         head.headerFields[.contentLength] = "0"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        let closing = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in closing.value.close(promise: nil) }
     }
 }

@@ -38,7 +38,7 @@ public enum BootAddress {
                         && getnameinfo(address, length, &text, socklen_t(text.count), nil, 0, NI_NUMERICHOST) == 0
                 }
             }
-            return named ? .success(String(cString: text)) : .failure(.errno)
+            return named ? .success(String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)) : .failure(.errno)
         }
     }
 }

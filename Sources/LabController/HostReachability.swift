@@ -1,6 +1,6 @@
 import Foundation
 public import LabService
-public import LabFiles
+import LabFiles
 public import Libvirt
 #if canImport(Glibc)
 import Glibc

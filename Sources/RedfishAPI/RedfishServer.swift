@@ -3,7 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import LabFiles
-public import LabService
+import LabService
 import Logging
 import NIOCore
 import NIOSSL

@@ -134,7 +134,7 @@ final class TransferHandler: ChannelInboundHandler {
             packet.writeDataHeader(block: UInt16(truncatingIfNeeded: block))
             // Copied from the file's bytes in place: a slice (`getSlice`) of a buffer past 16 MiB
             // is a copy of its own, as ByteBuffer's slices start below 2^24.
-            file.withUnsafeReadableBytes { bytes in
+            _ = file.withUnsafeReadableBytes { bytes in
                 packet.writeBytes(UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + length]))
             }
             context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: request.client, data: packet)), promise: nil)

@@ -26,7 +26,7 @@ struct LoopbackTests {
                 var raw = ipv4.pointee.sin_addr
                 _ = inet_ntop(AF_INET, &raw, &text, socklen_t(INET_ADDRSTRLEN))
             }
-            let string = String(cString: text)
+            let string = String(decoding: text.prefix { $0 != 0 }.map(UInt8.init(bitPattern:)), as: UTF8.self)
             if !string.hasPrefix("127.") { addresses.append(string) }
         }
         return addresses

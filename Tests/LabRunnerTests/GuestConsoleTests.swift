@@ -8,7 +8,7 @@ struct GuestConsoleTests {
     let log = makeTemporaryDirectory("pxelab-console").appendingPathComponent("vm.log")
 
     func append(_ text: String) throws {
-        if !FileManager.default.fileExists(atPath: log.path) { FileManager.default.createFile(atPath: log.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log.path) { _ = FileManager.default.createFile(atPath: log.path, contents: nil) }
         let file = try FileHandle(forWritingTo: log)
         try file.seekToEnd()
         try file.write(contentsOf: Data(text.utf8))

@@ -61,7 +61,7 @@ public struct PXELabCommand: Sendable {
         process.arguments = arguments
         process.currentDirectoryURL = folder
         let log = folder.appendingPathComponent("pxelab-\(UUID().uuidString.prefix(6)).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = errors ? handle : FileHandle.nullDevice

@@ -28,7 +28,7 @@ extension GraphController {
                 object.field("syncStatus", last?.status(at: now) ?? "unknown")
             })
         case .post where isSync:
-            try await Offload.run { try service.sync() }
+            _ = try await Offload.run { try service.sync() }
             return GraphResponse.noContent
         default:
             throw GraphError(.methodNotAllowed, "BadRequest", "The method is not allowed on this resource.")

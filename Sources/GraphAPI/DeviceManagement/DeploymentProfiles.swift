@@ -58,7 +58,7 @@ extension GraphController {
                 throw GraphError.notFound("The windowsAutopilotDeploymentProfileAssignment with id '\(keys[2])' was not found.")
             }
             if request.method == .delete {
-                try await Offload.run { try service.unassign(profileID: keys[0], from: target) }
+                _ = try await Offload.run { try service.unassign(profileID: keys[0], from: target) }
                 return GraphResponse.noContent
             }
             return GraphResponse.json(GraphJSON.object { object in

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import DeviceProtocol
 
 /// JSON written straight into bytes, in the order fields are given: Graph's answers are large

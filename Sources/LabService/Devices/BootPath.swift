@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The way a device's last network boot reached the endpoint, as its boot loader's request
 /// said (the boot record's identity: `platform=` from iPXE, `loader=grub` from the Secure Boot

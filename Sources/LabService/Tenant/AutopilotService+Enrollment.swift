@@ -1,6 +1,6 @@
 import Foundation
 public import DeviceProtocol
-public import LabStore
+import LabStore
 public import Autopilot
 
 extension AutopilotService {

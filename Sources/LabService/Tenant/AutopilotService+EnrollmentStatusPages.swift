@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Autopilot
 
 /// Enrollment Status Page profiles (Intune's `windows10EnrollmentCompletionPageConfiguration`):

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Autopilot
 
 /// The tenant's Autopilot sync: it takes the tenant's `syncDuration`, is refused while one runs

@@ -22,6 +22,7 @@ final class UnknownMethodHandler: ChannelInboundHandler, RemovableChannelHandler
         head.headerFields[.connection] = "close"
         head.headerFields[RedfishHeaders.odataVersion] = "4.0"
         context.write(wrapOutboundOut(.head(head)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in context.close(promise: nil) }
+        let closing = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in closing.value.close(promise: nil) }
     }
 }
