@@ -42,7 +42,10 @@ public final class TPMAttestation: Sendable {
 
     private let lab: Lab
     private let trust: Trust
-    private let hosts: [LabHost]
+    /// The `ekAuthority` of each host attested, read once.
+    private let hostAuthorities: [EndorsementAuthority]
+    /// Whether an attested host names none, so that the controller's swtpm local CA certifies its vTPMs.
+    private let trustsControllersCA: Bool
     private let pending = Mutex<[String: Pending]>([:])
 
     /// Attests the devices of `hosts` (those a run drives; the lab file's by default). Reads the
@@ -51,29 +54,33 @@ public final class TPMAttestation: Sendable {
     public init(lab: Lab, trust: Trust, hosts: [LabHost]? = nil) throws {
         self.lab = lab
         self.trust = trust
-        self.hosts = hosts ?? lab.labFile.hosts
-        if case .endorsementAuthority = trust { try Self.checkAuthorities(of: self.hosts) }
+        let hosts = hosts ?? lab.labFile.hosts
+        if case .endorsementAuthority = trust { hostAuthorities = try Self.authorities(of: hosts) } else { hostAuthorities = [] }
+        trustsControllersCA = hosts.isEmpty || hosts.contains { $0.ekAuthority == nil }
     }
 
     /// Reads each host's `ekAuthority` as attestation will: certificates, a root among them.
     /// `pxelab validate` checks a lab file's with it.
-    public static func checkAuthorities(of hosts: [LabHost]) throws {
-        for host in hosts {
-            guard let url = host.ekAuthority else { continue }
+    public static func checkAuthorities(of hosts: [LabHost]) throws { _ = try authorities(of: hosts) }
+
+    /// Each host's `ekAuthority`, read.
+    private static func authorities(of hosts: [LabHost]) throws -> [EndorsementAuthority] {
+        try hosts.compactMap { host in
+            guard let url = host.ekAuthority else { return nil }
             do {
-                _ = try EndorsementAuthority(contentsOf: url)
+                return try EndorsementAuthority(contentsOf: url)
             } catch {
                 throw LabError.unreadable(file: url.path, problem: "the ekAuthority of host '\(host.name)': \(error)")
             }
         }
     }
 
-    /// The CAs a real VM's EK certificate may chain to: each host's `ekAuthority`, and swtpm's
-    /// local CA in `folder` while any host names none.
+    /// The CAs a real VM's EK certificate may chain to: the hosts' `ekAuthority`s, and swtpm's local
+    /// CA in `folder` while a host names none. That one is read each time: swtpm makes it when the
+    /// machine's first vTPM starts, which may be after the endpoint did.
     private func authority(controllers folder: URL) throws -> EndorsementAuthority {
-        let named = hosts.compactMap(\.ekAuthority)
-        let own = named.count < max(hosts.count, 1) ? [try EndorsementAuthority.swtpmLocalCA(directory: folder)] : []
-        return EndorsementAuthority(combining: own + (try named.map(EndorsementAuthority.init(contentsOf:))))
+        let own = trustsControllersCA ? [try EndorsementAuthority.swtpmLocalCA(directory: folder)] : []
+        return EndorsementAuthority(combining: own + hostAuthorities)
     }
 
     /// The challenge for a device's evidence: a credential only its TPM can activate, once its

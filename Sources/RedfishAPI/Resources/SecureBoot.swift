@@ -10,7 +10,8 @@ extension RedfishService {
 
     /// The SecureBoot resource of a UEFI system; nil for a BIOS one, which has none.
     func secureBoot(_ device: LabDevice) -> [String: Any]? {
-        guard let model = lab.labFile.models.first(where: { $0.id == device.model }), model.firmware == .uefi else { return nil }
+        let model = lab.labFile.model(of: device)
+        guard model.firmware == .uefi else { return nil }
         return [
             "@odata.id": Self.secureBootPath(device), "@odata.type": "#SecureBoot.v1_1_2.SecureBoot",
             "Id": "SecureBoot", "Name": "UEFI Secure Boot",
