@@ -7,8 +7,13 @@ public enum ProtocolStep {
     public static let outcome = "outcome"
     /// `boot`: the firmware network-booted (one per boot).
     public static let firmware = "firmware"
-    /// `boot`: the device shows the error of its last attempt; it asks whether to reset, wipe or retry.
+    /// `boot`: a new boot of a device whose last attempt failed; it asks whether to reset, wipe,
+    /// reboot or power off, and otherwise tries again.
     public static let failure = "failure"
+    /// `boot`: a machine that stays on, on the error its attempt ended with; it asks whether to
+    /// reset, wipe, reboot or power off, and otherwise stays there (as a user who walked away
+    /// would leave it).
+    public static let errorScreen = "error-screen"
     /// `boot`: a broken system's recovery screen; it asks for the repair.
     public static let recovery = "recovery"
     /// The OOBE pages the profile does not hide: `page:language` and so on.

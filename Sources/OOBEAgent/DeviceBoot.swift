@@ -32,20 +32,37 @@ final class DeviceBoot {
 
     func run() async -> OOBEAgent.Outcome {
         state.bootCount += 1
-        do {
-            var outcome = try await flow()
-            // A machine that stays on keeps asking for work at its desktop.
-            while let poll = agent.idlePoll, outcome == .desktop || (outcome.isBusinessReady && !device.isEmpty) {
-                try await flush()
-                try save(durably: true)
-                try await Task.sleep(for: .seconds(poll))
-                if let chords = agent.keyboard?(), chords.contains(.autopilotReset) {
-                    report(.desktop, "keys", .info, message: "\(KeyChord.autopilotReset) at the lock screen")
-                    outcome = try await reset(remote: false)
-                    continue
+        var outcome = await attempt { try await self.flow() }
+        // A machine that stays on carries on where it is: at its desktop it keeps asking for
+        // work, on its error it waits for the controller (it does not try again by itself).
+        while let poll = agent.idlePoll, !device.isEmpty {
+            switch outcome {
+            case .desktop, .businessReady:
+                outcome = await attempt {
+                    try await Task.sleep(for: .seconds(poll))
+                    if let chords = self.agent.keyboard?(), chords.contains(.autopilotReset) {
+                        self.report(.desktop, "keys", .info, message: "\(KeyChord.autopilotReset) at the lock screen")
+                        return try await self.reset(remote: false)
+                    }
+                    return try await self.desktopAction(try await self.ask(.desktop, ProtocolStep.idle))
                 }
-                outcome = try await desktopAction(try await ask(.desktop, ProtocolStep.idle))
+            case .failed:
+                // Asking fails only when the endpoint stays away; the error stays on the screen.
+                guard (try? await Task.sleep(for: .seconds(poll))) != nil else { return outcome }
+                guard let asked = try? await ask(.boot, ProtocolStep.errorScreen) else { continue }
+                outcome = await attempt { try await self.failureAction(asked) ?? outcome }
+            default:
+                return outcome
             }
+        }
+        return outcome
+    }
+
+    /// Runs part of a boot to its outcome, then writes what it reported and its state; a failure
+    /// (of a step, of the disk, of the endpoint) is the device's error.
+    private func attempt(_ body: () async throws -> OOBEAgent.Outcome) async -> OOBEAgent.Outcome {
+        do {
+            let outcome = try await body()
             try await flush()
             try save(durably: true)
             return outcome
@@ -55,8 +72,19 @@ final class DeviceBoot {
             // The disk cannot be written: Windows stops here too.
             return await fail(Failure(phase: .boot, step: "disk", errorCode: nil, message: "\(error)"))
         } catch {
-            let failure = Failure(phase: .network, step: "endpoint", errorCode: nil, message: "\(error)")
-            return await fail(failure)
+            return await fail(Failure(phase: .network, step: "endpoint", errorCode: nil, message: "\(error)"))
+        }
+    }
+
+    /// What a failed device does with the controller's answer on its error: a reset, a wipe, a
+    /// reboot or a power-off; nil when there is nothing to do.
+    private func failureAction(_ action: NextAction) async throws -> OOBEAgent.Outcome? {
+        switch action {
+        case .reset(let remote): try await reset(remote: remote)
+        case .wipe(let keepEnrollment, let keepUserData): try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
+        case .powerOff: .poweredOff
+        case .reboot: .reboot
+        default: nil
         }
     }
 
@@ -94,12 +122,7 @@ final class DeviceBoot {
         if let damage = state.damage, !damage.systemStarts { return try await desktop() }
         if let previous = state.failure {
             // The device shows its error; someone may reset or wipe it from there.
-            switch try await ask(.boot, ProtocolStep.failure) {
-            case .reset(let remote): return try await reset(remote: remote)
-            case .wipe(let keepEnrollment, let keepUserData): return try await wipe(keepEnrollment: keepEnrollment, keepUserData: keepUserData)
-            case .powerOff: return .poweredOff
-            default: break
-            }
+            if let outcome = try await failureAction(try await ask(.boot, ProtocolStep.failure)) { return outcome }
             report(.boot, "retry", .info, message: "retrying after \(previous.errorCode.map(ErrorCode.text) ?? previous.message)")
             state.failure = nil
         }

@@ -22,13 +22,24 @@ struct SecureBootRealVMTests {
         let directory = LabDirectory(root: root, lab: labFile.lab)
         let provisioner = LabProvisioner(labFile: labFile, directory: directory)
         defer { _ = try? provisioner.down() }
-        let running = try await runScenario(of: labFile, stateRoot: root)
+        let noTPM = labFile.devices.first { $0.name.hasSuffix("-vm") }!.name
+        let running = try await runScenario(of: labFile, stateRoot: root) { running in
+            // The VM without a TPM stays on its error (it asks the controller, and does not try
+            // again by itself): following it now ends there, with nothing new reported.
+            let store = running.lab.store
+            let shown = try store.device(named: noTPM)?.lastSeq
+            let followed = try await running.fleet.power(noTPM, .on)
+            #expect(followed.result == .failed && followed.errorCode == ErrorCode(0x800705B4) && followed.boots == 0, "\(followed)")
+            #expect(try store.device(named: noTPM)?.lastSeq == shown)
+            // Deploying it again restarts it: a new boot tries again, and meets the same error.
+            let retried = try await running.fleet.deploy(noTPM)
+            #expect(retried.result == .failed && retried.errorCode == ErrorCode(0x800705B4) && retried.boots == 1, "\(retried)")
+        }
         let store = running.lab.store
         func events(_ device: String, _ step: String, _ status: StepStatus) throws -> [String] {
             try store.events(of: device).filter { $0.step == step && $0.status == status }.compactMap(\.message)
         }
         let kiosk = labFile.devices.first { $0.name.hasSuffix("-kiosk") }!.name
-        let noTPM = labFile.devices.first { $0.name.hasSuffix("-vm") }!.name
         for device in labFile.devices {
             // Each came through shim and GRUB, which asked the endpoint's TFTP server with its serial
             // and UUID as SMBIOS holds them (GRUB prints the UUID as dmidecode and iPXE do).

@@ -35,10 +35,11 @@ final class RealVMs: HostedDevices {
         try await domains.define(endpointPort: port, embedded: nil)
     }
 
-    /// Powers the VM on (unless it runs) and waits until it shows an end state: the desktop
-    /// reached, a failure shown (a broken system's, unless a repair is coming at its recovery
-    /// screen), a reseal (then, unless asked to stop there, powering it on again for the user once
-    /// libvirt reports it stopped), the desktop asking for work with none queued, or a boot loop.
+    /// Powers the VM on (unless it runs; one on its error is restarted when the plan retries) and
+    /// waits until it shows an end state: the desktop reached, a failure shown (a broken system's,
+    /// unless a repair is coming at its recovery screen), a reseal (then, unless asked to stop
+    /// there, powering it on again for the user once libvirt reports it stopped), the desktop or
+    /// the error asking for work with none queued, or a boot loop.
     /// The run follows the domain: a VM powered off from outside fails where it was.
     func run(_ device: LabDevice, _ plan: DeviceRun.Plan) async -> DeviceRun {
         let name = device.name
@@ -60,6 +61,7 @@ final class RealVMs: HostedDevices {
         let wasRunning: Bool
         let consolePath = domains.lab.directory.path("console/\(name).log").path
         var console = GuestConsole(path: consolePath)
+        var starting = "power on"
         do {
             let power = try await domains.host(of: name).lifecycleEvents(of: name)
             feeds.append(Task {
@@ -69,11 +71,18 @@ final class RealVMs: HostedDevices {
                     continuation.yield(.lost(error))
                 }
             })
-            startSeq = try await Offload.run { try store.device(named: name)?.lastSeq ?? 0 }
+            let record = try await Offload.run { try store.device(named: name) }
+            startSeq = record?.lastSeq ?? 0
             wasRunning = try await domains.isActive(name)
-            if !wasRunning { try await domains.powerOn(name) }
+            if !wasRunning {
+                try await domains.powerOn(name)
+            } else if plan.retryAfterFailure && record?.lifecycle == .failed {
+                // A VM on its error tries again from a new boot: it is restarted, as its user would.
+                starting = "restart"
+                try await domains.domain(name) { try $0.reset() }
+            }
         } catch {
-            return failure("cannot power on \(name): \(error)")
+            return failure("cannot \(starting) \(name): \(error)")
         }
         feeds.append(Task {
             // Ends with the task (cancelled when the run ends).
@@ -143,20 +152,25 @@ final class RealVMs: HostedDevices {
                 return await pulledPlug(name, how: "cut off with its host (\(error))", boots: boots)
             case .lost(let error):
                 return failure("lost libvirt's power events for \(name): \(error)", boots: boots)
-            case .idle:
-                // At the desktop, asking for work with none queued: done, once this operation
-                // has seen the device act (a keyboard chord or a queued action is being carried
-                // out otherwise).
+            case .idle(let screen):
+                // Asking for work with none queued: done, once this operation has seen the device
+                // act (a keyboard chord or a queued action is being carried out otherwise), or
+                // a while after it began on a device already waiting, given nothing to do.
                 let queued: Bool
                 do {
                     queued = try await Offload.run { try !store.pendingActions(for: name).isEmpty }
                 } catch {
                     return failure("cannot read what is queued for \(name): \(error)", boots: boots)
                 }
-                if active && !queued { return DeviceRun(end: .desktop, boots: boots) }
-                // A VM already at its desktop when the operation began, given nothing to do.
-                if !active && !queued && Date().timeIntervalSince(lastActivity) > Self.settleSeconds {
-                    return DeviceRun(end: .desktop, boots: boots)
+                guard !queued, active || Date().timeIntervalSince(lastActivity) > Self.settleSeconds else { break }
+                guard screen == .error else { return DeviceRun(end: .desktop, boots: boots) }
+                // On the error its last attempt ended with, as the store has it.
+                do {
+                    let shown = try await Offload.run { try store.events(of: name).lastFailure }
+                    return DeviceRun(end: .failed(phase: shown?.phase ?? .boot, errorCode: shown?.errorCode,
+                                                  message: shown?.message ?? "\(name) shows an error"), boots: boots)
+                } catch {
+                    return failure("\(name) shows an error, and the store cannot say which: \(error)", boots: boots)
                 }
             case .tick:
                 switch console.stop() {
@@ -202,8 +216,8 @@ final class RealVMs: HostedDevices {
         }
     }
 
-    func askedForWork(_ device: String) {
-        watchers.idle(device)
+    func askedForWork(_ device: String, at screen: WaitingScreen) {
+        watchers.idle(device, at: screen)
     }
 
     /// A daemon keeps its own domains: nothing to save.
@@ -218,13 +232,13 @@ enum RealVMSignal: Sendable {
     case power(DomainLifecycleEvent.Kind)
     /// libvirt's power events can no longer be followed.
     case lost(any Error)
-    /// The device asked for work at its desktop and got none.
-    case idle
+    /// The device asked for work at its desktop or on its error, and got none.
+    case idle(WaitingScreen)
     /// A second passed (for the deadline).
     case tick
 }
 
-/// The real VMs a run is waiting on, told when one asks for work at its desktop.
+/// The real VMs a run is waiting on, told when one asks for work at its desktop or on its error.
 final class RealVMWatchers: Sendable {
     private let waiting = Mutex<[String: AsyncStream<RealVMSignal>.Continuation]>([:])
 
@@ -236,7 +250,7 @@ final class RealVMWatchers: Sendable {
         waiting.withLock { $0.removeValue(forKey: name) }?.finish()
     }
 
-    func idle(_ name: String) {
-        _ = waiting.withLock { $0[name] }?.yield(.idle)
+    func idle(_ name: String, at screen: WaitingScreen) {
+        _ = waiting.withLock { $0[name] }?.yield(.idle(screen))
     }
 }

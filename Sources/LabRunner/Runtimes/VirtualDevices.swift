@@ -138,7 +138,7 @@ final class VirtualDevices: HostedDevices {
         }
     }
 
-    func askedForWork(_ device: String) {}
+    func askedForWork(_ device: String, at screen: WaitingScreen) {}
 
     /// The embedded host: a run of virtual devices has only this one.
     private var embedded: HostLink { domains.links[0] }

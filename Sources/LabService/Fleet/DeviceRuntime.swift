@@ -31,8 +31,16 @@ public protocol DeviceRuntime: Sendable {
     func revert(_ device: LabDevice, toSnapshot name: String) async throws -> Standing
     /// What the device's screen shows, as PNG.
     func screen(of device: LabDevice) async throws -> Data
-    /// The device, at its desktop, asked for work and got none.
-    func askedForWork(_ device: String)
+    /// The device, staying on at its desktop or on its error, asked for work and got none.
+    func askedForWork(_ device: String, at screen: WaitingScreen)
+}
+
+/// Where a device that stays on (a real VM) waits for work.
+public enum WaitingScreen: Sendable, Equatable {
+    /// Its desktop (business-ready).
+    case desktop
+    /// The error its deployment attempt ended with.
+    case error
 }
 
 /// Where a device stands in its life, as the store keeps it: its lifecycle, and the error code it
@@ -75,10 +83,14 @@ public struct DeviceRun: Sendable, Equatable {
         /// A recovery is in progress: a broken system's error is not the end, its recovery
         /// screen starts the repair.
         public var repairAtRecovery = false
+        /// A device on the error of its last attempt tries again. Each run of a virtual device
+        /// is a new boot, which does; a real VM stays on its error until it is restarted.
+        public var retryAfterFailure = false
 
-        public init(stopAtReseal: Bool = false, repairAtRecovery: Bool = false) {
+        public init(stopAtReseal: Bool = false, repairAtRecovery: Bool = false, retryAfterFailure: Bool = false) {
             self.stopAtReseal = stopAtReseal
             self.repairAtRecovery = repairAtRecovery
+            self.retryAfterFailure = retryAfterFailure
         }
     }
 

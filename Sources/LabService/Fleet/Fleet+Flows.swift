@@ -77,7 +77,7 @@ extension Fleet {
             let diagnosis: FlowResult
             do {
                 defer { setRepair(nil, for: device.name) }
-                diagnosis = try await flow(.recover, device, plan: .init(repairAtRecovery: repair != nil)) { _ in
+                diagnosis = try await flow(.recover, device, plan: .init(repairAtRecovery: repair != nil, retryAfterFailure: true)) { _ in
                     self.setRepair(repair, for: device.name)
                 }
             }

@@ -70,9 +70,10 @@ public final class Fleet: Sendable {
         try await runtime.screen(of: lab.device(key))
     }
 
-    /// How a deployment runs: a device the lab file expects to end resealed stops at its reseal.
+    /// How a deployment runs: a device the lab file expects to end resealed stops at its reseal,
+    /// and one on the error of its last attempt tries again.
     static func plan(deploying device: LabDevice) -> DeviceRun.Plan {
-        .init(stopAtReseal: device.expect?.state == .resealed)
+        .init(stopAtReseal: device.expect?.state == .resealed, retryAfterFailure: true)
     }
 
     /// Marks the flow acting on the device now as cut by a power-off; false when nothing acts on it.

@@ -36,7 +36,10 @@ public struct LabAttendant: DeviceAttendant {
         case (.technician, ProtocolStep.reseal):
             return .reseal
         case (.desktop, ProtocolStep.idle):
-            fleet.runtime.askedForWork(name)
+            fleet.runtime.askedForWork(name, at: .desktop)
+            return .proceed
+        case (.boot, ProtocolStep.errorScreen):
+            fleet.runtime.askedForWork(name, at: .error)
             return .proceed
         case (.boot, ProtocolStep.recovery):
             return fleet.repair(for: name) ?? .proceed
