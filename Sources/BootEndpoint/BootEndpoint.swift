@@ -10,6 +10,7 @@ import GraphAPI
 public import HTTPConnections
 import PipelineAnswers
 import TFTP
+import NIOCore
 
 /// The HTTP endpoint every lab device talks to: boot scripts keyed on SMBIOS identity, the
 /// Autopilot profile service, device events and actions, MDM's enrollment policy, assets, the
@@ -185,6 +186,26 @@ public final class BootEndpoint: Sendable {
     /// the TFTP server on the same port); stop it with ``RunningServer/stop()``.
     public func start() async throws -> RunningServer {
         warnUnlessLoopback()
+        // The kernel picks a free port for TCP, and the TFTP server takes the same number on UDP,
+        // where another program's socket may hold it: the endpoint then starts again on another.
+        var attempts = options.port == 0 && servesSecureBootNetwork ? 5 : 1
+        while true {
+            attempts -= 1
+            do {
+                return try await startListening()
+            } catch let taken as UDPPortTaken {
+                if attempts > 0 { continue }
+                throw EndpointSetupError("Secure Boot's network path cannot be served: UDP port \(taken.port) is in use")
+            }
+        }
+    }
+
+    /// The port's number on UDP is in use (by the time the TCP port was bound).
+    private struct UDPPortTaken: Error {
+        let port: Int
+    }
+
+    private func startListening() async throws -> RunningServer {
         let first = await listen()
         guard let port = first.port else {
             throw EndpointSetupError("the endpoint stopped before listening: \(await first.failure)")
@@ -209,6 +230,7 @@ public final class BootEndpoint: Sendable {
                 tftp = try await startSecureBootNetwork(port: port)
             } catch {
                 await stopListening()
+                if (error as? IOError)?.errnoCode == EADDRINUSE { throw UDPPortTaken(port: port) }
                 throw EndpointSetupError("Secure Boot's network path cannot be served: \(error)")
             }
         }

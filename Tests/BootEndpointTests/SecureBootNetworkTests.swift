@@ -96,4 +96,36 @@ struct SecureBootNetworkTests {
         }
         try await running.stop()
     }
+
+    @Test func aPortWhoseUDPNumberIsTakenIsRefusedNamingItAndLeavesTheTCPPortFree() async throws {
+        let (images, _) = try images()
+        // A UDP socket holds a port (the kernel's pick), which the endpoint is then told to use.
+        let holder = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(holder >= 0)
+        // Closed once: a second close would close whichever descriptor took its number since.
+        var holding = true
+        defer { if holding { close(holder) } }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && getsockname(holder, $0, &length) == 0 }
+        }
+        try #require(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        do {
+            let running = try await RunningEndpoint.start(images: images, port: port, secureBootNetwork: true)
+            try await running.stop()
+            Issue.record("the endpoint started on \(port), whose UDP number is taken")
+        } catch let error as EndpointSetupError {
+            #expect(error.description == "Secure Boot's network path cannot be served: UDP port \(port) is in use", "\(error)")
+        }
+        // What it had bound (TCP) it let go of: it starts there once the UDP number is free.
+        close(holder)
+        holding = false
+        let running = try await RunningEndpoint.start(images: images, port: port, secureBootNetwork: true)
+        #expect(running.port == port)
+        try await running.stop()
+    }
 }

@@ -32,7 +32,9 @@ struct PulledPlugTests {
             let name = "\(tag)-vm"
             let device = try running.lab.device(name)
 
-            // The plug is pulled once the ESP has started installing the device's apps.
+            // The plug is pulled once the ESP has started installing the device's apps; the first
+            // one hangs, so that the device is still there when the plug is pulled, however late.
+            try running.lab.inject(Fault(id: "stall", kind: .hang, phase: .espDeviceSetup), into: name)
             let events = running.lab.store.feed.subscribe(device: name)
             let deployment = Task { await running.devices.run(device, .init()) }
             for await event in events where event.phase == .espDeviceSetup && event.status == .started {
@@ -49,6 +51,7 @@ struct PulledPlugTests {
             #expect(message.contains("powered off from outside") && message.contains("esp-device-setup"), "\(message)")
             #expect(try running.lab.store.device(named: name)?.lifecycle == .failed)
 
+            try running.lab.clearFaults(of: name)
             let recovered = try await running.fleet.recover(name, method: .autopilotReset)
             #expect(recovered.result == .businessReady, "\(recovered)")
             try await running.close()

@@ -62,6 +62,7 @@ final class RealVMs: HostedDevices {
         let consolePath = domains.lab.directory.path("console/\(name).log").path
         var console = GuestConsole(path: consolePath)
         var starting = "power on"
+        var restarted = false
         do {
             let power = try await domains.host(of: name).lifecycleEvents(of: name)
             feeds.append(Task {
@@ -80,6 +81,7 @@ final class RealVMs: HostedDevices {
                 // A VM on its error tries again from a new boot: it is restarted, as its user would.
                 starting = "restart"
                 try await domains.domain(name) { try $0.reset() }
+                restarted = true
             }
         } catch {
             return failure("cannot \(starting) \(name): \(error)")
@@ -90,8 +92,18 @@ final class RealVMs: HostedDevices {
         })
         let started = Date()
         var boots = 0
-        var active = !wasRunning
+        // Whether the device has acted in this run: reported an event since it began. Until
+        // then, asking for work is a VM that was already waiting (given a while to start on what
+        // it was just given) or, from one this run started, a question sent before it did.
+        var active = false
+        let settles = wasRunning && !restarted
         var lastActivity = Date()
+        /// Whether the VM runs, as libvirt says now: the stop it reported may be from before
+        /// this run powered it on (an event can arrive after the call that caused it returned).
+        func runsNow() async -> Bool {
+            guard !wasRunning else { return false }
+            return (try? await domains.host(of: name).perform { try $0.domain(named: name).isActive() }) == true
+        }
         var resealsHandled = startSeq
         for await signal in signals {
             switch signal {
@@ -119,8 +131,10 @@ final class RealVMs: HostedDevices {
             case .event:
                 break
             case .power(.crashed):
+                if await runsNow() { break }
                 return failure("\(name) crashed", boots: boots)
             case .power(.stopped(let detail)):
+                if await runsNow() { break }
                 // The guest powered itself off. Its events are all stored by now (the agent posts
                 // them before it exits), so the store says why: a Reseal, or told to power off.
                 let since = resealsHandled
@@ -162,7 +176,7 @@ final class RealVMs: HostedDevices {
                 } catch {
                     return failure("cannot read what is queued for \(name): \(error)", boots: boots)
                 }
-                guard !queued, active || Date().timeIntervalSince(lastActivity) > Self.settleSeconds else { break }
+                guard !queued, active || (settles && Date().timeIntervalSince(lastActivity) > Self.settleSeconds) else { break }
                 guard screen == .error else { return DeviceRun(end: .desktop, boots: boots) }
                 // On the error its last attempt ended with, as the store has it.
                 do {
