@@ -105,15 +105,8 @@ struct SecureBootNetworkTests {
         // Closed once: a second close would close whichever descriptor took its number since.
         var holding = true
         defer { if holding { close(holder) } }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(holder, $0, length) == 0 && getsockname(holder, $0, &length) == 0 }
-        }
-        try #require(bound)
-        let port = Int(UInt16(bigEndian: address.sin_port))
+        try #require(IPv4SocketAddress(host: "127.0.0.1", port: 0).withSockaddr { bind(holder, $0, $1) } == 0)
+        let port = try #require(IPv4SocketAddress.port(boundTo: holder))
         do {
             let running = try await RunningEndpoint.start(images: images, port: port, secureBootNetwork: true)
             try await running.stop()

@@ -153,12 +153,10 @@ public final class SwtpmProcess: @unchecked Sendable {
         guard IPv4SocketAddress(host: "127.0.0.1", port: 0).withSockaddr({ bind(probe, $0, $1) }) == 0 else {
             throw SwtpmError("cannot bind a probe socket: \(String(cString: strerror(errno)))")
         }
-        var address = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
+        guard let port = IPv4SocketAddress.port(boundTo: probe) else {
+            throw SwtpmError("cannot read the probe socket's port: \(String(cString: strerror(errno)))")
         }
-        return UInt16(bigEndian: address.sin_port)
+        return UInt16(port)
     }
 }
 

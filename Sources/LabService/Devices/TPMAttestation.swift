@@ -48,13 +48,12 @@ public final class TPMAttestation: Sendable {
     private let trustsControllersCA: Bool
     private let pending = Mutex<[String: Pending]>([:])
 
-    /// Attests the devices of `hosts` (those a run drives; the lab file's by default). Reads the
-    /// hosts' EK authorities once, so that a lab file naming one that is not a CA's certificates
-    /// fails as the endpoint starts, naming the host, instead of at each attestation.
-    public init(lab: Lab, trust: Trust, hosts: [LabHost]? = nil) throws {
+    /// Attests the devices of `hosts` (those a run drives). Reads the hosts' EK authorities once,
+    /// so that a lab file naming one that is not a CA's certificates fails as the endpoint
+    /// starts, naming the host, instead of at each attestation.
+    public init(lab: Lab, trust: Trust, hosts: [LabHost]) throws {
         self.lab = lab
         self.trust = trust
-        let hosts = hosts ?? lab.labFile.hosts
         if case .endorsementAuthority = trust { hostAuthorities = try Self.authorities(of: hosts) } else { hostAuthorities = [] }
         trustsControllersCA = hosts.isEmpty || hosts.contains { $0.ekAuthority == nil }
     }
